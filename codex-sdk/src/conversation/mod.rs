@@ -1,0 +1,3 @@
+//! Conversations.
+pub mod approval;
+pub(crate) mod events;

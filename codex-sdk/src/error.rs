@@ -1,0 +1,150 @@
+//! The one error type of the SDK, and its projection onto a stable [`ErrorCode`].
+
+use std::time::Duration;
+
+pub use crate::protocol::ErrorCode;
+
+/// Shorthand for `Result<T, codex_sdk::Error>`.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong. Match on [`Error::code`] for a stable classification; the variants carry the
+/// detail and may grow.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The input no longer fits the model's context window. Never retried.
+    #[error("the conversation no longer fits the model's context window: {message}")]
+    ContextWindowExceeded {
+        /// The server's message.
+        message: String,
+    },
+    /// The account's usage limit or quota is used up. Never retried.
+    #[error("usage limit reached: {message}")]
+    UsageLimitReached {
+        /// The server's message.
+        message: String,
+    },
+    /// No credentials, or the server rejected them.
+    #[error("unauthorized (HTTP {status}): {body}")]
+    Unauthorized {
+        /// HTTP status (0 when no key was configured at all).
+        status: u16,
+        /// The response body, or why no request was made.
+        body: String,
+    },
+    /// Still rate limited after every retry.
+    #[error("rate limited after {attempts} attempts: {body}")]
+    RateLimited {
+        /// Requests made.
+        attempts: u32,
+        /// The last response body.
+        body: String,
+    },
+    /// The server answered with an HTTP error that is not retried (or still failed after every retry).
+    #[error("HTTP {status}: {body}")]
+    Http {
+        /// HTTP status.
+        status: u16,
+        /// The response body.
+        body: String,
+    },
+    /// The response stream went quiet for longer than the idle timeout.
+    #[error("no data on the response stream for {0:?}")]
+    IdleTimeout(Duration),
+    /// The response stream broke. `retry_after` is the delay the server asked for, if any.
+    #[error("stream error: {message}")]
+    Stream {
+        /// What broke.
+        message: String,
+        /// Server-requested delay before retrying.
+        retry_after: Option<Duration>,
+    },
+    /// The HTTP transport failed (connect, TLS, reset).
+    #[error("transport error: {0}")]
+    Transport(#[source] reqwest::Error),
+    /// Bad input from the caller.
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+    /// A configuration key has a bad value.
+    #[error("invalid config value for `{key}`: {message}")]
+    Config {
+        /// The key.
+        key: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A tool failed fatally (ending the turn).
+    #[error("tool `{tool}` failed: {message}")]
+    Tool {
+        /// The tool's name.
+        tool: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// A filesystem or process error.
+    #[error("I/O error: {0}")]
+    Io(#[from] std::io::Error),
+    /// JSON that should have parsed did not.
+    #[error("JSON error: {0}")]
+    Json(#[from] serde_json::Error),
+    /// The turn or request was interrupted.
+    #[error("interrupted")]
+    Interrupted,
+    /// A turn ended with an error event (what [`Conversation::run`](crate::Conversation::run) returns).
+    #[error("{message}")]
+    Turn {
+        /// The event's code.
+        code: ErrorCode,
+        /// The event's message.
+        message: String,
+    },
+    /// The conversation is closed: it was shut down, or its task ended.
+    #[error("the conversation is closed")]
+    Closed,
+    /// A bug or an unexpected state inside the SDK.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    /// The stable classification of this error.
+    #[must_use]
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::ContextWindowExceeded { .. } => ErrorCode::ContextWindowExceeded,
+            Self::UsageLimitReached { .. } => ErrorCode::UsageLimitReached,
+            Self::Unauthorized { .. } => ErrorCode::Unauthorized,
+            Self::RateLimited { .. } => ErrorCode::RateLimited,
+            Self::Http { .. } => ErrorCode::Http,
+            Self::IdleTimeout(_) => ErrorCode::Timeout,
+            Self::Transport(e) if e.is_timeout() => ErrorCode::Timeout,
+            Self::Stream { .. } | Self::Transport(_) => ErrorCode::Stream,
+            Self::InvalidInput(_) | Self::Config { .. } => ErrorCode::InvalidInput,
+            Self::Tool { .. } => ErrorCode::Tool,
+            Self::Io(_) => ErrorCode::Io,
+            Self::Json(_) | Self::Internal(_) => ErrorCode::Internal,
+            Self::Interrupted => ErrorCode::Interrupted,
+            Self::Turn { code, .. } => *code,
+            Self::Closed => ErrorCode::Closed,
+        }
+    }
+
+    /// Whether replaying the request may succeed: broken or idle streams and transport failures are; fatal
+    /// answers (context window, usage limits, 4xx, bad input) are not.
+    #[must_use]
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            Self::Stream { .. } | Self::Transport(_) | Self::IdleTimeout(_)
+        )
+    }
+
+    /// The delay the server asked for before a retry, if any.
+    #[must_use]
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::Stream { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! placeholder
+/// placeholder
+pub fn parse_rate_limit_headers() {}

@@ -1,0 +1,7 @@
+//! placeholder
+/// placeholder
+#[derive(Debug)]
+pub struct ScriptedModel;
+/// placeholder
+#[derive(Debug)]
+pub struct ScriptedResponse;

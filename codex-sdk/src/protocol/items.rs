@@ -1,0 +1,249 @@
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// One item of model-visible history, mirroring the Responses API's input/output items.
+///
+/// Item `id`s are read but never written back: requests use `store: false`, and the server would try to look
+/// stored items up by id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ResponseItem {
+    /// A message from the user, the assistant, or the developer (system instructions).
+    Message {
+        /// Server-assigned id (never serialized).
+        #[serde(default, skip_serializing)]
+        id: Option<String>,
+        /// `user`, `assistant`, `developer` or `system`.
+        role: String,
+        /// The message's parts.
+        content: Vec<ContentItem>,
+    },
+    /// The model's reasoning: a summary and, for some models, raw text or encrypted content.
+    Reasoning {
+        /// Server-assigned id (never serialized).
+        #[serde(default, skip_serializing)]
+        id: Option<String>,
+        /// Summary parts.
+        #[serde(default)]
+        summary: Vec<ReasoningSummaryPart>,
+        /// Raw reasoning text, when the model exposes it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        content: Option<Vec<ReasoningContent>>,
+        /// Opaque reasoning state to send back on the next request.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        encrypted_content: Option<String>,
+    },
+    /// The model calls a function tool.
+    FunctionCall {
+        /// Server-assigned id (never serialized).
+        #[serde(default, skip_serializing)]
+        id: Option<String>,
+        /// The tool's name.
+        name: String,
+        /// The arguments as a JSON string (exactly as the model produced them; may be malformed).
+        arguments: String,
+        /// Pairs the call with its output.
+        call_id: String,
+    },
+    /// The output of a function tool call.
+    FunctionCallOutput {
+        /// The call this answers.
+        call_id: String,
+        /// What the model sees.
+        output: FunctionCallOutputPayload,
+    },
+    /// The model calls a freeform (grammar-constrained) tool.
+    CustomToolCall {
+        /// Server-assigned id (never serialized).
+        #[serde(default, skip_serializing)]
+        id: Option<String>,
+        /// Pairs the call with its output.
+        call_id: String,
+        /// The tool's name.
+        name: String,
+        /// The raw input text.
+        input: String,
+    },
+    /// The output of a freeform tool call.
+    CustomToolCallOutput {
+        /// The call this answers.
+        call_id: String,
+        /// What the model sees.
+        output: String,
+    },
+    /// A hosted web search the model ran (informational).
+    WebSearchCall {
+        /// Server-assigned id (never serialized).
+        #[serde(default, skip_serializing)]
+        id: Option<String>,
+        /// `completed`, `in_progress`, …
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        status: Option<String>,
+    },
+    /// An item type this SDK does not know; kept out of requests.
+    #[serde(other)]
+    Other,
+}
+
+impl ResponseItem {
+    /// A user message holding one text part.
+    #[must_use]
+    pub fn user_text(text: impl Into<String>) -> Self {
+        Self::Message {
+            id: None,
+            role: "user".to_owned(),
+            content: vec![ContentItem::InputText { text: text.into() }],
+        }
+    }
+
+    /// An assistant message holding one text part.
+    #[must_use]
+    pub fn assistant_text(text: impl Into<String>) -> Self {
+        Self::Message {
+            id: None,
+            role: "assistant".to_owned(),
+            content: vec![ContentItem::OutputText { text: text.into() }],
+        }
+    }
+
+    /// The call id when this item is a tool call or a tool output.
+    #[must_use]
+    pub fn call_id(&self) -> Option<&str> {
+        match self {
+            Self::FunctionCall { call_id, .. }
+            | Self::FunctionCallOutput { call_id, .. }
+            | Self::CustomToolCall { call_id, .. }
+            | Self::CustomToolCallOutput { call_id, .. } => Some(call_id),
+            _ => None,
+        }
+    }
+
+    /// The concatenated text of a message's text parts (`None` for non-messages).
+    #[must_use]
+    pub fn message_text(&self) -> Option<String> {
+        match self {
+            Self::Message { content, .. } => Some(
+                content
+                    .iter()
+                    .filter_map(|c| match c {
+                        ContentItem::InputText { text } | ContentItem::OutputText { text } => {
+                            Some(text.as_str())
+                        }
+                        ContentItem::InputImage { .. } => None,
+                    })
+                    .collect(),
+            ),
+            _ => None,
+        }
+    }
+}
+
+/// One part of a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ContentItem {
+    /// Text written by the user or developer.
+    InputText {
+        /// The text.
+        text: String,
+    },
+    /// An image, as an `https:` or `data:` URL.
+    InputImage {
+        /// The URL.
+        image_url: String,
+    },
+    /// Text written by the model.
+    OutputText {
+        /// The text.
+        text: String,
+    },
+}
+
+/// One part of a reasoning summary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ReasoningSummaryPart {
+    /// Summary text.
+    SummaryText {
+        /// The text.
+        text: String,
+    },
+}
+
+/// One part of raw reasoning content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ReasoningContent {
+    /// Reasoning text.
+    ReasoningText {
+        /// The text.
+        text: String,
+    },
+    /// Plain text.
+    Text {
+        /// The text.
+        text: String,
+    },
+}
+
+/// The output of a function tool call: the text the model sees, and whether the call succeeded.
+///
+/// On the wire this is just the text (the Responses API's `output` string); `success` stays on this side.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FunctionCallOutputPayload {
+    /// What the model sees.
+    pub content: String,
+    /// Whether the tool succeeded (`None` when unknown).
+    pub success: Option<bool>,
+}
+
+impl FunctionCallOutputPayload {
+    /// A successful output.
+    #[must_use]
+    pub fn success(content: impl Into<String>) -> Self {
+        Self {
+            content: content.into(),
+            success: Some(true),
+        }
+    }
+
+    /// A failed output (the model sees the message and can react).
+    #[must_use]
+    pub fn failure(content: impl Into<String>) -> Self {
+        Self {
+            content: content.into(),
+            success: Some(false),
+        }
+    }
+}
+
+impl Serialize for FunctionCallOutputPayload {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.content)
+    }
+}
+
+impl<'de> Deserialize<'de> for FunctionCallOutputPayload {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Repr {
+            Text(String),
+            Full {
+                content: String,
+                #[serde(default)]
+                success: Option<bool>,
+            },
+        }
+        Ok(match Repr::deserialize(deserializer)? {
+            Repr::Text(content) => Self {
+                content,
+                success: None,
+            },
+            Repr::Full { content, success } => Self { content, success },
+        })
+    }
+}

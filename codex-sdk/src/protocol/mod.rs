@@ -1,0 +1,19 @@
+//! Wire and event types: what goes into a conversation ([`Op`]), what comes out ([`Event`]), and the
+//! model-visible items in between ([`ResponseItem`]).
+//!
+//! Everything here is plain data with a stable serde form — no I/O, no async. The same JSON is what the
+//! rollout stores, what the app server speaks and what the bindings hand to their hosts.
+
+mod error_code;
+mod event;
+mod ids;
+mod items;
+mod op;
+mod usage;
+
+pub use error_code::ErrorCode;
+pub use event::*;
+pub use ids::{ConversationId, InvalidIdError, SubmissionId};
+pub use items::*;
+pub use op::*;
+pub use usage::*;

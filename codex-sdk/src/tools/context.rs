@@ -1,0 +1,80 @@
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::conversation::approval::{ApprovalRequest, Approvals};
+use crate::conversation::events::EventSink;
+use crate::protocol::{
+    AskForApproval, ConversationId, EventMsg, ReviewDecision, SandboxPolicy, SubmissionId,
+};
+
+/// What a tool call may know and do besides its arguments: where it runs, under which policies, how to emit
+/// events, ask for approval, and notice cancellation.
+#[derive(Clone, Debug)]
+pub struct ToolContext {
+    pub(crate) conversation_id: ConversationId,
+    pub(crate) cwd: PathBuf,
+    pub(crate) approval_policy: AskForApproval,
+    pub(crate) sandbox_policy: SandboxPolicy,
+    pub(crate) events: EventSink,
+    pub(crate) approvals: Arc<Approvals>,
+    pub(crate) cancel: CancellationToken,
+}
+
+impl ToolContext {
+    /// The conversation the call belongs to.
+    #[must_use]
+    pub fn conversation_id(&self) -> ConversationId {
+        self.conversation_id
+    }
+
+    /// The submission (turn) the call belongs to.
+    #[must_use]
+    pub fn submission_id(&self) -> &SubmissionId {
+        self.events.submission_id()
+    }
+
+    /// The turn's working directory.
+    #[must_use]
+    pub fn cwd(&self) -> &Path {
+        &self.cwd
+    }
+
+    /// Resolves `path` against the working directory.
+    #[must_use]
+    pub fn resolve_path(&self, path: impl AsRef<Path>) -> PathBuf {
+        self.cwd.join(path)
+    }
+
+    /// The turn's approval policy.
+    #[must_use]
+    pub fn approval_policy(&self) -> AskForApproval {
+        self.approval_policy
+    }
+
+    /// The turn's sandbox policy.
+    #[must_use]
+    pub fn sandbox_policy(&self) -> &SandboxPolicy {
+        &self.sandbox_policy
+    }
+
+    /// Cancelled when the turn is interrupted or replaced; long-running tools should stop promptly.
+    #[must_use]
+    pub fn cancellation(&self) -> &CancellationToken {
+        &self.cancel
+    }
+
+    /// Emits an event on the conversation's stream, tagged with the turn's submission id.
+    pub async fn emit(&self, msg: EventMsg) {
+        self.events.send(msg).await;
+    }
+
+    /// Asks the host to approve something and waits for the decision. Fails closed: no answer within the
+    /// approval timeout, or a cancelled turn, is [`ReviewDecision::Denied`].
+    pub async fn request_approval(&self, request: ApprovalRequest) -> ReviewDecision {
+        self.approvals
+            .request(&self.events, request, &self.cancel)
+            .await
+    }
+}
