@@ -3,6 +3,8 @@ pub mod conversation;
 pub mod error;
 pub mod model;
 pub mod protocol;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod tools;
 
 pub use error::{Error, ErrorCode, Result};

@@ -78,3 +78,29 @@ impl ToolContext {
             .await
     }
 }
+
+impl ToolContext {
+    /// A context outside any conversation, for exercising a handler directly: events go to the returned
+    /// receiver, approvals are answered by `approvals` (or denied after `approval_timeout`).
+    #[doc(hidden)]
+    #[must_use]
+    pub fn detached(
+        cwd: impl Into<PathBuf>,
+        approval_policy: AskForApproval,
+        sandbox_policy: SandboxPolicy,
+        approvals: Option<Arc<dyn crate::conversation::approval::ApprovalHandler>>,
+        approval_timeout: std::time::Duration,
+    ) -> (Self, tokio::sync::mpsc::Receiver<crate::protocol::Event>) {
+        let (tx, rx) = tokio::sync::mpsc::channel(4096);
+        let ctx = Self {
+            conversation_id: ConversationId::new(),
+            cwd: cwd.into(),
+            approval_policy,
+            sandbox_policy,
+            events: EventSink::new(tx, SubmissionId::from("detached")),
+            approvals: Arc::new(Approvals::new(approvals, approval_timeout)),
+            cancel: CancellationToken::new(),
+        };
+        (ctx, rx)
+    }
+}

@@ -1,0 +1,1 @@
+//! Test support (feature `testing`): a loopback mock model server and SSE builders.
