@@ -20,6 +20,14 @@ pub struct ToolContext {
     pub(crate) events: EventSink,
     pub(crate) approvals: Arc<Approvals>,
     pub(crate) cancel: CancellationToken,
+    pub(crate) turn: Arc<TurnScratch>,
+}
+
+/// State shared by the tool calls of one turn (created fresh for every turn).
+#[derive(Debug, Default)]
+pub(crate) struct TurnScratch {
+    /// Items to add to the history before the next model request (e.g. an image from `view_image`).
+    pub(crate) injected_input: std::sync::Mutex<Vec<crate::protocol::ResponseItem>>,
 }
 
 impl ToolContext {
@@ -65,6 +73,15 @@ impl ToolContext {
         &self.cancel
     }
 
+    /// Queues an item (e.g. an image) to be added to the history before the next model request of this turn.
+    pub fn inject_input(&self, item: crate::protocol::ResponseItem) {
+        self.turn
+            .injected_input
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(item);
+    }
+
     /// Emits an event on the conversation's stream, tagged with the turn's submission id.
     pub async fn emit(&self, msg: EventMsg) {
         self.events.send(msg).await;
@@ -100,6 +117,7 @@ impl ToolContext {
             events: EventSink::new(tx, SubmissionId::from("detached")),
             approvals: Arc::new(Approvals::new(approvals, approval_timeout)),
             cancel: CancellationToken::new(),
+            turn: Arc::default(),
         };
         (ctx, rx)
     }
