@@ -87,6 +87,7 @@ pub fn usage(id: &str, prompt_tokens: u64, completion_tokens: u64) -> Value {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -193,6 +193,7 @@ async fn read_chunked<R: AsyncBufRead + Unpin>(reader: &mut R) -> io::Result<Vec
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
