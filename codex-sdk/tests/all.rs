@@ -1,1 +1,1 @@
-//! Integration tests.
+mod suite;

@@ -1,0 +1,2 @@
+mod conversation;
+mod support;
