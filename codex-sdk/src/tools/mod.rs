@@ -5,9 +5,9 @@
 //! says where it goes: [`ToolError::RespondToModel`] becomes the tool's output (the model sees it and the turn
 //! goes on); [`ToolError::Fatal`] ends the turn with a typed error.
 
-mod context;
+pub(crate) mod context;
 mod function;
-mod registry;
+pub(crate) mod registry;
 
 use async_trait::async_trait;
 

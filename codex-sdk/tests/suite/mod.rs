@@ -1,3 +1,5 @@
 //! Integration test modules.
 
+mod conversation;
+mod support;
 mod testing_server;
