@@ -76,7 +76,9 @@ pub fn parse_override(spec: &str) -> Result<(String, toml::Value)> {
     })?;
     let key = key.trim();
     if key.is_empty() {
-        return Err(Error::InvalidInput(format!("override {spec:?} has an empty key")));
+        return Err(Error::InvalidInput(format!(
+            "override {spec:?} has an empty key"
+        )));
     }
     let raw = raw.trim();
     let value = toml::from_str::<toml::Table>(&format!("v = {raw}"))
@@ -221,8 +223,12 @@ mod tests {
     #[test]
     fn invalid_value_names_its_key() {
         let mut t = toml::Table::new();
-        ConfigToml::set_path(&mut t, "approval_policy", toml::Value::String("sometimes".into()))
-            .unwrap();
+        ConfigToml::set_path(
+            &mut t,
+            "approval_policy",
+            toml::Value::String("sometimes".into()),
+        )
+        .unwrap();
         ConfigToml::set_path(&mut t, "model", toml::Value::String("o3".into())).unwrap();
         match ConfigToml::from_table(t) {
             Err(Error::Config { key, .. }) => assert_eq!(key, "approval_policy"),

@@ -14,9 +14,7 @@ use super::session::{Session, SessionShared};
 use super::turn::TurnContext;
 use crate::config::{Config, model_info};
 use crate::error::{Error, Result};
-use crate::model::{
-    ApiKey, ChatClient, ModelClient, ModelProviderInfo, ResponsesClient, WireApi,
-};
+use crate::model::{ApiKey, ChatClient, ModelClient, ModelProviderInfo, ResponsesClient, WireApi};
 use crate::protocol::{
     AskForApproval, ConversationId, Event, EventMsg, Op, ReasoningEffort, ReasoningSummary,
     SandboxPolicy, SessionConfiguredEvent, Submission, SubmissionId,
@@ -91,7 +89,11 @@ impl Codex {
             .await
     }
 
-    async fn start_with_history(&self, id: ConversationId, mut history: History) -> Result<Conversation> {
+    async fn start_with_history(
+        &self,
+        id: ConversationId,
+        mut history: History,
+    ) -> Result<Conversation> {
         let config = &self.inner.config;
         let info = model_info(&config.model);
         if history.len() == 0 {
@@ -396,7 +398,9 @@ impl CodexBuilder {
         for tool in &self.tools {
             let name = tool.spec().name().to_owned();
             if probe.get(&name).is_some() {
-                return Err(Error::InvalidInput(format!("tool `{name}` is registered twice")));
+                return Err(Error::InvalidInput(format!(
+                    "tool `{name}` is registered twice"
+                )));
             }
             probe.register_arc(Arc::clone(tool))?;
         }

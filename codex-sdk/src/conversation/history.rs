@@ -87,9 +87,9 @@ pub(crate) async fn resolve_local_images(items: Vec<UserInput>) -> Result<Vec<Us
 
 /// A `data:` URL for an image file; the type comes from the file's first bytes.
 pub(crate) async fn image_data_url(path: &Path) -> Result<String> {
-    let bytes = tokio::fs::read(path).await.map_err(|e| {
-        Error::InvalidInput(format!("cannot read image {}: {e}", path.display()))
-    })?;
+    let bytes = tokio::fs::read(path)
+        .await
+        .map_err(|e| Error::InvalidInput(format!("cannot read image {}: {e}", path.display())))?;
     let mime = sniff_image_mime(&bytes).ok_or_else(|| {
         Error::InvalidInput(format!(
             "{} is not a PNG, JPEG, GIF or WebP image",
@@ -209,6 +209,11 @@ mod tests {
         let err = image_data_url(&p).await.unwrap_err();
         assert_eq!(err.code(), crate::ErrorCode::InvalidInput);
         std::fs::write(&p, b"\x89PNG\r\n\x1a\nrest").unwrap();
-        assert!(image_data_url(&p).await.unwrap().starts_with("data:image/png;base64,"));
+        assert!(
+            image_data_url(&p)
+                .await
+                .unwrap()
+                .starts_with("data:image/png;base64,")
+        );
     }
 }

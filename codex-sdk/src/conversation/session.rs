@@ -13,7 +13,7 @@ use super::history::History;
 use super::turn::{PendingInput, TurnContext, run_turn};
 use crate::model::ModelClient;
 use crate::protocol::{
-    ConversationId, Event, EventMsg, Op, RawResponseItemEvent, RateLimitSnapshot, Submission,
+    ConversationId, Event, EventMsg, Op, RateLimitSnapshot, RawResponseItemEvent, Submission,
     SubmissionId, TokenUsageInfo, TurnAbortReason, TurnAbortedEvent, UserInput, WarningEvent,
 };
 use crate::tools::ToolRegistry;
@@ -37,7 +37,9 @@ impl SessionShared {
     }
 
     pub(crate) fn lock_token_info(&self) -> MutexGuard<'_, Option<TokenUsageInfo>> {
-        self.token_info.lock().unwrap_or_else(PoisonError::into_inner)
+        self.token_info
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     fn sink(&self, sub_id: SubmissionId) -> EventSink {
@@ -222,7 +224,9 @@ impl Session {
             return;
         };
         if panicked {
-            self.shared.lock_history().answer_unanswered_calls("aborted: internal error");
+            self.shared
+                .lock_history()
+                .answer_unanswered_calls("aborted: internal error");
             self.shared
                 .sink(active.sub_id.clone())
                 .send(EventMsg::Error(crate::protocol::ErrorEvent {

@@ -17,8 +17,8 @@ use crate::protocol::{
     ReasoningSummaryPart, ResponseItem, SandboxPolicy, StreamErrorEvent, TaskCompleteEvent,
     TaskStartedEvent, TokenCountEvent, TokenUsage, TurnAbortReason, TurnAbortedEvent, UserInput,
 };
-use crate::tools::{ToolCall, ToolContext, ToolSpec};
 use crate::tools::registry::tool_call_from_item;
+use crate::tools::{ToolCall, ToolContext, ToolSpec};
 
 /// The settings a turn runs with (persisting across turns until overridden).
 #[derive(Debug, Clone, PartialEq)]
@@ -90,8 +90,10 @@ pub(crate) async fn run_turn(
             if has_pending(&pending) {
                 continue;
             }
-            sink.send(EventMsg::TaskComplete(TaskCompleteEvent { last_agent_message }))
-                .await;
+            sink.send(EventMsg::TaskComplete(TaskCompleteEvent {
+                last_agent_message,
+            }))
+            .await;
             return;
         }
         let ctx = ToolContext {
@@ -125,7 +127,11 @@ pub(crate) async fn run_turn(
 }
 
 fn take_pending(pending: &PendingInput) -> Vec<Vec<UserInput>> {
-    std::mem::take(&mut *pending.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
+    std::mem::take(
+        &mut *pending
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    )
 }
 
 fn has_pending(pending: &PendingInput) -> bool {
@@ -201,10 +207,7 @@ async fn sample_with_retries(
                 let delay = err.retry_after().unwrap_or_else(|| policy.backoff(attempt));
                 tracing::debug!(error = %err, attempt, model = %tc.model, "retrying model stream");
                 sink.send(EventMsg::StreamError(StreamErrorEvent {
-                    message: format!(
-                        "{err}; retrying {attempt}/{max} in {}ms",
-                        delay.as_millis()
-                    ),
+                    message: format!("{err}; retrying {attempt}/{max} in {}ms", delay.as_millis()),
                 }))
                 .await;
                 tokio::time::sleep(delay).await;
@@ -230,12 +233,16 @@ async fn sample_once(shared: &SessionShared, sink: &EventSink, prompt: &Prompt) 
         };
         match event? {
             ResponseEvent::OutputTextDelta(delta) => {
-                sink.send(EventMsg::AgentMessageDelta(AgentMessageDeltaEvent { delta }))
-                    .await;
+                sink.send(EventMsg::AgentMessageDelta(AgentMessageDeltaEvent {
+                    delta,
+                }))
+                .await;
             }
             ResponseEvent::ReasoningSummaryDelta(delta) => {
-                sink.send(EventMsg::AgentReasoningDelta(AgentReasoningDeltaEvent { delta }))
-                    .await;
+                sink.send(EventMsg::AgentReasoningDelta(AgentReasoningDeltaEvent {
+                    delta,
+                }))
+                .await;
             }
             ResponseEvent::ReasoningContentDelta(delta) => {
                 sink.send(EventMsg::AgentReasoningRawContentDelta(
@@ -276,16 +283,20 @@ async fn emit_item_events(sink: &EventSink, item: &ResponseItem) {
         } => {
             for part in summary {
                 let ReasoningSummaryPart::SummaryText { text } = part;
-                sink.send(EventMsg::AgentReasoning(AgentReasoningEvent { text: text.clone() }))
-                    .await;
+                sink.send(EventMsg::AgentReasoning(AgentReasoningEvent {
+                    text: text.clone(),
+                }))
+                .await;
             }
             for part in content.iter().flatten() {
                 let text = match part {
                     crate::protocol::ReasoningContent::ReasoningText { text }
                     | crate::protocol::ReasoningContent::Text { text } => text.clone(),
                 };
-                sink.send(EventMsg::AgentReasoningRawContent(AgentReasoningEvent { text }))
-                    .await;
+                sink.send(EventMsg::AgentReasoningRawContent(AgentReasoningEvent {
+                    text,
+                }))
+                .await;
             }
         }
         _ => {}

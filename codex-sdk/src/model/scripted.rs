@@ -81,7 +81,11 @@ impl ScriptedResponse {
     }
 
     /// Adds a function call whose arguments are sent verbatim (they may be malformed JSON).
-    pub fn raw_function_call(mut self, name: impl Into<String>, arguments: impl Into<String>) -> Self {
+    pub fn raw_function_call(
+        mut self,
+        name: impl Into<String>,
+        arguments: impl Into<String>,
+    ) -> Self {
         static NEXT: AtomicU64 = AtomicU64::new(1);
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
         self.items.push(ResponseItem::FunctionCall {
@@ -123,9 +127,8 @@ impl ScriptedResponse {
                 ResponseItem::Message { .. } => {
                     let text = item.message_text().unwrap_or_default();
                     output_chars += text.len();
-                    events.extend(
-                        split_deltas(&text).map(|d| Ok(ResponseEvent::OutputTextDelta(d))),
-                    );
+                    events
+                        .extend(split_deltas(&text).map(|d| Ok(ResponseEvent::OutputTextDelta(d))));
                 }
                 ResponseItem::Reasoning { summary, .. } => {
                     for part in summary {
@@ -146,7 +149,9 @@ impl ScriptedResponse {
             events.push(Err(err));
             return (events, None);
         }
-        let usage = self.usage.unwrap_or_else(|| estimate_usage(prompt, output_chars));
+        let usage = self
+            .usage
+            .unwrap_or_else(|| estimate_usage(prompt, output_chars));
         events.push(Ok(ResponseEvent::Completed {
             response_id: format!("resp_scripted_{}", prompt.input.len()),
             token_usage: Some(usage),

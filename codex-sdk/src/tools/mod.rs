@@ -15,8 +15,8 @@ pub use context::ToolContext;
 pub use function::FunctionTool;
 pub use registry::ToolRegistry;
 
-pub use crate::model::ToolSpec;
 use crate::error::Error;
+pub use crate::model::ToolSpec;
 
 /// What the model sent: the call's id, the tool's name and its raw arguments.
 #[derive(Debug, Clone, PartialEq, Eq)]

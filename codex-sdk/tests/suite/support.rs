@@ -8,7 +8,9 @@ use codex_sdk::protocol::{Event, EventMsg};
 use codex_sdk::{Codex, CodexBuilder, Conversation};
 
 /// A builder over a scripted model, with a fixed cwd and instructions so requests are predictable.
-pub fn scripted(responses: impl IntoIterator<Item = ScriptedResponse>) -> (CodexBuilder, Arc<ScriptedModel>) {
+pub fn scripted(
+    responses: impl IntoIterator<Item = ScriptedResponse>,
+) -> (CodexBuilder, Arc<ScriptedModel>) {
     let model = Arc::new(ScriptedModel::new(responses));
     let builder = Codex::builder()
         .model("gpt-5-codex")
