@@ -9,6 +9,8 @@ mod event;
 mod ids;
 mod items;
 mod op;
+#[cfg(feature = "schema")]
+pub mod schema;
 mod usage;
 
 pub use error_code::ErrorCode;
