@@ -1,6 +1,7 @@
 //! Integration test modules.
 
 mod conversation;
+mod conversation_cancel;
 mod schema;
 mod support;
 mod testing_server;
