@@ -1,0 +1,308 @@
+"""
+The native core of the `codex_sdk` package (use the package, not this module).
+"""
+
+from _typeshed import Incomplete, SupportsGetItem
+from os import PathLike
+from typing import Any, Final, SupportsFloat, SupportsIndex, final
+
+__all__ = ["VERSION", "Codex", "Conversation", "MockResponse", "MockServer", "ScriptedModel", "ScriptedResponse", "Tool", "ToolContext", "TurnStream", "sse_assistant_message", "sse_completed", "sse_created", "sse_failed", "sse_function_call", "sse_output_text_delta", "sse_text_response", "sse_tool_call_response"]
+
+VERSION: Final[str]
+
+@final
+class Codex:
+    """
+    Holds the configuration, the model client and the host's tools; starts conversations.
+    """
+    def __new__(cls, /, *, model: str | None = None, api_key: str | None = None, base_url: str | None = None, provider: str | None = None, cwd: str | PathLike[str] | None = None, codex_home: str | PathLike[str] | None = None, instructions: str | None = None, approval_policy: str | None = None, sandbox_policy: str | None = None, reasoning_effort: str | None = None, reasoning_summary: str | None = None, model_context_window: SupportsIndex | None = None, event_buffer: SupportsIndex | None = None, approval_timeout: SupportsFloat | SupportsIndex | None = None, model_client: ScriptedModel | None = None, tools: SupportsGetItem[int, Tool] = ..., on_approval: Any | None = None) -> Codex: ...
+    @property
+    def model(self, /) -> str:
+        """
+        The model conversations use.
+        """
+    def start_conversation(self, /) -> Any:
+        """
+        Starts a conversation; resolves to a `Conversation`.
+        """
+
+@final
+class Conversation:
+    """
+    One conversation.
+    """
+    @property
+    def id(self, /) -> str:
+        """
+        The conversation's id (a UUID string).
+        """
+    def interrupt(self, /) -> Any:
+        """
+        Interrupts the running turn.
+        """
+    def next_events(self, /, max: SupportsIndex) -> Any:
+        """
+        Waits for the next events of the conversation (any turn) and returns them with what else is
+        buffered, at most `max`, as a JSON list of `Event`; `None` once the conversation has ended.
+        """
+    def register_tool(self, /, tool: Tool) -> None:
+        """
+        Registers a tool for the following model requests.
+        """
+    def run(self, /, input: str) -> Any:
+        """
+        Runs a turn with `input` (JSON list of `UserInput`); resolves to the `TurnResult` as JSON.
+        """
+    @property
+    def session_configured(self, /) -> str:
+        """
+        The `SessionConfigured` event, as JSON.
+        """
+    def stream(self, /, input: str) -> TurnStream:
+        """
+        Starts a turn with `input` (JSON list of `UserInput`) and returns the stream of its events.
+        """
+    def submit(self, /, op: str) -> Any:
+        """
+        Submits an op (JSON `Op`); resolves to its submission id.
+        """
+    def tool_names(self, /) -> list[str]:
+        """
+        The names of the registered tools.
+        """
+    def unregister_tool(self, /, name: str) -> bool:
+        """
+        Unregisters a tool; returns whether it was registered.
+        """
+
+@final
+class MockResponse:
+    """
+    One canned answer (an immutable builder: each method returns a new one).
+    """
+    def body(self, /, body: str) -> MockResponse:
+        """
+        Sets the body text.
+        """
+    def cut_after_bytes(self, /, n: SupportsIndex) -> MockResponse:
+        """
+        Closes the connection after `n` body bytes.
+        """
+    def event_delay(self, /, seconds: SupportsFloat | SupportsIndex) -> MockResponse:
+        """
+        Waits this long (seconds) between events.
+        """
+    def header(self, /, name: str, value: str) -> MockResponse:
+        """
+        Adds a header.
+        """
+    @staticmethod
+    def sse(events: str) -> MockResponse:
+        """
+        A Responses API stream of these events (JSON list of event objects).
+        """
+    @staticmethod
+    def status(code: SupportsIndex) -> MockResponse:
+        """
+        A plain response with this status.
+        """
+
+@final
+class MockServer:
+    """
+    A mock model server on `127.0.0.1` answering each request with the next queued `MockResponse`.
+    """
+    def __new__(cls, /) -> MockServer:
+        """
+        Starts a server on a free loopback port.
+        """
+    @property
+    def base_url(self, /) -> str:
+        """
+        `http://127.0.0.1:PORT/v1`.
+        """
+    def enqueue(self, /, response: MockResponse) -> None:
+        """
+        Queues an answer.
+        """
+    @property
+    def pending(self, /) -> int:
+        """
+        Answers not handed out yet.
+        """
+    def requests(self, /) -> list[dict]:
+        """
+        Every request received so far: dicts with `method`, `path`, `headers` and `body` (JSON or text).
+        """
+
+@final
+class ScriptedModel:
+    """
+    An offline model playing a script of responses, one per model request.
+    """
+    def __new__(cls, /, responses: SupportsGetItem[int, ScriptedResponse] = ..., event_delay: SupportsFloat | SupportsIndex | None = None) -> ScriptedModel: ...
+    def push(self, /, response: ScriptedResponse) -> None:
+        """
+        Appends a response to the script.
+        """
+    @property
+    def remaining(self, /) -> int:
+        """
+        Responses not played yet.
+        """
+    def requests(self, /) -> list[Incomplete]:
+        """
+        The input items of every request received so far (a list per request).
+        """
+
+@final
+class ScriptedResponse:
+    """
+    One scripted model response.
+    """
+    def __new__(cls, /) -> ScriptedResponse: ...
+    @staticmethod
+    def failure(code: str, message: str) -> ScriptedResponse:
+        """
+        A response whose request fails before any event, with an error of this `ErrorCode`.
+        """
+    def function_call(self, /, name: str, arguments: str) -> ScriptedResponse:
+        """
+        Adds a function call; `arguments` is the JSON text the model sends (it may be malformed).
+        """
+    def item(self, /, item: str) -> ScriptedResponse:
+        """
+        Adds any item (JSON `ResponseItem`).
+        """
+    def message(self, /, text: str) -> ScriptedResponse:
+        """
+        Adds an assistant message (streamed as word-sized deltas).
+        """
+    def reasoning(self, /, summary: str) -> ScriptedResponse:
+        """
+        Adds a reasoning summary.
+        """
+    @staticmethod
+    def text(text: str) -> ScriptedResponse:
+        """
+        A response holding one assistant message.
+        """
+    def then_fail(self, /, code: str, message: str) -> ScriptedResponse:
+        """
+        After the items, the stream fails with an error of this `ErrorCode`.
+        """
+    @staticmethod
+    def tool_call(name: str, arguments: str) -> ScriptedResponse:
+        """
+        A response holding one function call; `arguments` is the JSON text the model sends.
+        """
+    def usage(self, /, usage: str) -> ScriptedResponse:
+        """
+        Reports this usage (JSON `TokenUsage`) on completion.
+        """
+
+@final
+class Tool:
+    """
+    A host tool: a name, a description, a JSON schema and a callable
+    `(arguments_json: str, context: ToolContext) -> str | Awaitable[str]`.
+    """
+    def __new__(cls, /, name: str, description: str, parameters: str, callback: Any, parallel: bool = False) -> Tool: ...
+    @property
+    def name(self, /) -> str:
+        """
+        The tool's name.
+        """
+
+@final
+class ToolContext:
+    """
+    What a host tool may know and do besides its arguments.
+    """
+    @property
+    def cancelled(self, /) -> bool:
+        """
+        Whether the turn was interrupted (a long tool should stop).
+        """
+    @property
+    def conversation_id(self, /) -> str:
+        """
+        The conversation's id.
+        """
+    @property
+    def cwd(self, /) -> str:
+        """
+        The turn's working directory.
+        """
+    def request_approval(self, /, command: SupportsGetItem[int, str], call_id: str, reason: str | None = None) -> Any:
+        """
+        Asks the host to approve running `command`; resolves to the decision (`ReviewDecision`).
+        """
+    def request_approval_blocking(self, /, command: SupportsGetItem[int, str], call_id: str, reason: str | None = None) -> str:
+        """
+        As `request_approval`, blocking the calling thread (for sync tools, which run on worker threads).
+        """
+    @property
+    def submission_id(self, /) -> str:
+        """
+        The submission (turn) the call belongs to.
+        """
+
+@final
+class TurnStream:
+    """
+    The events of one turn, read in batches. Dropping or closing it before the turn's end interrupts the
+    turn.
+    """
+    def close(self, /) -> None:
+        """
+        Stops reading: the turn is interrupted unless it has already ended.
+        """
+    def next_batch(self, /, max: SupportsIndex) -> Any:
+        """
+        Waits for at least one event and returns it with what else is buffered (at most `max`).
+        """
+    def try_next_batch(self, /, max: SupportsIndex) -> tuple[str, bool] | None:
+        """
+        The buffered events (at most `max`) without waiting, or `None` when none is buffered.
+        """
+
+def sse_assistant_message(item_id: str, text: str) -> Incomplete:
+    """
+    `response.output_item.done` with an assistant message.
+    """
+
+def sse_completed(response_id: str) -> Incomplete:
+    """
+    `response.completed`.
+    """
+
+def sse_created(response_id: str) -> Incomplete:
+    """
+    `response.created`.
+    """
+
+def sse_failed(code: str, message: str) -> Incomplete:
+    """
+    `response.failed` with an error code and message.
+    """
+
+def sse_function_call(call_id: str, name: str, arguments: str) -> Incomplete:
+    """
+    `response.output_item.done` with a function call.
+    """
+
+def sse_output_text_delta(delta: str) -> Incomplete:
+    """
+    `response.output_text.delta`.
+    """
+
+def sse_text_response(response_id: str, text: str) -> list[Incomplete]:
+    """
+    The events of a response holding one assistant message.
+    """
+
+def sse_tool_call_response(response_id: str, call_id: str, name: str, arguments: str) -> list[Incomplete]:
+    """
+    The events of a response holding one function call.
+    """

@@ -1,0 +1,351 @@
+"""Python functions as tools: the JSON schema from type hints and the docstring, the call from JSON.
+
+This is host convention (how Python describes a function), so it lives here, not in the core: the core
+receives a name, a description, a JSON schema and a callable.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import inspect
+import json
+import re
+import sys
+import typing
+import uuid
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+from . import _native
+from ._types import ReviewDecision
+
+_NONE_TYPE = type(None)
+_UNION_TYPES: Tuple[Any, ...] = (typing.Union,)
+if sys.version_info >= (3, 10):
+    import types
+
+    _UNION_TYPES += (types.UnionType,)
+
+
+def _is_typeddict(tp: Any) -> bool:
+    return isinstance(tp, type) and issubclass(tp, dict) and hasattr(tp, "__required_keys__")
+
+
+class ToolContext:
+    """What a tool call may know and do besides its arguments. A tool receives it by declaring a
+    parameter annotated `ToolContext` (left out of the schema)."""
+
+    __slots__ = ("_native", "_tool")
+
+    def __init__(self, native: _native.ToolContext, tool: str):
+        self._native = native
+        self._tool = tool
+
+    @property
+    def conversation_id(self) -> str:
+        """The conversation's id."""
+        return self._native.conversation_id
+
+    @property
+    def submission_id(self) -> str:
+        """The submission (turn) the call belongs to."""
+        return self._native.submission_id
+
+    @property
+    def cwd(self) -> str:
+        """The turn's working directory."""
+        return self._native.cwd
+
+    @property
+    def cancelled(self) -> bool:
+        """Whether the turn was interrupted; a long tool should stop."""
+        return self._native.cancelled
+
+    def _call_id(self) -> str:
+        # The core does not hand host tools their call id yet; approvals only need a unique key.
+        return f"{self._tool}-{uuid.uuid4().hex}"
+
+    async def request_approval(self, command: Sequence[str], reason: Optional[str] = None) -> ReviewDecision:
+        """Asks the host (`on_approval`, or an `ExecApprovalOp`) to approve running `command`. Fails
+        closed: no answer within the approval timeout is `"denied"`."""
+        return await self._native.request_approval(list(command), self._call_id(), reason)
+
+    def request_approval_sync(self, command: Sequence[str], reason: Optional[str] = None) -> ReviewDecision:
+        """As `request_approval`, for sync tools (they run on worker threads and may block)."""
+        return self._native.request_approval_blocking(list(command), self._call_id(), reason)  # type: ignore[return-value]
+
+
+class Tool:
+    """A Python function the model can call.
+
+    The name is the function's name; the description is its docstring's text before the argument
+    section; the JSON schema comes from the type hints (and the docstring's `Args:` / `:param:`
+    descriptions), or from a pydantic model when the function takes one. The function may be sync (it runs
+    on a worker thread and may block) or `async def` (it runs on the event loop driving the conversation).
+    Its return value becomes the tool's output (`str` as is, anything else as JSON); an exception becomes a
+    failed output the model sees ("ValueError: ...") and the turn goes on.
+    """
+
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        *,
+        name: Optional[str] = None,
+        description: Optional[str] = None,
+        parallel: bool = False,
+    ):
+        self.fn = fn
+        self.name = name or fn.__name__
+        summary, param_docs = parse_docstring(inspect.getdoc(fn) or "")
+        self.description = description if description is not None else summary
+        self.parallel = parallel
+        self._binder = _Binder(fn, param_docs)
+        self.parameters: Dict[str, Any] = self._binder.schema
+        self._native: Optional[_native.Tool] = None
+
+    @property
+    def native(self) -> _native.Tool:
+        """The native tool (built once)."""
+        if self._native is None:
+            self._native = _native.Tool(
+                self.name, self.description, json.dumps(self.parameters), self._invoke, self.parallel
+            )
+        return self._native
+
+    def _invoke(self, arguments: str, context: _native.ToolContext) -> Any:
+        kwargs = self._binder.bind(json.loads(arguments), ToolContext(context, self.name))
+        result = self.fn(**kwargs)
+        if inspect.isawaitable(result):
+            return _finish(result)
+        return to_output(result)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.fn(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"Tool({self.name!r})"
+
+
+async def _finish(awaitable: Any) -> str:
+    return to_output(await awaitable)
+
+
+def to_output(value: Any) -> str:
+    """A tool's return value as the text the model sees."""
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return ""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    dump = getattr(value, "model_dump_json", None)
+    if callable(dump):
+        return dump()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        value = dataclasses.asdict(value)
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+class _Binder:
+    """A function's parameters: their JSON schema, and the binding of JSON arguments to them."""
+
+    def __init__(self, fn: Callable[..., Any], docs: Dict[str, str]):
+        hints = typing.get_type_hints(fn, include_extras=True)
+        self.params: List[Tuple[str, Any, bool]] = []
+        self.context_param: Optional[str] = None
+        self.model_param: Optional[Tuple[str, Any]] = None
+        properties: Dict[str, Any] = {}
+        required: List[str] = []
+        defs: Dict[str, Any] = {}
+        for param in inspect.signature(fn).parameters.values():
+            if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+                continue
+            annotation = hints.get(param.name, Any)
+            if annotation is ToolContext:
+                self.context_param = param.name
+                continue
+            has_default = param.default is not param.empty
+            self.params.append((param.name, annotation, has_default))
+            schema = json_schema(annotation, defs)
+            if param.name in docs and "description" not in schema:
+                schema = {**schema, "description": docs[param.name]}
+            properties[param.name] = schema
+            if not has_default:
+                required.append(param.name)
+        if len(self.params) == 1 and _is_pydantic_model(self.params[0][1]):
+            # A function taking one pydantic model: the model is the arguments object.
+            name, model, _ = self.params[0]
+            self.model_param = (name, model)
+            self.schema = model.model_json_schema()
+            return
+        self.schema = {"type": "object", "properties": properties, "required": required}
+        if defs:
+            self.schema["$defs"] = defs
+
+    def bind(self, arguments: Any, context: ToolContext) -> Dict[str, Any]:
+        if not isinstance(arguments, dict):
+            raise TypeError(f"arguments must be a JSON object, got {arguments!r}")
+        kwargs: Dict[str, Any] = {}
+        if self.model_param:
+            name, model = self.model_param
+            kwargs[name] = model.model_validate(arguments)
+        else:
+            known = {name for name, _, _ in self.params}
+            unknown = sorted(set(arguments) - known)
+            if unknown:
+                raise TypeError(f"unexpected arguments: {', '.join(unknown)}")
+            for name, annotation, has_default in self.params:
+                if name in arguments:
+                    kwargs[name] = from_json_value(annotation, arguments[name])
+                elif not has_default:
+                    raise TypeError(f"missing required argument: {name}")
+        if self.context_param:
+            kwargs[self.context_param] = context
+        return kwargs
+
+
+def _is_pydantic_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and callable(getattr(annotation, "model_json_schema", None))
+
+
+def _strip_annotated(annotation: Any) -> Tuple[Any, Optional[str]]:
+    if typing.get_origin(annotation) is typing.Annotated:
+        base, *meta = typing.get_args(annotation)
+        return base, next((m for m in meta if isinstance(m, str)), None)
+    return annotation, None
+
+
+def json_schema(annotation: Any, defs: Dict[str, Any]) -> Dict[str, Any]:
+    """The JSON schema of a type hint. Nested pydantic models' definitions are collected in `defs`."""
+    annotation, description = _strip_annotated(annotation)
+    schema = _schema(annotation, defs)
+    if description:
+        schema = {**schema, "description": description}
+    return schema
+
+
+_PRIMITIVES = {str: "string", int: "integer", float: "number", bool: "boolean", _NONE_TYPE: "null"}
+
+
+def _schema(tp: Any, defs: Dict[str, Any]) -> Dict[str, Any]:
+    if tp is Any or tp is inspect.Parameter.empty:
+        return {}
+    if tp in _PRIMITIVES:
+        return {"type": _PRIMITIVES[tp]}
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin in _UNION_TYPES:
+        options = [a for a in args if a is not _NONE_TYPE]
+        inner = [json_schema(a, defs) for a in options]
+        schema = inner[0] if len(inner) == 1 else {"anyOf": inner}
+        if len(options) < len(args):
+            schema = {"anyOf": [schema, {"type": "null"}]}
+        return schema
+    if origin is typing.Literal:
+        values = list(args)
+        kinds = {_PRIMITIVES.get(type(v)) for v in values}
+        schema: Dict[str, Any] = {"enum": values}
+        if len(kinds) == 1 and None not in kinds:
+            schema["type"] = kinds.pop()
+        return schema
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return _schema(typing.Literal[tuple(m.value for m in tp)], defs)  # type: ignore[misc]
+    if tp in (list, tuple, set, frozenset) or origin in (list, tuple, set, frozenset, Sequence):
+        items = [a for a in args if a is not Ellipsis]
+        schema = {"type": "array"}
+        if origin is tuple and len(items) > 1:
+            schema["prefixItems"] = [json_schema(a, defs) for a in items]
+        elif items:
+            schema["items"] = json_schema(items[0], defs)
+        return schema
+    if tp is dict or origin is dict:
+        schema = {"type": "object"}
+        if len(args) == 2:
+            schema["additionalProperties"] = json_schema(args[1], defs)
+        return schema
+    if _is_pydantic_model(tp):
+        model_schema = tp.model_json_schema(ref_template="#/$defs/{model}")
+        defs.update(model_schema.pop("$defs", {}))
+        defs[tp.__name__] = model_schema
+        return {"$ref": f"#/$defs/{tp.__name__}"}
+    if dataclasses.is_dataclass(tp) or _is_typeddict(tp):
+        hints = typing.get_type_hints(tp, include_extras=True)
+        if dataclasses.is_dataclass(tp):
+            fields = {f.name: f for f in dataclasses.fields(tp)}
+            required = [
+                n
+                for n, f in fields.items()
+                if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING  # type: ignore[misc]
+            ]
+        else:
+            required = sorted(tp.__required_keys__)
+        return {
+            "type": "object",
+            "properties": {name: json_schema(hint, defs) for name, hint in hints.items()},
+            "required": required,
+        }
+    raise TypeError(f"cannot derive a JSON schema for {tp!r}; annotate with a JSON-like type")
+
+
+def from_json_value(annotation: Any, value: Any) -> Any:
+    """A JSON argument as the annotated type, for the types whose JSON form differs from the Python value
+    (enums, dataclasses, pydantic models, and containers of them)."""
+    tp, _ = _strip_annotated(annotation)
+    if value is None:
+        return None
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin in _UNION_TYPES:
+        options = [a for a in args if a is not _NONE_TYPE]
+        return from_json_value(options[0], value) if len(options) == 1 else value
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return tp(value)
+    if _is_pydantic_model(tp):
+        return tp.model_validate(value)
+    if dataclasses.is_dataclass(tp) and isinstance(value, dict):
+        hints = typing.get_type_hints(tp, include_extras=True)
+        return tp(**{k: from_json_value(hints.get(k, Any), v) for k, v in value.items()})
+    if origin in (list, set, frozenset, Sequence) and args and isinstance(value, list):
+        items = [from_json_value(args[0], v) for v in value]
+        return set(items) if origin is set else frozenset(items) if origin is frozenset else items
+    if origin is tuple and isinstance(value, list):
+        return tuple(value)
+    return value
+
+
+_SECTION = re.compile(r"^\s*(Args|Arguments|Parameters|Params)\s*:\s*$", re.IGNORECASE)
+_OTHER_SECTION = re.compile(r"^\s*(Returns?|Raises|Yields|Examples?|Notes?)\s*:\s*$", re.IGNORECASE)
+_GOOGLE_PARAM = re.compile(r"^\s*(\*{0,2}\w+)\s*(\([^)]*\))?\s*:\s*(.*)$")
+_SPHINX_PARAM = re.compile(r"^\s*:param\s+(?:[^:]*\s)?(\w+)\s*:\s*(.*)$")
+
+
+def parse_docstring(doc: str) -> Tuple[str, Dict[str, str]]:
+    """The description (text before the argument section) and the per-parameter descriptions of a
+    Google-style (`Args:`) or Sphinx-style (`:param x:`) docstring."""
+    summary: List[str] = []
+    params: Dict[str, str] = {}
+    current: Optional[str] = None
+    section = "summary"
+    for line in doc.splitlines():
+        if _SECTION.match(line):
+            section, current = "args", None
+            continue
+        if _OTHER_SECTION.match(line) or line.strip().startswith((":return", ":raise", ":rtype")):
+            section, current = "other", None
+            continue
+        sphinx = _SPHINX_PARAM.match(line)
+        if sphinx:
+            current = sphinx.group(1)
+            params[current] = sphinx.group(2).strip()
+            section = "sphinx"
+            continue
+        if section == "summary":
+            summary.append(line)
+        elif section == "args":
+            google = _GOOGLE_PARAM.match(line)
+            if google and (len(line) - len(line.lstrip())) <= 4:
+                current = google.group(1).lstrip("*")
+                params[current] = google.group(3).strip()
+            elif current and line.strip():
+                params[current] = f"{params[current]} {line.strip()}".strip()
+        elif section == "sphinx" and current and line.strip():
+            params[current] = f"{params[current]} {line.strip()}".strip()
+    return "\n".join(summary).strip(), params

@@ -1,0 +1,56 @@
+//! Approvals: a Python callback `on_approval(request) -> decision` as the core's [`ApprovalHandler`].
+//!
+//! The request reaches Python as the JSON of its approval event (`exec_approval_request` or
+//! `apply_patch_approval_request`); the callback (sync or `async def`) answers with a `ReviewDecision`
+//! name. Fail closed, as the core: a callback that raises or answers something else means denied.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use codex_sdk::conversation::approval::{ApprovalHandler, ApprovalRequest};
+use codex_sdk::protocol::{EventMsg, ReviewDecision};
+use pyo3::prelude::*;
+
+use crate::runtime::call_host;
+use crate::tools::{HostLoops, extract_string};
+
+/// The host's approval callback.
+pub(crate) struct HostApprovals {
+    callback: Arc<Py<PyAny>>,
+    loops: Arc<HostLoops>,
+}
+
+impl HostApprovals {
+    pub(crate) fn new(callback: Py<PyAny>, loops: Arc<HostLoops>) -> Self {
+        Self {
+            callback: Arc::new(callback),
+            loops,
+        }
+    }
+}
+
+#[async_trait]
+impl ApprovalHandler for HostApprovals {
+    async fn decide(&self, request: ApprovalRequest) -> ReviewDecision {
+        let event = match request {
+            ApprovalRequest::Exec(e) => EventMsg::ExecApprovalRequest(e),
+            ApprovalRequest::ApplyPatch(e) => EventMsg::ApplyPatchApprovalRequest(e),
+            _ => return ReviewDecision::Denied,
+        };
+        let Ok(json) = serde_json::to_string(&event) else {
+            return ReviewDecision::Denied;
+        };
+        let callback = Arc::clone(&self.callback);
+        // The request does not say which conversation it is from: the most recently driven loop runs it.
+        let answer = call_host(
+            move |py| callback.bind(py).call1((json,)),
+            extract_string,
+            self.loops.latest(),
+        )
+        .await;
+        answer
+            .ok()
+            .and_then(|name| serde_json::from_value(serde_json::Value::String(name)).ok())
+            .unwrap_or(ReviewDecision::Denied)
+    }
+}

@@ -1,0 +1,219 @@
+//! Host tools: a Python callable as a core [`FunctionTool`], and the `ToolContext` it may ask for.
+//!
+//! The package's `@codex.tool` builds the JSON schema and wraps the user's function into a callable
+//! `(arguments_json, context) -> str | coroutine`. A call runs on a blocking-pool thread (a sync tool may
+//! block); a coroutine runs on the event loop the conversation is driven from. A Python exception becomes
+//! the tool's failed output (`"ValueError: message"`), which the model sees; the turn goes on.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use codex_sdk::conversation::approval::ApprovalRequest;
+use codex_sdk::protocol::{ConversationId, ExecApprovalRequestEvent};
+use codex_sdk::tools::{FunctionTool, ToolError};
+use pyo3::prelude::*;
+use serde_json::Value;
+
+use crate::error::BindingError;
+use crate::events::from_json;
+use crate::runtime::{call_host, future_into_py, handle};
+
+/// The event loops conversations are driven from, so host coroutines (async tools, approval callbacks)
+/// run on the loop of the code that is waiting for them.
+#[derive(Default)]
+pub(crate) struct HostLoops {
+    by_conversation: Mutex<HashMap<ConversationId, Arc<Py<PyAny>>>>,
+    latest: Mutex<Option<Arc<Py<PyAny>>>>,
+}
+
+impl HostLoops {
+    /// Records the loop `conversation` is being driven from.
+    pub(crate) fn register(&self, conversation: ConversationId, event_loop: Py<PyAny>) {
+        let event_loop = Arc::new(event_loop);
+        lock(&self.by_conversation).insert(conversation, Arc::clone(&event_loop));
+        *lock(&self.latest) = Some(event_loop);
+    }
+
+    /// Forgets a conversation.
+    pub(crate) fn forget(&self, conversation: ConversationId) {
+        lock(&self.by_conversation).remove(&conversation);
+    }
+
+    /// The loop of `conversation`.
+    pub(crate) fn of(&self, conversation: ConversationId) -> Option<Arc<Py<PyAny>>> {
+        lock(&self.by_conversation).get(&conversation).cloned()
+    }
+
+    /// The loop most recently used to drive any conversation of this `Codex`.
+    pub(crate) fn latest(&self) -> Option<Arc<Py<PyAny>>> {
+        lock(&self.latest).clone()
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A host tool: a name, a description, a JSON schema and a callable
+/// `(arguments_json: str, context: ToolContext) -> str | Awaitable[str]`.
+#[pyclass(frozen, module = "codex_sdk._native")]
+pub(crate) struct Tool {
+    name: String,
+    description: String,
+    parameters: Value,
+    parallel: bool,
+    callback: Arc<Py<PyAny>>,
+}
+
+#[pymethods]
+impl Tool {
+    #[new]
+    #[pyo3(signature = (name, description, parameters, callback, parallel = false))]
+    fn new(
+        py: Python<'_>,
+        name: String,
+        description: String,
+        parameters: &str,
+        callback: Py<PyAny>,
+        parallel: bool,
+    ) -> PyResult<Self> {
+        let parameters = from_json("tool parameters schema", parameters)
+            .map_err(|e: BindingError| e.into_pyerr(py))?;
+        Ok(Self {
+            name,
+            description,
+            parameters,
+            parallel,
+            callback: Arc::new(callback),
+        })
+    }
+
+    /// The tool's name.
+    #[getter]
+    fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl Tool {
+    /// The core tool calling this host tool; coroutines run on the loops recorded in `loops`.
+    pub(crate) fn function_tool(&self, loops: Arc<HostLoops>) -> FunctionTool {
+        let callback = Arc::clone(&self.callback);
+        FunctionTool::new(
+            self.name.clone(),
+            self.description.clone(),
+            self.parameters.clone(),
+            move |arguments: Value, ctx: codex_sdk::tools::ToolContext| {
+                let callback = Arc::clone(&callback);
+                let event_loop = loops.of(ctx.conversation_id());
+                async move {
+                    let arguments = arguments.to_string();
+                    let context = ToolContext { inner: ctx };
+                    call_host(
+                        move |py| callback.bind(py).call1((arguments, context)),
+                        extract_string,
+                        event_loop,
+                    )
+                    .await
+                    .map_err(ToolError::RespondToModel)
+                }
+            },
+        )
+        .parallel(self.parallel)
+    }
+}
+
+/// Extracts a `str` result.
+pub(crate) fn extract_string(value: &Bound<'_, PyAny>) -> PyResult<String> {
+    value.extract()
+}
+
+/// What a host tool may know and do besides its arguments.
+#[pyclass(frozen, module = "codex_sdk._native")]
+pub(crate) struct ToolContext {
+    inner: codex_sdk::tools::ToolContext,
+}
+
+#[pymethods]
+impl ToolContext {
+    /// The conversation's id.
+    #[getter]
+    fn conversation_id(&self) -> String {
+        self.inner.conversation_id().to_string()
+    }
+
+    /// The submission (turn) the call belongs to.
+    #[getter]
+    fn submission_id(&self) -> &str {
+        self.inner.submission_id().as_str()
+    }
+
+    /// The turn's working directory.
+    #[getter]
+    fn cwd(&self) -> String {
+        self.inner.cwd().display().to_string()
+    }
+
+    /// Whether the turn was interrupted (a long tool should stop).
+    #[getter]
+    fn cancelled(&self) -> bool {
+        self.inner.cancellation().is_cancelled()
+    }
+
+    /// Asks the host to approve running `command`; resolves to the decision (`ReviewDecision`).
+    #[pyo3(signature = (command, call_id, reason = None))]
+    fn request_approval<'py>(
+        &self,
+        py: Python<'py>,
+        command: Vec<String>,
+        call_id: String,
+        reason: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let ctx = self.inner.clone();
+        let request = self.exec_request(command, call_id, reason);
+        future_into_py(py, async move {
+            Ok(decision_name(ctx.request_approval(request).await))
+        })
+    }
+
+    /// As `request_approval`, blocking the calling thread (for sync tools, which run on worker threads).
+    #[pyo3(signature = (command, call_id, reason = None))]
+    fn request_approval_blocking(
+        &self,
+        py: Python<'_>,
+        command: Vec<String>,
+        call_id: String,
+        reason: Option<String>,
+    ) -> PyResult<String> {
+        let ctx = self.inner.clone();
+        let request = self.exec_request(command, call_id, reason);
+        let runtime = handle()?;
+        Ok(py.detach(|| {
+            decision_name(runtime.block_on(async move { ctx.request_approval(request).await }))
+        }))
+    }
+}
+
+impl ToolContext {
+    fn exec_request(
+        &self,
+        command: Vec<String>,
+        call_id: String,
+        reason: Option<String>,
+    ) -> ApprovalRequest {
+        ApprovalRequest::Exec(ExecApprovalRequestEvent {
+            call_id,
+            command,
+            cwd: self.inner.cwd().to_path_buf(),
+            reason,
+        })
+    }
+}
+
+/// The wire name of a decision (`"approved"`, `"denied"`, …).
+pub(crate) fn decision_name(decision: codex_sdk::protocol::ReviewDecision) -> String {
+    serde_json::to_value(decision)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_else(|| "denied".to_owned())
+}

@@ -1,0 +1,37 @@
+"""Shared helpers: a Codex over the scripted model, and one over the loopback mock server."""
+
+from __future__ import annotations
+
+from typing import Any, Tuple
+
+import pytest
+
+from codex_sdk import Codex, ScriptedModel, ScriptedResponse
+from codex_sdk.testing import MockServer
+
+
+def scripted(*responses: ScriptedResponse, **settings: Any) -> Tuple[Codex, ScriptedModel]:
+    """A `Codex` over a scripted model playing `responses`, with a fixed cwd and instructions."""
+    model = ScriptedModel(responses, event_delay=settings.pop("event_delay", None))
+    settings.setdefault("cwd", "/tmp")
+    settings.setdefault("instructions", "test instructions")
+    return Codex(model_client=model, **settings), model
+
+
+@pytest.fixture
+def server() -> MockServer:
+    """A fresh loopback mock model server."""
+    return MockServer()
+
+
+def over_http(server: MockServer, **settings: Any) -> Codex:
+    """A `Codex` talking to the mock server over HTTP (Responses API), without retries."""
+    provider = {
+        "name": "mock",
+        "base_url": server.base_url,
+        "wire_api": "responses",
+        "request_max_retries": 0,
+        "stream_max_retries": 0,
+    }
+    settings.setdefault("cwd", "/tmp")
+    return Codex(provider=provider, api_key="test-key", **settings)
