@@ -1,5 +1,7 @@
 //! Integration test modules.
 
 mod conversation;
+mod model_chat;
+mod model_responses;
 mod support;
 mod testing_server;
