@@ -1,5 +1,7 @@
 //! `ChatClient` against the loopback mock server.
 
+#![allow(clippy::unwrap_used)]
+
 use std::time::Duration;
 
 use codex_sdk::Error;

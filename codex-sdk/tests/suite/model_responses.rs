@@ -1,5 +1,7 @@
 //! `ResponsesClient` against the loopback mock server: request shape, event mapping, every failure path.
 
+#![allow(clippy::unwrap_used)]
+
 use std::time::{Duration, Instant};
 
 use codex_sdk::Error;
@@ -466,7 +468,8 @@ async fn garbage_lines_are_ignored_but_malformed_data_fails() {
 #[tokio::test]
 async fn response_failed_codes() {
     let server = server().await;
-    let cases: Vec<(&str, &str, fn(&Error) -> bool)> = vec![
+    type Check = fn(&Error) -> bool;
+    let cases: Vec<(&str, &str, Check)> = vec![
         (
             "context_length_exceeded",
             "too long",
