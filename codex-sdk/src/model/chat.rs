@@ -21,9 +21,14 @@ use crate::protocol::{ContentItem, ResponseItem, TokenUsage};
 /// settings are not sent. A `system` message carries the instructions; consecutive function calls become
 /// one assistant message with `tool_calls`; function outputs become `tool` messages.
 ///
-/// The stream emits [`ResponseEvent::Created`] first, assistant text deltas as they come, then at the end
-/// the complete assistant message (when there was text), one function call per tool call (by index), and
-/// [`ResponseEvent::Completed`] with the usage reported by the server.
+/// The stream emits [`ResponseEvent::Created`] first (after [`ResponseEvent::RateLimits`] if the response
+/// has rate-limit headers), assistant text deltas as they come (`reasoning_content` deltas as
+/// [`ResponseEvent::ReasoningContentDelta`]), then at `finish_reason` the complete assistant message (when
+/// there was text) and one function call per tool call (by index), and at `[DONE]` (or the end of the body
+/// after a `finish_reason`) [`ResponseEvent::Completed`] with the usage reported by the server. A body that
+/// ends with neither is an [`Error::Stream`](crate::Error::Stream); so is a malformed chunk, an `error`
+/// chunk, or a tool call without a name. Request errors and retries are those of
+/// [`ResponsesClient`](super::ResponsesClient).
 #[derive(Debug, Clone)]
 pub struct ChatClient {
     core: HttpCore,

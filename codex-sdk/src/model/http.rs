@@ -137,7 +137,7 @@ impl HttpCore {
     }
 
     /// POSTs `body` to `{base_url}/{path}` and returns the first successful response, retrying 429, 5xx and
-    /// transport failures as the provider allows. See the module docs of [`super`] for the error mapping.
+    /// transport failures as the provider allows (error mapping: see [`ResponsesClient`](super::ResponsesClient)).
     pub(crate) async fn post(
         &self,
         path: &str,

@@ -17,6 +17,37 @@ use crate::protocol::{ResponseItem, TokenUsage};
 /// Every request carries the whole history (`store: false`, no `previous_response_id`). Requests that fail
 /// before streaming (429, 5xx, transport errors) are retried up to the provider's `request_max_retries`;
 /// a stream that breaks later ends with an error the turn loop may retry.
+///
+/// # Errors before the stream starts (shared with [`ChatClient`](super::ChatClient))
+/// - no API key: [`Error::Unauthorized`] `{status: 0}`, nothing is sent;
+/// - 401 / 403: [`Error::Unauthorized`], not retried;
+/// - 429 whose error code or type is `usage_limit_reached`, `usage_not_included` or `insufficient_quota`:
+///   [`Error::UsageLimitReached`], not retried; any other 429: retried, then [`Error::RateLimited`];
+/// - 400 with code `context_length_exceeded`: [`Error::ContextWindowExceeded`]; other 4xx: [`Error::Http`];
+/// - 5xx: retried, then [`Error::Http`]; transport failures: retried, then [`Error::Transport`]; no response
+///   headers within the idle timeout: retried, then [`Error::IdleTimeout`].
+///
+/// Retries wait for `retry-after-ms` / `Retry-After` (seconds or an HTTP date, at most 60 s) when the server
+/// sends one, else [`RetryPolicy::backoff`](super::RetryPolicy::backoff). Error bodies are cut to 16 KiB and
+/// never contain the API key.
+///
+/// # Errors in the stream
+/// [`ResponseEvent::RateLimits`] comes first when the response carries `x-codex-*` rate-limit headers.
+/// `response.failed` maps `context_length_exceeded` to [`Error::ContextWindowExceeded`],
+/// `insufficient_quota` / `usage_limit_reached` to [`Error::UsageLimitReached`], `rate_limit_exceeded` to
+/// [`Error::Stream`] with the delay from the message, anything else to [`Error::Stream`]; so do
+/// `response.incomplete` and `error` events. Unknown event types and items are skipped; data that is not JSON,
+/// a body that ends before `response.completed`, or bad SSE framing is [`Error::Stream`]; silence longer
+/// than the provider's idle timeout is [`Error::IdleTimeout`].
+///
+/// [`Error::Unauthorized`]: crate::Error::Unauthorized
+/// [`Error::UsageLimitReached`]: crate::Error::UsageLimitReached
+/// [`Error::RateLimited`]: crate::Error::RateLimited
+/// [`Error::ContextWindowExceeded`]: crate::Error::ContextWindowExceeded
+/// [`Error::Http`]: crate::Error::Http
+/// [`Error::Transport`]: crate::Error::Transport
+/// [`Error::IdleTimeout`]: crate::Error::IdleTimeout
+/// [`Error::Stream`]: crate::Error::Stream
 #[derive(Debug, Clone)]
 pub struct ResponsesClient {
     core: HttpCore,
