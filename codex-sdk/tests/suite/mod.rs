@@ -6,3 +6,4 @@ mod model_responses;
 mod schema;
 mod support;
 mod testing_server;
+mod turn_http;
