@@ -82,6 +82,18 @@ impl ToolContext {
             .push(item);
     }
 
+    /// Remembers `command` as approved for the rest of the conversation (see
+    /// [`ReviewDecision::ApprovedForSession`]).
+    pub fn approve_command_for_session(&self, command: &[String]) {
+        self.approvals.approve_for_session(command);
+    }
+
+    /// Whether `command` was approved for the rest of the conversation.
+    #[must_use]
+    pub fn is_command_approved_for_session(&self, command: &[String]) -> bool {
+        self.approvals.is_approved_for_session(command)
+    }
+
     /// Emits an event on the conversation's stream, tagged with the turn's submission id.
     pub async fn emit(&self, msg: EventMsg) {
         self.events.send(msg).await;

@@ -7,6 +7,7 @@
 
 mod context;
 mod function;
+pub mod handlers;
 mod registry;
 
 use async_trait::async_trait;
@@ -15,8 +16,8 @@ pub use context::ToolContext;
 pub use function::FunctionTool;
 pub use registry::ToolRegistry;
 
-pub use crate::model::ToolSpec;
 use crate::error::Error;
+pub use crate::model::ToolSpec;
 
 /// What the model sent: the call's id, the tool's name and its raw arguments.
 #[derive(Debug, Clone, PartialEq, Eq)]

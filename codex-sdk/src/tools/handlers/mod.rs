@@ -1,0 +1,18 @@
+//! The built-in tools, one module per tool. Register them all with
+//! [`register_builtin_tools`](crate::tools::register_builtin_tools), or pick single handlers.
+
+mod exec;
+mod exec_policy;
+mod list_dir;
+mod read_file;
+mod safe_commands;
+mod shell;
+mod truncate;
+
+pub use list_dir::{DEFAULT_LIST_DEPTH, DEFAULT_LIST_LIMIT, LIST_DIR_TOOL_NAME, ListDirTool};
+pub use read_file::{DEFAULT_READ_LIMIT, MAX_LINE_CHARS, READ_FILE_TOOL_NAME, ReadFileTool};
+pub use shell::{
+    DEFAULT_SHELL_TIMEOUT, MAX_SHELL_TIMEOUT, MODEL_OUTPUT_MAX_BYTES, MODEL_OUTPUT_MAX_LINES,
+    SHELL_TOOL_NAME, ShellTool,
+};
+pub use truncate::truncate_middle;
