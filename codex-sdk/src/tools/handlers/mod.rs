@@ -1,6 +1,7 @@
 //! The built-in tools, one module per tool. Register them all with
 //! [`register_builtin_tools`](crate::tools::register_builtin_tools), or pick single handlers.
 
+mod apply_patch;
 mod exec;
 mod exec_policy;
 mod list_dir;
@@ -9,6 +10,8 @@ mod safe_commands;
 mod shell;
 mod truncate;
 
+pub(crate) use apply_patch::TurnDiffTracker;
+pub use apply_patch::{APPLY_PATCH_TOOL_NAME, ApplyPatchFlavor, ApplyPatchTool};
 pub use list_dir::{DEFAULT_LIST_DEPTH, DEFAULT_LIST_LIMIT, LIST_DIR_TOOL_NAME, ListDirTool};
 pub use read_file::{DEFAULT_READ_LIMIT, MAX_LINE_CHARS, READ_FILE_TOOL_NAME, ReadFileTool};
 pub use shell::{
