@@ -1,4 +1,14 @@
-//! codex-sdk.
+#![doc = include_str!("../../README.md")]
+//!
+//! # The crate, module by module
+//! - [`protocol`]: the data — ops in, events out, history items. No I/O.
+//! - [`model`]: talking to the model ([`model::ModelClient`]; Responses API, Chat Completions, scripted).
+//! - [`tools`]: what the model can call ([`tools::ToolRegistry`], [`tools::ToolHandler`], [`tools::FunctionTool`]).
+//! - [`conversation`]: [`Codex`] and [`Conversation`] — the submission loop and the turn loop.
+//! - [`config`]: [`config::Config`] and `-c key=value` overrides.
+//! - `testing` (feature `testing`): a loopback mock model server for your own tests.
+
+pub mod config;
 pub mod conversation;
 pub mod error;
 pub mod model;
@@ -8,4 +18,7 @@ pub mod sandbox;
 pub mod testing;
 pub mod tools;
 
+pub use conversation::{
+    Codex, CodexBuilder, Conversation, ConversationHandle, EventStream, TurnInput, TurnResult,
+};
 pub use error::{Error, ErrorCode, Result};

@@ -41,10 +41,6 @@ impl EventSink {
             .await
             .is_ok()
     }
-
-    pub(crate) fn is_closed(&self) -> bool {
-        self.tx.is_closed()
-    }
 }
 
 /// The conversation's events, in order. Implements [`Stream`]; ends after

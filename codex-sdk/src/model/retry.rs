@@ -90,7 +90,10 @@ mod tests {
         };
         for (attempt, nominal) in [(1u32, 200.0f64), (2, 400.0), (3, 800.0)] {
             let ms = p.backoff(attempt).as_secs_f64() * 1000.0;
-            assert!(ms >= nominal * 0.9 - 1e-6 && ms <= nominal * 1.1 + 1e-6, "{attempt}: {ms}");
+            assert!(
+                ms >= nominal * 0.9 - 1e-6 && ms <= nominal * 1.1 + 1e-6,
+                "{attempt}: {ms}"
+            );
         }
     }
 }

@@ -1,1 +1,28 @@
 //! Test support (feature `testing`): a loopback mock model server and SSE builders.
+//!
+//! [`MockServer`] is a real HTTP/1.1 server on `127.0.0.1` that records every request and answers each with
+//! the next queued [`MockResponse`]. The [`sse`] and [`chat`] modules build the events of Responses API and
+//! Chat Completions streams.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use codex_sdk::testing::{MockResponse, MockServer, sse};
+//!
+//! let server = MockServer::start().await?;
+//! server.enqueue(MockResponse::sse(sse::text_response("resp_1", "Hello!")));
+//! // … point a client at `server.base_url()` and run a turn …
+//! let requests = server.requests();
+//! assert_eq!(requests[0].path, "/v1/responses");
+//! # Ok(())
+//! # }
+//! ```
+
+pub mod chat;
+mod request;
+mod response;
+mod server;
+pub mod sse;
+
+pub use request::RecordedRequest;
+pub use response::MockResponse;
+pub use server::MockServer;

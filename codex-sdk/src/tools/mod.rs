@@ -5,10 +5,10 @@
 //! says where it goes: [`ToolError::RespondToModel`] becomes the tool's output (the model sees it and the turn
 //! goes on); [`ToolError::Fatal`] ends the turn with a typed error.
 
-mod context;
+pub(crate) mod context;
 mod function;
 pub mod handlers;
-mod registry;
+pub(crate) mod registry;
 
 use async_trait::async_trait;
 

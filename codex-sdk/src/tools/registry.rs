@@ -68,7 +68,10 @@ impl ToolRegistry {
     /// The names of the registered tools, in registration order.
     #[must_use]
     pub fn names(&self) -> Vec<String> {
-        self.read().iter().map(|t| t.spec().name().to_owned()).collect()
+        self.read()
+            .iter()
+            .map(|t| t.spec().name().to_owned())
+            .collect()
     }
 
     /// The model-visible specs, in registration order.
@@ -80,7 +83,10 @@ impl ToolRegistry {
     /// The handler registered under `name`.
     #[must_use]
     pub fn get(&self, name: &str) -> Option<Arc<dyn ToolHandler>> {
-        self.read().iter().find(|t| t.spec().name() == name).cloned()
+        self.read()
+            .iter()
+            .find(|t| t.spec().name() == name)
+            .cloned()
     }
 
     /// Whether calls to `name` may run in parallel (unknown tools: yes, they only produce an error output).
@@ -148,11 +154,15 @@ impl ToolRegistry {
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Vec<Arc<dyn ToolHandler>>> {
-        self.inner.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.inner
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn write(&self) -> std::sync::RwLockWriteGuard<'_, Vec<Arc<dyn ToolHandler>>> {
-        self.inner.write().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.inner
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 

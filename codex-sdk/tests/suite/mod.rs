@@ -1,6 +1,8 @@
 //! Integration test modules.
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod conversation;
+mod support;
+mod testing_server;
 mod tools_apply_patch;
 mod tools_common;
 mod tools_files;

@@ -1,0 +1,442 @@
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use tokio::sync::mpsc;
+
+use super::approval::{ApprovalHandler, Approvals};
+use super::events::EventStream;
+use super::handle::{Conversation, ConversationBackend, ConversationHandle};
+use super::history::{History, environment_context, resolve_local_images};
+use super::session::{Session, SessionShared};
+use super::turn::TurnContext;
+use crate::config::{Config, model_info};
+use crate::error::{Error, Result};
+use crate::model::{ApiKey, ChatClient, ModelClient, ModelProviderInfo, ResponsesClient, WireApi};
+use crate::protocol::{
+    AskForApproval, ConversationId, Event, EventMsg, Op, ReasoningEffort, ReasoningSummary,
+    SandboxPolicy, SessionConfiguredEvent, Submission, SubmissionId,
+};
+use crate::tools::{ToolHandler, ToolRegistry};
+
+/// The entry point: holds the configuration, the model client and the host's tools, and starts
+/// conversations. Cheap to clone; many conversations can run at once.
+///
+/// ```
+/// # async fn demo() -> codex_sdk::Result<()> {
+/// use codex_sdk::Codex;
+/// use codex_sdk::model::{ScriptedModel, ScriptedResponse};
+/// use std::sync::Arc;
+///
+/// let codex = Codex::builder()
+///     .model_client(Arc::new(ScriptedModel::new([ScriptedResponse::text("Hello!")])))
+///     .build()?;
+/// let mut conversation = codex.start_conversation().await?;
+/// let result = conversation.run("Say hello").await?;
+/// assert_eq!(result.final_message.as_deref(), Some("Hello!"));
+/// # Ok(()) }
+/// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+/// ```
+#[derive(Clone, Debug)]
+pub struct Codex {
+    inner: Arc<CodexInner>,
+}
+
+struct CodexInner {
+    config: Config,
+    model: Arc<dyn ModelClient>,
+    tools: Vec<Arc<dyn ToolHandler>>,
+    approval_handler: Option<Arc<dyn ApprovalHandler>>,
+}
+
+impl std::fmt::Debug for CodexInner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Codex")
+            .field("model", &self.config.model)
+            .field("provider", &self.config.model_provider.name)
+            .field("tools", &self.tools.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Codex {
+    /// A builder starting from [`Config::default`].
+    #[must_use]
+    pub fn builder() -> CodexBuilder {
+        CodexBuilder::new(Config::default())
+    }
+
+    /// The configuration conversations start from.
+    #[must_use]
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// The model client shared by every conversation.
+    #[must_use]
+    pub fn model_client(&self) -> &Arc<dyn ModelClient> {
+        &self.inner.model
+    }
+
+    /// Starts a conversation with the builder's settings.
+    ///
+    /// # Errors
+    /// Currently infallible for a valid builder; reserved for storage errors once conversations are recorded.
+    pub async fn start_conversation(&self) -> Result<Conversation> {
+        self.start_with_history(ConversationId::new(), History::default())
+            .await
+    }
+
+    async fn start_with_history(
+        &self,
+        id: ConversationId,
+        mut history: History,
+    ) -> Result<Conversation> {
+        let config = &self.inner.config;
+        let info = model_info(&config.model);
+        if history.len() == 0 {
+            history.push(environment_context(
+                &config.cwd,
+                &policy_name(config.approval_policy),
+                &sandbox_name(&config.sandbox_policy),
+            ));
+        }
+        let tools = ToolRegistry::new();
+        for tool in &self.inner.tools {
+            tools.register_arc(Arc::clone(tool))?;
+        }
+        let (events_tx, events_rx) = mpsc::channel(config.event_buffer.max(1));
+        let (sub_tx, sub_rx) = mpsc::channel(64);
+        let shared = Arc::new(SessionShared {
+            id,
+            model: Arc::clone(&self.inner.model),
+            tools: tools.clone(),
+            approvals: Arc::new(Approvals::new(
+                self.inner.approval_handler.clone(),
+                config.approval_timeout,
+            )),
+            instructions: config.instructions(),
+            history: std::sync::Mutex::new(history),
+            token_info: std::sync::Mutex::new(None),
+            rate_limits: std::sync::Mutex::new(None),
+            events_tx: events_tx.clone(),
+        });
+        let turn_context = TurnContext {
+            model: config.model.clone(),
+            cwd: config.cwd.clone(),
+            effort: config.model_reasoning_effort,
+            summary: config.model_reasoning_summary,
+            approval_policy: config.approval_policy,
+            sandbox_policy: config.sandbox_policy.clone(),
+            output_schema: None,
+            context_window: config.context_window(),
+            reasoning: info.reasoning,
+            parallel_tool_calls: config.parallel_tool_calls,
+        };
+        let configured = SessionConfiguredEvent {
+            session_id: id,
+            model: config.model.clone(),
+            reasoning_effort: config.model_reasoning_effort,
+            rollout_path: None,
+            initial_messages: None,
+        };
+        events_tx
+            .send(Event {
+                id: SubmissionId::from("init"),
+                msg: EventMsg::SessionConfigured(configured.clone()),
+            })
+            .await
+            .map_err(|_| Error::Closed)?;
+        tokio::spawn(Session::new(shared, turn_context, sub_rx).run());
+        let backend = LocalBackend {
+            id,
+            tx: sub_tx,
+            next_id: AtomicU64::new(1),
+            tools,
+        };
+        Ok(Conversation::new(
+            ConversationHandle::new(Arc::new(backend)),
+            EventStream::new(events_rx),
+            configured,
+        ))
+    }
+}
+
+fn policy_name(policy: AskForApproval) -> String {
+    serde_json::to_value(policy)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+fn sandbox_name(policy: &SandboxPolicy) -> String {
+    match policy {
+        SandboxPolicy::ReadOnly => "read-only",
+        SandboxPolicy::WorkspaceWrite { .. } => "workspace-write",
+        SandboxPolicy::DangerFullAccess => "danger-full-access",
+    }
+    .to_owned()
+}
+
+/// The in-process conversation: submissions go to its session task.
+#[derive(Debug)]
+struct LocalBackend {
+    id: ConversationId,
+    tx: mpsc::Sender<Submission>,
+    next_id: AtomicU64,
+    tools: ToolRegistry,
+}
+
+#[async_trait]
+impl ConversationBackend for LocalBackend {
+    fn id(&self) -> ConversationId {
+        self.id
+    }
+
+    async fn submit(&self, op: Op) -> Result<SubmissionId> {
+        let op = match op {
+            Op::UserInput { items } => Op::UserInput {
+                items: resolve_local_images(items).await?,
+            },
+            Op::UserTurn {
+                items,
+                cwd,
+                model,
+                effort,
+                summary,
+                output_schema,
+                approval_policy,
+                sandbox_policy,
+            } => Op::UserTurn {
+                items: resolve_local_images(items).await?,
+                cwd,
+                model,
+                effort,
+                summary,
+                output_schema,
+                approval_policy,
+                sandbox_policy,
+            },
+            other => other,
+        };
+        let id = SubmissionId(self.next_id.fetch_add(1, Ordering::Relaxed).to_string());
+        self.tx
+            .send(Submission { id: id.clone(), op })
+            .await
+            .map_err(|_| Error::Closed)?;
+        Ok(id)
+    }
+
+    fn tools(&self) -> &ToolRegistry {
+        &self.tools
+    }
+}
+
+/// Builds a [`Codex`]. Every setting has a default; without a model client, one is built for the
+/// provider's wire API (Responses by default) with the configured or environment API key.
+#[derive(Debug)]
+#[must_use]
+pub struct CodexBuilder {
+    config: Config,
+    model: Option<Arc<dyn ModelClient>>,
+    tools: Vec<Arc<dyn ToolHandler>>,
+    approval_handler: Option<Arc<dyn ApprovalHandler>>,
+}
+
+impl std::fmt::Debug for dyn ToolHandler {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ToolHandler({})", self.spec().name())
+    }
+}
+
+impl std::fmt::Debug for dyn ApprovalHandler {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ApprovalHandler")
+    }
+}
+
+impl CodexBuilder {
+    /// A builder starting from `config`.
+    pub fn new(config: Config) -> Self {
+        Self {
+            config,
+            model: None,
+            tools: Vec::new(),
+            approval_handler: None,
+        }
+    }
+
+    /// The model's name.
+    pub fn model(mut self, model: impl Into<String>) -> Self {
+        self.config.model = model.into();
+        self
+    }
+
+    /// Where the model is served.
+    pub fn provider(mut self, provider: ModelProviderInfo) -> Self {
+        self.config.model_provider = provider;
+        self
+    }
+
+    /// A provider at `base_url` (an OpenAI-compatible API), keeping the other provider settings.
+    pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.config.model_provider = self.config.model_provider.with_base_url(base_url);
+        self
+    }
+
+    /// The API key (otherwise read from the provider's `env_key`, `OPENAI_API_KEY` for OpenAI).
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.config.api_key = Some(ApiKey::new(key));
+        self
+    }
+
+    /// Working directory of turns.
+    pub fn cwd(mut self, cwd: impl Into<PathBuf>) -> Self {
+        self.config.cwd = cwd.into();
+        self
+    }
+
+    /// Replaces the SDK's system instructions.
+    pub fn instructions(mut self, text: impl Into<String>) -> Self {
+        self.config.base_instructions = Some(text.into());
+        self
+    }
+
+    /// Reasoning effort.
+    pub fn reasoning_effort(mut self, effort: Option<ReasoningEffort>) -> Self {
+        self.config.model_reasoning_effort = effort;
+        self
+    }
+
+    /// Reasoning summary mode.
+    pub fn reasoning_summary(mut self, summary: ReasoningSummary) -> Self {
+        self.config.model_reasoning_summary = summary;
+        self
+    }
+
+    /// When to ask the host.
+    pub fn approval_policy(mut self, policy: AskForApproval) -> Self {
+        self.config.approval_policy = policy;
+        self
+    }
+
+    /// What commands may touch.
+    pub fn sandbox_policy(mut self, policy: SandboxPolicy) -> Self {
+        self.config.sandbox_policy = policy;
+        self
+    }
+
+    /// Where sessions and credentials live.
+    pub fn codex_home(mut self, path: impl Into<PathBuf>) -> Self {
+        self.config.codex_home = path.into();
+        self
+    }
+
+    /// The `originator` header value.
+    pub fn originator(mut self, originator: impl Into<String>) -> Self {
+        self.config.originator = originator.into();
+        self
+    }
+
+    /// Appended to the user agent.
+    pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
+        self.config.user_agent_suffix = Some(suffix.into());
+        self
+    }
+
+    /// Events buffered per conversation before it waits for its consumer.
+    pub fn event_buffer(mut self, capacity: usize) -> Self {
+        self.config.event_buffer = capacity;
+        self
+    }
+
+    /// How long an approval request waits before it is denied.
+    pub fn approval_timeout(mut self, timeout: Duration) -> Self {
+        self.config.approval_timeout = timeout;
+        self
+    }
+
+    /// The context window (overrides the known-models table).
+    pub fn model_context_window(mut self, tokens: u64) -> Self {
+        self.config.model_context_window = Some(tokens);
+        self
+    }
+
+    /// Edits the configuration in place.
+    pub fn configure(mut self, f: impl FnOnce(&mut Config)) -> Self {
+        f(&mut self.config);
+        self
+    }
+
+    /// Uses this model client instead of building one (e.g. a [`ScriptedModel`](crate::model::ScriptedModel)).
+    pub fn model_client(mut self, client: Arc<dyn ModelClient>) -> Self {
+        self.model = Some(client);
+        self
+    }
+
+    /// Registers a host tool in every conversation.
+    pub fn tool(mut self, tool: impl ToolHandler + 'static) -> Self {
+        self.tools.push(Arc::new(tool));
+        self
+    }
+
+    /// Answers approval requests with a host callback (otherwise they wait for an op and are denied on
+    /// timeout).
+    pub fn approval_handler(mut self, handler: Arc<dyn ApprovalHandler>) -> Self {
+        self.approval_handler = Some(handler);
+        self
+    }
+
+    /// Builds the [`Codex`].
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for a duplicate or invalid tool name.
+    pub fn build(self) -> Result<Codex> {
+        let probe = ToolRegistry::new();
+        for tool in &self.tools {
+            let name = tool.spec().name().to_owned();
+            if probe.get(&name).is_some() {
+                return Err(Error::InvalidInput(format!(
+                    "tool `{name}` is registered twice"
+                )));
+            }
+            probe.register_arc(Arc::clone(tool))?;
+        }
+        let model = match self.model {
+            Some(model) => model,
+            None => build_client(&self.config),
+        };
+        Ok(Codex {
+            inner: Arc::new(CodexInner {
+                config: self.config,
+                model,
+                tools: self.tools,
+                approval_handler: self.approval_handler,
+            }),
+        })
+    }
+}
+
+fn build_client(config: &Config) -> Arc<dyn ModelClient> {
+    let key = config.resolved_api_key();
+    let provider = config.model_provider.clone();
+    let suffix = config.user_agent_suffix.clone();
+    match provider.wire_api {
+        WireApi::Chat => {
+            let mut client = ChatClient::new(provider, key, config.originator.clone());
+            if let Some(s) = suffix {
+                client = client.with_user_agent_suffix(s);
+            }
+            Arc::new(client)
+        }
+        _ => {
+            let mut client = ResponsesClient::new(provider, key, config.originator.clone());
+            if let Some(s) = suffix {
+                client = client.with_user_agent_suffix(s);
+            }
+            Arc::new(client)
+        }
+    }
+}

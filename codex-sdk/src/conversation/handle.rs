@@ -1,0 +1,304 @@
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use async_trait::async_trait;
+use futures::Stream;
+
+use super::events::EventStream;
+use crate::error::{Error, Result};
+use crate::protocol::{
+    ConversationId, Event, EventMsg, Op, ResponseItem, SessionConfiguredEvent, SubmissionId,
+    TokenUsage, UserInput,
+};
+use crate::tools::ToolRegistry;
+
+/// The control side of a conversation: submit ops, identify it, reach its tools. Object-safe, so a
+/// conversation can live in this process or behind a connection; [`ConversationHandle`] wraps it.
+#[async_trait]
+pub trait ConversationBackend: Send + Sync + std::fmt::Debug {
+    /// The conversation's id.
+    fn id(&self) -> ConversationId;
+
+    /// Queues an op; its events will carry the returned id.
+    ///
+    /// # Errors
+    /// [`Error::Closed`] when the conversation has ended; [`Error::InvalidInput`] for input that cannot be
+    /// sent (e.g. an unreadable local image) — checked before anything is queued.
+    async fn submit(&self, op: Op) -> Result<SubmissionId>;
+
+    /// The conversation's tools.
+    fn tools(&self) -> &ToolRegistry;
+}
+
+/// A cloneable handle to submit ops to a conversation from anywhere (another task, a UI callback). It cannot
+/// read events: only the [`Conversation`] (or its [`EventStream`]) can.
+#[derive(Clone, Debug)]
+pub struct ConversationHandle {
+    backend: Arc<dyn ConversationBackend>,
+}
+
+impl ConversationHandle {
+    pub(crate) fn new(backend: Arc<dyn ConversationBackend>) -> Self {
+        Self { backend }
+    }
+
+    /// The conversation's id.
+    #[must_use]
+    pub fn id(&self) -> ConversationId {
+        self.backend.id()
+    }
+
+    /// Submits an op.
+    ///
+    /// # Errors
+    /// See [`ConversationBackend::submit`].
+    pub async fn submit(&self, op: Op) -> Result<SubmissionId> {
+        self.backend.submit(op).await
+    }
+
+    /// Aborts the running turn; the conversation stays usable.
+    ///
+    /// # Errors
+    /// [`Error::Closed`] when the conversation has ended.
+    pub async fn interrupt(&self) -> Result<()> {
+        self.backend.submit(Op::Interrupt).await.map(drop)
+    }
+
+    /// The conversation's tools; register or unregister between turns (or even during one: each model
+    /// request sees the set as it was when the request was built).
+    #[must_use]
+    pub fn tools(&self) -> &ToolRegistry {
+        self.backend.tools()
+    }
+}
+
+/// User input for a turn: text, images, or several of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TurnInput(pub Vec<UserInput>);
+
+impl From<&str> for TurnInput {
+    fn from(s: &str) -> Self {
+        Self(vec![UserInput::text(s)])
+    }
+}
+
+impl From<String> for TurnInput {
+    fn from(s: String) -> Self {
+        Self(vec![UserInput::text(s)])
+    }
+}
+
+impl From<UserInput> for TurnInput {
+    fn from(i: UserInput) -> Self {
+        Self(vec![i])
+    }
+}
+
+impl From<Vec<UserInput>> for TurnInput {
+    fn from(v: Vec<UserInput>) -> Self {
+        Self(v)
+    }
+}
+
+/// What a completed turn produced.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct TurnResult {
+    /// Every item the turn added to the history (user input, messages, reasoning, tool calls and outputs).
+    pub items: Vec<ResponseItem>,
+    /// The last assistant message.
+    pub final_message: Option<String>,
+    /// Tokens used by the turn's model requests.
+    pub usage: TokenUsage,
+}
+
+/// One conversation: submit [`Op`]s, read [`Event`]s.
+///
+/// Reading needs `&mut self`, so there is exactly one reader. Use [`Conversation::handle`] to submit from
+/// elsewhere, or [`Conversation::into_parts`] to move the event stream into its own task.
+///
+/// Dropping the conversation (its event stream) shuts the conversation down.
+#[derive(Debug)]
+pub struct Conversation {
+    handle: ConversationHandle,
+    events: EventStream,
+    configured: SessionConfiguredEvent,
+}
+
+impl Conversation {
+    pub(crate) fn new(
+        handle: ConversationHandle,
+        events: EventStream,
+        configured: SessionConfiguredEvent,
+    ) -> Self {
+        Self {
+            handle,
+            events,
+            configured,
+        }
+    }
+
+    /// The conversation's id.
+    #[must_use]
+    pub fn id(&self) -> ConversationId {
+        self.handle.id()
+    }
+
+    /// The `SessionConfigured` event (also the first event on the stream).
+    #[must_use]
+    pub fn session_configured(&self) -> &SessionConfiguredEvent {
+        &self.configured
+    }
+
+    /// A cloneable handle for submitting from elsewhere.
+    #[must_use]
+    pub fn handle(&self) -> ConversationHandle {
+        self.handle.clone()
+    }
+
+    /// The conversation's tools.
+    #[must_use]
+    pub fn tools(&self) -> &ToolRegistry {
+        self.handle.tools()
+    }
+
+    /// Submits an op.
+    ///
+    /// # Errors
+    /// See [`ConversationBackend::submit`].
+    pub async fn submit(&self, op: Op) -> Result<SubmissionId> {
+        self.handle.submit(op).await
+    }
+
+    /// Submits user input (starting a turn, or joining the running one).
+    ///
+    /// # Errors
+    /// See [`ConversationBackend::submit`].
+    pub async fn send(&self, input: impl Into<TurnInput>) -> Result<SubmissionId> {
+        self.handle
+            .submit(Op::UserInput {
+                items: input.into().0,
+            })
+            .await
+    }
+
+    /// Aborts the running turn; the conversation stays usable.
+    ///
+    /// # Errors
+    /// [`Error::Closed`] when the conversation has ended.
+    pub async fn interrupt(&self) -> Result<()> {
+        self.handle.interrupt().await
+    }
+
+    /// The next event, or `None` once the conversation has ended.
+    pub async fn next_event(&mut self) -> Option<Event> {
+        self.events.recv().await
+    }
+
+    /// The event stream itself.
+    pub fn events(&mut self) -> &mut EventStream {
+        &mut self.events
+    }
+
+    /// Splits into the submitting handle and the event stream.
+    #[must_use]
+    pub fn into_parts(self) -> (ConversationHandle, EventStream) {
+        (self.handle, self.events)
+    }
+
+    /// Sends input and returns the events of the turn it runs in, ending with the turn's terminal event.
+    ///
+    /// # Errors
+    /// As [`Conversation::send`].
+    pub async fn stream(&mut self, input: impl Into<TurnInput>) -> Result<TurnEvents<'_>> {
+        self.send(input).await?;
+        Ok(TurnEvents {
+            events: &mut self.events,
+            done: false,
+        })
+    }
+
+    /// Sends input and waits for the turn to end.
+    ///
+    /// # Errors
+    /// [`Error::Turn`] with the error event's code when the turn fails, [`Error::Interrupted`] when it is
+    /// aborted, [`Error::Closed`] when the conversation ends first, and the errors of [`Conversation::send`].
+    pub async fn run(&mut self, input: impl Into<TurnInput>) -> Result<TurnResult> {
+        self.send(input).await?;
+        let mut result = TurnResult::default();
+        while let Some(event) = self.events.recv().await {
+            match event.msg {
+                EventMsg::RawResponseItem(e) => result.items.push(e.item),
+                EventMsg::TokenCount(e) => {
+                    if let Some(info) = e.info {
+                        result.usage.add_assign(&info.last_token_usage);
+                    }
+                }
+                EventMsg::TaskComplete(e) => {
+                    result.final_message = e.last_agent_message;
+                    return Ok(result);
+                }
+                EventMsg::Error(e) => {
+                    return Err(Error::Turn {
+                        code: e.code,
+                        message: e.message,
+                    });
+                }
+                EventMsg::TurnAborted(_) => return Err(Error::Interrupted),
+                EventMsg::ShutdownComplete => return Err(Error::Closed),
+                _ => {}
+            }
+        }
+        Err(Error::Closed)
+    }
+
+    /// Shuts the conversation down and waits for `ShutdownComplete`.
+    ///
+    /// # Errors
+    /// [`Error::Closed`] if it had already ended.
+    pub async fn shutdown(mut self) -> Result<()> {
+        self.handle.submit(Op::Shutdown).await?;
+        while let Some(event) = self.events.recv().await {
+            if matches!(event.msg, EventMsg::ShutdownComplete) {
+                return Ok(());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The events of one turn; ends after the turn's terminal event (or when the conversation ends).
+#[derive(Debug)]
+pub struct TurnEvents<'a> {
+    events: &'a mut EventStream,
+    done: bool,
+}
+
+impl TurnEvents<'_> {
+    /// The next event of the turn.
+    pub async fn next_event(&mut self) -> Option<Event> {
+        if self.done {
+            return None;
+        }
+        let event = self.events.recv().await?;
+        self.done = event.msg.is_turn_terminal() || matches!(event.msg, EventMsg::ShutdownComplete);
+        Some(event)
+    }
+}
+
+impl Stream for TurnEvents<'_> {
+    type Item = Event;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Event>> {
+        if self.done {
+            return Poll::Ready(None);
+        }
+        let polled = Pin::new(&mut *self.events).poll_next(cx);
+        if let Poll::Ready(Some(event)) = &polled {
+            self.done =
+                event.msg.is_turn_terminal() || matches!(event.msg, EventMsg::ShutdownComplete);
+        }
+        polled
+    }
+}

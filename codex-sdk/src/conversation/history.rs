@@ -1,0 +1,219 @@
+//! The model-visible history of a conversation and the conversion of user input into history items.
+
+use std::path::Path;
+
+use base64::Engine as _;
+
+use crate::error::{Error, Result};
+use crate::protocol::{
+    ContentItem, FunctionCallOutputPayload, ResponseItem, UserInput, UserMessageEvent,
+};
+
+/// The items sent to the model on every request, oldest first.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct History {
+    items: Vec<ResponseItem>,
+}
+
+impl History {
+    pub(crate) fn push(&mut self, item: ResponseItem) {
+        if !matches!(item, ResponseItem::Other) {
+            self.items.push(item);
+        }
+    }
+
+    /// What the next request sends.
+    pub(crate) fn for_prompt(&self) -> Vec<ResponseItem> {
+        self.items
+            .iter()
+            .filter(|i| !matches!(i, ResponseItem::WebSearchCall { .. }))
+            .cloned()
+            .collect()
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// After an aborted turn, answers every tool call that has no output yet, so the next request is valid
+    /// (the API rejects a call without an output). Returns the added items.
+    pub(crate) fn answer_unanswered_calls(&mut self, message: &str) -> Vec<ResponseItem> {
+        let answered: std::collections::HashSet<String> = self
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                ResponseItem::FunctionCallOutput { call_id, .. }
+                | ResponseItem::CustomToolCallOutput { call_id, .. } => Some(call_id.clone()),
+                _ => None,
+            })
+            .collect();
+        let missing: Vec<ResponseItem> = self
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                ResponseItem::FunctionCall { call_id, .. } if !answered.contains(call_id) => {
+                    Some(ResponseItem::FunctionCallOutput {
+                        call_id: call_id.clone(),
+                        output: FunctionCallOutputPayload::failure(message),
+                    })
+                }
+                ResponseItem::CustomToolCall { call_id, .. } if !answered.contains(call_id) => {
+                    Some(ResponseItem::CustomToolCallOutput {
+                        call_id: call_id.clone(),
+                        output: message.to_owned(),
+                    })
+                }
+                _ => None,
+            })
+            .collect();
+        self.items.extend(missing.iter().cloned());
+        missing
+    }
+}
+
+/// Reads local images into `data:` URLs, so an unreadable file fails the submission before any request.
+pub(crate) async fn resolve_local_images(items: Vec<UserInput>) -> Result<Vec<UserInput>> {
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        out.push(match item {
+            UserInput::LocalImage { path } => UserInput::Image {
+                image_url: image_data_url(&path).await?,
+            },
+            other => other,
+        });
+    }
+    Ok(out)
+}
+
+/// A `data:` URL for an image file; the type comes from the file's first bytes.
+pub(crate) async fn image_data_url(path: &Path) -> Result<String> {
+    let bytes = tokio::fs::read(path)
+        .await
+        .map_err(|e| Error::InvalidInput(format!("cannot read image {}: {e}", path.display())))?;
+    let mime = sniff_image_mime(&bytes).ok_or_else(|| {
+        Error::InvalidInput(format!(
+            "{} is not a PNG, JPEG, GIF or WebP image",
+            path.display()
+        ))
+    })?;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(&bytes);
+    Ok(format!("data:{mime};base64,{encoded}"))
+}
+
+fn sniff_image_mime(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
+        Some("image/gif")
+    } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        Some("image/webp")
+    } else {
+        None
+    }
+}
+
+/// The history item and the event for one piece of (already resolved) user input.
+pub(crate) fn user_message(items: &[UserInput]) -> (ResponseItem, UserMessageEvent) {
+    let mut content = Vec::with_capacity(items.len());
+    let mut texts = Vec::new();
+    let mut images = Vec::new();
+    for item in items {
+        match item {
+            UserInput::Text { text } => {
+                texts.push(text.clone());
+                content.push(ContentItem::InputText { text: text.clone() });
+            }
+            UserInput::Image { image_url } => {
+                images.push(image_url.clone());
+                content.push(ContentItem::InputImage {
+                    image_url: image_url.clone(),
+                });
+            }
+            UserInput::LocalImage { path } => {
+                // Only reachable if a caller skipped `resolve_local_images`; keep the path visible.
+                let text = format!("[image: {}]", path.display());
+                texts.push(text.clone());
+                content.push(ContentItem::InputText { text });
+            }
+        }
+    }
+    let item = ResponseItem::Message {
+        id: None,
+        role: "user".to_owned(),
+        content,
+    };
+    let event = UserMessageEvent {
+        message: texts.join("\n"),
+        images: (!images.is_empty()).then_some(images),
+    };
+    (item, event)
+}
+
+/// The environment description the model gets as the first user message.
+pub(crate) fn environment_context(cwd: &Path, approval: &str, sandbox: &str) -> ResponseItem {
+    let shell = std::env::var("SHELL").unwrap_or_else(|_| "sh".to_owned());
+    ResponseItem::user_text(format!(
+        "<environment_context>\n  <cwd>{}</cwd>\n  <approval_policy>{approval}</approval_policy>\n  \
+         <sandbox_mode>{sandbox}</sandbox_mode>\n  <shell>{shell}</shell>\n</environment_context>",
+        cwd.display()
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unanswered_calls_get_an_output() {
+        let mut h = History::default();
+        h.push(ResponseItem::FunctionCall {
+            id: None,
+            name: "a".into(),
+            arguments: "{}".into(),
+            call_id: "c1".into(),
+        });
+        h.push(ResponseItem::FunctionCall {
+            id: None,
+            name: "b".into(),
+            arguments: "{}".into(),
+            call_id: "c2".into(),
+        });
+        h.push(ResponseItem::FunctionCallOutput {
+            call_id: "c1".into(),
+            output: FunctionCallOutputPayload::success("ok"),
+        });
+        let added = h.answer_unanswered_calls("aborted");
+        assert_eq!(
+            added,
+            vec![ResponseItem::FunctionCallOutput {
+                call_id: "c2".into(),
+                output: FunctionCallOutputPayload::failure("aborted"),
+            }]
+        );
+        assert!(h.answer_unanswered_calls("aborted").is_empty());
+    }
+
+    #[tokio::test]
+    async fn unreadable_and_non_image_files_are_invalid_input() {
+        let err = resolve_local_images(vec![UserInput::LocalImage {
+            path: "/definitely/not/here.png".into(),
+        }])
+        .await
+        .unwrap_err();
+        assert_eq!(err.code(), crate::ErrorCode::InvalidInput);
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("x.png");
+        std::fs::write(&p, b"not an image").unwrap();
+        let err = image_data_url(&p).await.unwrap_err();
+        assert_eq!(err.code(), crate::ErrorCode::InvalidInput);
+        std::fs::write(&p, b"\x89PNG\r\n\x1a\nrest").unwrap();
+        assert!(
+            image_data_url(&p)
+                .await
+                .unwrap()
+                .starts_with("data:image/png;base64,")
+        );
+    }
+}

@@ -1,0 +1,285 @@
+//! The submission loop: one task per conversation that receives [`Submission`]s, runs at most one turn at a
+//! time (as its own task), and handles interrupts, approvals and shutdown.
+
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use super::approval::Approvals;
+use super::events::EventSink;
+use super::history::History;
+use super::turn::{PendingInput, TurnContext, run_turn};
+use crate::model::ModelClient;
+use crate::protocol::{
+    ConversationId, Event, EventMsg, Op, RateLimitSnapshot, RawResponseItemEvent, Submission,
+    SubmissionId, TokenUsageInfo, TurnAbortReason, TurnAbortedEvent, UserInput, WarningEvent,
+};
+use crate::tools::ToolRegistry;
+
+/// State shared by the submission loop and its turns.
+pub(crate) struct SessionShared {
+    pub(crate) id: ConversationId,
+    pub(crate) model: Arc<dyn ModelClient>,
+    pub(crate) tools: ToolRegistry,
+    pub(crate) approvals: Arc<Approvals>,
+    pub(crate) instructions: String,
+    pub(crate) history: Mutex<History>,
+    pub(crate) token_info: Mutex<Option<TokenUsageInfo>>,
+    pub(crate) rate_limits: Mutex<Option<RateLimitSnapshot>>,
+    pub(crate) events_tx: mpsc::Sender<Event>,
+}
+
+impl SessionShared {
+    pub(crate) fn lock_history(&self) -> MutexGuard<'_, History> {
+        self.history.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub(crate) fn lock_token_info(&self) -> MutexGuard<'_, Option<TokenUsageInfo>> {
+        self.token_info
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn sink(&self, sub_id: SubmissionId) -> EventSink {
+        EventSink::new(self.events_tx.clone(), sub_id)
+    }
+}
+
+struct ActiveTurn {
+    sub_id: SubmissionId,
+    handle: JoinHandle<()>,
+    cancel: CancellationToken,
+    pending: PendingInput,
+}
+
+pub(crate) struct Session {
+    shared: Arc<SessionShared>,
+    turn_context: TurnContext,
+    active: Option<ActiveTurn>,
+    rx: mpsc::Receiver<Submission>,
+}
+
+enum Flow {
+    Continue,
+    Stop,
+}
+
+impl Session {
+    pub(crate) fn new(
+        shared: Arc<SessionShared>,
+        turn_context: TurnContext,
+        rx: mpsc::Receiver<Submission>,
+    ) -> Self {
+        Self {
+            shared,
+            turn_context,
+            active: None,
+            rx,
+        }
+    }
+
+    /// Runs until shutdown, until every submitter is gone, or until the event consumer is gone.
+    pub(crate) async fn run(mut self) {
+        let events_tx = self.shared.events_tx.clone();
+        loop {
+            tokio::select! {
+                sub = self.rx.recv() => match sub {
+                    Some(sub) => {
+                        if matches!(self.handle(sub).await, Flow::Stop) {
+                            break;
+                        }
+                    }
+                    None => {
+                        self.abort_active(TurnAbortReason::Interrupted).await;
+                        break;
+                    }
+                },
+                panicked = wait_finished(&mut self.active) => self.on_turn_finished(panicked).await,
+                () = events_tx.closed() => {
+                    tracing::debug!(conversation = %self.shared.id, "event consumer gone; shutting down");
+                    self.abort_active(TurnAbortReason::Interrupted).await;
+                    break;
+                }
+            }
+        }
+    }
+
+    async fn handle(&mut self, sub: Submission) -> Flow {
+        match sub.op {
+            Op::UserInput { items } => {
+                if let Some(active) = &self.active {
+                    lock(&active.pending).push(items);
+                } else {
+                    self.start_turn(sub.id, items);
+                }
+            }
+            Op::UserTurn {
+                items,
+                cwd,
+                model,
+                effort,
+                summary,
+                output_schema,
+                approval_policy,
+                sandbox_policy,
+            } => {
+                let tc = &mut self.turn_context;
+                if tc.model != model {
+                    let info = crate::config::model_info(&model);
+                    tc.context_window = info.context_window.or(tc.context_window);
+                    tc.reasoning = info.reasoning;
+                }
+                tc.model = model;
+                tc.cwd = cwd;
+                tc.effort = effort;
+                tc.summary = summary;
+                tc.output_schema = output_schema;
+                if let Some(p) = approval_policy {
+                    tc.approval_policy = p;
+                }
+                if let Some(p) = sandbox_policy {
+                    tc.sandbox_policy = p;
+                }
+                self.abort_active(TurnAbortReason::Replaced).await;
+                self.start_turn(sub.id, items);
+            }
+            Op::OverrideTurnContext {
+                cwd,
+                model,
+                effort,
+                summary,
+                approval_policy,
+                sandbox_policy,
+            } => {
+                let tc = &mut self.turn_context;
+                if let Some(model) = model {
+                    let info = crate::config::model_info(&model);
+                    tc.context_window = info.context_window.or(tc.context_window);
+                    tc.reasoning = info.reasoning;
+                    tc.model = model;
+                }
+                if let Some(cwd) = cwd {
+                    tc.cwd = cwd;
+                }
+                if let Some(effort) = effort {
+                    tc.effort = effort;
+                }
+                if let Some(summary) = summary {
+                    tc.summary = summary;
+                }
+                if let Some(p) = approval_policy {
+                    tc.approval_policy = p;
+                }
+                if let Some(p) = sandbox_policy {
+                    tc.sandbox_policy = p;
+                }
+            }
+            Op::ExecApproval { id, decision } | Op::PatchApproval { id, decision } => {
+                if !self.shared.approvals.resolve(&id, decision) {
+                    self.shared
+                        .sink(sub.id)
+                        .send(EventMsg::Warning(WarningEvent {
+                            message: format!("no approval request `{id}` is waiting"),
+                        }))
+                        .await;
+                }
+            }
+            Op::Interrupt => self.abort_active(TurnAbortReason::Interrupted).await,
+            Op::Shutdown => {
+                self.abort_active(TurnAbortReason::Interrupted).await;
+                self.shared
+                    .sink(sub.id)
+                    .send(EventMsg::ShutdownComplete)
+                    .await;
+                return Flow::Stop;
+            }
+        }
+        Flow::Continue
+    }
+
+    fn start_turn(&mut self, sub_id: SubmissionId, items: Vec<UserInput>) {
+        let cancel = CancellationToken::new();
+        let pending = PendingInput::default();
+        let handle = tokio::spawn(run_turn(
+            Arc::clone(&self.shared),
+            self.turn_context.clone(),
+            self.shared.sink(sub_id.clone()),
+            items,
+            Arc::clone(&pending),
+            cancel.clone(),
+        ));
+        self.active = Some(ActiveTurn {
+            sub_id,
+            handle,
+            cancel,
+            pending,
+        });
+    }
+
+    /// A turn ended on its own. Input that arrived too late for it starts the next turn.
+    async fn on_turn_finished(&mut self, panicked: bool) {
+        let Some(active) = self.active.take() else {
+            return;
+        };
+        if panicked {
+            self.shared
+                .lock_history()
+                .answer_unanswered_calls("aborted: internal error");
+            self.shared
+                .sink(active.sub_id.clone())
+                .send(EventMsg::Error(crate::protocol::ErrorEvent {
+                    message: "internal error: the turn task panicked".to_owned(),
+                    code: crate::ErrorCode::Internal,
+                }))
+                .await;
+        }
+        let queued: Vec<UserInput> = lock(&active.pending).drain(..).flatten().collect();
+        if !queued.is_empty() {
+            self.start_turn(active.sub_id, queued);
+        }
+    }
+
+    /// Aborts the running turn (model stream and tools), answers its unanswered tool calls so the history
+    /// stays valid, and emits `TurnAborted` unless the turn had already finished.
+    async fn abort_active(&mut self, reason: TurnAbortReason) {
+        let Some(active) = self.active.take() else {
+            return;
+        };
+        active.cancel.cancel();
+        active.handle.abort();
+        let finished_by_itself = active.handle.await.is_ok();
+        let sink = self.shared.sink(active.sub_id);
+        let repaired = self
+            .shared
+            .lock_history()
+            .answer_unanswered_calls("aborted: the turn was interrupted");
+        for item in repaired {
+            sink.send(EventMsg::RawResponseItem(RawResponseItemEvent { item }))
+                .await;
+        }
+        if !finished_by_itself {
+            sink.send(EventMsg::TurnAborted(TurnAbortedEvent { reason }))
+                .await;
+        }
+    }
+}
+
+/// Resolves when the running turn's task ends; `true` when it panicked.
+async fn wait_finished(active: &mut Option<ActiveTurn>) -> bool {
+    match active {
+        Some(turn) => match (&mut turn.handle).await {
+            Ok(()) => false,
+            Err(err) => {
+                tracing::error!(error = %err, "a turn task ended abnormally");
+                true
+            }
+        },
+        None => std::future::pending().await,
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}

@@ -1,0 +1,46 @@
+//! Helpers shared by the suite.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use codex_sdk::model::{ScriptedModel, ScriptedResponse};
+use codex_sdk::protocol::{Event, EventMsg};
+use codex_sdk::{Codex, CodexBuilder, Conversation};
+
+/// A builder over a scripted model, with a fixed cwd and instructions so requests are predictable.
+pub fn scripted(
+    responses: impl IntoIterator<Item = ScriptedResponse>,
+) -> (CodexBuilder, Arc<ScriptedModel>) {
+    let model = Arc::new(ScriptedModel::new(responses));
+    let builder = Codex::builder()
+        .model("gpt-5-codex")
+        .cwd("/tmp")
+        .instructions("test instructions")
+        .model_client(model.clone());
+    (builder, model)
+}
+
+/// Reads events until `pred` matches (returning every event read, the match last). Fails after 10 s.
+pub async fn events_until(conv: &mut Conversation, pred: impl Fn(&EventMsg) -> bool) -> Vec<Event> {
+    let mut seen = Vec::new();
+    loop {
+        let event = tokio::time::timeout(Duration::from_secs(10), conv.next_event())
+            .await
+            .unwrap_or_else(|_| panic!("timed out; events so far: {seen:#?}"))
+            .unwrap_or_else(|| panic!("stream ended; events so far: {seen:#?}"));
+        let done = pred(&event.msg);
+        seen.push(event);
+        if done {
+            return seen;
+        }
+    }
+}
+
+/// Reads events until the turn's terminal event.
+pub async fn turn_events(conv: &mut Conversation) -> Vec<EventMsg> {
+    events_until(conv, EventMsg::is_turn_terminal)
+        .await
+        .into_iter()
+        .map(|e| e.msg)
+        .collect()
+}
