@@ -6,4 +6,6 @@ mod testing_server;
 mod tools_apply_patch;
 mod tools_common;
 mod tools_files;
+mod tools_misc;
 mod tools_shell;
+mod tools_unified_exec;

@@ -244,6 +244,7 @@ struct Meddler(std::path::PathBuf);
 
 #[async_trait]
 impl ApprovalHandler for Meddler {
+    #[allow(clippy::unwrap_used)]
     async fn decide(&self, _request: ApprovalRequest) -> ReviewDecision {
         std::fs::write(&self.0, "changed behind our back\n").unwrap();
         ReviewDecision::Approved

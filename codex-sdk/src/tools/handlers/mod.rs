@@ -9,6 +9,9 @@ mod read_file;
 mod safe_commands;
 mod shell;
 mod truncate;
+mod unified_exec;
+mod update_plan;
+mod view_image;
 
 pub(crate) use apply_patch::TurnDiffTracker;
 pub use apply_patch::{APPLY_PATCH_TOOL_NAME, ApplyPatchFlavor, ApplyPatchTool};
@@ -19,3 +22,9 @@ pub use shell::{
     SHELL_TOOL_NAME, ShellTool,
 };
 pub use truncate::truncate_middle;
+pub use unified_exec::{
+    DEFAULT_UNIFIED_EXEC_WAIT, MAX_UNIFIED_EXEC_WAIT, OUTPUT_BUFFER_CAP,
+    UNIFIED_EXEC_OUTPUT_MAX_BYTES, UNIFIED_EXEC_TOOL_NAME, UnifiedExecTool,
+};
+pub use update_plan::{UPDATE_PLAN_TOOL_NAME, UpdatePlanTool};
+pub use view_image::{MAX_IMAGE_BYTES, VIEW_IMAGE_TOOL_NAME, ViewImageTool};
