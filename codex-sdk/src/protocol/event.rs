@@ -10,6 +10,7 @@ use super::{
 
 /// Something that happened in a conversation. `id` is the submission that caused it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Event {
     /// The submission this event belongs to.
     pub id: SubmissionId,
@@ -20,6 +21,7 @@ pub struct Event {
 /// What happened. Things with a lifetime come in Begin / Delta / End families; every turn ends with exactly one
 /// of [`EventMsg::TaskComplete`], [`EventMsg::TurnAborted`] or [`EventMsg::Error`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum EventMsg {
@@ -94,6 +96,7 @@ impl EventMsg {
 
 /// The conversation is ready.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SessionConfiguredEvent {
     /// The conversation's id.
     pub session_id: ConversationId,
@@ -112,6 +115,7 @@ pub struct SessionConfiguredEvent {
 
 /// A turn started.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TaskStartedEvent {
     /// The model's context window, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -120,6 +124,7 @@ pub struct TaskStartedEvent {
 
 /// A piece of the assistant's message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AgentMessageDeltaEvent {
     /// The new text.
     pub delta: String,
@@ -127,6 +132,7 @@ pub struct AgentMessageDeltaEvent {
 
 /// The assistant's complete message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AgentMessageEvent {
     /// The text.
     pub message: String,
@@ -134,6 +140,7 @@ pub struct AgentMessageEvent {
 
 /// A piece of reasoning text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AgentReasoningDeltaEvent {
     /// The new text.
     pub delta: String,
@@ -141,6 +148,7 @@ pub struct AgentReasoningDeltaEvent {
 
 /// Complete reasoning text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AgentReasoningEvent {
     /// The text.
     pub text: String,
@@ -148,6 +156,7 @@ pub struct AgentReasoningEvent {
 
 /// The user's input.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct UserMessageEvent {
     /// The text parts joined.
     pub message: String,
@@ -158,6 +167,7 @@ pub struct UserMessageEvent {
 
 /// Token usage and rate limits.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TokenCountEvent {
     /// Usage so far (`None` before the first response).
     pub info: Option<TokenUsageInfo>,
@@ -167,6 +177,7 @@ pub struct TokenCountEvent {
 
 /// A transient failure being retried.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct StreamErrorEvent {
     /// What failed and which retry this is ("… retrying 1/5").
     pub message: String,
@@ -174,6 +185,7 @@ pub struct StreamErrorEvent {
 
 /// A non-fatal notice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct WarningEvent {
     /// The notice.
     pub message: String,
@@ -181,6 +193,7 @@ pub struct WarningEvent {
 
 /// The turn failed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ErrorEvent {
     /// What went wrong.
     pub message: String,
@@ -190,6 +203,7 @@ pub struct ErrorEvent {
 
 /// The turn finished.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TaskCompleteEvent {
     /// The last assistant message of the turn.
     pub last_agent_message: Option<String>,
@@ -197,6 +211,7 @@ pub struct TaskCompleteEvent {
 
 /// The turn was aborted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TurnAbortedEvent {
     /// Why.
     pub reason: TurnAbortReason,
@@ -204,6 +219,7 @@ pub struct TurnAbortedEvent {
 
 /// An item entered the model-visible history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RawResponseItemEvent {
     /// The item.
     pub item: ResponseItem,
@@ -211,6 +227,7 @@ pub struct RawResponseItemEvent {
 
 /// A tool call started.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ToolCallBeginEvent {
     /// The call.
     pub call_id: String,
@@ -222,6 +239,7 @@ pub struct ToolCallBeginEvent {
 
 /// A tool call finished.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ToolCallEndEvent {
     /// The call.
     pub call_id: String,
@@ -237,6 +255,7 @@ pub struct ToolCallEndEvent {
 
 /// A command started.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ExecCommandBeginEvent {
     /// The tool call running it.
     pub call_id: String,
@@ -248,6 +267,7 @@ pub struct ExecCommandBeginEvent {
 
 /// Which output stream a chunk came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ExecOutputStream {
     /// Standard output (or the PTY).
@@ -258,6 +278,7 @@ pub enum ExecOutputStream {
 
 /// Output from a running command.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ExecCommandOutputDeltaEvent {
     /// The tool call running it.
     pub call_id: String,
@@ -269,6 +290,7 @@ pub struct ExecCommandOutputDeltaEvent {
 
 /// A command finished.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ExecCommandEndEvent {
     /// The tool call that ran it.
     pub call_id: String,
@@ -285,6 +307,7 @@ pub struct ExecCommandEndEvent {
 
 /// A command waits for the host's decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ExecApprovalRequestEvent {
     /// Key of the pending approval; answer with this id.
     pub call_id: String,
@@ -299,6 +322,7 @@ pub struct ExecApprovalRequestEvent {
 
 /// One file's change in a patch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum FileChange {
@@ -324,6 +348,7 @@ pub enum FileChange {
 
 /// A patch waits for the host's decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ApplyPatchApprovalRequestEvent {
     /// Key of the pending approval; answer with this id.
     pub call_id: String,
@@ -336,6 +361,7 @@ pub struct ApplyPatchApprovalRequestEvent {
 
 /// A patch is being applied.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PatchApplyBeginEvent {
     /// The tool call applying it.
     pub call_id: String,
@@ -347,6 +373,7 @@ pub struct PatchApplyBeginEvent {
 
 /// A patch was applied, or failed (and nothing was written).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PatchApplyEndEvent {
     /// The tool call.
     pub call_id: String,
@@ -358,6 +385,7 @@ pub struct PatchApplyEndEvent {
 
 /// The turn's changes so far.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TurnDiffEvent {
     /// Unified diff.
     pub unified_diff: String,
@@ -365,6 +393,7 @@ pub struct TurnDiffEvent {
 
 /// One step of a plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PlanItem {
     /// What to do.
     pub step: String,
@@ -374,6 +403,7 @@ pub struct PlanItem {
 
 /// The state of a plan step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum StepStatus {
     /// Not started.
@@ -386,6 +416,7 @@ pub enum StepStatus {
 
 /// The plan changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PlanUpdateEvent {
     /// Why it changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -396,6 +427,7 @@ pub struct PlanUpdateEvent {
 
 /// The host's answer to an approval request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ReviewDecision {

@@ -1,6 +1,7 @@
 //! Integration test modules.
 
 mod conversation;
+mod schema;
 mod support;
 mod testing_server;
 mod tools_apply_patch;
