@@ -6,6 +6,7 @@ mod support;
 mod testing_server;
 mod tools_apply_patch;
 mod tools_common;
+mod tools_e2e;
 mod tools_files;
 mod tools_misc;
 mod tools_shell;
