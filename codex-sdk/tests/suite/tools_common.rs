@@ -1,5 +1,7 @@
 //! Helpers for driving built-in tool handlers directly.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 

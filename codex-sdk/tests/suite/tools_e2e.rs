@@ -1,6 +1,8 @@
 //! Built-in tools driven through full turns with the scripted model: the model calls the tool, the test
 //! asserts the events and the tool output in the next request's input.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use codex_sdk::Conversation;
 use codex_sdk::model::{ScriptedResponse, WireApi};
 use codex_sdk::protocol::{

@@ -1,5 +1,7 @@
 //! read_file and list_dir.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use codex_sdk::protocol::{AskForApproval, SandboxPolicy};
 use codex_sdk::tools::ToolError;
 use codex_sdk::tools::handlers::{ListDirTool, ReadFileTool};

@@ -1,5 +1,7 @@
 //! update_plan, view_image and built-in registration.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use codex_sdk::model::WireApi;
 use codex_sdk::protocol::{AskForApproval, EventMsg, SandboxPolicy, StepStatus};
 use codex_sdk::tools::handlers::{UpdatePlanTool, ViewImageTool};

@@ -1,5 +1,7 @@
 //! The shell tool: real processes, events, timeouts, approvals, sandbox.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use codex_sdk::protocol::{AskForApproval, EventMsg, ReviewDecision, SandboxPolicy};
 use codex_sdk::sandbox::SandboxSupport;
 use codex_sdk::tools::ToolError;

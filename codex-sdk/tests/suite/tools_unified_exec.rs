@@ -1,5 +1,7 @@
 //! unified_exec: real PTY sessions.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use codex_sdk::protocol::{AskForApproval, SandboxPolicy};
 use codex_sdk::tools::ToolError;
 use codex_sdk::tools::handlers::{UnifiedExecTool, truncate_middle};
@@ -7,7 +9,6 @@ use serde_json::{Value, json};
 
 use super::tools_common::{Harness, harness, text, workspace};
 
-#[allow(clippy::unwrap_used)]
 async fn call(h: &Harness, tool: &UnifiedExecTool, args: Value) -> Value {
     let out = h.call(tool, args).await.unwrap();
     serde_json::from_str(&out.content).unwrap()
