@@ -354,3 +354,39 @@ async fn on_request_escalation_asks() {
         other => panic!("{other:?}"),
     }
 }
+
+#[tokio::test]
+async fn apply_patch_through_the_shell_is_applied_as_a_patch() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path(), AskForApproval::Never, workspace(), None);
+    let direct = h
+        .call(
+            &ShellTool::default(),
+            json!({"command": ["apply_patch", "*** Begin Patch\n*** Add File: one.txt\n+1\n*** End Patch\n"]}),
+        )
+        .await
+        .unwrap();
+    assert!(direct.success, "{}", direct.content);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("one.txt")).unwrap(),
+        "1\n"
+    );
+    let heredoc = h
+        .call(
+            &ShellTool::default(),
+            json!({"command": ["bash", "-lc",
+                "apply_patch <<'EOF'\n*** Begin Patch\n*** Update File: one.txt\n-1\n+2\n*** End Patch\nEOF\n"]}),
+        )
+        .await
+        .unwrap();
+    assert!(heredoc.success, "{}", heredoc.content);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("one.txt")).unwrap(),
+        "2\n"
+    );
+    assert!(
+        h.drain()
+            .iter()
+            .any(|e| matches!(e, EventMsg::PatchApplyEnd(p) if p.success))
+    );
+}

@@ -98,6 +98,13 @@ impl ToolHandler for ShellTool {
             ));
         }
         let cwd = resolve_workdir(&ctx, args.workdir.as_deref())?;
+        if let Some(patch) = apply_patch_invocation(&args.command) {
+            // Models often send patches through the shell; apply them with the same checks and events as
+            // the apply_patch tool, relative to the requested directory.
+            let mut patch_ctx = ctx.clone();
+            patch_ctx.cwd = cwd;
+            return super::apply_patch::apply(&patch, &call.call_id, &patch_ctx).await;
+        }
         let timeout = args
             .timeout_ms
             .map_or(DEFAULT_SHELL_TIMEOUT, Duration::from_millis)
@@ -168,6 +175,27 @@ async fn run_once(
             params.argv.first().map_or("", String::as_str)
         ))),
         Err(e) => Ok(Err(format!("command not run: {e}"))),
+    }
+}
+
+/// The patch text when `argv` invokes `apply_patch` (directly, or as `bash -lc "apply_patch <<'EOF' …"`).
+fn apply_patch_invocation(argv: &[String]) -> Option<String> {
+    let is_tool = |s: &str| s == "apply_patch" || s == "applypatch";
+    match argv {
+        [program, patch] if is_tool(program) => Some(patch.clone()),
+        [shell, flag, script]
+            if matches!(shell.as_str(), "bash" | "sh" | "zsh")
+                && matches!(flag.as_str(), "-c" | "-lc") =>
+        {
+            let rest = script.trim_start();
+            let word = rest.split_whitespace().next()?;
+            if !is_tool(word) {
+                return None;
+            }
+            let after = rest[word.len()..].trim_start();
+            after.starts_with("<<").then(|| after.to_owned())
+        }
+        _ => None,
     }
 }
 

@@ -35,6 +35,8 @@ pub(crate) struct Session {
     buffer: Arc<Mutex<OutputBuffer>>,
     notify: Arc<Notify>,
     closed: Arc<AtomicBool>,
+    /// Set once the process was reaped: its process group id may then belong to someone else.
+    reaped: AtomicBool,
     reader: JoinHandle<()>,
     /// Serializes calls on the session (write + collect).
     pub(crate) busy: tokio::sync::Mutex<()>,
@@ -42,7 +44,9 @@ pub(crate) struct Session {
 
 impl Drop for Session {
     fn drop(&mut self) {
-        kill_group(self.pgid);
+        if !self.reaped.load(Ordering::Acquire) {
+            kill_group(self.pgid);
+        }
         self.reader.abort();
     }
 }
@@ -79,6 +83,7 @@ impl Session {
             buffer,
             notify,
             closed,
+            reaped: AtomicBool::new(false),
             reader,
             busy: tokio::sync::Mutex::new(()),
         })
@@ -131,6 +136,9 @@ impl Session {
                 () = tokio::time::sleep_until(deadline) => break,
                 () = cancel.cancelled() => break,
             }
+        }
+        if exit_code.is_some() {
+            self.reaped.store(true, Ordering::Release);
         }
         let mut buffer = self.buffer.lock().unwrap_or_else(PoisonError::into_inner);
         let output: Vec<u8> = buffer.bytes.drain(..).collect();
