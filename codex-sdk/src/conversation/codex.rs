@@ -63,7 +63,6 @@ impl std::fmt::Debug for CodexInner {
 
 impl Codex {
     /// A builder starting from [`Config::default`].
-    #[must_use]
     pub fn builder() -> CodexBuilder {
         CodexBuilder::new(Config::default())
     }
