@@ -1,4 +1,4 @@
-#![allow(missing_docs)] // criterion_group! generates undocumented items
+#![allow(missing_docs, clippy::expect_used, clippy::unwrap_used)] // bench code; criterion_group! generates undocumented items
 //! In-process cost of a whole turn with one tool call against the loopback mock server: two HTTP requests,
 //! SSE parsing, the turn loop, tool dispatch and every event delivered to the consumer.
 
@@ -12,9 +12,12 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use serde_json::json;
 
 fn echo() -> FunctionTool {
-    FunctionTool::new("echo", "Echoes.", json!({"type": "object"}), |args, _ctx| async move {
-        Ok(args.to_string())
-    })
+    FunctionTool::new(
+        "echo",
+        "Echoes.",
+        json!({"type": "object"}),
+        |args, _ctx| async move { Ok(args.to_string()) },
+    )
 }
 
 fn bench(c: &mut Criterion) {
@@ -32,7 +35,12 @@ fn bench(c: &mut Criterion) {
         .expect("codex");
     c.bench_function("turn/one_tool_call_loopback", |b| {
         b.to_async(&rt).iter(|| async {
-            server.enqueue(MockResponse::sse(sse::tool_call_response("r1", "c1", "echo", r#"{"x":1}"#)));
+            server.enqueue(MockResponse::sse(sse::tool_call_response(
+                "r1",
+                "c1",
+                "echo",
+                r#"{"x":1}"#,
+            )));
             server.enqueue(MockResponse::sse(sse::text_response("r2", "done")));
             let mut conv = codex.start_conversation().await.expect("conversation");
             let result = conv.run("go").await.expect("turn");
@@ -40,7 +48,8 @@ fn bench(c: &mut Criterion) {
         });
     });
     c.bench_function("turn/conversation_start", |b| {
-        b.to_async(&rt).iter(|| async { codex.start_conversation().await.expect("conversation") });
+        b.to_async(&rt)
+            .iter(|| async { codex.start_conversation().await.expect("conversation") });
     });
 }
 

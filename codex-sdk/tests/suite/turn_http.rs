@@ -29,6 +29,7 @@ fn builder(server: &MockServer, wire: WireApi) -> CodexBuilder {
         .model("gpt-5-codex")
         .cwd("/tmp")
         .instructions("be brief")
+        .no_builtin_tools()
         .tool(echo_tool())
 }
 
