@@ -1,3 +1,4 @@
+#![allow(missing_docs, clippy::expect_used, clippy::unwrap_used)] // bench code; criterion_group! generates undocumented items
 //! SSE parsing throughput on a large recorded Responses-API stream (target: ≥ 300 MB/s).
 
 use codex_sdk::model::sse::SseParser;

@@ -12,6 +12,9 @@ options:
   -m, --model MODEL      the model (default: config or gpt-5-codex)
   -C, --cd DIR           working directory of the agent (default: current directory)
   -c, --config KEY=VALUE override a config key with a TOML value (repeatable), e.g. -c model=o3
+  -s, --sandbox MODE     read-only | workspace-write | danger-full-access
+  -a, --ask-for-approval POLICY
+                         untrusted | on-failure | on-request | never
   -h, --help             this text
 
 environment: OPENAI_API_KEY (without it a scripted offline demo runs), OPENAI_BASE_URL, CODEX_HOME";
@@ -23,6 +26,8 @@ pub struct Args {
     pub model: Option<String>,
     pub cwd: Option<PathBuf>,
     pub overrides: Vec<String>,
+    pub sandbox: Option<String>,
+    pub approval: Option<String>,
     pub prompt: Option<String>,
 }
 
@@ -36,6 +41,8 @@ pub fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
             "-m" | "--model" => args.model = Some(value(&arg)?),
             "-C" | "--cd" => args.cwd = Some(PathBuf::from(value(&arg)?)),
             "-c" | "--config" => args.overrides.push(value(&arg)?),
+            "-s" | "--sandbox" => args.sandbox = Some(value(&arg)?),
+            "-a" | "--ask-for-approval" => args.approval = Some(value(&arg)?),
             "-h" | "--help" => return Err(String::new()),
             "--" => rest.extend(it.by_ref()),
             s if s.starts_with("--model=") => args.model = Some(s["--model=".len()..].to_owned()),

@@ -9,7 +9,7 @@ pub fn model(cwd: &std::path::Path) -> ScriptedModel {
     ScriptedModel::new([
         ScriptedResponse::new()
             .reasoning("The user wants to see the agent work offline; list the working directory.")
-            .function_call("list_files", json!({"dir": cwd})),
+            .function_call("list_dir", json!({"dir_path": cwd, "depth": 1})),
         ScriptedResponse::text(
             "(scripted demo) I listed the working directory with a real tool call — see the tool \
              output above. Set OPENAI_API_KEY to talk to a real model.",

@@ -6,6 +6,7 @@
 //! With `OPENAI_API_KEY` set it talks to the real API (`OPENAI_BASE_URL` honoured); without one it runs a
 //! scripted offline demo and says so.
 
+mod approve;
 mod args;
 mod demo;
 mod render;
@@ -15,9 +16,7 @@ use std::sync::Arc;
 
 use codex_sdk::config::{Config, ConfigToml, parse_override};
 use codex_sdk::protocol::{EventMsg, TokenUsage};
-use codex_sdk::tools::FunctionTool;
 use codex_sdk::{Codex, Result};
-use serde_json::json;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
@@ -52,6 +51,17 @@ async fn run(args: args::Args) -> Result<bool> {
     if let Some(model) = args.model {
         config.model = model;
     }
+    // The flags are config keys too, so they go through the same validation.
+    for (key, value) in [
+        ("sandbox_mode", &args.sandbox),
+        ("approval_policy", &args.approval),
+    ] {
+        if let Some(value) = value {
+            let mut t = toml::Table::new();
+            t.insert(key.to_owned(), toml::Value::String(value.clone()));
+            ConfigToml::from_table(t)?.apply_to(&mut config)?;
+        }
+    }
     if let Some(cwd) = args.cwd {
         config.cwd = std::fs::canonicalize(&cwd)?;
     }
@@ -60,7 +70,7 @@ async fn run(args: args::Args) -> Result<bool> {
         .unwrap_or_else(|| "Show me what is in this directory.".to_owned());
     let mut builder = Codex::builder()
         .configure(|c| *c = config.clone())
-        .tool(list_files_tool());
+        .approval_handler(approve::handler());
     if config.resolved_api_key().is_none() {
         eprintln!(
             "\x1b[33mNo OPENAI_API_KEY set: running the scripted offline demo model (not a real model).\x1b[0m"
@@ -86,31 +96,4 @@ async fn run(args: args::Args) -> Result<bool> {
     }
     conversation.shutdown().await?;
     Ok(ok)
-}
-
-/// A small host tool: lists a directory. (Built-in tools join it once registered by the library.)
-fn list_files_tool() -> FunctionTool {
-    FunctionTool::new(
-        "list_files",
-        "Lists the entries of a directory, one per line; directories end with '/'.",
-        json!({"type": "object", "properties": {"dir": {"type": "string", "description": "absolute path"}},
-               "required": ["dir"]}),
-        |args, _ctx| async move {
-            let dir = args["dir"].as_str().unwrap_or(".").to_owned();
-            let mut entries = tokio::fs::read_dir(&dir).await.map_err(|e| {
-                codex_sdk::tools::ToolError::RespondToModel(format!("cannot list {dir}: {e}"))
-            })?;
-            let mut names = Vec::new();
-            while let Ok(Some(entry)) = entries.next_entry().await {
-                let mut name = entry.file_name().to_string_lossy().into_owned();
-                if entry.file_type().await.is_ok_and(|t| t.is_dir()) {
-                    name.push('/');
-                }
-                names.push(name);
-            }
-            names.sort();
-            Ok(names.join("\n"))
-        },
-    )
-    .parallel(true)
 }

@@ -5,7 +5,7 @@
 //! while waiting all mean [`ReviewDecision::Denied`] — never an approval. Pending requests are keyed by call
 //! id, so parallel calls never collide.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -61,6 +61,8 @@ pub(crate) struct Approvals {
     pending: Mutex<HashMap<String, oneshot::Sender<ReviewDecision>>>,
     handler: Option<Arc<dyn ApprovalHandler>>,
     timeout: Duration,
+    /// Commands (argv) answered with [`ReviewDecision::ApprovedForSession`]: not asked again.
+    session_commands: Mutex<HashSet<Vec<String>>>,
 }
 
 impl std::fmt::Debug for Approvals {
@@ -78,7 +80,24 @@ impl Approvals {
             pending: Mutex::new(HashMap::new()),
             handler,
             timeout,
+            session_commands: Mutex::new(HashSet::new()),
         }
+    }
+
+    /// Remembers a command approved for the rest of the conversation.
+    pub(crate) fn approve_for_session(&self, command: &[String]) {
+        self.session_commands
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(command.to_vec());
+    }
+
+    /// Whether a command was approved for the rest of the conversation.
+    pub(crate) fn is_approved_for_session(&self, command: &[String]) -> bool {
+        self.session_commands
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .contains(command)
     }
 
     /// Emits the request event and waits for the first answer: the installed handler or an `Op`.

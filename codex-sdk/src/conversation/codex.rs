@@ -19,7 +19,7 @@ use crate::protocol::{
     AskForApproval, ConversationId, Event, EventMsg, Op, ReasoningEffort, ReasoningSummary,
     SandboxPolicy, SessionConfiguredEvent, Submission, SubmissionId,
 };
-use crate::tools::{ToolHandler, ToolRegistry};
+use crate::tools::{BuiltinToolsConfig, ToolHandler, ToolRegistry, register_builtin_tools};
 
 /// The entry point: holds the configuration, the model client and the host's tools, and starts
 /// conversations. Cheap to clone; many conversations can run at once.
@@ -48,6 +48,7 @@ struct CodexInner {
     config: Config,
     model: Arc<dyn ModelClient>,
     tools: Vec<Arc<dyn ToolHandler>>,
+    builtin_tools: Option<BuiltinToolsConfig>,
     approval_handler: Option<Arc<dyn ApprovalHandler>>,
 }
 
@@ -63,7 +64,6 @@ impl std::fmt::Debug for CodexInner {
 
 impl Codex {
     /// A builder starting from [`Config::default`].
-    #[must_use]
     pub fn builder() -> CodexBuilder {
         CodexBuilder::new(Config::default())
     }
@@ -104,6 +104,11 @@ impl Codex {
             ));
         }
         let tools = ToolRegistry::new();
+        if let Some(builtin) = &self.inner.builtin_tools {
+            let mut builtin = builtin.clone();
+            builtin.wire_api = self.inner.model.provider().wire_api;
+            register_builtin_tools(&tools, &builtin)?;
+        }
         for tool in &self.inner.tools {
             tools.register_arc(Arc::clone(tool))?;
         }
@@ -242,6 +247,7 @@ pub struct CodexBuilder {
     config: Config,
     model: Option<Arc<dyn ModelClient>>,
     tools: Vec<Arc<dyn ToolHandler>>,
+    builtin_tools: Option<BuiltinToolsConfig>,
     approval_handler: Option<Arc<dyn ApprovalHandler>>,
 }
 
@@ -264,6 +270,7 @@ impl CodexBuilder {
             config,
             model: None,
             tools: Vec::new(),
+            builtin_tools: Some(BuiltinToolsConfig::default()),
             approval_handler: None,
         }
     }
@@ -376,7 +383,21 @@ impl CodexBuilder {
         self
     }
 
-    /// Registers a host tool in every conversation.
+    /// Which built-in tools (shell, read_file, list_dir, apply_patch, update_plan, view_image, unified exec)
+    /// each conversation gets. Default: [`BuiltinToolsConfig::default`]. Each conversation gets its own
+    /// instances (unified-exec sessions are never shared); the wire API is taken from the model client.
+    pub fn builtin_tools(mut self, config: BuiltinToolsConfig) -> Self {
+        self.builtin_tools = Some(config);
+        self
+    }
+
+    /// No built-in tools: the model sees only the host's tools.
+    pub fn no_builtin_tools(mut self) -> Self {
+        self.builtin_tools = None;
+        self
+    }
+
+    /// Registers a host tool in every conversation (replacing a built-in tool of the same name).
     pub fn tool(mut self, tool: impl ToolHandler + 'static) -> Self {
         self.tools.push(Arc::new(tool));
         self
@@ -413,6 +434,7 @@ impl CodexBuilder {
                 config: self.config,
                 model,
                 tools: self.tools,
+                builtin_tools: self.builtin_tools,
                 approval_handler: self.approval_handler,
             }),
         })

@@ -202,7 +202,9 @@ async fn sample_with_retries(
     loop {
         match sample_once(shared, sink, prompt).await {
             Ok(sample) => return Ok(sample),
-            Err(err) if err.is_retryable() && attempt < max => {
+            // Failures to start a request already went through the client's own request retries.
+            Err(SampleError::Start(err)) => return Err(err),
+            Err(SampleError::Stream(err)) if err.is_retryable() && attempt < max => {
                 attempt += 1;
                 let delay = err.retry_after().unwrap_or_else(|| policy.backoff(attempt));
                 tracing::debug!(error = %err, attempt, model = %tc.model, "retrying model stream");
@@ -212,24 +214,44 @@ async fn sample_with_retries(
                 .await;
                 tokio::time::sleep(delay).await;
             }
-            Err(err) => return Err(err),
+            Err(SampleError::Stream(err)) => return Err(err),
         }
     }
 }
 
-async fn sample_once(shared: &SessionShared, sink: &EventSink, prompt: &Prompt) -> Result<Sample> {
+/// Where sampling failed: starting the request (final), or mid-stream (may be replayed).
+enum SampleError {
+    Start(Error),
+    Stream(Error),
+}
+
+impl From<Error> for SampleError {
+    fn from(err: Error) -> Self {
+        Self::Stream(err)
+    }
+}
+
+async fn sample_once(
+    shared: &SessionShared,
+    sink: &EventSink,
+    prompt: &Prompt,
+) -> Result<Sample, SampleError> {
     let idle = shared.model.provider().stream_idle_timeout();
-    let mut stream: ResponseStream = shared.model.stream(prompt).await?;
+    let mut stream: ResponseStream = shared
+        .model
+        .stream(prompt)
+        .await
+        .map_err(SampleError::Start)?;
     let mut items = Vec::new();
     loop {
         let next = tokio::time::timeout(idle, stream.next())
             .await
             .map_err(|_| Error::IdleTimeout(idle))?;
         let Some(event) = next else {
-            return Err(Error::Stream {
+            return Err(SampleError::Stream(Error::Stream {
                 message: "stream closed before response.completed".to_owned(),
                 retry_after: None,
-            });
+            }));
         };
         match event? {
             ResponseEvent::OutputTextDelta(delta) => {

@@ -28,6 +28,8 @@ pub struct ToolContext {
 pub(crate) struct TurnScratch {
     /// Items to add to the history before the next model request (e.g. an image from `view_image`).
     pub(crate) injected_input: std::sync::Mutex<Vec<crate::protocol::ResponseItem>>,
+    /// Files changed by `apply_patch` during the turn, with their contents before it (for `TurnDiff`).
+    pub(crate) turn_diff: std::sync::Mutex<crate::tools::handlers::TurnDiffTracker>,
 }
 
 impl ToolContext {
@@ -80,6 +82,28 @@ impl ToolContext {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .push(item);
+    }
+
+    /// Remembers `command` as approved for the rest of the conversation (see
+    /// [`ReviewDecision::ApprovedForSession`]).
+    pub fn approve_command_for_session(&self, command: &[String]) {
+        self.approvals.approve_for_session(command);
+    }
+
+    /// Whether `command` was approved for the rest of the conversation.
+    #[must_use]
+    pub fn is_command_approved_for_session(&self, command: &[String]) -> bool {
+        self.approvals.is_approved_for_session(command)
+    }
+
+    /// The turn's diff tracker (files changed by `apply_patch` and their contents before the turn).
+    pub(crate) fn turn_diff(
+        &self,
+    ) -> std::sync::MutexGuard<'_, crate::tools::handlers::TurnDiffTracker> {
+        self.turn
+            .turn_diff
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Emits an event on the conversation's stream, tagged with the turn's submission id.

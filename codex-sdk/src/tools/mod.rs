@@ -5,12 +5,15 @@
 //! says where it goes: [`ToolError::RespondToModel`] becomes the tool's output (the model sees it and the turn
 //! goes on); [`ToolError::Fatal`] ends the turn with a typed error.
 
+mod builtin;
 pub(crate) mod context;
 mod function;
+pub mod handlers;
 pub(crate) mod registry;
 
 use async_trait::async_trait;
 
+pub use builtin::{BuiltinToolsConfig, register_builtin_tools};
 pub use context::ToolContext;
 pub use function::FunctionTool;
 pub use registry::ToolRegistry;

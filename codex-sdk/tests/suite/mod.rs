@@ -2,6 +2,17 @@
 
 mod conversation;
 mod conversation_cancel;
+mod model_chat;
+mod model_responses;
 mod schema;
 mod support;
 mod testing_server;
+mod tools_apply_patch;
+mod tools_common;
+mod tools_e2e;
+mod tools_files;
+mod tools_http;
+mod tools_misc;
+mod tools_shell;
+mod tools_unified_exec;
+mod turn_http;

@@ -16,7 +16,8 @@ pub fn scripted(
         .model("gpt-5-codex")
         .cwd("/tmp")
         .instructions("test instructions")
-        .model_client(model.clone());
+        .model_client(model.clone())
+        .no_builtin_tools();
     (builder, model)
 }
 

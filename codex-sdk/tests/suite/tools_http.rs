@@ -1,0 +1,133 @@
+//! Built-in tools over real HTTP: the loopback mock server plays the model, the test checks the events
+//! and the tool outputs in the next request body.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::Duration;
+
+use codex_sdk::model::{ModelProviderInfo, WireApi};
+use codex_sdk::protocol::{AskForApproval, EventMsg};
+use codex_sdk::testing::{MockResponse, MockServer, sse};
+use codex_sdk::tools::{BuiltinToolsConfig, register_builtin_tools};
+use codex_sdk::{Codex, Conversation};
+use serde_json::{Value, json};
+
+use super::support::turn_events;
+use super::tools_common::workspace;
+
+async fn conversation(server: &MockServer, cwd: &std::path::Path, wire: WireApi) -> Conversation {
+    let provider = ModelProviderInfo::custom("mock", server.base_url(), wire)
+        .with_retries(0, 0)
+        .with_stream_idle_timeout(Duration::from_secs(5));
+    let conv = Codex::builder()
+        .provider(provider)
+        .api_key("sk-tools")
+        .model("gpt-5-codex")
+        .cwd(cwd)
+        .approval_policy(AskForApproval::Never)
+        .sandbox_policy(workspace())
+        .build()
+        .unwrap()
+        .start_conversation()
+        .await
+        .unwrap();
+    register_builtin_tools(
+        conv.tools(),
+        &BuiltinToolsConfig::for_wire_api(wire).with_unified_exec(true),
+    )
+    .unwrap();
+    conv
+}
+
+fn tool_outputs(body: &Value) -> Vec<(String, String)> {
+    body["input"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["type"] == "function_call_output")
+        .map(|i| {
+            (
+                i["call_id"].as_str().unwrap().to_owned(),
+                i["output"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn shell_and_apply_patch_over_http() {
+    let server = MockServer::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("f.txt"), "old\n").unwrap();
+    let patch =
+        json!({"input": "*** Begin Patch\n*** Update File: f.txt\n-old\n+new\n*** End Patch"});
+    server.enqueue(MockResponse::sse([
+        sse::created("r1"),
+        sse::function_call(
+            "sh",
+            "shell",
+            &json!({"command": ["bash", "-c", "echo from-http"]}).to_string(),
+        ),
+        sse::function_call("ap", "apply_patch", &patch.to_string()),
+        sse::completed("r1"),
+    ]));
+    server.enqueue(MockResponse::sse(sse::text_response("r2", "done")));
+    let mut conv = conversation(&server, dir.path(), WireApi::Responses).await;
+    conv.send("go").await.unwrap();
+    let events = turn_events(&mut conv).await;
+    assert!(
+        matches!(events.last(), Some(EventMsg::TaskComplete(_))),
+        "{events:#?}"
+    );
+    assert!(events.iter().any(|e| matches!(e, EventMsg::ExecCommandEnd(end) if end.aggregated_output.contains("from-http"))));
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, EventMsg::TurnDiff(d) if d.unified_diff.contains("+new")))
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("f.txt")).unwrap(),
+        "new\n"
+    );
+
+    let requests = server.wait_for_requests(2, Duration::from_secs(10)).await;
+    let tools: Vec<String> = requests[0].json()["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["name"].as_str().map(str::to_owned))
+        .collect();
+    assert!(tools.contains(&"unified_exec".to_owned()));
+    let outs = tool_outputs(&requests[1].json());
+    assert_eq!(outs[0].0, "sh");
+    assert!(
+        outs[0].1.starts_with("Exit code: 0") && outs[0].1.contains("from-http"),
+        "{}",
+        outs[0].1
+    );
+    assert_eq!(outs[1].0, "ap");
+    assert!(outs[1].1.starts_with("Success."), "{}", outs[1].1);
+}
+
+#[tokio::test]
+async fn chat_requests_carry_no_unified_exec() {
+    let server = MockServer::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    server.enqueue(MockResponse::chat([
+        codex_sdk::testing::chat::content("c1", "hi"),
+        codex_sdk::testing::chat::finish("c1", "stop"),
+    ]));
+    let mut conv = conversation(&server, dir.path(), WireApi::Chat).await;
+    conv.send("hello").await.unwrap();
+    turn_events(&mut conv).await;
+    let requests = server.wait_for_requests(1, Duration::from_secs(10)).await;
+    let body = requests[0].json();
+    let names: Vec<&str> = body["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["function"]["name"].as_str().or(t["name"].as_str()))
+        .collect();
+    assert!(names.contains(&"shell"), "{body}");
+    assert!(!names.contains(&"unified_exec"), "{names:?}");
+}
