@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use codex_sdk::protocol::{AskForApproval, ReasoningEffort, ReasoningSummary, SandboxPolicy};
+use codex_sdk::tools::BuiltinToolsConfig;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
@@ -45,6 +46,7 @@ impl Codex {
         event_buffer = None,
         approval_timeout = None,
         model_client = None,
+        builtin_tools = None,
         tools = Vec::new(),
         on_approval = None,
     ))]
@@ -66,6 +68,7 @@ impl Codex {
         event_buffer: Option<usize>,
         approval_timeout: Option<f64>,
         model_client: Option<PyRef<'_, ScriptedModel>>,
+        builtin_tools: Option<bool>,
         tools: Vec<PyRef<'_, Tool>>,
         on_approval: Option<Py<PyAny>>,
     ) -> PyResult<Self> {
@@ -122,6 +125,11 @@ impl Codex {
         }
         if let Some(v) = model_client {
             b = b.model_client(v.client());
+        }
+        match builtin_tools {
+            Some(false) => b = b.no_builtin_tools(),
+            Some(true) => b = b.builtin_tools(BuiltinToolsConfig::default()),
+            None => {}
         }
         for tool in tools {
             b = b.tool(tool.function_tool(Arc::clone(&loops)));

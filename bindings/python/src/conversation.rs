@@ -177,9 +177,10 @@ fn turn_result_json(result: &TurnResult) -> Result<String, BindingError> {
 /// Forwards the events of one turn until its end, or until the reader is gone or asks to stop.
 async fn pump(inner: Shared, input: TurnInput, tx: mpsc::Sender<Item>, stop: CancellationToken) {
     let mut conversation = tokio::select! {
-        conversation = inner.lock_owned() => conversation,
+        biased;
         () = stop.cancelled() => return,
         () = tx.closed() => return,
+        conversation = inner.lock_owned() => conversation,
     };
     let mut turn = match conversation.stream(input).await {
         Ok(turn) => turn,
@@ -190,9 +191,10 @@ async fn pump(inner: Shared, input: TurnInput, tx: mpsc::Sender<Item>, stop: Can
     };
     loop {
         let event = tokio::select! {
-            event = turn.next_event() => event,
+            biased;
             () = stop.cancelled() => return,
             () = tx.closed() => return,
+            event = turn.next_event() => event,
         };
         let Some(event) = event else { return };
         let sent = tokio::select! {

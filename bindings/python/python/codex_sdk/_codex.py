@@ -38,7 +38,8 @@ class Codex:
     """The entry point: settings, the model, the host's tools. Starts conversations.
 
     Every setting is optional; what is not given keeps the core's default (`OPENAI_API_KEY` and
-    `OPENAI_BASE_URL` are read from the environment as the official clients read them).
+    `OPENAI_BASE_URL` are read from the environment as the official clients read them). The built-in tools
+    (shell, read_file, list_dir, apply_patch, update_plan, view_image) are on unless `builtin_tools=False`.
 
         codex = Codex(model="gpt-5-codex")
 
@@ -70,6 +71,7 @@ class Codex:
         event_buffer: Optional[int] = None,
         approval_timeout: Optional[float] = None,
         model_client: Optional[ScriptedModel] = None,
+        builtin_tools: Optional[bool] = None,
         tools: Optional[List[Union[Tool, Callable[..., Any]]]] = None,
         on_approval: Optional[ApprovalCallback] = None,
     ):
@@ -89,6 +91,7 @@ class Codex:
             event_buffer=event_buffer,
             approval_timeout=approval_timeout,
             model_client=None if model_client is None else model_client.native,
+            builtin_tools=builtin_tools,
         )
         self.tools: List[Tool] = [t if isinstance(t, Tool) else Tool(t) for t in tools or []]
         """The tools every new conversation starts with."""

@@ -150,7 +150,10 @@ class _Binder:
     """A function's parameters: their JSON schema, and the binding of JSON arguments to them."""
 
     def __init__(self, fn: Callable[..., Any], docs: Dict[str, str]):
-        hints = typing.get_type_hints(fn, include_extras=True)
+        try:
+            hints = typing.get_type_hints(fn, include_extras=True)
+        except NameError as e:
+            raise TypeError(f"cannot derive a JSON schema for {fn.__name__}: its type hints do not resolve ({e})") from e
         self.params: List[Tuple[str, Any, bool]] = []
         self.context_param: Optional[str] = None
         self.model_param: Optional[Tuple[str, Any]] = None
