@@ -11,19 +11,22 @@ use codex_sdk::conversation::approval::{ApprovalHandler, ApprovalRequest};
 use codex_sdk::protocol::{EventMsg, ReviewDecision};
 use pyo3::prelude::*;
 
-use crate::runtime::call_host;
+use crate::host::call_host;
 use crate::tools::{HostLoops, extract_string};
 
 /// The host's approval callback.
 pub(crate) struct HostApprovals {
     callback: Arc<Py<PyAny>>,
+    is_async: bool,
     loops: Arc<HostLoops>,
 }
 
 impl HostApprovals {
-    pub(crate) fn new(callback: Py<PyAny>, loops: Arc<HostLoops>) -> Self {
+    /// `callback(request_json) -> str | Awaitable[str]`; an `is_async` one is called on the event loop.
+    pub(crate) fn new(callback: Py<PyAny>, is_async: bool, loops: Arc<HostLoops>) -> Self {
         Self {
             callback: Arc::new(callback),
+            is_async,
             loops,
         }
     }
@@ -43,8 +46,9 @@ impl ApprovalHandler for HostApprovals {
         let callback = Arc::clone(&self.callback);
         // The request does not say which conversation it is from: the most recently driven loop runs it.
         let answer = call_host(
-            move |py| callback.bind(py).call1((json,)),
+            Box::new(move |py| callback.bind(py).call1((json,))),
             extract_string,
+            self.is_async,
             self.loops.latest(),
         )
         .await;

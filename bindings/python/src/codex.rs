@@ -14,9 +14,9 @@ use pyo3::prelude::*;
 use crate::approval::HostApprovals;
 use crate::conversation::Conversation;
 use crate::error::{BindingError, to_py};
+use crate::event_loop::future_into_py;
 use crate::events::from_json;
 use crate::model::ScriptedModel;
-use crate::runtime::future_into_py;
 use crate::tools::{HostLoops, Tool};
 
 /// Holds the configuration, the model client and the host's tools; starts conversations.
@@ -49,6 +49,7 @@ impl Codex {
         builtin_tools = None,
         tools = Vec::new(),
         on_approval = None,
+        on_approval_is_async = false,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -71,6 +72,7 @@ impl Codex {
         builtin_tools: Option<bool>,
         tools: Vec<PyRef<'_, Tool>>,
         on_approval: Option<Py<PyAny>>,
+        on_approval_is_async: bool,
     ) -> PyResult<Self> {
         let json = |e: BindingError| e.into_pyerr(py);
         let loops = Arc::new(HostLoops::default());
@@ -135,7 +137,11 @@ impl Codex {
             b = b.tool(tool.function_tool(Arc::clone(&loops)));
         }
         if let Some(callback) = on_approval {
-            b = b.approval_handler(Arc::new(HostApprovals::new(callback, Arc::clone(&loops))));
+            b = b.approval_handler(Arc::new(HostApprovals::new(
+                callback,
+                on_approval_is_async,
+                Arc::clone(&loops),
+            )));
         }
         let inner = to_py(py, b.build())?;
         Ok(Self { inner, loops })

@@ -17,8 +17,9 @@ use tokio::sync::mpsc::{self, error::TryRecvError};
 use tokio_util::sync::CancellationToken;
 
 use crate::error::{BindingError, to_py};
+use crate::event_loop::{HostLoop, future_into_py};
 use crate::events::{from_json, to_json};
-use crate::runtime::{future_into_py, handle, running_loop};
+use crate::runtime::handle;
 use crate::tools::{HostLoops, Tool};
 
 /// Events a turn stream buffers ahead of its Python reader (on top of the core's own buffer).
@@ -53,8 +54,8 @@ impl Conversation {
 
     /// Remembers the running event loop as the one this conversation's async tools run on.
     fn note_loop(&self, py: Python<'_>) {
-        if let Ok(event_loop) = running_loop(py) {
-            self.loops.register(self.id, event_loop.unbind());
+        if let Ok(host_loop) = HostLoop::running(py) {
+            self.loops.register(self.id, host_loop);
         }
     }
 }

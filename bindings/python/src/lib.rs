@@ -1,14 +1,16 @@
 //! `codex_sdk._native`: the Python binding of codex-sdk.
 //!
 //! A thin adapter: it converts types (protocol values cross as their serde JSON), maps errors
-//! ([`error`]), and bridges async ([`runtime`]). The Pythonic API — `Codex`, `Conversation`, typed events,
+//! ([`error`]), and bridges async ([`runtime`], [`event_loop`], [`host`]). The Pythonic API — `Codex`, `Conversation`, typed events,
 //! tools from type hints, the sync facade — is the `codex_sdk` package around this module.
 
 mod approval;
 mod codex;
 mod conversation;
 mod error;
+mod event_loop;
 mod events;
+mod host;
 mod model;
 mod runtime;
 #[cfg(feature = "testing")]

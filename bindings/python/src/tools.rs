@@ -15,23 +15,24 @@ use pyo3::prelude::*;
 use serde_json::Value;
 
 use crate::error::BindingError;
+use crate::event_loop::{HostLoop, future_into_py};
 use crate::events::from_json;
-use crate::runtime::{call_host, future_into_py, handle};
+use crate::host::call_host;
+use crate::runtime::handle;
 
 /// The event loops conversations are driven from, so host coroutines (async tools, approval callbacks)
 /// run on the loop of the code that is waiting for them.
 #[derive(Default)]
 pub(crate) struct HostLoops {
-    by_conversation: Mutex<HashMap<ConversationId, Arc<Py<PyAny>>>>,
-    latest: Mutex<Option<Arc<Py<PyAny>>>>,
+    by_conversation: Mutex<HashMap<ConversationId, Arc<HostLoop>>>,
+    latest: Mutex<Option<Arc<HostLoop>>>,
 }
 
 impl HostLoops {
     /// Records the loop `conversation` is being driven from.
-    pub(crate) fn register(&self, conversation: ConversationId, event_loop: Py<PyAny>) {
-        let event_loop = Arc::new(event_loop);
-        lock(&self.by_conversation).insert(conversation, Arc::clone(&event_loop));
-        *lock(&self.latest) = Some(event_loop);
+    pub(crate) fn register(&self, conversation: ConversationId, host_loop: Arc<HostLoop>) {
+        lock(&self.by_conversation).insert(conversation, Arc::clone(&host_loop));
+        *lock(&self.latest) = Some(host_loop);
     }
 
     /// Forgets a conversation.
@@ -40,12 +41,12 @@ impl HostLoops {
     }
 
     /// The loop of `conversation`.
-    pub(crate) fn of(&self, conversation: ConversationId) -> Option<Arc<Py<PyAny>>> {
+    pub(crate) fn of(&self, conversation: ConversationId) -> Option<Arc<HostLoop>> {
         lock(&self.by_conversation).get(&conversation).cloned()
     }
 
     /// The loop most recently used to drive any conversation of this `Codex`.
-    pub(crate) fn latest(&self) -> Option<Arc<Py<PyAny>>> {
+    pub(crate) fn latest(&self) -> Option<Arc<HostLoop>> {
         lock(&self.latest).clone()
     }
 }
@@ -55,20 +56,22 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// A host tool: a name, a description, a JSON schema and a callable
-/// `(arguments_json: str, context: ToolContext) -> str | Awaitable[str]`.
+/// `(arguments_json: str, context: ToolContext) -> str | Awaitable[str]`. An `is_async` callable is called
+/// on the event loop (it must return quickly, with a coroutine); others on a worker thread.
 #[pyclass(frozen, module = "codex_sdk._native")]
 pub(crate) struct Tool {
     name: String,
     description: String,
     parameters: Value,
     parallel: bool,
+    is_async: bool,
     callback: Arc<Py<PyAny>>,
 }
 
 #[pymethods]
 impl Tool {
     #[new]
-    #[pyo3(signature = (name, description, parameters, callback, parallel = false))]
+    #[pyo3(signature = (name, description, parameters, callback, parallel = false, is_async = false))]
     fn new(
         py: Python<'_>,
         name: String,
@@ -76,6 +79,7 @@ impl Tool {
         parameters: &str,
         callback: Py<PyAny>,
         parallel: bool,
+        is_async: bool,
     ) -> PyResult<Self> {
         let parameters = from_json("tool parameters schema", parameters)
             .map_err(|e: BindingError| e.into_pyerr(py))?;
@@ -84,6 +88,7 @@ impl Tool {
             description,
             parameters,
             parallel,
+            is_async,
             callback: Arc::new(callback),
         })
     }
@@ -99,20 +104,22 @@ impl Tool {
     /// The core tool calling this host tool; coroutines run on the loops recorded in `loops`.
     pub(crate) fn function_tool(&self, loops: Arc<HostLoops>) -> FunctionTool {
         let callback = Arc::clone(&self.callback);
+        let is_async = self.is_async;
         FunctionTool::new(
             self.name.clone(),
             self.description.clone(),
             self.parameters.clone(),
             move |arguments: Value, ctx: codex_sdk::tools::ToolContext| {
                 let callback = Arc::clone(&callback);
-                let event_loop = loops.of(ctx.conversation_id());
+                let host_loop = loops.of(ctx.conversation_id());
                 async move {
                     let arguments = arguments.to_string();
                     let context = ToolContext { inner: ctx };
                     call_host(
-                        move |py| callback.bind(py).call1((arguments, context)),
+                        Box::new(move |py| callback.bind(py).call1((arguments, context))),
                         extract_string,
-                        event_loop,
+                        is_async,
+                        host_loop,
                     )
                     .await
                     .map_err(ToolError::RespondToModel)

@@ -138,7 +138,10 @@ class Codex:
         if self._native is None:
             callback = None if self._on_approval is None else _approval_bridge(self._on_approval)
             self._native = _native.Codex(
-                **self._settings, tools=[t.native for t in self.tools], on_approval=callback
+                **self._settings,
+                tools=[t.native for t in self.tools],
+                on_approval=callback,
+                on_approval_is_async=inspect.iscoroutinefunction(self._on_approval),
             )
         return self._native
 

@@ -15,7 +15,7 @@ class Codex:
     """
     Holds the configuration, the model client and the host's tools; starts conversations.
     """
-    def __new__(cls, /, *, model: str | None = None, api_key: str | None = None, base_url: str | None = None, provider: str | None = None, cwd: str | PathLike[str] | None = None, codex_home: str | PathLike[str] | None = None, instructions: str | None = None, approval_policy: str | None = None, sandbox_policy: str | None = None, reasoning_effort: str | None = None, reasoning_summary: str | None = None, model_context_window: SupportsIndex | None = None, event_buffer: SupportsIndex | None = None, approval_timeout: SupportsFloat | SupportsIndex | None = None, model_client: ScriptedModel | None = None, builtin_tools: bool | None = None, tools: SupportsGetItem[int, Tool] = ..., on_approval: Any | None = None) -> Codex: ...
+    def __new__(cls, /, *, model: str | None = None, api_key: str | None = None, base_url: str | None = None, provider: str | None = None, cwd: str | PathLike[str] | None = None, codex_home: str | PathLike[str] | None = None, instructions: str | None = None, approval_policy: str | None = None, sandbox_policy: str | None = None, reasoning_effort: str | None = None, reasoning_summary: str | None = None, model_context_window: SupportsIndex | None = None, event_buffer: SupportsIndex | None = None, approval_timeout: SupportsFloat | SupportsIndex | None = None, model_client: ScriptedModel | None = None, builtin_tools: bool | None = None, tools: SupportsGetItem[int, Tool] = ..., on_approval: Any | None = None, on_approval_is_async: bool = False) -> Codex: ...
     @property
     def model(self, /) -> str:
         """
@@ -205,9 +205,10 @@ class ScriptedResponse:
 class Tool:
     """
     A host tool: a name, a description, a JSON schema and a callable
-    `(arguments_json: str, context: ToolContext) -> str | Awaitable[str]`.
+    `(arguments_json: str, context: ToolContext) -> str | Awaitable[str]`. An `is_async` callable is called
+    on the event loop (it must return quickly, with a coroutine); others on a worker thread.
     """
-    def __new__(cls, /, name: str, description: str, parameters: str, callback: Any, parallel: bool = False) -> Tool: ...
+    def __new__(cls, /, name: str, description: str, parameters: str, callback: Any, parallel: bool = False, is_async: bool = False) -> Tool: ...
     @property
     def name(self, /) -> str:
         """

@@ -108,7 +108,12 @@ class Tool:
         """The native tool (built once)."""
         if self._native is None:
             self._native = _native.Tool(
-                self.name, self.description, json.dumps(self.parameters), self._invoke, self.parallel
+                self.name,
+                self.description,
+                json.dumps(self.parameters),
+                self._invoke,
+                self.parallel,
+                inspect.iscoroutinefunction(self.fn),
             )
         return self._native
 
