@@ -14,7 +14,7 @@ use pyo3::prelude::*;
 use crate::approval::HostApprovals;
 use crate::conversation::Conversation;
 use crate::error::{BindingError, to_py};
-use crate::event_loop::future_into_py;
+use crate::event_loop::{Awaitable, future_into_py};
 use crate::events::from_json;
 use crate::model::ScriptedModel;
 use crate::tools::{HostLoops, Tool};
@@ -154,7 +154,7 @@ impl Codex {
     }
 
     /// Starts a conversation; resolves to a `Conversation`.
-    fn start_conversation<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+    fn start_conversation<'py>(&self, py: Python<'py>) -> PyResult<Awaitable<'py, Conversation>> {
         let codex = self.inner.clone();
         let loops = Arc::clone(&self.loops);
         future_into_py(py, async move {

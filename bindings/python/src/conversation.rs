@@ -17,7 +17,7 @@ use tokio::sync::mpsc::{self, error::TryRecvError};
 use tokio_util::sync::CancellationToken;
 
 use crate::error::{BindingError, to_py};
-use crate::event_loop::{HostLoop, future_into_py};
+use crate::event_loop::{Awaitable, HostLoop, Nothing, future_into_py};
 use crate::events::{from_json, to_json};
 use crate::runtime::handle;
 use crate::tools::{HostLoops, Tool};
@@ -81,7 +81,7 @@ impl Conversation {
     }
 
     /// Runs a turn with `input` (JSON list of `UserInput`); resolves to the `TurnResult` as JSON.
-    fn run<'py>(&self, py: Python<'py>, input: &str) -> PyResult<Bound<'py, PyAny>> {
+    fn run<'py>(&self, py: Python<'py>, input: &str) -> PyResult<Awaitable<'py, String>> {
         let input = parse_input(py, input)?;
         self.note_loop(py);
         let inner = Arc::clone(&self.inner);
@@ -107,7 +107,7 @@ impl Conversation {
     }
 
     /// Submits an op (JSON `Op`); resolves to its submission id.
-    fn submit<'py>(&self, py: Python<'py>, op: &str) -> PyResult<Bound<'py, PyAny>> {
+    fn submit<'py>(&self, py: Python<'py>, op: &str) -> PyResult<Awaitable<'py, String>> {
         let op: Op = from_json("op", op).map_err(|e| e.into_pyerr(py))?;
         self.note_loop(py);
         let handle = self.handle.clone();
@@ -115,14 +115,21 @@ impl Conversation {
     }
 
     /// Interrupts the running turn.
-    fn interrupt<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+    fn interrupt<'py>(&self, py: Python<'py>) -> PyResult<Awaitable<'py, Nothing>> {
         let handle = self.handle.clone();
-        future_into_py(py, async move { Ok(handle.interrupt().await?) })
+        future_into_py(py, async move {
+            handle.interrupt().await?;
+            Ok(Nothing)
+        })
     }
 
     /// Waits for the next events of the conversation (any turn) and returns them with what else is
     /// buffered, at most `max`, as a JSON list of `Event`; `None` once the conversation has ended.
-    fn next_events<'py>(&self, py: Python<'py>, max: usize) -> PyResult<Bound<'py, PyAny>> {
+    fn next_events<'py>(
+        &self,
+        py: Python<'py>,
+        max: usize,
+    ) -> PyResult<Awaitable<'py, Option<String>>> {
         self.note_loop(py);
         let inner = Arc::clone(&self.inner);
         future_into_py(py, async move {
@@ -243,7 +250,7 @@ impl TurnStream {
     }
 
     /// Waits for at least one event and returns it with what else is buffered (at most `max`).
-    fn next_batch<'py>(&self, py: Python<'py>, max: usize) -> PyResult<Bound<'py, PyAny>> {
+    fn next_batch<'py>(&self, py: Python<'py>, max: usize) -> PyResult<Awaitable<'py, Batch>> {
         let rx = Arc::clone(&self.rx);
         let failed = Arc::clone(&self.failed);
         future_into_py(py, async move {

@@ -8,19 +8,22 @@
 //! watch file descriptors, such as Windows' proactor loop, is reached with `call_soon_threadsafe` from a
 //! blocking-pool thread instead.)
 
+use std::convert::Infallible;
 use std::future::Future;
 #[cfg(unix)]
 use std::io::{ErrorKind, Read, Write};
+use std::marker::PhantomData;
 #[cfg(unix)]
 use std::os::unix::io::AsRawFd;
 #[cfg(unix)]
 use std::os::unix::net::UnixStream;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+use pyo3::inspect::PyStaticExpr;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::PyWeakrefReference;
-use pyo3::{IntoPyObjectExt, intern};
+use pyo3::{IntoPyObjectExt, intern, type_hint_identifier, type_hint_subscript};
 use tokio::task::AbortHandle;
 
 use crate::error::BindingError;
@@ -204,9 +207,45 @@ pub(crate) fn running_loop(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
         .call0()
 }
 
+/// An asyncio future resolving to a `T` (`typing.Awaitable[T]` in the generated stub).
+pub(crate) struct Awaitable<'py, T>(Bound<'py, PyAny>, PhantomData<fn() -> T>);
+
+impl<'py, T> IntoPyObject<'py> for Awaitable<'py, T>
+where
+    T: IntoPyObject<'py>,
+{
+    type Target = PyAny;
+    type Output = Bound<'py, PyAny>;
+    type Error = Infallible;
+
+    const OUTPUT_TYPE: PyStaticExpr = type_hint_subscript!(
+        type_hint_identifier!("typing", "Awaitable"),
+        <T as IntoPyObject<'py>>::OUTPUT_TYPE
+    );
+
+    fn into_pyobject(self, _py: Python<'py>) -> Result<Bound<'py, PyAny>, Infallible> {
+        Ok(self.0)
+    }
+}
+
+/// No value: `None` in Python (Rust's `()` would become an empty tuple).
+pub(crate) struct Nothing;
+
+impl<'py> IntoPyObject<'py> for Nothing {
+    type Target = PyAny;
+    type Output = Bound<'py, PyAny>;
+    type Error = Infallible;
+
+    const OUTPUT_TYPE: PyStaticExpr = type_hint_identifier!("builtins", "None");
+
+    fn into_pyobject(self, py: Python<'py>) -> Result<Bound<'py, PyAny>, Infallible> {
+        Ok(py.None().into_bound(py))
+    }
+}
+
 /// Runs `future` on the runtime and returns an asyncio future of the running loop for its output.
 /// Cancelling the asyncio future drops the Rust future (which is how a cancelled task interrupts a turn).
-pub(crate) fn future_into_py<'py, F, T>(py: Python<'py>, future: F) -> PyResult<Bound<'py, PyAny>>
+pub(crate) fn future_into_py<'py, F, T>(py: Python<'py>, future: F) -> PyResult<Awaitable<'py, T>>
 where
     F: Future<Output = Result<T, BindingError>> + Send + 'static,
     T: for<'a> IntoPyObject<'a> + Send + 'static,
@@ -225,7 +264,7 @@ where
             task: task.abort_handle(),
         },),
     )?;
-    Ok(py_future)
+    Ok(Awaitable(py_future, PhantomData))
 }
 
 /// Sets an asyncio future's result or exception, unless it is already done (cancelled meanwhile).

@@ -15,7 +15,7 @@ use pyo3::prelude::*;
 use serde_json::Value;
 
 use crate::error::BindingError;
-use crate::event_loop::{HostLoop, future_into_py};
+use crate::event_loop::{Awaitable, HostLoop, future_into_py};
 use crate::events::from_json;
 use crate::host::call_host;
 use crate::runtime::handle;
@@ -71,7 +71,14 @@ pub(crate) struct Tool {
 #[pymethods]
 impl Tool {
     #[new]
-    #[pyo3(signature = (name, description, parameters, callback, parallel = false, is_async = false))]
+    #[pyo3(signature = (
+        name,
+        description,
+        parameters,
+        callback,
+        parallel = false,
+        is_async = false,
+    ))]
     fn new(
         py: Python<'_>,
         name: String,
@@ -175,7 +182,7 @@ impl ToolContext {
         command: Vec<String>,
         call_id: String,
         reason: Option<String>,
-    ) -> PyResult<Bound<'py, PyAny>> {
+    ) -> PyResult<Awaitable<'py, String>> {
         let ctx = self.inner.clone();
         let request = self.exec_request(command, call_id, reason);
         future_into_py(py, async move {

@@ -2,9 +2,9 @@
 The native core of the `codex_sdk` package (use the package, not this module).
 """
 
-from _typeshed import Incomplete, SupportsGetItem
+from _typeshed import SupportsGetItem
 from os import PathLike
-from typing import Any, Final, SupportsFloat, SupportsIndex, final
+from typing import Any, Awaitable, Final, SupportsFloat, SupportsIndex, final
 
 __all__ = ["VERSION", "Codex", "Conversation", "MockResponse", "MockServer", "ScriptedModel", "ScriptedResponse", "Tool", "ToolContext", "TurnStream", "sse_assistant_message", "sse_completed", "sse_created", "sse_failed", "sse_function_call", "sse_output_text_delta", "sse_text_response", "sse_tool_call_response"]
 
@@ -21,7 +21,7 @@ class Codex:
         """
         The model conversations use.
         """
-    def start_conversation(self, /) -> Any:
+    def start_conversation(self, /) -> Awaitable[Conversation]:
         """
         Starts a conversation; resolves to a `Conversation`.
         """
@@ -36,11 +36,11 @@ class Conversation:
         """
         The conversation's id (a UUID string).
         """
-    def interrupt(self, /) -> Any:
+    def interrupt(self, /) -> Awaitable[None]:
         """
         Interrupts the running turn.
         """
-    def next_events(self, /, max: SupportsIndex) -> Any:
+    def next_events(self, /, max: SupportsIndex) -> Awaitable[str | None]:
         """
         Waits for the next events of the conversation (any turn) and returns them with what else is
         buffered, at most `max`, as a JSON list of `Event`; `None` once the conversation has ended.
@@ -49,7 +49,7 @@ class Conversation:
         """
         Registers a tool for the following model requests.
         """
-    def run(self, /, input: str) -> Any:
+    def run(self, /, input: str) -> Awaitable[str]:
         """
         Runs a turn with `input` (JSON list of `UserInput`); resolves to the `TurnResult` as JSON.
         """
@@ -62,7 +62,7 @@ class Conversation:
         """
         Starts a turn with `input` (JSON list of `UserInput`) and returns the stream of its events.
         """
-    def submit(self, /, op: str) -> Any:
+    def submit(self, /, op: str) -> Awaitable[str]:
         """
         Submits an op (JSON `Op`); resolves to its submission id.
         """
@@ -150,7 +150,7 @@ class ScriptedModel:
         """
         Responses not played yet.
         """
-    def requests(self, /) -> list[Incomplete]:
+    def requests(self, /) -> list[Any]:
         """
         The input items of every request received so far (a list per request).
         """
@@ -235,7 +235,7 @@ class ToolContext:
         """
         The turn's working directory.
         """
-    def request_approval(self, /, command: SupportsGetItem[int, str], call_id: str, reason: str | None = None) -> Any:
+    def request_approval(self, /, command: SupportsGetItem[int, str], call_id: str, reason: str | None = None) -> Awaitable[str]:
         """
         Asks the host to approve running `command`; resolves to the decision (`ReviewDecision`).
         """
@@ -259,7 +259,7 @@ class TurnStream:
         """
         Stops reading: the turn is interrupted unless it has already ended.
         """
-    def next_batch(self, /, max: SupportsIndex) -> Any:
+    def next_batch(self, /, max: SupportsIndex) -> Awaitable[tuple[str, bool]]:
         """
         Waits for at least one event and returns it with what else is buffered (at most `max`).
         """
@@ -268,42 +268,42 @@ class TurnStream:
         The buffered events (at most `max`) without waiting, or `None` when none is buffered.
         """
 
-def sse_assistant_message(item_id: str, text: str) -> Incomplete:
+def sse_assistant_message(item_id: str, text: str) -> Any:
     """
     `response.output_item.done` with an assistant message.
     """
 
-def sse_completed(response_id: str) -> Incomplete:
+def sse_completed(response_id: str) -> Any:
     """
     `response.completed`.
     """
 
-def sse_created(response_id: str) -> Incomplete:
+def sse_created(response_id: str) -> Any:
     """
     `response.created`.
     """
 
-def sse_failed(code: str, message: str) -> Incomplete:
+def sse_failed(code: str, message: str) -> Any:
     """
     `response.failed` with an error code and message.
     """
 
-def sse_function_call(call_id: str, name: str, arguments: str) -> Incomplete:
+def sse_function_call(call_id: str, name: str, arguments: str) -> Any:
     """
     `response.output_item.done` with a function call.
     """
 
-def sse_output_text_delta(delta: str) -> Incomplete:
+def sse_output_text_delta(delta: str) -> Any:
     """
     `response.output_text.delta`.
     """
 
-def sse_text_response(response_id: str, text: str) -> list[Incomplete]:
+def sse_text_response(response_id: str, text: str) -> list[Any]:
     """
     The events of a response holding one assistant message.
     """
 
-def sse_tool_call_response(response_id: str, call_id: str, name: str, arguments: str) -> list[Incomplete]:
+def sse_tool_call_response(response_id: str, call_id: str, name: str, arguments: str) -> list[Any]:
     """
     The events of a response holding one function call.
     """

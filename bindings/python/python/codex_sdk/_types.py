@@ -9,6 +9,24 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Literal, Optional, Union
 
 
+class _Data:
+    """Equality and repr shared by the generated dataclasses (written once instead of generated per
+    class at import time; `@dataclass(init=False, repr=False, eq=False)` keeps them dataclasses)."""
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self.__dict__ == other.__dict__
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__dataclass_fields__)  # type: ignore[attr-defined]
+        return f"{type(self).__name__}({fields})"
+
+
 AskForApproval = Literal["untrusted", "on-failure", "on-request", "never"]
 """When the agent asks the host before running a command."""
 
@@ -56,12 +74,16 @@ TurnAbortReason = Literal["interrupted", "replaced"]
 """Why a turn ended early."""
 
 
-@dataclass
-class InputTextContent:
+@dataclass(init=False, repr=False, eq=False)
+class InputTextContent(_Data):
     """Text written by the user or developer."""
     text: str
     """The text."""
     type: Literal["input_text"] = field(default="input_text", init=False)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.type = "input_text"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "InputTextContent":
@@ -73,12 +95,16 @@ class InputTextContent:
         return d
 
 
-@dataclass
-class InputImageContent:
+@dataclass(init=False, repr=False, eq=False)
+class InputImageContent(_Data):
     """An image, as an `https:` or `data:` URL."""
     image_url: str
     """The URL."""
     type: Literal["input_image"] = field(default="input_image", init=False)
+
+    def __init__(self, image_url: str) -> None:
+        self.image_url = image_url
+        self.type = "input_image"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "InputImageContent":
@@ -90,12 +116,16 @@ class InputImageContent:
         return d
 
 
-@dataclass
-class OutputTextContent:
+@dataclass(init=False, repr=False, eq=False)
+class OutputTextContent(_Data):
     """Text written by the model."""
     text: str
     """The text."""
     type: Literal["output_text"] = field(default="output_text", init=False)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.type = "output_text"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "OutputTextContent":
@@ -122,13 +152,17 @@ def content_item_from_dict(d: Dict[str, Any]) -> ContentItem:
     return _CONTENT_ITEM_VARIANTS[d["type"]](d)
 
 
-@dataclass
-class Event:
+@dataclass(init=False, repr=False, eq=False)
+class Event(_Data):
     """Something that happened in a conversation. `id` is the submission that caused it."""
     id: str
     """The submission this event belongs to."""
     msg: EventMsg
     """What happened."""
+
+    def __init__(self, id: str, msg: EventMsg) -> None:
+        self.id = id
+        self.msg = msg
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "Event":
@@ -141,8 +175,8 @@ class Event:
         return d
 
 
-@dataclass
-class SessionConfiguredEvent:
+@dataclass(init=False, repr=False, eq=False)
+class SessionConfiguredEvent(_Data):
     """Always the first event of a conversation."""
     session_id: str
     """The conversation's id."""
@@ -155,6 +189,14 @@ class SessionConfiguredEvent:
     rollout_path: Optional[str] = None
     """Where the conversation is recorded, when it is."""
     type: Literal["session_configured"] = field(default="session_configured", init=False)
+
+    def __init__(self, session_id: str, model: str, initial_messages: Optional[List[EventMsg]] = None, reasoning_effort: Optional[ReasoningEffort] = None, rollout_path: Optional[str] = None) -> None:
+        self.session_id = session_id
+        self.model = model
+        self.initial_messages = initial_messages
+        self.reasoning_effort = reasoning_effort
+        self.rollout_path = rollout_path
+        self.type = "session_configured"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "SessionConfiguredEvent":
@@ -173,12 +215,16 @@ class SessionConfiguredEvent:
         return d
 
 
-@dataclass
-class TaskStartedEvent:
+@dataclass(init=False, repr=False, eq=False)
+class TaskStartedEvent(_Data):
     """A turn started."""
     model_context_window: Optional[int] = None
     """The model's context window, when known."""
     type: Literal["task_started"] = field(default="task_started", init=False)
+
+    def __init__(self, model_context_window: Optional[int] = None) -> None:
+        self.model_context_window = model_context_window
+        self.type = "task_started"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "TaskStartedEvent":
@@ -191,12 +237,16 @@ class TaskStartedEvent:
         return d
 
 
-@dataclass
-class AgentMessageDeltaEvent:
+@dataclass(init=False, repr=False, eq=False)
+class AgentMessageDeltaEvent(_Data):
     """A piece of the assistant's message, as it streams."""
     delta: str
     """The new text."""
     type: Literal["agent_message_delta"] = field(default="agent_message_delta", init=False)
+
+    def __init__(self, delta: str) -> None:
+        self.delta = delta
+        self.type = "agent_message_delta"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "AgentMessageDeltaEvent":
@@ -208,12 +258,16 @@ class AgentMessageDeltaEvent:
         return d
 
 
-@dataclass
-class AgentMessageEvent:
+@dataclass(init=False, repr=False, eq=False)
+class AgentMessageEvent(_Data):
     """The assistant's complete message (equal to its deltas concatenated)."""
     message: str
     """The text."""
     type: Literal["agent_message"] = field(default="agent_message", init=False)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        self.type = "agent_message"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "AgentMessageEvent":
@@ -225,12 +279,16 @@ class AgentMessageEvent:
         return d
 
 
-@dataclass
-class AgentReasoningDeltaEvent:
+@dataclass(init=False, repr=False, eq=False)
+class AgentReasoningDeltaEvent(_Data):
     """A piece of the reasoning summary."""
     delta: str
     """The new text."""
     type: Literal["agent_reasoning_delta"] = field(default="agent_reasoning_delta", init=False)
+
+    def __init__(self, delta: str) -> None:
+        self.delta = delta
+        self.type = "agent_reasoning_delta"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "AgentReasoningDeltaEvent":
@@ -242,12 +300,16 @@ class AgentReasoningDeltaEvent:
         return d
 
 
-@dataclass
-class AgentReasoningEvent:
+@dataclass(init=False, repr=False, eq=False)
+class AgentReasoningEvent(_Data):
     """A complete reasoning summary."""
     text: str
     """The text."""
     type: Literal["agent_reasoning"] = field(default="agent_reasoning", init=False)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.type = "agent_reasoning"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "AgentReasoningEvent":
@@ -259,12 +321,16 @@ class AgentReasoningEvent:
         return d
 
 
-@dataclass
-class AgentReasoningRawContentDeltaEvent:
+@dataclass(init=False, repr=False, eq=False)
+class AgentReasoningRawContentDeltaEvent(_Data):
     """A piece of raw reasoning text (models that expose it)."""
     delta: str
     """The new text."""
     type: Literal["agent_reasoning_raw_content_delta"] = field(default="agent_reasoning_raw_content_delta", init=False)
+
+    def __init__(self, delta: str) -> None:
+        self.delta = delta
+        self.type = "agent_reasoning_raw_content_delta"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "AgentReasoningRawContentDeltaEvent":
@@ -276,12 +342,16 @@ class AgentReasoningRawContentDeltaEvent:
         return d
 
 
-@dataclass
-class AgentReasoningRawContentEvent:
+@dataclass(init=False, repr=False, eq=False)
+class AgentReasoningRawContentEvent(_Data):
     """Complete raw reasoning text."""
     text: str
     """The text."""
     type: Literal["agent_reasoning_raw_content"] = field(default="agent_reasoning_raw_content", init=False)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.type = "agent_reasoning_raw_content"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "AgentReasoningRawContentEvent":
@@ -293,14 +363,19 @@ class AgentReasoningRawContentEvent:
         return d
 
 
-@dataclass
-class UserMessageEvent:
+@dataclass(init=False, repr=False, eq=False)
+class UserMessageEvent(_Data):
     """The user's input as it entered the history."""
     message: str
     """The text parts joined."""
     images: Optional[List[str]] = None
     """Image URLs (including local images as `data:` URLs)."""
     type: Literal["user_message"] = field(default="user_message", init=False)
+
+    def __init__(self, message: str, images: Optional[List[str]] = None) -> None:
+        self.message = message
+        self.images = images
+        self.type = "user_message"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "UserMessageEvent":
@@ -314,14 +389,19 @@ class UserMessageEvent:
         return d
 
 
-@dataclass
-class TokenCountEvent:
+@dataclass(init=False, repr=False, eq=False)
+class TokenCountEvent(_Data):
     """Token usage after a model response, with the latest rate limits."""
     info: Optional[TokenUsageInfo] = None
     """Usage so far (`None` before the first response)."""
     rate_limits: Optional[RateLimitSnapshot] = None
     """The latest rate-limit snapshot, when the server sent one."""
     type: Literal["token_count"] = field(default="token_count", init=False)
+
+    def __init__(self, info: Optional[TokenUsageInfo] = None, rate_limits: Optional[RateLimitSnapshot] = None) -> None:
+        self.info = info
+        self.rate_limits = rate_limits
+        self.type = "token_count"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "TokenCountEvent":
@@ -336,12 +416,16 @@ class TokenCountEvent:
         return d
 
 
-@dataclass
-class StreamErrorEvent:
+@dataclass(init=False, repr=False, eq=False)
+class StreamErrorEvent(_Data):
     """A transient stream failure; the request is being retried."""
     message: str
     """What failed and which retry this is ("… retrying 1/5")."""
     type: Literal["stream_error"] = field(default="stream_error", init=False)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        self.type = "stream_error"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "StreamErrorEvent":
@@ -353,12 +437,16 @@ class StreamErrorEvent:
         return d
 
 
-@dataclass
-class WarningEvent:
+@dataclass(init=False, repr=False, eq=False)
+class WarningEvent(_Data):
     """Something the user should know that does not stop the turn."""
     message: str
     """The notice."""
     type: Literal["warning"] = field(default="warning", init=False)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        self.type = "warning"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "WarningEvent":
@@ -370,14 +458,19 @@ class WarningEvent:
         return d
 
 
-@dataclass
-class ErrorEvent:
+@dataclass(init=False, repr=False, eq=False)
+class ErrorEvent(_Data):
     """The turn failed (terminal)."""
     message: str
     """What went wrong."""
     code: ErrorCode
     """The stable classification."""
     type: Literal["error"] = field(default="error", init=False)
+
+    def __init__(self, message: str, code: ErrorCode) -> None:
+        self.message = message
+        self.code = code
+        self.type = "error"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "ErrorEvent":
@@ -390,12 +483,16 @@ class ErrorEvent:
         return d
 
 
-@dataclass
-class TaskCompleteEvent:
+@dataclass(init=False, repr=False, eq=False)
+class TaskCompleteEvent(_Data):
     """The turn finished (terminal)."""
     last_agent_message: Optional[str] = None
     """The last assistant message of the turn."""
     type: Literal["task_complete"] = field(default="task_complete", init=False)
+
+    def __init__(self, last_agent_message: Optional[str] = None) -> None:
+        self.last_agent_message = last_agent_message
+        self.type = "task_complete"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "TaskCompleteEvent":
@@ -408,12 +505,16 @@ class TaskCompleteEvent:
         return d
 
 
-@dataclass
-class TurnAbortedEvent:
+@dataclass(init=False, repr=False, eq=False)
+class TurnAbortedEvent(_Data):
     """The turn was aborted (terminal)."""
     reason: TurnAbortReason
     """Why."""
     type: Literal["turn_aborted"] = field(default="turn_aborted", init=False)
+
+    def __init__(self, reason: TurnAbortReason) -> None:
+        self.reason = reason
+        self.type = "turn_aborted"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "TurnAbortedEvent":
@@ -425,10 +526,13 @@ class TurnAbortedEvent:
         return d
 
 
-@dataclass
-class ShutdownCompleteEvent:
+@dataclass(init=False, repr=False, eq=False)
+class ShutdownCompleteEvent(_Data):
     """The conversation shut down; no event follows."""
     type: Literal["shutdown_complete"] = field(default="shutdown_complete", init=False)
+
+    def __init__(self) -> None:
+        self.type = "shutdown_complete"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "ShutdownCompleteEvent":
@@ -439,12 +543,16 @@ class ShutdownCompleteEvent:
         return d
 
 
-@dataclass
-class RawResponseItemEvent:
+@dataclass(init=False, repr=False, eq=False)
+class RawResponseItemEvent(_Data):
     """An item was added to the model-visible history."""
     item: ResponseItem
     """The item."""
     type: Literal["raw_response_item"] = field(default="raw_response_item", init=False)
+
+    def __init__(self, item: ResponseItem) -> None:
+        self.item = item
+        self.type = "raw_response_item"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "RawResponseItemEvent":
@@ -456,8 +564,8 @@ class RawResponseItemEvent:
         return d
 
 
-@dataclass
-class ToolCallBeginEvent:
+@dataclass(init=False, repr=False, eq=False)
+class ToolCallBeginEvent(_Data):
     """A tool call started."""
     call_id: str
     """The call."""
@@ -466,6 +574,12 @@ class ToolCallBeginEvent:
     arguments: str
     """The arguments as the model sent them."""
     type: Literal["tool_call_begin"] = field(default="tool_call_begin", init=False)
+
+    def __init__(self, call_id: str, tool: str, arguments: str) -> None:
+        self.call_id = call_id
+        self.tool = tool
+        self.arguments = arguments
+        self.type = "tool_call_begin"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "ToolCallBeginEvent":
@@ -479,8 +593,8 @@ class ToolCallBeginEvent:
         return d
 
 
-@dataclass
-class ToolCallEndEvent:
+@dataclass(init=False, repr=False, eq=False)
+class ToolCallEndEvent(_Data):
     """A tool call finished."""
     call_id: str
     """The call."""
@@ -493,6 +607,14 @@ class ToolCallEndEvent:
     duration_ms: int
     """How long it ran."""
     type: Literal["tool_call_end"] = field(default="tool_call_end", init=False)
+
+    def __init__(self, call_id: str, tool: str, output: str, success: bool, duration_ms: int) -> None:
+        self.call_id = call_id
+        self.tool = tool
+        self.output = output
+        self.success = success
+        self.duration_ms = duration_ms
+        self.type = "tool_call_end"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "ToolCallEndEvent":
@@ -508,8 +630,8 @@ class ToolCallEndEvent:
         return d
 
 
-@dataclass
-class ExecCommandBeginEvent:
+@dataclass(init=False, repr=False, eq=False)
+class ExecCommandBeginEvent(_Data):
     """A command started."""
     call_id: str
     """The tool call running it."""
@@ -518,6 +640,12 @@ class ExecCommandBeginEvent:
     cwd: str
     """Working directory."""
     type: Literal["exec_command_begin"] = field(default="exec_command_begin", init=False)
+
+    def __init__(self, call_id: str, command: List[str], cwd: str) -> None:
+        self.call_id = call_id
+        self.command = command
+        self.cwd = cwd
+        self.type = "exec_command_begin"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "ExecCommandBeginEvent":
@@ -531,8 +659,8 @@ class ExecCommandBeginEvent:
         return d
 
 
-@dataclass
-class ExecCommandOutputDeltaEvent:
+@dataclass(init=False, repr=False, eq=False)
+class ExecCommandOutputDeltaEvent(_Data):
     """Output from a running command."""
     call_id: str
     """The tool call running it."""
@@ -541,6 +669,12 @@ class ExecCommandOutputDeltaEvent:
     chunk: str
     """The bytes, decoded as UTF-8 (invalid sequences replaced)."""
     type: Literal["exec_command_output_delta"] = field(default="exec_command_output_delta", init=False)
+
+    def __init__(self, call_id: str, stream: ExecOutputStream, chunk: str) -> None:
+        self.call_id = call_id
+        self.stream = stream
+        self.chunk = chunk
+        self.type = "exec_command_output_delta"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "ExecCommandOutputDeltaEvent":
@@ -554,8 +688,8 @@ class ExecCommandOutputDeltaEvent:
         return d
 
 
-@dataclass
-class ExecCommandEndEvent:
+@dataclass(init=False, repr=False, eq=False)
+class ExecCommandEndEvent(_Data):
     """A command finished."""
     call_id: str
     """The tool call that ran it."""
@@ -568,6 +702,14 @@ class ExecCommandEndEvent:
     timed_out: bool = False
     """Whether it was killed on timeout."""
     type: Literal["exec_command_end"] = field(default="exec_command_end", init=False)
+
+    def __init__(self, call_id: str, exit_code: int, duration_ms: int, aggregated_output: str, timed_out: bool = False) -> None:
+        self.call_id = call_id
+        self.exit_code = exit_code
+        self.duration_ms = duration_ms
+        self.aggregated_output = aggregated_output
+        self.timed_out = timed_out
+        self.type = "exec_command_end"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "ExecCommandEndEvent":
@@ -584,8 +726,8 @@ class ExecCommandEndEvent:
         return d
 
 
-@dataclass
-class ExecApprovalRequestEvent:
+@dataclass(init=False, repr=False, eq=False)
+class ExecApprovalRequestEvent(_Data):
     """The agent wants to run a command and waits for `Op::ExecApproval`."""
     call_id: str
     """Key of the pending approval; answer with this id."""
@@ -596,6 +738,13 @@ class ExecApprovalRequestEvent:
     reason: Optional[str] = None
     """Why approval is needed."""
     type: Literal["exec_approval_request"] = field(default="exec_approval_request", init=False)
+
+    def __init__(self, call_id: str, command: List[str], cwd: str, reason: Optional[str] = None) -> None:
+        self.call_id = call_id
+        self.command = command
+        self.cwd = cwd
+        self.reason = reason
+        self.type = "exec_approval_request"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "ExecApprovalRequestEvent":
@@ -611,8 +760,8 @@ class ExecApprovalRequestEvent:
         return d
 
 
-@dataclass
-class ApplyPatchApprovalRequestEvent:
+@dataclass(init=False, repr=False, eq=False)
+class ApplyPatchApprovalRequestEvent(_Data):
     """The agent wants to apply a patch and waits for `Op::PatchApproval`."""
     call_id: str
     """Key of the pending approval; answer with this id."""
@@ -621,6 +770,12 @@ class ApplyPatchApprovalRequestEvent:
     reason: Optional[str] = None
     """Why approval is needed."""
     type: Literal["apply_patch_approval_request"] = field(default="apply_patch_approval_request", init=False)
+
+    def __init__(self, call_id: str, changes: Dict[str, FileChange], reason: Optional[str] = None) -> None:
+        self.call_id = call_id
+        self.changes = changes
+        self.reason = reason
+        self.type = "apply_patch_approval_request"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "ApplyPatchApprovalRequestEvent":
@@ -635,8 +790,8 @@ class ApplyPatchApprovalRequestEvent:
         return d
 
 
-@dataclass
-class PatchApplyBeginEvent:
+@dataclass(init=False, repr=False, eq=False)
+class PatchApplyBeginEvent(_Data):
     """A patch is being applied."""
     call_id: str
     """The tool call applying it."""
@@ -645,6 +800,12 @@ class PatchApplyBeginEvent:
     changes: Dict[str, FileChange]
     """The changes, by path."""
     type: Literal["patch_apply_begin"] = field(default="patch_apply_begin", init=False)
+
+    def __init__(self, call_id: str, auto_approved: bool, changes: Dict[str, FileChange]) -> None:
+        self.call_id = call_id
+        self.auto_approved = auto_approved
+        self.changes = changes
+        self.type = "patch_apply_begin"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "PatchApplyBeginEvent":
@@ -658,8 +819,8 @@ class PatchApplyBeginEvent:
         return d
 
 
-@dataclass
-class PatchApplyEndEvent:
+@dataclass(init=False, repr=False, eq=False)
+class PatchApplyEndEvent(_Data):
     """A patch was applied (or failed)."""
     call_id: str
     """The tool call."""
@@ -668,6 +829,12 @@ class PatchApplyEndEvent:
     output: str
     """A summary, or the failure."""
     type: Literal["patch_apply_end"] = field(default="patch_apply_end", init=False)
+
+    def __init__(self, call_id: str, success: bool, output: str) -> None:
+        self.call_id = call_id
+        self.success = success
+        self.output = output
+        self.type = "patch_apply_end"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "PatchApplyEndEvent":
@@ -681,12 +848,16 @@ class PatchApplyEndEvent:
         return d
 
 
-@dataclass
-class TurnDiffEvent:
+@dataclass(init=False, repr=False, eq=False)
+class TurnDiffEvent(_Data):
     """The unified diff of every file the turn changed so far."""
     unified_diff: str
     """Unified diff."""
     type: Literal["turn_diff"] = field(default="turn_diff", init=False)
+
+    def __init__(self, unified_diff: str) -> None:
+        self.unified_diff = unified_diff
+        self.type = "turn_diff"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "TurnDiffEvent":
@@ -698,14 +869,19 @@ class TurnDiffEvent:
         return d
 
 
-@dataclass
-class PlanUpdateEvent:
+@dataclass(init=False, repr=False, eq=False)
+class PlanUpdateEvent(_Data):
     """The agent's plan changed."""
     plan: List[PlanItem]
     """The steps."""
     explanation: Optional[str] = None
     """Why it changed."""
     type: Literal["plan_update"] = field(default="plan_update", init=False)
+
+    def __init__(self, plan: List[PlanItem], explanation: Optional[str] = None) -> None:
+        self.plan = plan
+        self.explanation = explanation
+        self.type = "plan_update"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "PlanUpdateEvent":
@@ -761,12 +937,16 @@ def event_msg_from_dict(d: Dict[str, Any]) -> EventMsg:
     return _EVENT_MSG_VARIANTS[d["type"]](d)
 
 
-@dataclass
-class AddChange:
+@dataclass(init=False, repr=False, eq=False)
+class AddChange(_Data):
     """A new file."""
     content: str
     """Its content."""
     type: Literal["add"] = field(default="add", init=False)
+
+    def __init__(self, content: str) -> None:
+        self.content = content
+        self.type = "add"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "AddChange":
@@ -778,12 +958,16 @@ class AddChange:
         return d
 
 
-@dataclass
-class DeleteChange:
+@dataclass(init=False, repr=False, eq=False)
+class DeleteChange(_Data):
     """A removed file."""
     content: str
     """Its content before removal."""
     type: Literal["delete"] = field(default="delete", init=False)
+
+    def __init__(self, content: str) -> None:
+        self.content = content
+        self.type = "delete"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "DeleteChange":
@@ -795,14 +979,19 @@ class DeleteChange:
         return d
 
 
-@dataclass
-class UpdateChange:
+@dataclass(init=False, repr=False, eq=False)
+class UpdateChange(_Data):
     """A changed (and possibly moved) file."""
     unified_diff: str
     """The change as a unified diff."""
     move_path: Optional[str] = None
     """The new path, when moved."""
     type: Literal["update"] = field(default="update", init=False)
+
+    def __init__(self, unified_diff: str, move_path: Optional[str] = None) -> None:
+        self.unified_diff = unified_diff
+        self.move_path = move_path
+        self.type = "update"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "UpdateChange":
@@ -831,12 +1020,16 @@ def file_change_from_dict(d: Dict[str, Any]) -> FileChange:
     return _FILE_CHANGE_VARIANTS[d["type"]](d)
 
 
-@dataclass
-class UserInputOp:
+@dataclass(init=False, repr=False, eq=False)
+class UserInputOp(_Data):
     """User input. Starts a turn when none runs; while one runs, it joins the next model request of that turn."""
     items: List[UserInput]
     """The input."""
     type: Literal["user_input"] = field(default="user_input", init=False)
+
+    def __init__(self, items: List[UserInput]) -> None:
+        self.items = items
+        self.type = "user_input"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "UserInputOp":
@@ -848,8 +1041,8 @@ class UserInputOp:
         return d
 
 
-@dataclass
-class UserTurnOp:
+@dataclass(init=False, repr=False, eq=False)
+class UserTurnOp(_Data):
     """User input with a full turn context. Replaces a running turn (which ends with
     `TurnAbortReason::Replaced`); the context persists for later turns.
     """
@@ -870,6 +1063,17 @@ class UserTurnOp:
     summary: ReasoningSummary = 'auto'
     """Reasoning summary mode."""
     type: Literal["user_turn"] = field(default="user_turn", init=False)
+
+    def __init__(self, items: List[UserInput], cwd: str, model: str, approval_policy: Optional[AskForApproval] = None, effort: Optional[ReasoningEffort] = None, output_schema: Optional[Any] = None, sandbox_policy: Optional[SandboxPolicy] = None, summary: ReasoningSummary = 'auto') -> None:
+        self.items = items
+        self.cwd = cwd
+        self.model = model
+        self.approval_policy = approval_policy
+        self.effort = effort
+        self.output_schema = output_schema
+        self.sandbox_policy = sandbox_policy
+        self.summary = summary
+        self.type = "user_turn"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "UserTurnOp":
@@ -893,8 +1097,8 @@ class UserTurnOp:
         return d
 
 
-@dataclass
-class OverrideTurnContextOp:
+@dataclass(init=False, repr=False, eq=False)
+class OverrideTurnContextOp(_Data):
     """Changes the context of later turns without starting one. Absent fields stay as they are."""
     approval_policy: Optional[AskForApproval] = None
     """New approval policy."""
@@ -909,6 +1113,15 @@ class OverrideTurnContextOp:
     summary: Optional[ReasoningSummary] = None
     """New summary mode."""
     type: Literal["override_turn_context"] = field(default="override_turn_context", init=False)
+
+    def __init__(self, approval_policy: Optional[AskForApproval] = None, cwd: Optional[str] = None, effort: Optional[ReasoningEffort] = None, model: Optional[str] = None, sandbox_policy: Optional[SandboxPolicy] = None, summary: Optional[ReasoningSummary] = None) -> None:
+        self.approval_policy = approval_policy
+        self.cwd = cwd
+        self.effort = effort
+        self.model = model
+        self.sandbox_policy = sandbox_policy
+        self.summary = summary
+        self.type = "override_turn_context"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "OverrideTurnContextOp":
@@ -931,14 +1144,19 @@ class OverrideTurnContextOp:
         return d
 
 
-@dataclass
-class ExecApprovalOp:
+@dataclass(init=False, repr=False, eq=False)
+class ExecApprovalOp(_Data):
     """Answers an `ExecApprovalRequestEvent`."""
     id: str
     """The request's `call_id`."""
     decision: ReviewDecision
     """The answer."""
     type: Literal["exec_approval"] = field(default="exec_approval", init=False)
+
+    def __init__(self, id: str, decision: ReviewDecision) -> None:
+        self.id = id
+        self.decision = decision
+        self.type = "exec_approval"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "ExecApprovalOp":
@@ -951,14 +1169,19 @@ class ExecApprovalOp:
         return d
 
 
-@dataclass
-class PatchApprovalOp:
+@dataclass(init=False, repr=False, eq=False)
+class PatchApprovalOp(_Data):
     """Answers an `ApplyPatchApprovalRequestEvent`."""
     id: str
     """The request's `call_id`."""
     decision: ReviewDecision
     """The answer."""
     type: Literal["patch_approval"] = field(default="patch_approval", init=False)
+
+    def __init__(self, id: str, decision: ReviewDecision) -> None:
+        self.id = id
+        self.decision = decision
+        self.type = "patch_approval"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "PatchApprovalOp":
@@ -971,10 +1194,13 @@ class PatchApprovalOp:
         return d
 
 
-@dataclass
-class InterruptOp:
+@dataclass(init=False, repr=False, eq=False)
+class InterruptOp(_Data):
     """Aborts the running turn (model stream and tools); the conversation stays usable."""
     type: Literal["interrupt"] = field(default="interrupt", init=False)
+
+    def __init__(self) -> None:
+        self.type = "interrupt"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "InterruptOp":
@@ -985,12 +1211,15 @@ class InterruptOp:
         return d
 
 
-@dataclass
-class ShutdownOp:
+@dataclass(init=False, repr=False, eq=False)
+class ShutdownOp(_Data):
     """Ends the conversation: the running turn is aborted, `ShutdownComplete`
     is the last event.
     """
     type: Literal["shutdown"] = field(default="shutdown", init=False)
+
+    def __init__(self) -> None:
+        self.type = "shutdown"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "ShutdownOp":
@@ -1020,13 +1249,17 @@ def op_from_dict(d: Dict[str, Any]) -> Op:
     return _OP_VARIANTS[d["type"]](d)
 
 
-@dataclass
-class PlanItem:
+@dataclass(init=False, repr=False, eq=False)
+class PlanItem(_Data):
     """One step of a plan."""
     step: str
     """What to do."""
     status: StepStatus
     """Where it stands."""
+
+    def __init__(self, step: str, status: StepStatus) -> None:
+        self.step = step
+        self.status = status
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "PlanItem":
@@ -1039,13 +1272,17 @@ class PlanItem:
         return d
 
 
-@dataclass
-class RateLimitSnapshot:
+@dataclass(init=False, repr=False, eq=False)
+class RateLimitSnapshot(_Data):
     """The rate-limit state reported by the server with a response."""
     primary: Optional[RateLimitWindow] = None
     """The short window."""
     secondary: Optional[RateLimitWindow] = None
     """The long window."""
+
+    def __init__(self, primary: Optional[RateLimitWindow] = None, secondary: Optional[RateLimitWindow] = None) -> None:
+        self.primary = primary
+        self.secondary = secondary
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "RateLimitSnapshot":
@@ -1060,8 +1297,8 @@ class RateLimitSnapshot:
         return d
 
 
-@dataclass
-class RateLimitWindow:
+@dataclass(init=False, repr=False, eq=False)
+class RateLimitWindow(_Data):
     """Usage of one rate-limit window, from the `x-codex-{primary,secondary}-*` response headers."""
     used_percent: float
     """Percentage of the window used (0–100)."""
@@ -1069,6 +1306,11 @@ class RateLimitWindow:
     """Seconds until the window resets."""
     window_minutes: Optional[int] = None
     """Length of the window in minutes."""
+
+    def __init__(self, used_percent: float, resets_in_seconds: Optional[int] = None, window_minutes: Optional[int] = None) -> None:
+        self.used_percent = used_percent
+        self.resets_in_seconds = resets_in_seconds
+        self.window_minutes = window_minutes
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "RateLimitWindow":
@@ -1084,12 +1326,16 @@ class RateLimitWindow:
         return d
 
 
-@dataclass
-class ReasoningTextReasoningContent:
+@dataclass(init=False, repr=False, eq=False)
+class ReasoningTextReasoningContent(_Data):
     """Reasoning text."""
     text: str
     """The text."""
     type: Literal["reasoning_text"] = field(default="reasoning_text", init=False)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.type = "reasoning_text"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "ReasoningTextReasoningContent":
@@ -1101,12 +1347,16 @@ class ReasoningTextReasoningContent:
         return d
 
 
-@dataclass
-class TextReasoningContent:
+@dataclass(init=False, repr=False, eq=False)
+class TextReasoningContent(_Data):
     """Plain text."""
     text: str
     """The text."""
     type: Literal["text"] = field(default="text", init=False)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.type = "text"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "TextReasoningContent":
@@ -1132,12 +1382,16 @@ def reasoning_content_from_dict(d: Dict[str, Any]) -> ReasoningContent:
     return _REASONING_CONTENT_VARIANTS[d["type"]](d)
 
 
-@dataclass
-class SummaryTextPart:
+@dataclass(init=False, repr=False, eq=False)
+class SummaryTextPart(_Data):
     """Summary text."""
     text: str
     """The text."""
     type: Literal["summary_text"] = field(default="summary_text", init=False)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.type = "summary_text"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "SummaryTextPart":
@@ -1162,8 +1416,8 @@ def reasoning_summary_part_from_dict(d: Dict[str, Any]) -> ReasoningSummaryPart:
     return _REASONING_SUMMARY_PART_VARIANTS[d["type"]](d)
 
 
-@dataclass
-class MessageItem:
+@dataclass(init=False, repr=False, eq=False)
+class MessageItem(_Data):
     """A message from the user, the assistant, or the developer (system instructions)."""
     role: str
     """`user`, `assistant`, `developer` or `system`."""
@@ -1172,6 +1426,12 @@ class MessageItem:
     id: Optional[str] = None
     """Server-assigned id (never serialized)."""
     type: Literal["message"] = field(default="message", init=False)
+
+    def __init__(self, role: str, content: List[ContentItem], id: Optional[str] = None) -> None:
+        self.role = role
+        self.content = content
+        self.id = id
+        self.type = "message"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "MessageItem":
@@ -1186,8 +1446,8 @@ class MessageItem:
         return d
 
 
-@dataclass
-class ReasoningItem:
+@dataclass(init=False, repr=False, eq=False)
+class ReasoningItem(_Data):
     """The model's reasoning: a summary and, for some models, raw text or encrypted content."""
     content: Optional[List[ReasoningContent]] = None
     """Raw reasoning text, when the model exposes it."""
@@ -1198,6 +1458,13 @@ class ReasoningItem:
     summary: List[ReasoningSummaryPart] = field(default_factory=list)
     """Summary parts."""
     type: Literal["reasoning"] = field(default="reasoning", init=False)
+
+    def __init__(self, content: Optional[List[ReasoningContent]] = None, encrypted_content: Optional[str] = None, id: Optional[str] = None, summary: Optional[List[ReasoningSummaryPart]] = None) -> None:
+        self.content = content
+        self.encrypted_content = encrypted_content
+        self.id = id
+        self.summary = list() if summary is None else summary
+        self.type = "reasoning"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "ReasoningItem":
@@ -1216,8 +1483,8 @@ class ReasoningItem:
         return d
 
 
-@dataclass
-class FunctionCallItem:
+@dataclass(init=False, repr=False, eq=False)
+class FunctionCallItem(_Data):
     """The model calls a function tool."""
     name: str
     """The tool's name."""
@@ -1228,6 +1495,13 @@ class FunctionCallItem:
     id: Optional[str] = None
     """Server-assigned id (never serialized)."""
     type: Literal["function_call"] = field(default="function_call", init=False)
+
+    def __init__(self, name: str, arguments: str, call_id: str, id: Optional[str] = None) -> None:
+        self.name = name
+        self.arguments = arguments
+        self.call_id = call_id
+        self.id = id
+        self.type = "function_call"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "FunctionCallItem":
@@ -1243,14 +1517,19 @@ class FunctionCallItem:
         return d
 
 
-@dataclass
-class FunctionCallOutputItem:
+@dataclass(init=False, repr=False, eq=False)
+class FunctionCallOutputItem(_Data):
     """The output of a function tool call."""
     call_id: str
     """The call this answers."""
     output: str
     """What the model sees."""
     type: Literal["function_call_output"] = field(default="function_call_output", init=False)
+
+    def __init__(self, call_id: str, output: str) -> None:
+        self.call_id = call_id
+        self.output = output
+        self.type = "function_call_output"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "FunctionCallOutputItem":
@@ -1263,8 +1542,8 @@ class FunctionCallOutputItem:
         return d
 
 
-@dataclass
-class CustomToolCallItem:
+@dataclass(init=False, repr=False, eq=False)
+class CustomToolCallItem(_Data):
     """The model calls a freeform (grammar-constrained) tool."""
     call_id: str
     """Pairs the call with its output."""
@@ -1275,6 +1554,13 @@ class CustomToolCallItem:
     id: Optional[str] = None
     """Server-assigned id (never serialized)."""
     type: Literal["custom_tool_call"] = field(default="custom_tool_call", init=False)
+
+    def __init__(self, call_id: str, name: str, input: str, id: Optional[str] = None) -> None:
+        self.call_id = call_id
+        self.name = name
+        self.input = input
+        self.id = id
+        self.type = "custom_tool_call"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "CustomToolCallItem":
@@ -1290,14 +1576,19 @@ class CustomToolCallItem:
         return d
 
 
-@dataclass
-class CustomToolCallOutputItem:
+@dataclass(init=False, repr=False, eq=False)
+class CustomToolCallOutputItem(_Data):
     """The output of a freeform tool call."""
     call_id: str
     """The call this answers."""
     output: str
     """What the model sees."""
     type: Literal["custom_tool_call_output"] = field(default="custom_tool_call_output", init=False)
+
+    def __init__(self, call_id: str, output: str) -> None:
+        self.call_id = call_id
+        self.output = output
+        self.type = "custom_tool_call_output"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "CustomToolCallOutputItem":
@@ -1310,14 +1601,19 @@ class CustomToolCallOutputItem:
         return d
 
 
-@dataclass
-class WebSearchCallItem:
+@dataclass(init=False, repr=False, eq=False)
+class WebSearchCallItem(_Data):
     """A hosted web search the model ran (informational)."""
     id: Optional[str] = None
     """Server-assigned id (never serialized)."""
     status: Optional[str] = None
     """`completed`, `in_progress`, …"""
     type: Literal["web_search_call"] = field(default="web_search_call", init=False)
+
+    def __init__(self, id: Optional[str] = None, status: Optional[str] = None) -> None:
+        self.id = id
+        self.status = status
+        self.type = "web_search_call"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "WebSearchCallItem":
@@ -1332,10 +1628,13 @@ class WebSearchCallItem:
         return d
 
 
-@dataclass
-class OtherItem:
+@dataclass(init=False, repr=False, eq=False)
+class OtherItem(_Data):
     """An item type this SDK does not know; kept out of requests."""
     type: Literal["other"] = field(default="other", init=False)
+
+    def __init__(self) -> None:
+        self.type = "other"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "OtherItem":
@@ -1370,10 +1669,13 @@ def response_item_from_dict(d: Dict[str, Any]) -> ResponseItem:
     return _RESPONSE_ITEM_VARIANTS[d["type"]](d)
 
 
-@dataclass
-class ReadOnlyPolicy:
+@dataclass(init=False, repr=False, eq=False)
+class ReadOnlyPolicy(_Data):
     """Read anything, write nothing."""
     mode: Literal["read-only"] = field(default="read-only", init=False)
+
+    def __init__(self) -> None:
+        self.mode = "read-only"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "ReadOnlyPolicy":
@@ -1384,14 +1686,19 @@ class ReadOnlyPolicy:
         return d
 
 
-@dataclass
-class WorkspaceWritePolicy:
+@dataclass(init=False, repr=False, eq=False)
+class WorkspaceWritePolicy(_Data):
     """Read anything, write inside the working directory and the listed roots."""
     network_access: bool = False
     """Whether commands may use the network."""
     writable_roots: List[str] = field(default_factory=list)
     """Extra writable directories."""
     mode: Literal["workspace-write"] = field(default="workspace-write", init=False)
+
+    def __init__(self, network_access: bool = False, writable_roots: Optional[List[str]] = None) -> None:
+        self.network_access = network_access
+        self.writable_roots = list() if writable_roots is None else writable_roots
+        self.mode = "workspace-write"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "WorkspaceWritePolicy":
@@ -1406,10 +1713,13 @@ class WorkspaceWritePolicy:
         return d
 
 
-@dataclass
-class DangerFullAccessPolicy:
+@dataclass(init=False, repr=False, eq=False)
+class DangerFullAccessPolicy(_Data):
     """No restrictions."""
     mode: Literal["danger-full-access"] = field(default="danger-full-access", init=False)
+
+    def __init__(self) -> None:
+        self.mode = "danger-full-access"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "DangerFullAccessPolicy":
@@ -1435,13 +1745,17 @@ def sandbox_policy_from_dict(d: Dict[str, Any]) -> SandboxPolicy:
     return _SANDBOX_POLICY_VARIANTS[d["mode"]](d)
 
 
-@dataclass
-class Submission:
+@dataclass(init=False, repr=False, eq=False)
+class Submission(_Data):
     """An `Op` with the id its events will carry."""
     id: str
     """The id."""
     op: Op
     """The request."""
+
+    def __init__(self, id: str, op: Op) -> None:
+        self.id = id
+        self.op = op
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "Submission":
@@ -1454,8 +1768,8 @@ class Submission:
         return d
 
 
-@dataclass
-class TokenUsage:
+@dataclass(init=False, repr=False, eq=False)
+class TokenUsage(_Data):
     """Token counts of one model response (or a running total)."""
     input_tokens: int
     """Tokens sent, including cached ones."""
@@ -1467,6 +1781,13 @@ class TokenUsage:
     """Of `output_tokens`, how many were reasoning."""
     total_tokens: int
     """Input plus output."""
+
+    def __init__(self, input_tokens: int, cached_input_tokens: int, output_tokens: int, reasoning_output_tokens: int, total_tokens: int) -> None:
+        self.input_tokens = input_tokens
+        self.cached_input_tokens = cached_input_tokens
+        self.output_tokens = output_tokens
+        self.reasoning_output_tokens = reasoning_output_tokens
+        self.total_tokens = total_tokens
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "TokenUsage":
@@ -1482,8 +1803,8 @@ class TokenUsage:
         return d
 
 
-@dataclass
-class TokenUsageInfo:
+@dataclass(init=False, repr=False, eq=False)
+class TokenUsageInfo(_Data):
     """Token accounting for a conversation: the running total, the last response, and the window size."""
     total_token_usage: TokenUsage
     """Sum over every response of the conversation."""
@@ -1491,6 +1812,11 @@ class TokenUsageInfo:
     """The most recent response."""
     model_context_window: Optional[int] = None
     """The model's context window, when known."""
+
+    def __init__(self, total_token_usage: TokenUsage, last_token_usage: TokenUsage, model_context_window: Optional[int] = None) -> None:
+        self.total_token_usage = total_token_usage
+        self.last_token_usage = last_token_usage
+        self.model_context_window = model_context_window
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "TokenUsageInfo":
@@ -1505,12 +1831,16 @@ class TokenUsageInfo:
         return d
 
 
-@dataclass
-class TextInput:
+@dataclass(init=False, repr=False, eq=False)
+class TextInput(_Data):
     """Plain text."""
     text: str
     """The text."""
     type: Literal["text"] = field(default="text", init=False)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.type = "text"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "TextInput":
@@ -1522,12 +1852,16 @@ class TextInput:
         return d
 
 
-@dataclass
-class ImageInput:
+@dataclass(init=False, repr=False, eq=False)
+class ImageInput(_Data):
     """An image by URL (`https:` or `data:`)."""
     image_url: str
     """The URL."""
     type: Literal["image"] = field(default="image", init=False)
+
+    def __init__(self, image_url: str) -> None:
+        self.image_url = image_url
+        self.type = "image"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "ImageInput":
@@ -1539,14 +1873,18 @@ class ImageInput:
         return d
 
 
-@dataclass
-class LocalImageInput:
+@dataclass(init=False, repr=False, eq=False)
+class LocalImageInput(_Data):
     """An image file on this machine; read and sent as a `data:` URL. An unreadable file fails the
     submission before any request is made.
     """
     path: str
     """The file."""
     type: Literal["local_image"] = field(default="local_image", init=False)
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.type = "local_image"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "LocalImageInput":
