@@ -4,8 +4,8 @@
 
 - events: events per second delivered into `async for` (a scripted turn of many deltas), and the same
   drained as raw native batches (what the conversion to dataclasses costs).
-- tool: the overhead of one Python tool call round trip, against the same turn loop calling a tool that is
-  not registered (answered by the core, no Python involved).
+- tool: the overhead of one Python tool call round trip: a turn of 20 calls to a Python no-op tool against
+  the same turn calling the built-in Rust `update_plan` tool (same tool list, no Python involved).
 - process: see `whole_process.py` (a fresh Python process that imports the package and runs one tool-call
   turn against a local server, wall time).
 """
@@ -19,12 +19,13 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Optional
 
 from codex_sdk import Codex, ScriptedModel, ScriptedResponse
 
 
-def codex_over(*responses: ScriptedResponse) -> Codex:
-    return Codex(model_client=ScriptedModel(responses), builtin_tools=False, cwd="/tmp", instructions="bench")
+def codex_over(*responses: ScriptedResponse, builtin_tools: bool = False) -> Codex:
+    return Codex(model_client=ScriptedModel(responses), builtin_tools=builtin_tools, cwd="/tmp", instructions="bench")
 
 
 async def events_per_second(words: int) -> tuple[float, float]:
@@ -50,8 +51,9 @@ async def events_per_second(words: int) -> tuple[float, float]:
 
 
 async def tool_round_trip(calls: int) -> dict:
-    def turn(name: str) -> list:
-        return [ScriptedResponse.tool_call(name, {"x": 1}) for _ in range(calls)] + [ScriptedResponse.text("ok")]
+    def turn(name: str, arguments: Optional[dict] = None) -> list:
+        calls_ = [ScriptedResponse.tool_call(name, arguments or {"x": 1}) for _ in range(calls)]
+        return calls_ + [ScriptedResponse.text("ok")]
 
     async def timed(make) -> float:
         # Short turns in fresh conversations: the history (and so each request) stays small.
@@ -63,10 +65,12 @@ async def tool_round_trip(calls: int) -> dict:
             per_call.append((time.perf_counter() - started) / calls)
         return statistics.median(per_call)
 
-    baseline = await timed(lambda: codex_over(*turn("missing")))
+    missing = await timed(lambda: codex_over(*turn("missing")))
+    plan = {"plan": [{"step": "bench", "status": "pending"}]}
+    baseline = await timed(lambda: codex_over(*turn("update_plan", plan), builtin_tools=True))
 
     def with_sync_tool() -> Codex:
-        codex = codex_over(*turn("noop"))
+        codex = codex_over(*turn("noop"), builtin_tools=True)
 
         @codex.tool
         def noop(x: int) -> str:
@@ -76,7 +80,7 @@ async def tool_round_trip(calls: int) -> dict:
         return codex
 
     def with_async_tool() -> Codex:
-        codex = codex_over(*turn("anoop"))
+        codex = codex_over(*turn("anoop"), builtin_tools=True)
 
         @codex.tool
         async def anoop(x: int) -> str:
@@ -88,12 +92,38 @@ async def tool_round_trip(calls: int) -> dict:
     sync_call = await timed(with_sync_tool)
     async_call = await timed(with_async_tool)
     return {
-        "turn loop per call, unregistered tool (Rust only)": baseline,
+        "turn loop per call, unregistered tool (answered by the core)": missing,
+        "turn loop per call, Rust tool (built-in update_plan)": baseline,
         "sync Python tool per call": sync_call,
         "async Python tool per call": async_call,
         "sync tool overhead": sync_call - baseline,
         "async tool overhead": async_call - baseline,
     }
+
+
+def thread_round_trip(n: int = 2000) -> float:
+    """The machine's own cost of two thread hops (a ping-pong between two Python threads): the floor under
+    any cross-thread call, and a gauge of how loaded the machine is."""
+    import queue
+    import threading
+
+    ping: "queue.SimpleQueue[int]" = queue.SimpleQueue()
+    pong: "queue.SimpleQueue[int]" = queue.SimpleQueue()
+
+    def echo() -> None:
+        while (x := ping.get()) >= 0:
+            pong.put(x)
+
+    thread = threading.Thread(target=echo)
+    thread.start()
+    started = time.perf_counter()
+    for i in range(n):
+        ping.put(i)
+        pong.get()
+    elapsed = (time.perf_counter() - started) / n
+    ping.put(-1)
+    thread.join()
+    return elapsed
 
 
 def main(which: list[str]) -> None:
@@ -105,6 +135,7 @@ def main(which: list[str]) -> None:
         print(f"events into async for: median {statistics.median(typed):,.0f}/s, best {max(typed):,.0f}/s (typed dataclasses)")
         print(f"raw native batches:     median {statistics.median(raw):,.0f}/s, best {max(raw):,.0f}/s (JSON text, no parsing)")
     if "tool" in which:
+        print(f"reference: a Python thread ping-pong round trip takes {thread_round_trip() * 1e6:.1f} µs here")
         runs = [asyncio.run(tool_round_trip(20)) for _ in range(5)]
         for key in runs[0]:
             values = [r[key] for r in runs]
