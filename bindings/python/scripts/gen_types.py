@@ -299,7 +299,7 @@ class Emitter:
             if conv and key in req and not nullable(props[key]):
                 value = conv(value)
             elif conv:
-                value = f"(None if {value} is None else {conv(value)})"
+                value = f'(None if {value} is None else {conv(f"d[{key!r}]")})'
             args.append(f"{field_name(key)}={value}")
         out.append(f"        return cls({', '.join(args)})")
         # to_dict

@@ -4,7 +4,7 @@
 #   2. the extension built into it (maturin develop, debug; the stub `_native.pyi` regenerated from the
 #      Rust signatures by pyo3's introspection),
 #   3. generated files checked for drift (`_types.py`, `errors.py` from the protocol schema; `_native.pyi`),
-#   4. pytest.
+#   4. the package type-checked (mypy), 5. pytest.
 # Idempotent: the venv and cargo's build cache are reused. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,6 +48,9 @@ if ! diff -u "$committed_stub" "$stub"; then
     drift=1
 fi
 [ "$drift" = 0 ]
+
+echo "== python binding: type check (mypy, against the generated stubs)"
+(cd python && python -m mypy --cache-dir "$here/.venv/.mypy_cache" -p codex_sdk)
 
 echo "== python binding: pytest"
 python -m pytest -q -p no:cacheprovider "$@"

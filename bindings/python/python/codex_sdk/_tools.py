@@ -68,7 +68,8 @@ class ToolContext:
     async def request_approval(self, command: Sequence[str], reason: Optional[str] = None) -> ReviewDecision:
         """Asks the host (`on_approval`, or an `ExecApprovalOp`) to approve running `command`. Fails
         closed: no answer within the approval timeout is `"denied"`."""
-        return await self._native.request_approval(list(command), self._call_id(), reason)
+        decision = await self._native.request_approval(list(command), self._call_id(), reason)
+        return decision  # type: ignore[return-value]  # a ReviewDecision name, from the core
 
     def request_approval_sync(self, command: Sequence[str], reason: Optional[str] = None) -> ReviewDecision:
         """As `request_approval`, for sync tools (they run on worker threads and may block)."""
@@ -236,6 +237,7 @@ _PRIMITIVES = {str: "string", int: "integer", float: "number", bool: "boolean", 
 
 
 def _schema(tp: Any, defs: Dict[str, Any]) -> Dict[str, Any]:
+    schema: Dict[str, Any]
     if tp is Any or tp is inspect.Parameter.empty:
         return {}
     if tp in _PRIMITIVES:
@@ -251,9 +253,10 @@ def _schema(tp: Any, defs: Dict[str, Any]) -> Dict[str, Any]:
     if origin is typing.Literal:
         values = list(args)
         kinds = {_PRIMITIVES.get(type(v)) for v in values}
-        schema: Dict[str, Any] = {"enum": values}
-        if len(kinds) == 1 and None not in kinds:
-            schema["type"] = kinds.pop()
+        schema = {"enum": values}
+        kind = kinds.pop() if len(kinds) == 1 else None
+        if kind is not None:
+            schema["type"] = kind
         return schema
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
         return _schema(typing.Literal[tuple(m.value for m in tp)], defs)  # type: ignore[misc]
@@ -310,7 +313,8 @@ def from_json_value(annotation: Any, value: Any) -> Any:
         return tp.model_validate(value)
     if dataclasses.is_dataclass(tp) and isinstance(value, dict):
         hints = typing.get_type_hints(tp, include_extras=True)
-        return tp(**{k: from_json_value(hints.get(k, Any), v) for k, v in value.items()})
+        make: Any = tp
+        return make(**{k: from_json_value(hints.get(k, Any), v) for k, v in value.items()})
     if origin in (list, set, frozenset, Sequence) and args and isinstance(value, list):
         items = [from_json_value(args[0], v) for v in value]
         return set(items) if origin is set else frozenset(items) if origin is frozenset else items

@@ -200,7 +200,7 @@ class SessionConfiguredEvent(_Data):
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "SessionConfiguredEvent":
-        return cls(session_id=d["session_id"], model=d["model"], initial_messages=(None if d.get("initial_messages") is None else [event_msg_from_dict(x) for x in d.get("initial_messages")]), reasoning_effort=d.get("reasoning_effort"), rollout_path=d.get("rollout_path"))
+        return cls(session_id=d["session_id"], model=d["model"], initial_messages=(None if d.get("initial_messages") is None else [event_msg_from_dict(x) for x in d['initial_messages']]), reasoning_effort=d.get("reasoning_effort"), rollout_path=d.get("rollout_path"))
 
     def to_dict(self) -> Dict[str, Any]:
         d: Dict[str, Any] = {"type": self.type}
@@ -405,7 +405,7 @@ class TokenCountEvent(_Data):
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "TokenCountEvent":
-        return cls(info=(None if d.get("info") is None else TokenUsageInfo.from_dict(d.get("info"))), rate_limits=(None if d.get("rate_limits") is None else RateLimitSnapshot.from_dict(d.get("rate_limits"))))
+        return cls(info=(None if d.get("info") is None else TokenUsageInfo.from_dict(d['info'])), rate_limits=(None if d.get("rate_limits") is None else RateLimitSnapshot.from_dict(d['rate_limits'])))
 
     def to_dict(self) -> Dict[str, Any]:
         d: Dict[str, Any] = {"type": self.type}
@@ -1077,7 +1077,7 @@ class UserTurnOp(_Data):
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "UserTurnOp":
-        return cls(items=[user_input_from_dict(x) for x in d["items"]], cwd=d["cwd"], model=d["model"], approval_policy=d.get("approval_policy"), effort=d.get("effort"), output_schema=d.get("output_schema"), sandbox_policy=(None if d.get("sandbox_policy") is None else sandbox_policy_from_dict(d.get("sandbox_policy"))), summary=d.get("summary", 'auto'))
+        return cls(items=[user_input_from_dict(x) for x in d["items"]], cwd=d["cwd"], model=d["model"], approval_policy=d.get("approval_policy"), effort=d.get("effort"), output_schema=d.get("output_schema"), sandbox_policy=(None if d.get("sandbox_policy") is None else sandbox_policy_from_dict(d['sandbox_policy'])), summary=d.get("summary", 'auto'))
 
     def to_dict(self) -> Dict[str, Any]:
         d: Dict[str, Any] = {"type": self.type}
@@ -1125,7 +1125,7 @@ class OverrideTurnContextOp(_Data):
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "OverrideTurnContextOp":
-        return cls(approval_policy=d.get("approval_policy"), cwd=d.get("cwd"), effort=d.get("effort"), model=d.get("model"), sandbox_policy=(None if d.get("sandbox_policy") is None else sandbox_policy_from_dict(d.get("sandbox_policy"))), summary=d.get("summary"))
+        return cls(approval_policy=d.get("approval_policy"), cwd=d.get("cwd"), effort=d.get("effort"), model=d.get("model"), sandbox_policy=(None if d.get("sandbox_policy") is None else sandbox_policy_from_dict(d['sandbox_policy'])), summary=d.get("summary"))
 
     def to_dict(self) -> Dict[str, Any]:
         d: Dict[str, Any] = {"type": self.type}
@@ -1286,7 +1286,7 @@ class RateLimitSnapshot(_Data):
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "RateLimitSnapshot":
-        return cls(primary=(None if d.get("primary") is None else RateLimitWindow.from_dict(d.get("primary"))), secondary=(None if d.get("secondary") is None else RateLimitWindow.from_dict(d.get("secondary"))))
+        return cls(primary=(None if d.get("primary") is None else RateLimitWindow.from_dict(d['primary'])), secondary=(None if d.get("secondary") is None else RateLimitWindow.from_dict(d['secondary'])))
 
     def to_dict(self) -> Dict[str, Any]:
         d: Dict[str, Any] = {}
@@ -1468,7 +1468,7 @@ class ReasoningItem(_Data):
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "ReasoningItem":
-        return cls(content=(None if d.get("content") is None else [reasoning_content_from_dict(x) for x in d.get("content")]), encrypted_content=d.get("encrypted_content"), id=d.get("id"), summary=(None if d.get("summary", []) is None else [reasoning_summary_part_from_dict(x) for x in d.get("summary", [])]))
+        return cls(content=(None if d.get("content") is None else [reasoning_content_from_dict(x) for x in d['content']]), encrypted_content=d.get("encrypted_content"), id=d.get("id"), summary=(None if d.get("summary", []) is None else [reasoning_summary_part_from_dict(x) for x in d['summary']]))
 
     def to_dict(self) -> Dict[str, Any]:
         d: Dict[str, Any] = {"type": self.type}
