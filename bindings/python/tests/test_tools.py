@@ -6,7 +6,7 @@ import asyncio
 import dataclasses
 import enum
 import threading
-from typing import Annotated, Dict, List, Literal, Optional
+from typing import Annotated, Dict, List, Literal, Mapping, Optional, Sequence
 
 import pytest
 
@@ -217,6 +217,17 @@ def test_the_schema_comes_from_type_hints_and_the_docstring():
             "tags": {"type": "object", "additionalProperties": {"type": "integer"}},
         },
         "required": ["points", "color"],
+    }
+
+
+def test_abstract_collections_are_arrays_and_objects():
+    def tally(words: Sequence[str], weights: Mapping[str, float]) -> str:
+        """Tallies."""
+        return ""
+
+    assert Tool(tally).parameters["properties"] == {
+        "words": {"type": "array", "items": {"type": "string"}},
+        "weights": {"type": "object", "additionalProperties": {"type": "number"}},
     }
 
 

@@ -6,6 +6,7 @@ receives a name, a description, a JSON schema and a callable.
 
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
 import enum
 import inspect
@@ -234,6 +235,7 @@ def json_schema(annotation: Any, defs: Dict[str, Any]) -> Dict[str, Any]:
 
 
 _PRIMITIVES = {str: "string", int: "integer", float: "number", bool: "boolean", _NONE_TYPE: "null"}
+_ARRAYS = (list, tuple, set, frozenset, collections.abc.Sequence, collections.abc.Iterable, collections.abc.Set)
 
 
 def _schema(tp: Any, defs: Dict[str, Any]) -> Dict[str, Any]:
@@ -260,7 +262,7 @@ def _schema(tp: Any, defs: Dict[str, Any]) -> Dict[str, Any]:
         return schema
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
         return _schema(typing.Literal[tuple(m.value for m in tp)], defs)  # type: ignore[misc]
-    if tp in (list, tuple, set, frozenset) or origin in (list, tuple, set, frozenset, Sequence):
+    if tp in (list, tuple, set, frozenset) or origin in _ARRAYS:
         items = [a for a in args if a is not Ellipsis]
         schema = {"type": "array"}
         if origin is tuple and len(items) > 1:
@@ -268,7 +270,7 @@ def _schema(tp: Any, defs: Dict[str, Any]) -> Dict[str, Any]:
         elif items:
             schema["items"] = json_schema(items[0], defs)
         return schema
-    if tp is dict or origin is dict:
+    if tp is dict or origin in (dict, collections.abc.Mapping):
         schema = {"type": "object"}
         if len(args) == 2:
             schema["additionalProperties"] = json_schema(args[1], defs)
@@ -315,7 +317,7 @@ def from_json_value(annotation: Any, value: Any) -> Any:
         hints = typing.get_type_hints(tp, include_extras=True)
         make: Any = tp
         return make(**{k: from_json_value(hints.get(k, Any), v) for k, v in value.items()})
-    if origin in (list, set, frozenset, Sequence) and args and isinstance(value, list):
+    if origin in _ARRAYS and origin is not tuple and args and isinstance(value, list):
         items = [from_json_value(args[0], v) for v in value]
         return set(items) if origin is set else frozenset(items) if origin is frozenset else items
     if origin is tuple and isinstance(value, list):
