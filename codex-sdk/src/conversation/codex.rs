@@ -96,6 +96,7 @@ impl Codex {
     ) -> Result<Conversation> {
         let config = &self.inner.config;
         let info = model_info(&config.model);
+        let (window, window_is_default) = config.effective_context_window();
         if history.len() == 0 {
             history.push(environment_context(
                 &config.cwd,
@@ -123,10 +124,21 @@ impl Codex {
                 config.approval_timeout,
             )),
             instructions: config.instructions(),
-            history: std::sync::Mutex::new(history),
+            history: Arc::new(std::sync::Mutex::new(history)),
             token_info: std::sync::Mutex::new(None),
             rate_limits: std::sync::Mutex::new(None),
             events_tx: events_tx.clone(),
+            context_tokens: std::sync::atomic::AtomicU64::new(0),
+            compact_prompt: config
+                .compact_prompt
+                .clone()
+                .unwrap_or_else(|| super::compact::COMPACT_PROMPT.to_owned()),
+            compact_template: config
+                .compact_bridge_template
+                .clone()
+                .unwrap_or_else(|| super::compact::COMPACT_BRIDGE_TEMPLATE.to_owned()),
+            review_model: config.review_model.clone(),
+            unknown_window_warning: std::sync::atomic::AtomicBool::new(window_is_default),
         });
         let turn_context = TurnContext {
             model: config.model.clone(),
@@ -136,7 +148,8 @@ impl Codex {
             approval_policy: config.approval_policy,
             sandbox_policy: config.sandbox_policy.clone(),
             output_schema: None,
-            context_window: config.context_window(),
+            context_window: Some(window),
+            auto_compact_limit: config.auto_compact_limit(),
             reasoning: info.reasoning,
             parallel_tool_calls: config.parallel_tool_calls,
         };
@@ -413,8 +426,10 @@ impl CodexBuilder {
     /// Builds the [`Codex`].
     ///
     /// # Errors
-    /// [`Error::InvalidInput`] for a duplicate or invalid tool name.
+    /// [`Error::InvalidInput`] for a duplicate or invalid tool name; [`Error::Config`] for inconsistent
+    /// settings (see [`Config::validate`]).
     pub fn build(self) -> Result<Codex> {
+        self.config.validate()?;
         let probe = ToolRegistry::new();
         for tool in &self.tools {
             let name = tool.spec().name().to_owned();

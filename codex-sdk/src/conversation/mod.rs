@@ -5,9 +5,12 @@
 
 pub mod approval;
 mod codex;
+pub mod compact;
 pub(crate) mod events;
 mod handle;
 mod history;
+pub mod review;
+mod sampling;
 mod session;
 mod turn;
 

@@ -81,6 +81,14 @@ pub enum EventMsg {
     TurnDiff(TurnDiffEvent),
     /// The agent's plan changed.
     PlanUpdate(PlanUpdateEvent),
+    /// Compaction started: sampling stops while the model writes a hand-off summary.
+    ContextCompactionBegin(ContextCompactionBeginEvent),
+    /// Compaction finished: the history was replaced by `replacement_history`.
+    ContextCompactionEnd(ContextCompactionEndEvent),
+    /// A review started; every event until [`EventMsg::ExitedReviewMode`] belongs to it.
+    EnteredReviewMode(super::ReviewRequest),
+    /// The review finished (or was interrupted: no output).
+    ExitedReviewMode(super::ExitedReviewModeEvent),
 }
 
 impl EventMsg {
@@ -423,6 +431,37 @@ pub struct PlanUpdateEvent {
     pub explanation: Option<String>,
     /// The steps.
     pub plan: Vec<PlanItem>,
+}
+
+/// What started a compaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CompactionTrigger {
+    /// [`Op::Compact`](super::Op::Compact).
+    Manual,
+    /// The context window reached the auto-compaction limit.
+    Auto,
+}
+
+/// Compaction started.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ContextCompactionBeginEvent {
+    /// Why.
+    pub trigger: CompactionTrigger,
+}
+
+/// Compaction finished.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ContextCompactionEndEvent {
+    /// The model's hand-off summary.
+    pub summary: String,
+    /// The history that replaced the old one (what the next request sends).
+    pub replacement_history: Vec<ResponseItem>,
+    /// Estimated tokens of the new history.
+    pub estimated_tokens: u64,
 }
 
 /// The host's answer to an approval request.

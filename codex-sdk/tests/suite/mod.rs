@@ -1,8 +1,10 @@
 //! Integration test modules.
 
+mod compact;
 mod conversation;
 mod model_chat;
 mod model_responses;
+mod review;
 mod schema;
 mod support;
 mod testing_server;
