@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 pub const USAGE: &str = "\
 usage: exec [OPTIONS] PROMPT
+       exec [OPTIONS] review PROMPT
 
 Runs one agent turn headlessly, the way `codex exec` does.
 
@@ -29,6 +30,8 @@ pub struct Args {
     pub sandbox: Option<String>,
     pub approval: Option<String>,
     pub prompt: Option<String>,
+    /// `review PROMPT`: run a code review instead of a turn.
+    pub review: bool,
 }
 
 pub fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
@@ -49,6 +52,10 @@ pub fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
             s if s.starts_with('-') && s.len() > 1 => return Err(format!("unknown option {s}")),
             _ => rest.push(arg),
         }
+    }
+    if rest.first().map(String::as_str) == Some("review") {
+        args.review = true;
+        rest.remove(0);
     }
     if !rest.is_empty() {
         args.prompt = Some(rest.join(" "));

@@ -15,7 +15,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use codex_sdk::config::{Config, ConfigToml, parse_override};
-use codex_sdk::protocol::{EventMsg, TokenUsage};
+use codex_sdk::protocol::{EventMsg, Op, ReviewRequest, TokenUsage};
 use codex_sdk::{Codex, Result};
 
 #[tokio::main(flavor = "current_thread")]
@@ -75,11 +75,23 @@ async fn run(args: args::Args) -> Result<bool> {
         eprintln!(
             "\x1b[33mNo OPENAI_API_KEY set: running the scripted offline demo model (not a real model).\x1b[0m"
         );
-        builder = builder.model_client(Arc::new(demo::model(&config.cwd)));
+        builder = builder.model_client(Arc::new(demo::model(&config.cwd, args.review)));
     }
     let codex = builder.build()?;
     let mut conversation = codex.start_conversation().await?;
-    conversation.send(prompt).await?;
+    if args.review {
+        let hint: String = prompt.chars().take(60).collect();
+        conversation
+            .submit(Op::Review {
+                review_request: ReviewRequest {
+                    prompt,
+                    user_facing_hint: hint,
+                },
+            })
+            .await?;
+    } else {
+        conversation.send(prompt).await?;
+    }
     let mut usage = TokenUsage::default();
     let mut ok = false;
     while let Some(event) = conversation.next_event().await {
