@@ -111,10 +111,10 @@ pub fn human(msg: &EventMsg, usage: &mut TokenUsage) -> bool {
             let _ = writeln!(
                 err,
                 "\x1b[2mtokens: {} in ({} cached), {} out, {} total\x1b[0m",
-                usage.input_tokens,
-                usage.cached_input_tokens,
-                usage.output_tokens,
-                usage.total_tokens
+                format_tokens_compact(usage.input_tokens),
+                format_tokens_compact(usage.cached_input_tokens),
+                format_tokens_compact(usage.output_tokens),
+                format_tokens_exact(usage.total_tokens)
             );
             return true;
         }
