@@ -6,6 +6,7 @@
 //! - [`tools`]: what the model can call ([`tools::ToolRegistry`], [`tools::ToolHandler`], [`tools::FunctionTool`]).
 //! - [`conversation`]: [`Codex`] and [`Conversation`] — the submission loop and the turn loop.
 //! - [`config`]: [`config::Config`] and `-c key=value` overrides.
+//! - [`rollout`]: recorded conversations (Codex CLI's JSONL format): recorder, reader, listing, stores.
 //! - `testing` (feature `testing`): a loopback mock model server for your own tests.
 
 pub mod config;
@@ -13,11 +14,13 @@ pub mod conversation;
 pub mod error;
 pub mod model;
 pub mod protocol;
+pub mod rollout;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tools;
 
 pub use conversation::{
-    Codex, CodexBuilder, Conversation, ConversationHandle, EventStream, TurnInput, TurnResult,
+    Codex, CodexBuilder, Conversation, ConversationHandle, EventStream, NewConversation, TurnInput,
+    TurnResult,
 };
 pub use error::{Error, ErrorCode, Result};

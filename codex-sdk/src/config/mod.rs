@@ -14,6 +14,7 @@ pub use overrides::{ConfigToml, parse_override};
 
 use crate::model::{ApiKey, ModelProviderInfo};
 use crate::protocol::{AskForApproval, ReasoningEffort, ReasoningSummary, SandboxPolicy};
+use crate::rollout::SessionSource;
 
 /// The model used when none is configured.
 pub const DEFAULT_MODEL: &str = "gpt-5-codex";
@@ -30,6 +31,8 @@ pub struct Config {
     pub model: String,
     /// Where the model is served.
     pub model_provider: ModelProviderInfo,
+    /// The provider's id in `[model_providers]` (`openai` for the built-in one); recorded in rollouts.
+    pub model_provider_id: String,
     /// The API key; `None` reads the provider's `env_key` variable when the client is built.
     pub api_key: Option<ApiKey>,
     /// Working directory of turns.
@@ -60,6 +63,8 @@ pub struct Config {
     pub event_buffer: usize,
     /// How long an approval request waits before it is denied.
     pub approval_timeout: Duration,
+    /// Which kind of client this is, as recorded in rollouts.
+    pub session_source: SessionSource,
 }
 
 impl Default for Config {
@@ -67,6 +72,7 @@ impl Default for Config {
         Self {
             model: DEFAULT_MODEL.to_owned(),
             model_provider: ModelProviderInfo::openai_from_env(),
+            model_provider_id: "openai".to_owned(),
             api_key: None,
             cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
             base_instructions: None,
@@ -82,6 +88,7 @@ impl Default for Config {
             user_agent_suffix: None,
             event_buffer: crate::conversation::DEFAULT_EVENT_BUFFER,
             approval_timeout: crate::conversation::approval::DEFAULT_APPROVAL_TIMEOUT,
+            session_source: SessionSource::default(),
         }
     }
 }

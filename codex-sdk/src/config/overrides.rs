@@ -166,6 +166,7 @@ impl ConfigToml {
                     });
                 }
             };
+            config.model_provider_id.clone_from(id);
         }
         if let Some(effort) = self.model_reasoning_effort {
             config.model_reasoning_effort = Some(effort);

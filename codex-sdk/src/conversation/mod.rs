@@ -8,6 +8,7 @@ mod codex;
 pub(crate) mod events;
 mod handle;
 mod history;
+mod manager;
 mod session;
 mod turn;
 
@@ -16,3 +17,4 @@ pub use events::{DEFAULT_EVENT_BUFFER, EventStream};
 pub use handle::{
     Conversation, ConversationBackend, ConversationHandle, TurnEvents, TurnInput, TurnResult,
 };
+pub use manager::{ARCHIVE_SHUTDOWN_TIMEOUT, NewConversation};

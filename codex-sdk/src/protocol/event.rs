@@ -79,6 +79,8 @@ pub enum EventMsg {
     TurnDiff(TurnDiffEvent),
     /// The agent's plan changed.
     PlanUpdate(PlanUpdateEvent),
+    /// The answer to [`Op::GetPath`](super::Op::GetPath).
+    ConversationPath(ConversationPathEvent),
 }
 
 impl EventMsg {
@@ -108,6 +110,15 @@ pub struct SessionConfiguredEvent {
     /// Events replayed from a resumed conversation, so a UI can redraw its transcript.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub initial_messages: Option<Vec<EventMsg>>,
+}
+
+/// Where a conversation is recorded (the answer to [`Op::GetPath`](super::Op::GetPath)).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationPathEvent {
+    /// The conversation.
+    pub conversation_id: ConversationId,
+    /// Its rollout; `None` when the conversation is not recorded.
+    pub path: Option<PathBuf>,
 }
 
 /// A turn started.

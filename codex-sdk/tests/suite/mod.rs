@@ -1,5 +1,6 @@
 //! Integration test modules.
 
 mod conversation;
+mod rollout;
 mod support;
 mod testing_server;
