@@ -269,6 +269,79 @@ mod tests {
     }
 
     #[test]
+    fn every_kind_round_trips() {
+        let id: ConversationId = "0199a213-81c0-7800-8aa1-bbab2a035a53".parse().unwrap();
+        let kinds = [
+            RolloutItem::SessionMeta(SessionMeta {
+                id,
+                timestamp: "2025-10-01T12:00:00.000Z".into(),
+                cwd: "/w".into(),
+                originator: "o".into(),
+                cli_version: "1".into(),
+                instructions: Some("be brief".into()),
+                source: SessionSource::VsCode,
+                model_provider: Some("openai".into()),
+                git: Some(GitInfo {
+                    commit_hash: Some("abc".into()),
+                    branch: Some("main".into()),
+                    repository_url: None,
+                }),
+            }),
+            RolloutItem::ResponseItem(ResponseItem::FunctionCall {
+                id: None,
+                name: "shell".into(),
+                arguments: "{}".into(),
+                call_id: "c1".into(),
+            }),
+            RolloutItem::Compacted(CompactedItem {
+                message: "summary".into(),
+                replacement_history: Some(vec![ResponseItem::user_text("kept")]),
+            }),
+            RolloutItem::TurnContext(TurnContextItem {
+                cwd: "/w".into(),
+                approval_policy: Some(AskForApproval::UnlessTrusted),
+                sandbox_policy: Some(SandboxPolicy::DangerFullAccess),
+                model: "o3".into(),
+                effort: Some(ReasoningEffort::High),
+                summary: Some(ReasoningSummary::Detailed),
+            }),
+            RolloutItem::EventMsg(EventMsg::TurnAborted(crate::protocol::TurnAbortedEvent {
+                reason: crate::protocol::TurnAbortReason::Interrupted,
+            })),
+        ];
+        for item in kinds {
+            let text = serde_json::to_string(&RolloutLine {
+                timestamp: "ts".into(),
+                item: item.clone(),
+            })
+            .unwrap();
+            let encoded = encode_line("ts", item.kind(), &item_payload(&item)).unwrap();
+            assert_eq!(
+                serde_json::from_str::<serde_json::Value>(&encoded).unwrap(),
+                serde_json::from_str::<serde_json::Value>(&text).unwrap()
+            );
+            match parse_line(&text) {
+                Parsed::Item(ts, parsed) => assert_eq!((ts.as_str(), parsed), ("ts", item)),
+                other => panic!("{other:?}"),
+            }
+        }
+        let meta = r#"{"type":"session_meta","payload":{"id":"0199a213-81c0-7800-8aa1-bbab2a035a53","timestamp":"t","cwd":"/","originator":"o","cli_version":"1","source":"subagent"}}"#;
+        match parse_line(meta) {
+            Parsed::Item(ts, RolloutItem::SessionMeta(m)) => {
+                assert_eq!(
+                    (ts.as_str(), m.source, m.git),
+                    ("", SessionSource::Unknown, None)
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn item_payload(item: &RolloutItem) -> serde_json::Value {
+        serde_json::to_value(item).unwrap()["payload"].clone()
+    }
+
+    #[test]
     fn unknown_kinds_and_bad_payloads_are_classified() {
         assert!(matches!(
             parse_line(r#"{"timestamp":"t","ordinal":3,"type":"world_state","payload":{}}"#),

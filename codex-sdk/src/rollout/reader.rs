@@ -267,3 +267,80 @@ pub(crate) fn meta_from_head(bytes: &[u8]) -> Option<SessionMeta> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rollout::CompactedItem;
+
+    fn env() -> ResponseItem {
+        ResponseItem::user_text("<environment_context>\n</environment_context>")
+    }
+
+    #[test]
+    fn compaction_replaces_the_history_before_it() {
+        let items = [
+            RolloutItem::ResponseItem(env()),
+            RolloutItem::ResponseItem(ResponseItem::user_text("one")),
+            RolloutItem::ResponseItem(ResponseItem::assistant_text("a1")),
+            RolloutItem::Compacted(CompactedItem {
+                message: "summary 1".into(),
+                replacement_history: None,
+            }),
+            RolloutItem::ResponseItem(ResponseItem::user_text("two")),
+        ];
+        assert_eq!(
+            history_from(&items),
+            vec![
+                env(),
+                ResponseItem::user_text("one"),
+                ResponseItem::user_text("summary 1"),
+                ResponseItem::user_text("two"),
+            ]
+        );
+        let with_replacement = [
+            RolloutItem::ResponseItem(ResponseItem::user_text("old")),
+            RolloutItem::Compacted(CompactedItem {
+                message: "s".into(),
+                replacement_history: Some(vec![ResponseItem::user_text("replaced")]),
+            }),
+            RolloutItem::ResponseItem(ResponseItem::assistant_text("after")),
+        ];
+        assert_eq!(
+            history_from(&with_replacement),
+            vec![
+                ResponseItem::user_text("replaced"),
+                ResponseItem::assistant_text("after")
+            ]
+        );
+    }
+
+    #[test]
+    fn context_messages_are_not_user_messages() {
+        assert!(is_context_message(&env()));
+        assert!(!is_real_user_message(&env()));
+        assert!(is_real_user_message(&ResponseItem::user_text("hi")));
+        assert!(!is_real_user_message(&ResponseItem::assistant_text("hi")));
+        assert!(!is_real_user_message(&ResponseItem::user_text(
+            "<user_instructions>x</user_instructions>"
+        )));
+    }
+
+    #[test]
+    fn garbage_never_fails_a_read() {
+        let bytes = b"\n   \nnot json\n\xff\xfe\n{\"timestamp\":\"t\",\"type\":\"response_item\",\"payload\":{\"type\":\"message\",\"role\":\"user\",\"content\":[]}}\n{\"torn";
+        let contents = RolloutContents::parse(bytes);
+        assert_eq!(
+            contents.report,
+            ReadReport {
+                lines: 3,
+                unknown_kinds: 0,
+                invalid_lines: 2,
+                torn_tail: true
+            }
+        );
+        assert_eq!(contents.meta, None);
+        assert_eq!(contents.entries.len(), 1);
+        assert_eq!((contents.fork_cut(0), contents.fork_cut(1)), (0, 1));
+    }
+}

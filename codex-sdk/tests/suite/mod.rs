@@ -2,5 +2,6 @@
 
 mod conversation;
 mod rollout;
+mod rollout_list;
 mod support;
 mod testing_server;
