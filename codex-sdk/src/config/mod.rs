@@ -3,14 +3,19 @@
 //!
 //! There are no process globals: the originator, user agent, `CODEX_HOME` and credentials are all values here.
 
+mod load;
 mod model_info;
+mod otel;
 mod overrides;
 
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub(crate) use load::write_atomically;
+pub use load::{CONFIG_FILE, LoadedConfig, set_default_model};
 pub use model_info::{ModelInfo, model_info};
-pub use overrides::{ConfigToml, parse_override};
+pub use otel::{OtelConfig, OtelExporter, OtelHttpProtocol};
+pub use overrides::{ConfigToml, SandboxMode, SandboxWorkspaceWrite, parse_override};
 
 use crate::model::{ApiKey, ModelProviderInfo};
 use crate::protocol::{AskForApproval, ReasoningEffort, ReasoningSummary, SandboxPolicy};
@@ -18,6 +23,9 @@ use crate::rollout::SessionSource;
 
 /// The model used when none is configured.
 pub const DEFAULT_MODEL: &str = "gpt-5-codex";
+
+/// The model reviews use when none is configured.
+pub const DEFAULT_REVIEW_MODEL: &str = "gpt-5-codex";
 
 /// The default originator: sent as the `originator` header and the start of the user agent.
 pub const DEFAULT_ORIGINATOR: &str = "codex_sdk_rs";
@@ -65,6 +73,12 @@ pub struct Config {
     pub approval_timeout: Duration,
     /// Which kind of client this is, as recorded in rollouts.
     pub session_source: SessionSource,
+    /// The model reviews run with.
+    pub review_model: String,
+    /// Compact the history once a request uses this many tokens (`None`: only when the window is full).
+    pub model_auto_compact_token_limit: Option<u64>,
+    /// Telemetry export settings (`[otel]`).
+    pub otel: OtelConfig,
 }
 
 impl Default for Config {
@@ -89,6 +103,9 @@ impl Default for Config {
             event_buffer: crate::conversation::DEFAULT_EVENT_BUFFER,
             approval_timeout: crate::conversation::approval::DEFAULT_APPROVAL_TIMEOUT,
             session_source: SessionSource::default(),
+            review_model: DEFAULT_REVIEW_MODEL.to_owned(),
+            model_auto_compact_token_limit: None,
+            otel: OtelConfig::default(),
         }
     }
 }
@@ -136,4 +153,13 @@ pub fn default_codex_home() -> PathBuf {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("."))
         .join(".codex")
+}
+
+/// Atomically writes a file that must stay private (`0600`), creating `dir` (`0700`) when missing.
+pub(crate) fn write_atomically_private(
+    dir: &std::path::Path,
+    path: &std::path::Path,
+    bytes: &[u8],
+) -> crate::Result<()> {
+    write_atomically(dir, path, bytes, Some(0o600))
 }

@@ -37,6 +37,13 @@ pub struct ConfigToml {
     pub user_instructions: Option<String>,
     /// `parallel_tool_calls`
     pub parallel_tool_calls: Option<bool>,
+    /// `review_model`: the model reviews run with.
+    pub review_model: Option<String>,
+    /// `model_auto_compact_token_limit`: compact the history once a request uses this many tokens. Must
+    /// not exceed the context window.
+    pub model_auto_compact_token_limit: Option<u64>,
+    /// `[otel]`: telemetry export settings.
+    pub otel: Option<super::OtelConfig>,
     /// Keys this SDK does not know.
     #[serde(flatten)]
     pub unknown: BTreeMap<String, toml::Value>,
@@ -199,6 +206,15 @@ impl ConfigToml {
         }
         if let Some(parallel) = self.parallel_tool_calls {
             config.parallel_tool_calls = parallel;
+        }
+        if let Some(model) = &self.review_model {
+            config.review_model.clone_from(model);
+        }
+        if let Some(limit) = self.model_auto_compact_token_limit {
+            config.model_auto_compact_token_limit = Some(limit);
+        }
+        if let Some(otel) = &self.otel {
+            config.otel = otel.clone();
         }
         Ok(())
     }

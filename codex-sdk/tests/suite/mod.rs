@@ -1,5 +1,7 @@
 //! Integration test modules.
 
+mod auth;
+mod config_load;
 mod conversation;
 mod rollout;
 mod rollout_list;
