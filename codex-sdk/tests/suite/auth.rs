@@ -1,5 +1,7 @@
 //! `CODEX_HOME/auth.json`: API key login, status with the id token's email, logout, no key leaks.
 
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns unwrap too
+
 use std::os::unix::fs::PermissionsExt;
 
 use base64::Engine as _;

@@ -1,5 +1,7 @@
 //! `CODEX_HOME/config.toml`: loading, overrides, warnings, typed errors, comment-preserving writes.
 
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns unwrap too
+
 use std::collections::BTreeMap;
 
 use codex_sdk::Error;
