@@ -6,6 +6,7 @@
 //! broke mid-way is the turn loop's job, because it must tell the user.
 
 mod chat;
+mod http;
 mod prompt;
 mod provider;
 mod rate_limits;

@@ -98,7 +98,7 @@ fn default_retry_base_delay_ms() -> u64 {
 }
 
 impl ModelProviderInfo {
-    /// OpenAI's API. `OPENAI_BASE_URL` (read by [`ModelProviderInfo::from_env`]) overrides the URL.
+    /// OpenAI's API. `OPENAI_BASE_URL` (read by [`ModelProviderInfo::openai_from_env`]) overrides the URL.
     #[must_use]
     pub fn openai() -> Self {
         Self {

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// [`crate::Error::code`] projects the rich error onto this enum; the terminal
 /// [`ErrorEvent`](super::ErrorEvent) carries it; each binding maps it to one host exception class.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ErrorCode {

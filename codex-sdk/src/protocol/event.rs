@@ -10,6 +10,7 @@ use super::{
 
 /// Something that happened in a conversation. `id` is the submission that caused it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Event {
     /// The submission this event belongs to.
     pub id: SubmissionId,
@@ -20,6 +21,7 @@ pub struct Event {
 /// What happened. Things with a lifetime come in Begin / Delta / End families; every turn ends with exactly one
 /// of [`EventMsg::TaskComplete`], [`EventMsg::TurnAborted`] or [`EventMsg::Error`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum EventMsg {
@@ -96,6 +98,7 @@ impl EventMsg {
 
 /// The conversation is ready.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SessionConfiguredEvent {
     /// The conversation's id.
     pub session_id: ConversationId,
@@ -114,6 +117,7 @@ pub struct SessionConfiguredEvent {
 
 /// Where a conversation is recorded (the answer to [`Op::GetPath`](super::Op::GetPath)).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ConversationPathEvent {
     /// The conversation.
     pub conversation_id: ConversationId,
@@ -123,6 +127,7 @@ pub struct ConversationPathEvent {
 
 /// A turn started.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TaskStartedEvent {
     /// The model's context window, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -131,6 +136,7 @@ pub struct TaskStartedEvent {
 
 /// A piece of the assistant's message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AgentMessageDeltaEvent {
     /// The new text.
     pub delta: String,
@@ -138,6 +144,7 @@ pub struct AgentMessageDeltaEvent {
 
 /// The assistant's complete message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AgentMessageEvent {
     /// The text.
     pub message: String,
@@ -145,6 +152,7 @@ pub struct AgentMessageEvent {
 
 /// A piece of reasoning text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AgentReasoningDeltaEvent {
     /// The new text.
     pub delta: String,
@@ -152,6 +160,7 @@ pub struct AgentReasoningDeltaEvent {
 
 /// Complete reasoning text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AgentReasoningEvent {
     /// The text.
     pub text: String,
@@ -159,6 +168,7 @@ pub struct AgentReasoningEvent {
 
 /// The user's input.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct UserMessageEvent {
     /// The text parts joined.
     pub message: String,
@@ -169,6 +179,7 @@ pub struct UserMessageEvent {
 
 /// Token usage and rate limits.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TokenCountEvent {
     /// Usage so far (`None` before the first response).
     pub info: Option<TokenUsageInfo>,
@@ -178,6 +189,7 @@ pub struct TokenCountEvent {
 
 /// A transient failure being retried.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct StreamErrorEvent {
     /// What failed and which retry this is ("… retrying 1/5").
     pub message: String,
@@ -185,6 +197,7 @@ pub struct StreamErrorEvent {
 
 /// A non-fatal notice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct WarningEvent {
     /// The notice.
     pub message: String,
@@ -192,6 +205,7 @@ pub struct WarningEvent {
 
 /// The turn failed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ErrorEvent {
     /// What went wrong.
     pub message: String,
@@ -201,6 +215,7 @@ pub struct ErrorEvent {
 
 /// The turn finished.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TaskCompleteEvent {
     /// The last assistant message of the turn.
     pub last_agent_message: Option<String>,
@@ -208,6 +223,7 @@ pub struct TaskCompleteEvent {
 
 /// The turn was aborted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TurnAbortedEvent {
     /// Why.
     pub reason: TurnAbortReason,
@@ -215,6 +231,7 @@ pub struct TurnAbortedEvent {
 
 /// An item entered the model-visible history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RawResponseItemEvent {
     /// The item.
     pub item: ResponseItem,
@@ -222,6 +239,7 @@ pub struct RawResponseItemEvent {
 
 /// A tool call started.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ToolCallBeginEvent {
     /// The call.
     pub call_id: String,
@@ -233,6 +251,7 @@ pub struct ToolCallBeginEvent {
 
 /// A tool call finished.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ToolCallEndEvent {
     /// The call.
     pub call_id: String,
@@ -248,6 +267,7 @@ pub struct ToolCallEndEvent {
 
 /// A command started.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ExecCommandBeginEvent {
     /// The tool call running it.
     pub call_id: String,
@@ -259,6 +279,7 @@ pub struct ExecCommandBeginEvent {
 
 /// Which output stream a chunk came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ExecOutputStream {
     /// Standard output (or the PTY).
@@ -269,6 +290,7 @@ pub enum ExecOutputStream {
 
 /// Output from a running command.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ExecCommandOutputDeltaEvent {
     /// The tool call running it.
     pub call_id: String,
@@ -280,6 +302,7 @@ pub struct ExecCommandOutputDeltaEvent {
 
 /// A command finished.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ExecCommandEndEvent {
     /// The tool call that ran it.
     pub call_id: String,
@@ -296,6 +319,7 @@ pub struct ExecCommandEndEvent {
 
 /// A command waits for the host's decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ExecApprovalRequestEvent {
     /// Key of the pending approval; answer with this id.
     pub call_id: String,
@@ -310,6 +334,7 @@ pub struct ExecApprovalRequestEvent {
 
 /// One file's change in a patch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum FileChange {
@@ -335,6 +360,7 @@ pub enum FileChange {
 
 /// A patch waits for the host's decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ApplyPatchApprovalRequestEvent {
     /// Key of the pending approval; answer with this id.
     pub call_id: String,
@@ -347,6 +373,7 @@ pub struct ApplyPatchApprovalRequestEvent {
 
 /// A patch is being applied.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PatchApplyBeginEvent {
     /// The tool call applying it.
     pub call_id: String,
@@ -358,6 +385,7 @@ pub struct PatchApplyBeginEvent {
 
 /// A patch was applied, or failed (and nothing was written).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PatchApplyEndEvent {
     /// The tool call.
     pub call_id: String,
@@ -369,6 +397,7 @@ pub struct PatchApplyEndEvent {
 
 /// The turn's changes so far.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TurnDiffEvent {
     /// Unified diff.
     pub unified_diff: String,
@@ -376,6 +405,7 @@ pub struct TurnDiffEvent {
 
 /// One step of a plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PlanItem {
     /// What to do.
     pub step: String,
@@ -385,6 +415,7 @@ pub struct PlanItem {
 
 /// The state of a plan step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum StepStatus {
     /// Not started.
@@ -397,6 +428,7 @@ pub enum StepStatus {
 
 /// The plan changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PlanUpdateEvent {
     /// Why it changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -407,6 +439,7 @@ pub struct PlanUpdateEvent {
 
 /// The host's answer to an approval request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ReviewDecision {

@@ -76,6 +76,7 @@ impl<'de> Deserialize<'de> for ConversationId {
 
 /// Identifies one submitted [`Op`](super::Op); every [`Event`](super::Event) caused by it carries the same id.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct SubmissionId(pub String);
 
@@ -102,5 +103,16 @@ impl From<&str> for SubmissionId {
 impl From<String> for SubmissionId {
     fn from(s: String) -> Self {
         Self(s)
+    }
+}
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for ConversationId {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ConversationId".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": "string", "format": "uuid"})
     }
 }

@@ -5,6 +5,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// Item `id`s are read but never written back: requests use `store: false`, and the server would try to look
 /// stored items up by id.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ResponseItem {
@@ -140,6 +141,7 @@ impl ResponseItem {
 
 /// One part of a message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ContentItem {
@@ -162,6 +164,7 @@ pub enum ContentItem {
 
 /// One part of a reasoning summary.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ReasoningSummaryPart {
@@ -174,6 +177,7 @@ pub enum ReasoningSummaryPart {
 
 /// One part of raw reasoning content.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ReasoningContent {
@@ -255,5 +259,16 @@ impl<'de> Deserialize<'de> for FunctionCallOutputPayload {
                 success: None,
             },
         })
+    }
+}
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for FunctionCallOutputPayload {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "FunctionCallOutputPayload".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": "string", "description": "The tool output text the model sees."})
     }
 }

@@ -6,13 +6,17 @@
 
 mod error_code;
 mod event;
+mod format;
 mod ids;
 mod items;
 mod op;
+#[cfg(feature = "schema")]
+pub mod schema;
 mod usage;
 
 pub use error_code::ErrorCode;
 pub use event::*;
+pub use format::{format_tokens_compact, format_tokens_exact};
 pub use ids::{ConversationId, InvalidIdError, SubmissionId};
 pub use items::*;
 pub use op::*;

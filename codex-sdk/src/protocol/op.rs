@@ -7,6 +7,7 @@ use super::{ReviewDecision, SubmissionId};
 
 /// One piece of user input.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum UserInput {
@@ -50,6 +51,7 @@ impl From<String> for UserInput {
 
 /// How hard a reasoning model thinks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum ReasoningEffort {
@@ -65,6 +67,7 @@ pub enum ReasoningEffort {
 
 /// Which reasoning summary the model should produce.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum ReasoningSummary {
@@ -81,6 +84,7 @@ pub enum ReasoningSummary {
 
 /// When the agent asks the host before running a command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum AskForApproval {
@@ -98,6 +102,7 @@ pub enum AskForApproval {
 
 /// What commands run by the agent may touch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "mode", rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum SandboxPolicy {
@@ -127,6 +132,7 @@ impl Default for SandboxPolicy {
 
 /// Why a turn ended early.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum TurnAbortReason {
@@ -138,6 +144,7 @@ pub enum TurnAbortReason {
 
 /// A request into a conversation. Each submission gets a [`SubmissionId`]; the events it causes carry it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Op {
@@ -218,6 +225,7 @@ pub enum Op {
 
 /// An [`Op`] with the id its events will carry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Submission {
     /// The id.
     pub id: SubmissionId,

@@ -2,6 +2,7 @@ use serde::{Deserialize, Serialize};
 
 /// Token counts of one model response (or a running total).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TokenUsage {
     /// Tokens sent, including cached ones.
     pub input_tokens: u64,
@@ -41,6 +42,7 @@ impl TokenUsage {
 
 /// Token accounting for a conversation: the running total, the last response, and the window size.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TokenUsageInfo {
     /// Sum over every response of the conversation.
     pub total_token_usage: TokenUsage,
@@ -76,6 +78,7 @@ impl TokenUsageInfo {
 
 /// Usage of one rate-limit window, from the `x-codex-{primary,secondary}-*` response headers.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RateLimitWindow {
     /// Percentage of the window used (0–100).
     pub used_percent: f64,
@@ -89,6 +92,7 @@ pub struct RateLimitWindow {
 
 /// The rate-limit state reported by the server with a response.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RateLimitSnapshot {
     /// The short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]

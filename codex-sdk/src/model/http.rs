@@ -1,0 +1,484 @@
+//! HTTP plumbing shared by [`ResponsesClient`](super::ResponsesClient) and [`ChatClient`](super::ChatClient):
+//! the `reqwest` client, request headers, the request retry loop with its error classification, and the
+//! driver that turns a server-sent-event body into [`ResponseEvent`]s.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures::StreamExt;
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use serde_json::Value;
+
+use super::sse::{SseEvent, sse_events};
+use super::{ApiKey, ModelProviderInfo, ResponseEvent, ResponseStream, parse_rate_limit_headers};
+use crate::error::{Error, Result};
+use crate::model::parse_retry_after_text;
+use crate::protocol::ConversationId;
+
+/// Longest server-requested delay (`Retry-After`) honoured before a retry; longer requests are clamped.
+const MAX_SERVER_DELAY: Duration = Duration::from_secs(60);
+/// Error bodies are cut to this many bytes.
+const MAX_ERROR_BODY: usize = 16 * 1024;
+/// Connect timeout of the clients built here.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// 429 error codes that mean "out of quota", not "slow down": never retried.
+const USAGE_LIMIT_CODES: [&str; 3] = [
+    "usage_limit_reached",
+    "usage_not_included",
+    "insufficient_quota",
+];
+
+/// Connection settings and credentials of one model client.
+#[derive(Debug, Clone)]
+pub(crate) struct HttpCore {
+    provider: ModelProviderInfo,
+    api_key: Option<ApiKey>,
+    originator: String,
+    user_agent_suffix: Option<String>,
+    /// The client, or why it could not be built (reported on the first request instead of panicking).
+    client: std::result::Result<reqwest::Client, String>,
+}
+
+impl HttpCore {
+    pub(crate) fn new(
+        provider: ModelProviderInfo,
+        api_key: Option<ApiKey>,
+        originator: String,
+    ) -> Self {
+        let client = build_client(&provider.base_url);
+        Self {
+            provider,
+            api_key: api_key.filter(|k| !k.expose().trim().is_empty()),
+            originator,
+            user_agent_suffix: None,
+            client,
+        }
+    }
+
+    pub(crate) fn set_user_agent_suffix(&mut self, suffix: String) {
+        let suffix = suffix.trim().to_owned();
+        self.user_agent_suffix = (!suffix.is_empty()).then_some(suffix);
+    }
+
+    pub(crate) fn set_http_client(&mut self, client: reqwest::Client) {
+        self.client = Ok(client);
+    }
+
+    pub(crate) fn provider(&self) -> &ModelProviderInfo {
+        &self.provider
+    }
+
+    /// `<originator>/<version> (<os>; <arch>)`, plus the suffix.
+    pub(crate) fn user_agent(&self) -> String {
+        let mut ua = format!(
+            "{}/{} ({}; {})",
+            self.originator,
+            env!("CARGO_PKG_VERSION"),
+            std::env::consts::OS,
+            std::env::consts::ARCH
+        );
+        if let Some(suffix) = &self.user_agent_suffix {
+            ua.push(' ');
+            ua.push_str(suffix);
+        }
+        ua
+    }
+
+    fn url(&self, path: &str) -> Result<reqwest::Url> {
+        let base = self.provider.base_url.trim_end_matches('/');
+        let mut url =
+            reqwest::Url::parse(&format!("{base}/{path}")).map_err(|e| Error::Config {
+                key: format!("model_providers.{}.base_url", self.provider.name),
+                message: format!("invalid base URL {base:?}: {e}"),
+            })?;
+        if !self.provider.query_params.is_empty() {
+            let mut pairs = url.query_pairs_mut();
+            for (k, v) in &self.provider.query_params {
+                pairs.append_pair(k, v);
+            }
+        }
+        Ok(url)
+    }
+
+    fn headers(&self, key: &ApiKey, conversation_id: &ConversationId) -> Result<HeaderMap> {
+        let mut headers = HeaderMap::new();
+        headers.insert(ACCEPT, HeaderValue::from_static("text/event-stream"));
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        headers.insert("originator", sanitized_value(&self.originator));
+        headers.insert(
+            reqwest::header::USER_AGENT,
+            sanitized_value(&self.user_agent()),
+        );
+        headers.insert("session_id", sanitized_value(&conversation_id.to_string()));
+        for (name, value) in &self.provider.http_headers {
+            let config_error = |message: String| Error::Config {
+                key: format!("model_providers.{}.http_headers", self.provider.name),
+                message,
+            };
+            let name = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| config_error(format!("invalid header name {name:?}")))?;
+            let value = HeaderValue::from_str(value)
+                .map_err(|_| config_error(format!("invalid value for header {name}")))?;
+            headers.insert(name, value);
+        }
+        let mut auth =
+            HeaderValue::from_str(&format!("Bearer {}", key.expose())).map_err(|_| {
+                Error::Unauthorized {
+                    status: 0,
+                    body: "the API key contains characters not allowed in an HTTP header"
+                        .to_owned(),
+                }
+            })?;
+        auth.set_sensitive(true);
+        headers.insert(AUTHORIZATION, auth);
+        Ok(headers)
+    }
+
+    /// POSTs `body` to `{base_url}/{path}` and returns the first successful response, retrying 429, 5xx and
+    /// transport failures as the provider allows (error mapping: see [`ResponsesClient`](super::ResponsesClient)).
+    pub(crate) async fn post(
+        &self,
+        path: &str,
+        body: &Value,
+        conversation_id: &ConversationId,
+    ) -> Result<reqwest::Response> {
+        let Some(key) = &self.api_key else {
+            let hint = self
+                .provider
+                .env_key
+                .as_deref()
+                .map(|var| format!(" (set {var})"))
+                .unwrap_or_default();
+            return Err(Error::Unauthorized {
+                status: 0,
+                body: format!(
+                    "no API key configured for provider {}{hint}",
+                    self.provider.name
+                ),
+            });
+        };
+        let client = self
+            .client
+            .as_ref()
+            .map_err(|e| Error::Internal(e.clone()))?;
+        let url = self.url(path)?;
+        let headers = self.headers(key, conversation_id)?;
+        let body = Bytes::from(serde_json::to_vec(body)?);
+        let policy = self.provider.retry_policy();
+        let idle = self.provider.stream_idle_timeout();
+
+        let mut retries = 0u32;
+        loop {
+            let send = client
+                .post(url.clone())
+                .headers(headers.clone())
+                .body(body.clone())
+                .send();
+            let outcome = match tokio::time::timeout(idle, send).await {
+                Err(_) => Outcome::Retry {
+                    error: Error::IdleTimeout(idle),
+                    server_delay: None,
+                },
+                Ok(Err(e)) => Outcome::Retry {
+                    error: Error::Transport(e.without_url()),
+                    server_delay: None,
+                },
+                Ok(Ok(resp)) if resp.status().is_success() => return Ok(resp),
+                Ok(Ok(resp)) => self.classify_failure(resp, retries + 1, idle).await,
+            };
+            match outcome {
+                Outcome::Fatal(error) => return Err(error),
+                Outcome::Retry { error, .. } if retries >= policy.request_max_retries => {
+                    return Err(error);
+                }
+                Outcome::Retry {
+                    error,
+                    server_delay,
+                } => {
+                    retries += 1;
+                    let delay = server_delay
+                        .map(|d| d.min(MAX_SERVER_DELAY))
+                        .unwrap_or_else(|| policy.backoff(retries));
+                    tracing::warn!(
+                        provider = %self.provider.name,
+                        retry = retries,
+                        max_retries = policy.request_max_retries,
+                        delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                        error = %error,
+                        "model request failed; retrying"
+                    );
+                    tokio::time::sleep(delay).await;
+                }
+            }
+        }
+    }
+
+    /// Classifies a non-success response. `attempts` is the number of requests made so far.
+    async fn classify_failure(
+        &self,
+        resp: reqwest::Response,
+        attempts: u32,
+        idle: Duration,
+    ) -> Outcome {
+        let status = resp.status().as_u16();
+        let server_delay = retry_after_header(resp.headers());
+        let raw = match tokio::time::timeout(idle, resp.bytes()).await {
+            Ok(Ok(bytes)) => bytes,
+            _ => Bytes::new(),
+        };
+        let body = self.redact(&truncate_body(&raw));
+        let detail = ErrorDetail::parse(&raw);
+        let is_code = |wanted: &str| {
+            detail.code.as_deref() == Some(wanted) || detail.kind.as_deref() == Some(wanted)
+        };
+        let message = || self.redact(detail.message.as_deref().unwrap_or(&body));
+        match status {
+            401 | 403 => Outcome::Fatal(Error::Unauthorized { status, body }),
+            429 if USAGE_LIMIT_CODES.iter().any(|c| is_code(c)) => {
+                Outcome::Fatal(Error::UsageLimitReached { message: message() })
+            }
+            429 => Outcome::Retry {
+                error: Error::RateLimited { attempts, body },
+                server_delay,
+            },
+            400 if is_code("context_length_exceeded") => {
+                Outcome::Fatal(Error::ContextWindowExceeded { message: message() })
+            }
+            500..=599 => Outcome::Retry {
+                error: Error::Http { status, body },
+                server_delay,
+            },
+            _ => Outcome::Fatal(Error::Http { status, body }),
+        }
+    }
+
+    /// Removes the API key from text that came back from the server.
+    fn redact(&self, text: &str) -> String {
+        match &self.api_key {
+            Some(key) if text.contains(key.expose()) => text.replace(key.expose(), "<redacted>"),
+            _ => text.to_owned(),
+        }
+    }
+}
+
+enum Outcome {
+    /// Give up with this error.
+    Fatal(Error),
+    /// Retry if allowed; `error` is the result when retries are exhausted.
+    Retry {
+        error: Error,
+        server_delay: Option<Duration>,
+    },
+}
+
+fn build_client(base_url: &str) -> std::result::Result<reqwest::Client, String> {
+    let mut builder = reqwest::Client::builder().connect_timeout(CONNECT_TIMEOUT);
+    // A loopback server (a local model, a test server) is never reached through a proxy from the environment.
+    if is_loopback(base_url) {
+        builder = builder.no_proxy();
+    }
+    builder
+        .build()
+        .map_err(|e| format!("could not build the HTTP client: {e}"))
+}
+
+fn is_loopback(base_url: &str) -> bool {
+    let Ok(url) = reqwest::Url::parse(base_url) else {
+        return false;
+    };
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// A header value with bytes that HTTP forbids replaced by `_`.
+fn sanitized_value(text: &str) -> HeaderValue {
+    let clean: String = text
+        .chars()
+        .map(|c| {
+            if c == ' ' || c.is_ascii_graphic() {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    HeaderValue::from_str(&clean).unwrap_or_else(|_| HeaderValue::from_static("_"))
+}
+
+/// The server-requested delay: `retry-after-ms` (milliseconds), else `Retry-After` (seconds or an HTTP date).
+pub(crate) fn retry_after_header(headers: &HeaderMap) -> Option<Duration> {
+    let text = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
+    let non_negative = |v: f64| (v.is_finite() && v >= 0.0).then_some(v);
+    if let Some(ms) = text("retry-after-ms")
+        .and_then(|t| t.parse::<f64>().ok())
+        .and_then(non_negative)
+    {
+        return Some(Duration::from_secs_f64(ms / 1000.0).min(MAX_SERVER_DELAY));
+    }
+    let value = text("retry-after")?;
+    if let Some(secs) = value.parse::<f64>().ok().and_then(non_negative) {
+        return Some(Duration::from_secs_f64(
+            secs.min(MAX_SERVER_DELAY.as_secs_f64()),
+        ));
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let wait = at.signed_duration_since(chrono::Utc::now());
+    Some(
+        wait.to_std()
+            .unwrap_or(Duration::ZERO)
+            .min(MAX_SERVER_DELAY),
+    )
+}
+
+/// The body as text, cut at [`MAX_ERROR_BODY`] bytes on a character boundary.
+fn truncate_body(raw: &[u8]) -> String {
+    let text = String::from_utf8_lossy(raw);
+    if text.len() <= MAX_ERROR_BODY {
+        return text.into_owned();
+    }
+    let mut end = MAX_ERROR_BODY;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
+}
+
+/// The `error` object of an API error body (`{"error": {"code", "type", "message"}}`), or its top level.
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct ErrorDetail {
+    pub(crate) code: Option<String>,
+    pub(crate) kind: Option<String>,
+    pub(crate) message: Option<String>,
+}
+
+impl ErrorDetail {
+    pub(crate) fn parse(raw: &[u8]) -> Self {
+        let Ok(value) = serde_json::from_slice::<Value>(raw) else {
+            return Self::default();
+        };
+        Self::from_value(&value)
+    }
+
+    pub(crate) fn from_value(value: &Value) -> Self {
+        let obj = value
+            .get("error")
+            .filter(|e| e.is_object())
+            .unwrap_or(value);
+        let field = |name: &str| obj.get(name).and_then(Value::as_str).map(str::to_owned);
+        Self {
+            code: field("code"),
+            kind: field("type"),
+            message: field("message"),
+        }
+    }
+}
+
+/// The error for a failure reported inside a stream (`response.failed`, a chat `error` chunk).
+pub(crate) fn stream_failure(code: Option<&str>, message: Option<&str>) -> Error {
+    let message = message.unwrap_or("the model reported a failure").to_owned();
+    match code {
+        Some("context_length_exceeded") => Error::ContextWindowExceeded { message },
+        Some(c) if USAGE_LIMIT_CODES.contains(&c) => Error::UsageLimitReached { message },
+        Some("rate_limit_exceeded") => Error::Stream {
+            retry_after: parse_retry_after_text(&message),
+            message,
+        },
+        Some(code) => Error::Stream {
+            message: format!("{code}: {message}"),
+            retry_after: None,
+        },
+        None => Error::Stream {
+            message,
+            retry_after: None,
+        },
+    }
+}
+
+/// A [`Error::Stream`] without a server delay.
+pub(crate) fn stream_error(message: impl Into<String>) -> Error {
+    Error::Stream {
+        message: message.into(),
+        retry_after: None,
+    }
+}
+
+/// Turns the server-sent events of one wire API into [`ResponseEvent`]s.
+pub(crate) trait EventMapper: Send + 'static {
+    /// Events to emit before the body's (after the rate-limit snapshot).
+    fn start(&mut self, _out: &mut VecDeque<ResponseEvent>) {}
+
+    /// Handles one event; `Ok(true)` ends the stream after the queued events.
+    fn on_event(&mut self, event: SseEvent, out: &mut VecDeque<ResponseEvent>) -> Result<bool>;
+
+    /// The body ended before `on_event` returned `true`.
+    fn on_eof(&mut self, out: &mut VecDeque<ResponseEvent>) -> Result<()>;
+}
+
+/// The response's events: the rate-limit snapshot from the headers (if any), then the mapper's events.
+pub(crate) fn drive<M: EventMapper>(
+    response: reqwest::Response,
+    idle_timeout: Duration,
+    mut mapper: M,
+) -> ResponseStream {
+    let mut queue = VecDeque::new();
+    if let Some(snapshot) = parse_rate_limit_headers(response.headers()) {
+        queue.push_back(ResponseEvent::RateLimits(snapshot));
+    }
+    mapper.start(&mut queue);
+    struct State<M> {
+        events: std::pin::Pin<Box<dyn futures::Stream<Item = Result<SseEvent>> + Send>>,
+        mapper: M,
+        queue: VecDeque<ResponseEvent>,
+        error: Option<Error>,
+        finished: bool,
+    }
+    let state = State {
+        events: Box::pin(sse_events(response.bytes_stream(), idle_timeout)),
+        mapper,
+        queue,
+        error: None,
+        finished: false,
+    };
+    Box::pin(futures::stream::unfold(state, |mut st| async move {
+        loop {
+            if let Some(event) = st.queue.pop_front() {
+                return Some((Ok(event), st));
+            }
+            if let Some(error) = st.error.take() {
+                return Some((Err(error), st));
+            }
+            if st.finished {
+                return None;
+            }
+            let step = match st.events.next().await {
+                Some(Ok(event)) => st.mapper.on_event(event, &mut st.queue),
+                Some(Err(e)) => Err(e),
+                None => st.mapper.on_eof(&mut st.queue).map(|()| true),
+            };
+            match step {
+                Ok(done) => st.finished = done,
+                Err(e) => {
+                    st.finished = true;
+                    st.error = Some(e);
+                }
+            }
+        }
+    }))
+}
+
+#[cfg(test)]
+#[path = "http_tests.rs"]
+mod tests;

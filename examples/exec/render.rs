@@ -1,0 +1,92 @@
+//! Rendering events for a person at a terminal.
+
+use std::io::Write;
+
+use codex_sdk::protocol::{EventMsg, TokenUsage};
+
+/// Prints one event; returns `true` when it ends the turn.
+pub fn human(msg: &EventMsg, usage: &mut TokenUsage) -> bool {
+    let mut out = std::io::stdout().lock();
+    let mut err = std::io::stderr().lock();
+    match msg {
+        EventMsg::SessionConfigured(e) => {
+            let _ = writeln!(
+                err,
+                "\x1b[2mmodel {} · conversation {}\x1b[0m",
+                e.model, e.session_id
+            );
+        }
+        EventMsg::AgentMessageDelta(e) => {
+            let _ = write!(out, "{}", e.delta);
+            let _ = out.flush();
+        }
+        EventMsg::AgentMessage(_) => {
+            let _ = writeln!(out);
+        }
+        EventMsg::AgentReasoning(e) => {
+            let _ = writeln!(err, "\x1b[2mthinking: {}\x1b[0m", e.text);
+        }
+        EventMsg::ToolCallBegin(e) => {
+            let _ = writeln!(err, "\x1b[36m→ {}\x1b[0m {}", e.tool, e.arguments);
+        }
+        EventMsg::ToolCallEnd(e) => {
+            let status = if e.success {
+                "\x1b[32m✓"
+            } else {
+                "\x1b[31m✗"
+            };
+            let first = e.output.lines().next().unwrap_or("");
+            let more = e.output.lines().count().saturating_sub(1);
+            let tail = if more > 0 {
+                format!(" (+{more} lines)")
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                err,
+                "{status} {}\x1b[0m {first}{tail} \x1b[2m{}ms\x1b[0m",
+                e.tool, e.duration_ms
+            );
+        }
+        EventMsg::ExecCommandOutputDelta(e) => {
+            let _ = write!(err, "\x1b[2m{}\x1b[0m", e.chunk);
+        }
+        EventMsg::StreamError(e) => {
+            let _ = writeln!(err, "\x1b[33m{}\x1b[0m", e.message);
+        }
+        EventMsg::Warning(e) => {
+            let _ = writeln!(err, "\x1b[33mwarning: {}\x1b[0m", e.message);
+        }
+        EventMsg::PlanUpdate(e) => {
+            for item in &e.plan {
+                let _ = writeln!(err, "  [{:?}] {}", item.status, item.step);
+            }
+        }
+        EventMsg::TokenCount(e) => {
+            if let Some(info) = &e.info {
+                usage.add_assign(&info.last_token_usage);
+            }
+        }
+        EventMsg::Error(e) => {
+            let _ = writeln!(err, "\x1b[31merror ({}): {}\x1b[0m", e.code, e.message);
+            return true;
+        }
+        EventMsg::TurnAborted(e) => {
+            let _ = writeln!(err, "\x1b[33mturn aborted: {:?}\x1b[0m", e.reason);
+            return true;
+        }
+        EventMsg::TaskComplete(_) => {
+            let _ = writeln!(
+                err,
+                "\x1b[2mtokens: {} in ({} cached), {} out, {} total\x1b[0m",
+                usage.input_tokens,
+                usage.cached_input_tokens,
+                usage.output_tokens,
+                usage.total_tokens
+            );
+            return true;
+        }
+        _ => {}
+    }
+    false
+}
