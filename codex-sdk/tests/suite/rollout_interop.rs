@@ -107,6 +107,7 @@ async fn codex_cli_and_codex_sdk_resume_each_others_rollouts() {
     codex_cli(&bin, home.path(), work.path(), &["exec", "--skip-git-repo-check", "hello from cli"]).await;
     let mut config = Config::load(home.path(), &[]).unwrap().config;
     config.cwd = work.path().to_owned();
+    config.api_key = Some(codex_sdk::model::ApiKey::new("sk-interop-test"));
     let codex = CodexBuilder::new(config).build().unwrap();
     let listed = codex.list_conversations(10, None).await.unwrap();
     assert_eq!(listed.items.len(), 1, "{listed:?}");
