@@ -33,6 +33,7 @@ use crate::tools::{ToolHandler, ToolRegistry};
 /// use std::sync::Arc;
 ///
 /// let codex = Codex::builder()
+///     .ephemeral()
 ///     .model_client(Arc::new(ScriptedModel::new([ScriptedResponse::text("Hello!")])))
 ///     .build()?;
 /// let mut conversation = codex.start_conversation().await?;

@@ -177,7 +177,7 @@ impl Codex {
             )));
         }
         let recorder = RolloutRecorder::spawn(path.to_owned(), store.open_append(path).await?);
-        self.start_from_rollout(&config, id, &contents, recorder)
+        self.start_from_rollout(&config, id, contents, recorder)
             .await
     }
 
@@ -227,7 +227,7 @@ impl Codex {
                 Err(_) => recorder.record(&entry.item),
             }
         }
-        self.start_from_rollout(&config, id, &kept, recorder).await
+        self.start_from_rollout(&config, id, kept, recorder).await
     }
 
     /// The path shared by resume and fork: the recorder already holds the earlier lines.
@@ -235,21 +235,16 @@ impl Codex {
         &self,
         config: &Config,
         id: ConversationId,
-        contents: &RolloutContents,
+        contents: RolloutContents,
         recorder: RolloutRecorder,
     ) -> Result<NewConversation> {
+        let (items, initial_messages) = contents.into_history_and_messages();
         let mut history = History::default();
-        for item in contents.history() {
+        for item in items {
             history.push(item);
         }
         let conversation = self
-            .start_with_history(
-                config,
-                id,
-                history,
-                Some(recorder),
-                Some(contents.initial_messages()),
-            )
+            .start_with_history(config, id, history, Some(recorder), Some(initial_messages))
             .await?;
         Ok(NewConversation::from_conversation(conversation))
     }

@@ -126,6 +126,34 @@ impl RolloutContents {
             .collect()
     }
 
+    /// [`history`](Self::history) and [`initial_messages`](Self::initial_messages) in one pass, moving
+    /// instead of cloning (what resume uses).
+    #[must_use]
+    pub fn into_history_and_messages(self) -> (Vec<ResponseItem>, Vec<EventMsg>) {
+        let has_user_events = self
+            .entries
+            .iter()
+            .any(|e| matches!(&e.item, RolloutItem::EventMsg(EventMsg::UserMessage(_))));
+        let mut history = Vec::new();
+        let mut messages = Vec::new();
+        for entry in self.entries {
+            match entry.item {
+                RolloutItem::EventMsg(msg) => {
+                    if has_user_events && super::is_persisted_event(&msg) {
+                        messages.push(msg);
+                    }
+                }
+                item => {
+                    if !has_user_events && let RolloutItem::ResponseItem(i) = &item {
+                        messages.extend(events_for_item(i));
+                    }
+                    apply_to_history(&mut history, item);
+                }
+            }
+        }
+        (history, messages)
+    }
+
     /// The index into [`entries`](Self::entries) where a fork that keeps everything before the `n`th
     /// (0-based) real user message cuts; `entries.len()` when there are not that many. The user message
     /// event and turn context written just before that message go with it.
@@ -160,30 +188,34 @@ impl RolloutContents {
 /// with its replacement history, or (without one) with the initial context, the real user messages so far
 /// and the summary as a user message.
 pub fn history_from<'a>(items: impl IntoIterator<Item = &'a RolloutItem>) -> Vec<ResponseItem> {
-    let mut history: Vec<ResponseItem> = Vec::new();
+    let mut history = Vec::new();
     for item in items {
-        match item {
-            RolloutItem::ResponseItem(ResponseItem::Other) => {}
-            RolloutItem::ResponseItem(item) => history.push(item.clone()),
-            RolloutItem::Compacted(compacted) => {
-                history = match &compacted.replacement_history {
-                    Some(replacement) => replacement.clone(),
-                    None => {
-                        let mut rebuilt: Vec<ResponseItem> = history
-                            .iter()
-                            .filter(|i| is_context_message(i))
-                            .cloned()
-                            .collect();
-                        rebuilt.extend(history.iter().filter(|i| is_real_user_message(i)).cloned());
-                        rebuilt.push(ResponseItem::user_text(compacted.message.clone()));
-                        rebuilt
-                    }
-                };
-            }
-            _ => {}
-        }
+        apply_to_history(&mut history, item.clone());
     }
     history
+}
+
+fn apply_to_history(history: &mut Vec<ResponseItem>, item: RolloutItem) {
+    match item {
+        RolloutItem::ResponseItem(ResponseItem::Other) => {}
+        RolloutItem::ResponseItem(item) => history.push(item),
+        RolloutItem::Compacted(compacted) => {
+            *history = match compacted.replacement_history {
+                Some(replacement) => replacement,
+                None => {
+                    let mut rebuilt: Vec<ResponseItem> = history
+                        .iter()
+                        .filter(|i| is_context_message(i))
+                        .cloned()
+                        .collect();
+                    rebuilt.extend(history.iter().filter(|i| is_real_user_message(i)).cloned());
+                    rebuilt.push(ResponseItem::user_text(compacted.message));
+                    rebuilt
+                }
+            };
+        }
+        _ => {}
+    }
 }
 
 /// Prefixes of user-role messages that carry context rather than something the user typed.

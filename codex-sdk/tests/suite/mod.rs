@@ -6,6 +6,7 @@ mod conversation;
 mod model_chat;
 mod model_responses;
 mod rollout;
+mod rollout_bench;
 mod rollout_interop;
 mod rollout_list;
 mod schema;

@@ -103,8 +103,17 @@ async fn codex_cli_and_codex_sdk_resume_each_others_rollouts() {
     .unwrap();
 
     // 1. Codex CLI records a conversation; codex-sdk resumes it.
-    server.enqueue(MockResponse::sse(sse::text_response("r1", "cli answer one")));
-    codex_cli(&bin, home.path(), work.path(), &["exec", "--skip-git-repo-check", "hello from cli"]).await;
+    server.enqueue(MockResponse::sse(sse::text_response(
+        "r1",
+        "cli answer one",
+    )));
+    codex_cli(
+        &bin,
+        home.path(),
+        work.path(),
+        &["exec", "--skip-git-repo-check", "hello from cli"],
+    )
+    .await;
     let mut config = Config::load(home.path(), &[]).unwrap().config;
     config.cwd = work.path().to_owned();
     config.api_key = Some(codex_sdk::model::ApiKey::new("sk-interop-test"));
@@ -114,7 +123,10 @@ async fn codex_cli_and_codex_sdk_resume_each_others_rollouts() {
     let cli_session = listed.items[0].clone();
     assert_eq!(cli_session.preview, "hello from cli");
 
-    server.enqueue(MockResponse::sse(sse::text_response("r2", "sdk answer one")));
+    server.enqueue(MockResponse::sse(sse::text_response(
+        "r2",
+        "sdk answer one",
+    )));
     let resumed = codex.resume_conversation(&cli_session.path).await.unwrap();
     assert_eq!(resumed.conversation_id, cli_session.conversation_id);
     let mut conv = resumed.conversation;
@@ -131,20 +143,32 @@ async fn codex_cli_and_codex_sdk_resume_each_others_rollouts() {
     );
 
     // 2. codex-sdk records a conversation; Codex CLI resumes it by id.
-    server.enqueue(MockResponse::sse(sse::text_response("r3", "sdk answer two")));
+    server.enqueue(MockResponse::sse(sse::text_response(
+        "r3",
+        "sdk answer two",
+    )));
     let new = codex.new_conversation().await.unwrap();
     let (sdk_id, sdk_path) = (new.conversation_id, new.rollout_path.clone().unwrap());
     let mut conv = new.conversation;
     conv.run("hello from sdk").await.unwrap();
     conv.shutdown().await.unwrap();
 
-    server.enqueue(MockResponse::sse(sse::text_response("r4", "cli answer two")));
+    server.enqueue(MockResponse::sse(sse::text_response(
+        "r4",
+        "cli answer two",
+    )));
     let id = sdk_id.to_string();
     let out = codex_cli(
         &bin,
         home.path(),
         work.path(),
-        &["exec", "--skip-git-repo-check", "resume", &id, "cli follow-up"],
+        &[
+            "exec",
+            "--skip-git-repo-check",
+            "resume",
+            &id,
+            "cli follow-up",
+        ],
     )
     .await;
     assert!(out.contains("cli answer two"), "{out}");
