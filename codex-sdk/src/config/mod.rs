@@ -3,17 +3,23 @@
 //!
 //! There are no process globals: the originator, user agent, `CODEX_HOME` and credentials are all values here.
 
+mod load;
 mod model_info;
+mod otel;
 mod overrides;
 
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub(crate) use load::write_atomically;
+pub use load::{CONFIG_FILE, LoadedConfig, set_default_model};
 pub use model_info::{ModelInfo, model_info};
-pub use overrides::{ConfigToml, parse_override};
+pub use otel::{OtelConfig, OtelExporter, OtelHttpProtocol};
+pub use overrides::{ConfigToml, SandboxMode, SandboxWorkspaceWrite, parse_override};
 
 use crate::model::{ApiKey, ModelProviderInfo};
 use crate::protocol::{AskForApproval, ReasoningEffort, ReasoningSummary, SandboxPolicy};
+use crate::rollout::SessionSource;
 
 /// The model used when none is configured.
 pub const DEFAULT_MODEL: &str = "gpt-5-codex";
@@ -33,6 +39,8 @@ pub struct Config {
     pub model: String,
     /// Where the model is served.
     pub model_provider: ModelProviderInfo,
+    /// The provider's id in `[model_providers]` (`openai` for the built-in one); recorded in rollouts.
+    pub model_provider_id: String,
     /// The API key; `None` reads the provider's `env_key` variable when the client is built.
     pub api_key: Option<ApiKey>,
     /// Working directory of turns.
@@ -73,6 +81,10 @@ pub struct Config {
     pub event_buffer: usize,
     /// How long an approval request waits before it is denied.
     pub approval_timeout: Duration,
+    /// Which kind of client this is, as recorded in rollouts.
+    pub session_source: SessionSource,
+    /// Telemetry export settings (`[otel]`).
+    pub otel: OtelConfig,
 }
 
 impl Default for Config {
@@ -80,6 +92,7 @@ impl Default for Config {
         Self {
             model: DEFAULT_MODEL.to_owned(),
             model_provider: ModelProviderInfo::openai_from_env(),
+            model_provider_id: "openai".to_owned(),
             api_key: None,
             cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
             base_instructions: None,
@@ -99,6 +112,8 @@ impl Default for Config {
             user_agent_suffix: None,
             event_buffer: crate::conversation::DEFAULT_EVENT_BUFFER,
             approval_timeout: crate::conversation::approval::DEFAULT_APPROVAL_TIMEOUT,
+            session_source: SessionSource::default(),
+            otel: OtelConfig::default(),
         }
     }
 }
@@ -189,4 +204,13 @@ pub fn default_codex_home() -> PathBuf {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("."))
         .join(".codex")
+}
+
+/// Atomically writes a file that must stay private (`0600`), creating `dir` (`0700`) when missing.
+pub(crate) fn write_atomically_private(
+    dir: &std::path::Path,
+    path: &std::path::Path,
+    bytes: &[u8],
+) -> crate::Result<()> {
+    write_atomically(dir, path, bytes, Some(0o600))
 }

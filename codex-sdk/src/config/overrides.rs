@@ -45,6 +45,8 @@ pub struct ConfigToml {
     pub user_instructions: Option<String>,
     /// `parallel_tool_calls`
     pub parallel_tool_calls: Option<bool>,
+    /// `[otel]`: telemetry export settings.
+    pub otel: Option<super::OtelConfig>,
     /// Keys this SDK does not know.
     #[serde(flatten)]
     pub unknown: BTreeMap<String, toml::Value>,
@@ -174,6 +176,7 @@ impl ConfigToml {
                     });
                 }
             };
+            config.model_provider_id.clone_from(id);
         }
         if let Some(effort) = self.model_reasoning_effort {
             config.model_reasoning_effort = Some(effort);
@@ -218,6 +221,9 @@ impl ConfigToml {
         }
         if let Some(parallel) = self.parallel_tool_calls {
             config.parallel_tool_calls = parallel;
+        }
+        if let Some(otel) = &self.otel {
+            config.otel = otel.clone();
         }
         config.validate()
     }

@@ -9,6 +9,7 @@ pub mod compact;
 pub(crate) mod events;
 mod handle;
 mod history;
+mod manager;
 pub mod review;
 mod sampling;
 mod session;
@@ -19,3 +20,4 @@ pub use events::{DEFAULT_EVENT_BUFFER, EventStream};
 pub use handle::{
     Conversation, ConversationBackend, ConversationHandle, TurnEvents, TurnInput, TurnResult,
 };
+pub use manager::{ARCHIVE_SHUTDOWN_TIMEOUT, NewConversation};

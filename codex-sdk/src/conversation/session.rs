@@ -15,9 +15,11 @@ use super::review::run_review;
 use super::turn::{Outcome, PendingInput, TurnContext, TurnEnv, finish, run_turn};
 use crate::model::ModelClient;
 use crate::protocol::{
-    ConversationId, Event, EventMsg, Op, RateLimitSnapshot, RawResponseItemEvent, Submission,
-    SubmissionId, TokenUsageInfo, TurnAbortReason, TurnAbortedEvent, UserInput, WarningEvent,
+    ConversationId, ConversationPathEvent, Event, EventMsg, Op, RateLimitSnapshot,
+    RawResponseItemEvent, Submission, SubmissionId, TokenUsageInfo, TurnAbortReason,
+    TurnAbortedEvent, UserInput, WarningEvent,
 };
+use crate::rollout::{RolloutRecorder, TurnContextItem};
 use crate::tools::ToolRegistry;
 
 /// State shared by the submission loop and its turns.
@@ -39,6 +41,8 @@ pub(crate) struct SessionShared {
     pub(crate) review_model: Option<String>,
     /// Set when the model's context window is unknown; the first turn warns once.
     pub(crate) unknown_window_warning: AtomicBool,
+    /// Records the conversation (`None` when recording is off).
+    pub(crate) rollout: Option<RolloutRecorder>,
 }
 
 impl SessionShared {
@@ -89,7 +93,51 @@ impl SessionShared {
     }
 
     fn sink(&self, sub_id: SubmissionId) -> EventSink {
-        EventSink::new(self.events_tx.clone(), sub_id)
+        EventSink::new(self.events_tx.clone(), sub_id).with_recorder(self.rollout.clone())
+    }
+
+    fn record_turn_context(&self, tc: &TurnContext) {
+        if let Some(recorder) = &self.rollout {
+            recorder.record_turn_context(&TurnContextItem {
+                cwd: tc.cwd.clone(),
+                approval_policy: Some(tc.approval_policy),
+                sandbox_policy: Some(tc.sandbox_policy.clone()),
+                model: tc.model.clone(),
+                effort: tc.effort,
+                summary: Some(tc.summary),
+            });
+        }
+    }
+
+    /// Writes out and closes the rollout (idempotent).
+    async fn close_rollout(&self) {
+        if let Some(recorder) = &self.rollout
+            && let Err(e) = recorder.shutdown().await
+        {
+            tracing::warn!(conversation = %self.id, error = %e, "the rollout could not be written");
+        }
+    }
+
+    /// Answers [`Op::GetPath`] after the rollout is written out.
+    async fn send_path(&self, sub_id: SubmissionId) {
+        let sink = self.sink(sub_id);
+        let path = match &self.rollout {
+            Some(recorder) => {
+                if let Err(e) = recorder.flush().await {
+                    sink.send(EventMsg::Warning(WarningEvent {
+                        message: format!("the rollout could not be written: {e}"),
+                    }))
+                    .await;
+                }
+                Some(recorder.path().to_owned())
+            }
+            None => None,
+        };
+        sink.send(EventMsg::ConversationPath(ConversationPathEvent {
+            conversation_id: self.id,
+            path,
+        }))
+        .await;
     }
 }
 
@@ -159,6 +207,7 @@ impl Session {
                 }
             }
         }
+        self.shared.close_rollout().await;
     }
 
     async fn handle(&mut self, sub: Submission) -> Flow {
@@ -275,8 +324,10 @@ impl Session {
                 });
             }
             Op::Interrupt => self.abort_active(TurnAbortReason::Interrupted).await,
+            Op::GetPath => self.shared.send_path(sub.id).await,
             Op::Shutdown => {
                 self.abort_active(TurnAbortReason::Interrupted).await;
+                self.shared.close_rollout().await;
                 self.shared
                     .sink(sub.id)
                     .send(EventMsg::ShutdownComplete)
@@ -288,6 +339,7 @@ impl Session {
     }
 
     fn start_turn(&mut self, sub_id: SubmissionId, items: Vec<UserInput>) {
+        self.shared.record_turn_context(&self.turn_context);
         let cancel = CancellationToken::new();
         let pending = PendingInput::default();
         let handle = tokio::spawn(run_turn(

@@ -89,6 +89,8 @@ pub enum EventMsg {
     EnteredReviewMode(super::ReviewRequest),
     /// The review finished (or was interrupted: no output).
     ExitedReviewMode(super::ExitedReviewModeEvent),
+    /// The answer to [`Op::GetPath`](super::Op::GetPath).
+    ConversationPath(ConversationPathEvent),
 }
 
 impl EventMsg {
@@ -119,6 +121,16 @@ pub struct SessionConfiguredEvent {
     /// Events replayed from a resumed conversation, so a UI can redraw its transcript.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub initial_messages: Option<Vec<EventMsg>>,
+}
+
+/// Where a conversation is recorded (the answer to [`Op::GetPath`](super::Op::GetPath)).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ConversationPathEvent {
+    /// The conversation.
+    pub conversation_id: ConversationId,
+    /// Its rollout; `None` when the conversation is not recorded.
+    pub path: Option<PathBuf>,
 }
 
 /// A turn started.

@@ -223,6 +223,9 @@ pub enum Op {
     },
     /// Aborts the running turn (model stream and tools); the conversation stays usable.
     Interrupt,
+    /// Asks for the conversation's rollout path. Answered with
+    /// [`ConversationPath`](super::EventMsg::ConversationPath) once everything recorded so far is written.
+    GetPath,
     /// Ends the conversation: the running turn is aborted, [`ShutdownComplete`](super::EventMsg::ShutdownComplete)
     /// is the last event.
     Shutdown,
