@@ -237,3 +237,49 @@ async fn an_unknown_model_warns_once_about_its_assumed_window() {
         model_context_window: Some(codex_sdk::config::DEFAULT_CONTEXT_WINDOW)
     })));
 }
+
+#[tokio::test]
+async fn resuming_after_compaction_sends_exactly_the_live_request() {
+    let home = tempfile::tempdir().unwrap();
+    let model = Arc::new(ScriptedModel::new([
+        ScriptedResponse::text("answer one"),
+        ScriptedResponse::text("the hand-off summary"),
+        ScriptedResponse::text("live answer"),
+        ScriptedResponse::text("resumed answer"),
+    ]));
+    let codex = Codex::builder()
+        .model_client(model.clone())
+        .codex_home(home.path())
+        .cwd("/tmp")
+        .build()
+        .unwrap();
+    let started = codex.new_conversation().await.unwrap();
+    let path = started.rollout_path.clone().unwrap();
+    let mut live = started.conversation;
+    live.run("question one").await.unwrap();
+    live.submit(Op::Compact).await.unwrap();
+    turn_events(&mut live).await;
+    live.submit(Op::GetPath).await.unwrap();
+    events_until(&mut live, |m| matches!(m, EventMsg::ConversationPath(_))).await;
+    let snapshot = home.path().join("snapshot.jsonl");
+    std::fs::copy(&path, &snapshot).unwrap();
+
+    live.run("question two").await.unwrap();
+    live.shutdown().await.unwrap();
+    let mut resumed = codex
+        .resume_conversation(&snapshot)
+        .await
+        .unwrap()
+        .conversation;
+    resumed.run("question two").await.unwrap();
+    let prompts = model.prompts();
+    let (live_req, resumed_req) = (&prompts[2], &prompts[3]);
+    assert_eq!(live_req.input, resumed_req.input);
+    assert_eq!(
+        live_req.input[1..],
+        [
+            bridge("question one", "the hand-off summary"),
+            ResponseItem::user_text("question two")
+        ]
+    );
+}
