@@ -336,7 +336,11 @@ impl Codex {
 /// Reads and parses a rollout; fails when it has no session meta.
 async fn read_rollout(store: &dyn RolloutStore, path: &Path) -> Result<(RolloutContents, Vec<u8>)> {
     let bytes = store.read(path).await?;
-    let contents = RolloutContents::parse(&bytes);
+    // Parsing a long rollout takes a while: keep it off the async workers.
+    let (contents, bytes) =
+        tokio::task::spawn_blocking(move || (RolloutContents::parse(&bytes), bytes))
+            .await
+            .map_err(|e| Error::Internal(format!("rollout parsing failed: {e}")))?;
     if contents.meta.is_none() {
         return Err(Error::InvalidInput(format!(
             "{} is not a rollout: it has no session_meta line",

@@ -47,14 +47,66 @@ pub struct RolloutContents {
     pub report: ReadReport,
 }
 
+/// Files above this size are parsed on several threads.
+const PARALLEL_PARSE_MIN_BYTES: usize = 4 << 20;
+
 impl RolloutContents {
     /// Parses a rollout's bytes. Invalid UTF-8 makes a line invalid, not the file.
     #[must_use]
     pub fn parse(bytes: &[u8]) -> Self {
+        // Large files are parsed on every core, in chunks cut at line ends, then joined in order.
+        let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        if threads < 2 || bytes.len() < PARALLEL_PARSE_MIN_BYTES {
+            return Self::parse_range(bytes, 0, bytes.len());
+        }
+        let threads = threads.min(8);
+        let mut bounds = vec![0];
+        for i in 1..threads {
+            let target = bytes.len() * i / threads;
+            let from = target.max(bounds.last().copied().unwrap_or(0));
+            if let Some(p) = bytes[from..].iter().position(|b| *b == b'\n') {
+                bounds.push(from + p + 1);
+            }
+        }
+        bounds.push(bytes.len());
+        bounds.dedup();
+        let parts: Vec<Self> = std::thread::scope(|scope| {
+            let handles: Vec<_> = bounds
+                .windows(2)
+                .map(|w| {
+                    let (from, to) = (w[0], w[1]);
+                    scope.spawn(move || Self::parse_range(bytes, from, to))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .zip(bounds.windows(2))
+                .map(|(h, w)| {
+                    h.join()
+                        .unwrap_or_else(|_| Self::parse_range(bytes, w[0], w[1]))
+                })
+                .collect()
+        });
         let mut out = Self::default();
-        let mut start = 0;
-        while start < bytes.len() {
-            let Some(len) = bytes[start..].iter().position(|b| *b == b'\n') else {
+        for part in parts {
+            if out.meta.is_none() {
+                out.meta = part.meta;
+            }
+            out.entries.extend(part.entries);
+            out.report.lines += part.report.lines;
+            out.report.unknown_kinds += part.report.unknown_kinds;
+            out.report.invalid_lines += part.report.invalid_lines;
+            out.report.torn_tail = part.report.torn_tail;
+        }
+        out
+    }
+
+    /// Parses the lines in `bytes[from..to]` (spans stay absolute).
+    fn parse_range(bytes: &[u8], from: usize, to: usize) -> Self {
+        let mut out = Self::default();
+        let mut start = from;
+        while start < to {
+            let Some(len) = bytes[start..to].iter().position(|b| *b == b'\n') else {
                 out.report.torn_tail = true;
                 break;
             };
@@ -302,6 +354,36 @@ pub(crate) fn meta_from_head(bytes: &[u8]) -> Option<SessionMeta> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn parallel_parse_equals_serial_parse() {
+        let mut text = String::from(
+            r#"{"timestamp":"t","type":"session_meta","payload":{"id":"00000000-0000-7000-8000-000000000001","timestamp":"t","cwd":"/w","originator":"o","cli_version":"1"}}"#,
+        );
+        text.push('\n');
+        let mut n = 0;
+        while text.len() < PARALLEL_PARSE_MIN_BYTES * 2 {
+            text.push_str(&format!(
+                r#"{{"timestamp":"t{n}","type":"response_item","payload":{{"type":"message","role":"user","content":[{{"type":"input_text","text":"message {n}"}}]}}}}"#
+            ));
+            text.push('\n');
+            if n % 1000 == 0 {
+                text.push_str(
+                    "{garbage\n{\"timestamp\":\"t\",\"type\":\"mystery\",\"payload\":{}}\n",
+                );
+            }
+            n += 1;
+        }
+        text.push_str(r#"{"timestamp":"torn","type":"resp"#);
+        let bytes = text.as_bytes();
+        let parallel = RolloutContents::parse(bytes);
+        let serial = RolloutContents::parse_range(bytes, 0, bytes.len());
+        assert_eq!(parallel, serial);
+        assert!(parallel.report.torn_tail);
+        assert_eq!(parallel.entries.len(), n + 1);
+        assert!(parallel.report.invalid_lines > 0 && parallel.report.unknown_kinds > 0);
+    }
+
     use super::*;
     use crate::rollout::CompactedItem;
 

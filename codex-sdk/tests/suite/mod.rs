@@ -8,7 +8,6 @@ mod model_chat;
 mod model_responses;
 mod review;
 mod rollout;
-mod rollout_bench;
 mod rollout_interop;
 mod rollout_list;
 mod schema;
