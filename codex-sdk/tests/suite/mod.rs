@@ -2,6 +2,7 @@
 
 mod compact;
 mod conversation;
+mod conversation_cancel;
 mod model_chat;
 mod model_responses;
 mod review;
