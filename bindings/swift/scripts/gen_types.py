@@ -282,7 +282,7 @@ public enum CodexJSON {
 }
 
 /// Any JSON value (for schema-less fields such as an output schema).
-public enum JSONValue: Codable, Equatable, Sendable {
+public enum JSONValue: Codable, Hashable, Sendable {
     case null
     case bool(Bool)
     case number(Double)
@@ -362,14 +362,14 @@ def render_alias(t: Alias) -> list[str]:
 
 
 def render_string_enum(t: StringEnum) -> list[str]:
-    lines = doc_lines(t.doc, "") + [f"public enum {t.name}: String, Codable, Equatable, Sendable, CaseIterable {{"]
+    lines = doc_lines(t.doc, "") + [f"public enum {t.name}: String, Codable, Hashable, Sendable, CaseIterable {{"]
     for case, raw, doc in t.cases:
         lines += doc_lines(doc, "    ") + [f"    case {case} = {json.dumps(raw)}"]
     return lines + ["}"]
 
 
 def render_struct(t: Struct) -> list[str]:
-    lines = doc_lines(t.doc, "") + [f"public struct {t.name}: Codable, Equatable, Sendable {{"]
+    lines = doc_lines(t.doc, "") + [f"public struct {t.name}: Codable, Hashable, Sendable {{"]
     for f in t.fields:
         lines += doc_lines(f.doc, "    ") + [f"    public var {ident(f.swift_name)}: {field_type(f)}"]
     params = ", ".join(f"{ident(f.swift_name)}: {parameter(f)}" for f in t.fields)
@@ -387,7 +387,7 @@ def render_struct(t: Struct) -> list[str]:
 
 
 def render_union(t: Union) -> list[str]:
-    lines = doc_lines(t.doc, "") + [f"public enum {t.name}: Codable, Equatable, Sendable {{"]
+    lines = doc_lines(t.doc, "") + [f"public enum {t.name}: Codable, Hashable, Sendable {{"]
     inline_fields: dict[str, Field] = {}
     for v in t.variants:
         lines += doc_lines(v.doc, "    ")

@@ -50,3 +50,13 @@ cp "$lib" "$tmp/python/"
 
 echo "== swift binding: proof suite (Python through the Swift binding's FFI)"
 CODEX_SWIFT_PROOF_BINDINGS="$tmp/python" "$python" tests/run.py "$@"
+
+# Where a Swift toolchain exists (not on the project's Linux machines), the XCTest suite runs too, against
+# the library just built (Package.swift links it from CODEX_SDK_LIB_DIR on Linux; on macOS it needs
+# CodexSDKFFI.xcframework: scripts/build-xcframework.sh).
+if command -v swift >/dev/null 2>&1 && { [ "$(uname)" != Darwin ] || [ -d CodexSDKFFI.xcframework ]; }; then
+    echo "== swift binding: XCTest (swift test)"
+    CODEX_SDK_LIB_DIR="$(dirname "$lib")" swift test
+else
+    echo "== swift binding: XCTest skipped (no Swift toolchain here)"
+fi

@@ -2,6 +2,8 @@
 `untrusted` policy; the host's async decision runs it, denies it, or fails closed."""
 
 import asyncio
+import contextlib
+import io
 import json
 import tempfile
 from pathlib import Path
@@ -71,8 +73,10 @@ class ApprovalsTest(ProofCase):
         self.assertEqual(events[-1]["msg"], {"type": "turn_aborted", "reason": "interrupted"})
 
     async def test_a_handler_that_throws_means_denied(self):
-        events, touched = await self.turn(Decide(error=RuntimeError("the UI crashed")))
+        with contextlib.redirect_stderr(io.StringIO()) as log:
+            events, touched = await self.turn(Decide(error=RuntimeError("the UI crashed")))
 
+        self.assertIn("RuntimeError: the UI crashed", log.getvalue())
         self.assertFalse(touched.exists())
         self.assertEqual(events[-1]["msg"]["type"], "task_complete")
 

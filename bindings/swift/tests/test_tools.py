@@ -1,6 +1,8 @@
 """Host tools through the CodexTool foreign trait: a call and its output, one that throws (the model is told
 and the turn goes on), a fatal one, registration."""
 
+import contextlib
+import io
 import json
 
 from support import ProofCase, call, config, msg_types, response, scripted, sdk, text
@@ -89,8 +91,11 @@ class ToolsTest(ProofCase):
         codex = sdk.Codex(config=config(), tools=[failing], model_client=model)
         conversation = await codex.start_conversation()
 
-        events = await self.drain(conversation.start_turn("try"))
+        # uniffi's Python glue logs the unexpected exception (the path a Swift `throw` of any error takes).
+        with contextlib.redirect_stderr(io.StringIO()) as log:
+            events = await self.drain(conversation.start_turn("try"))
 
+        self.assertIn("ValueError: disk on fire", log.getvalue())
         end = tool_ends(events)[0]
         self.assertFalse(end["success"])
         self.assertIn("disk on fire", end["output"])

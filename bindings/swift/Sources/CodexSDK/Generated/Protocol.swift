@@ -20,7 +20,7 @@ public enum CodexJSON {
 }
 
 /// Any JSON value (for schema-less fields such as an output schema).
-public enum JSONValue: Codable, Equatable, Sendable {
+public enum JSONValue: Codable, Hashable, Sendable {
     case null
     case bool(Bool)
     case number(Double)
@@ -59,7 +59,7 @@ public enum JSONValue: Codable, Equatable, Sendable {
 }
 
 /// A piece of the assistant's message.
-public struct AgentMessageDeltaEvent: Codable, Equatable, Sendable {
+public struct AgentMessageDeltaEvent: Codable, Hashable, Sendable {
     /// The new text.
     public var delta: String
 
@@ -73,7 +73,7 @@ public struct AgentMessageDeltaEvent: Codable, Equatable, Sendable {
 }
 
 /// The assistant's complete message.
-public struct AgentMessageEvent: Codable, Equatable, Sendable {
+public struct AgentMessageEvent: Codable, Hashable, Sendable {
     /// The text.
     public var message: String
 
@@ -87,7 +87,7 @@ public struct AgentMessageEvent: Codable, Equatable, Sendable {
 }
 
 /// A piece of reasoning text.
-public struct AgentReasoningDeltaEvent: Codable, Equatable, Sendable {
+public struct AgentReasoningDeltaEvent: Codable, Hashable, Sendable {
     /// The new text.
     public var delta: String
 
@@ -101,7 +101,7 @@ public struct AgentReasoningDeltaEvent: Codable, Equatable, Sendable {
 }
 
 /// Complete reasoning text.
-public struct AgentReasoningEvent: Codable, Equatable, Sendable {
+public struct AgentReasoningEvent: Codable, Hashable, Sendable {
     /// The text.
     public var text: String
 
@@ -115,7 +115,7 @@ public struct AgentReasoningEvent: Codable, Equatable, Sendable {
 }
 
 /// A patch waits for the host's decision.
-public struct ApplyPatchApprovalRequestEvent: Codable, Equatable, Sendable {
+public struct ApplyPatchApprovalRequestEvent: Codable, Hashable, Sendable {
     /// Key of the pending approval; answer with this id.
     public var callId: String
     /// The changes, by path.
@@ -137,7 +137,7 @@ public struct ApplyPatchApprovalRequestEvent: Codable, Equatable, Sendable {
 }
 
 /// When the agent asks the host before running a command.
-public enum AskForApproval: String, Codable, Equatable, Sendable, CaseIterable {
+public enum AskForApproval: String, Codable, Hashable, Sendable, CaseIterable {
     /// Ask for everything except commands known to be safe (read-only).
     case untrusted = "untrusted"
     /// Run in the sandbox; ask only when a command fails there and should be retried without it.
@@ -149,7 +149,7 @@ public enum AskForApproval: String, Codable, Equatable, Sendable, CaseIterable {
 }
 
 /// What started a compaction.
-public enum CompactionTrigger: String, Codable, Equatable, Sendable, CaseIterable {
+public enum CompactionTrigger: String, Codable, Hashable, Sendable, CaseIterable {
     /// [`Op::Compact`](super::Op::Compact).
     case manual = "manual"
     /// The context window reached the auto-compaction limit.
@@ -157,7 +157,7 @@ public enum CompactionTrigger: String, Codable, Equatable, Sendable, CaseIterabl
 }
 
 /// One part of a message.
-public enum ContentItem: Codable, Equatable, Sendable {
+public enum ContentItem: Codable, Hashable, Sendable {
     /// Text written by the user or developer.
     case inputText(text: String)
     /// An image, as an `https:` or `data:` URL.
@@ -219,7 +219,7 @@ public enum ContentItem: Codable, Equatable, Sendable {
 }
 
 /// Compaction started.
-public struct ContextCompactionBeginEvent: Codable, Equatable, Sendable {
+public struct ContextCompactionBeginEvent: Codable, Hashable, Sendable {
     /// Why.
     public var trigger: CompactionTrigger
 
@@ -233,7 +233,7 @@ public struct ContextCompactionBeginEvent: Codable, Equatable, Sendable {
 }
 
 /// Compaction finished.
-public struct ContextCompactionEndEvent: Codable, Equatable, Sendable {
+public struct ContextCompactionEndEvent: Codable, Hashable, Sendable {
     /// Estimated tokens of the new history.
     public var estimatedTokens: UInt64
     /// The history that replaced the old one (what the next request sends).
@@ -260,7 +260,7 @@ public typealias ConversationId = String
 ///
 /// [`crate::Error::code`] projects the rich error onto this enum; the terminal
 /// [`ErrorEvent`](super::ErrorEvent) carries it; each binding maps it to one host exception class.
-public enum ErrorCode: String, Codable, Equatable, Sendable, CaseIterable {
+public enum ErrorCode: String, Codable, Hashable, Sendable, CaseIterable {
     /// The input no longer fits the model's context window.
     case contextWindowExceeded = "context_window_exceeded"
     /// The account's usage limit or quota is used up; retrying will not help.
@@ -290,7 +290,7 @@ public enum ErrorCode: String, Codable, Equatable, Sendable, CaseIterable {
 }
 
 /// The turn failed.
-public struct ErrorEvent: Codable, Equatable, Sendable {
+public struct ErrorEvent: Codable, Hashable, Sendable {
     /// The stable classification.
     public var code: ErrorCode
     /// What went wrong.
@@ -308,7 +308,7 @@ public struct ErrorEvent: Codable, Equatable, Sendable {
 }
 
 /// Something that happened in a conversation. `id` is the submission that caused it.
-public struct Event: Codable, Equatable, Sendable {
+public struct Event: Codable, Hashable, Sendable {
     /// The submission this event belongs to.
     public var id: SubmissionId
     /// What happened.
@@ -327,7 +327,7 @@ public struct Event: Codable, Equatable, Sendable {
 
 /// What happened. Things with a lifetime come in Begin / Delta / End families; every turn ends with exactly one
 /// of [`EventMsg::TaskComplete`], [`EventMsg::TurnAborted`] or [`EventMsg::Error`].
-public enum EventMsg: Codable, Equatable, Sendable {
+public enum EventMsg: Codable, Hashable, Sendable {
     /// Always the first event of a conversation.
     case sessionConfigured(SessionConfiguredEvent)
     /// A turn started.
@@ -574,7 +574,7 @@ public enum EventMsg: Codable, Equatable, Sendable {
 }
 
 /// A command waits for the host's decision.
-public struct ExecApprovalRequestEvent: Codable, Equatable, Sendable {
+public struct ExecApprovalRequestEvent: Codable, Hashable, Sendable {
     /// Key of the pending approval; answer with this id.
     public var callId: String
     /// argv.
@@ -600,7 +600,7 @@ public struct ExecApprovalRequestEvent: Codable, Equatable, Sendable {
 }
 
 /// A command started.
-public struct ExecCommandBeginEvent: Codable, Equatable, Sendable {
+public struct ExecCommandBeginEvent: Codable, Hashable, Sendable {
     /// The tool call running it.
     public var callId: String
     /// argv.
@@ -622,7 +622,7 @@ public struct ExecCommandBeginEvent: Codable, Equatable, Sendable {
 }
 
 /// A command finished.
-public struct ExecCommandEndEvent: Codable, Equatable, Sendable {
+public struct ExecCommandEndEvent: Codable, Hashable, Sendable {
     /// All output, stdout and stderr interleaved as it arrived.
     public var aggregatedOutput: String
     /// The tool call that ran it.
@@ -661,7 +661,7 @@ public struct ExecCommandEndEvent: Codable, Equatable, Sendable {
 }
 
 /// Output from a running command.
-public struct ExecCommandOutputDeltaEvent: Codable, Equatable, Sendable {
+public struct ExecCommandOutputDeltaEvent: Codable, Hashable, Sendable {
     /// The tool call running it.
     public var callId: String
     /// The bytes, decoded as UTF-8 (invalid sequences replaced).
@@ -683,7 +683,7 @@ public struct ExecCommandOutputDeltaEvent: Codable, Equatable, Sendable {
 }
 
 /// Which output stream a chunk came from.
-public enum ExecOutputStream: String, Codable, Equatable, Sendable, CaseIterable {
+public enum ExecOutputStream: String, Codable, Hashable, Sendable, CaseIterable {
     /// Standard output (or the PTY).
     case stdout = "stdout"
     /// Standard error.
@@ -691,7 +691,7 @@ public enum ExecOutputStream: String, Codable, Equatable, Sendable, CaseIterable
 }
 
 /// Review mode ended.
-public struct ExitedReviewModeEvent: Codable, Equatable, Sendable {
+public struct ExitedReviewModeEvent: Codable, Hashable, Sendable {
     /// The result; `None` when the review was interrupted.
     public var reviewOutput: ReviewOutputEvent?
 
@@ -705,7 +705,7 @@ public struct ExitedReviewModeEvent: Codable, Equatable, Sendable {
 }
 
 /// One file's change in a patch.
-public enum FileChange: Codable, Equatable, Sendable {
+public enum FileChange: Codable, Hashable, Sendable {
     /// A new file.
     case add(content: String)
     /// A removed file.
@@ -773,7 +773,7 @@ public enum FileChange: Codable, Equatable, Sendable {
 public typealias FunctionCallOutputPayload = String
 
 /// A request into a conversation. Each submission gets a [`SubmissionId`]; the events it causes carry it.
-public enum Op: Codable, Equatable, Sendable {
+public enum Op: Codable, Hashable, Sendable {
     /// User input. Starts a turn when none runs; while one runs, it joins the next model request of that turn.
     case userInput(items: [UserInput])
     /// User input with a full turn context. Replaces a running turn (which ends with
@@ -926,7 +926,7 @@ public enum Op: Codable, Equatable, Sendable {
 }
 
 /// A patch is being applied.
-public struct PatchApplyBeginEvent: Codable, Equatable, Sendable {
+public struct PatchApplyBeginEvent: Codable, Hashable, Sendable {
     /// Whether it ran without asking the host.
     public var autoApproved: Bool
     /// The tool call applying it.
@@ -948,7 +948,7 @@ public struct PatchApplyBeginEvent: Codable, Equatable, Sendable {
 }
 
 /// A patch was applied, or failed (and nothing was written).
-public struct PatchApplyEndEvent: Codable, Equatable, Sendable {
+public struct PatchApplyEndEvent: Codable, Hashable, Sendable {
     /// The tool call.
     public var callId: String
     /// A summary, or the failure.
@@ -970,7 +970,7 @@ public struct PatchApplyEndEvent: Codable, Equatable, Sendable {
 }
 
 /// One step of a plan.
-public struct PlanItem: Codable, Equatable, Sendable {
+public struct PlanItem: Codable, Hashable, Sendable {
     /// Where it stands.
     public var status: StepStatus
     /// What to do.
@@ -988,7 +988,7 @@ public struct PlanItem: Codable, Equatable, Sendable {
 }
 
 /// The plan changed.
-public struct PlanUpdateEvent: Codable, Equatable, Sendable {
+public struct PlanUpdateEvent: Codable, Hashable, Sendable {
     /// The steps.
     public var plan: [PlanItem]
     /// Why it changed.
@@ -1006,7 +1006,7 @@ public struct PlanUpdateEvent: Codable, Equatable, Sendable {
 }
 
 /// The rate-limit state reported by the server with a response.
-public struct RateLimitSnapshot: Codable, Equatable, Sendable {
+public struct RateLimitSnapshot: Codable, Hashable, Sendable {
     /// The short window.
     public var primary: RateLimitWindow?
     /// The long window.
@@ -1024,7 +1024,7 @@ public struct RateLimitSnapshot: Codable, Equatable, Sendable {
 }
 
 /// Usage of one rate-limit window, from the `x-codex-{primary,secondary}-*` response headers.
-public struct RateLimitWindow: Codable, Equatable, Sendable {
+public struct RateLimitWindow: Codable, Hashable, Sendable {
     /// Percentage of the window used (0–100).
     public var usedPercent: Double
     /// Seconds until the window resets.
@@ -1046,7 +1046,7 @@ public struct RateLimitWindow: Codable, Equatable, Sendable {
 }
 
 /// An item entered the model-visible history.
-public struct RawResponseItemEvent: Codable, Equatable, Sendable {
+public struct RawResponseItemEvent: Codable, Hashable, Sendable {
     /// The item.
     public var item: ResponseItem
 
@@ -1060,7 +1060,7 @@ public struct RawResponseItemEvent: Codable, Equatable, Sendable {
 }
 
 /// One part of raw reasoning content.
-public enum ReasoningContent: Codable, Equatable, Sendable {
+public enum ReasoningContent: Codable, Hashable, Sendable {
     /// Reasoning text.
     case reasoningText(text: String)
     /// Plain text.
@@ -1110,7 +1110,7 @@ public enum ReasoningContent: Codable, Equatable, Sendable {
 }
 
 /// How hard a reasoning model thinks.
-public enum ReasoningEffort: String, Codable, Equatable, Sendable, CaseIterable {
+public enum ReasoningEffort: String, Codable, Hashable, Sendable, CaseIterable {
     /// As little as possible.
     case minimal = "minimal"
     /// Low.
@@ -1122,7 +1122,7 @@ public enum ReasoningEffort: String, Codable, Equatable, Sendable, CaseIterable 
 }
 
 /// Which reasoning summary the model should produce.
-public enum ReasoningSummary: String, Codable, Equatable, Sendable, CaseIterable {
+public enum ReasoningSummary: String, Codable, Hashable, Sendable, CaseIterable {
     /// Let the model decide.
     case auto = "auto"
     /// A short summary.
@@ -1134,7 +1134,7 @@ public enum ReasoningSummary: String, Codable, Equatable, Sendable, CaseIterable
 }
 
 /// One part of a reasoning summary.
-public enum ReasoningSummaryPart: Codable, Equatable, Sendable {
+public enum ReasoningSummaryPart: Codable, Hashable, Sendable {
     /// Summary text.
     case summaryText(text: String)
 
@@ -1176,7 +1176,7 @@ public enum ReasoningSummaryPart: Codable, Equatable, Sendable {
 ///
 /// Item `id`s are read but never written back: requests use `store: false`, and the server would try to look
 /// stored items up by id.
-public enum ResponseItem: Codable, Equatable, Sendable {
+public enum ResponseItem: Codable, Hashable, Sendable {
     /// A message from the user, the assistant, or the developer (system instructions).
     case message(content: [ContentItem], role: String, id: String? = nil)
     /// The model's reasoning: a summary and, for some models, raw text or encrypted content.
@@ -1325,7 +1325,7 @@ public enum ResponseItem: Codable, Equatable, Sendable {
 }
 
 /// A place in the code.
-public struct ReviewCodeLocation: Codable, Equatable, Sendable {
+public struct ReviewCodeLocation: Codable, Hashable, Sendable {
     /// The file.
     public var absoluteFilePath: String
     /// The lines.
@@ -1343,7 +1343,7 @@ public struct ReviewCodeLocation: Codable, Equatable, Sendable {
 }
 
 /// The host's answer to an approval request.
-public enum ReviewDecision: String, Codable, Equatable, Sendable, CaseIterable {
+public enum ReviewDecision: String, Codable, Hashable, Sendable, CaseIterable {
     /// Run it this once.
     case approved = "approved"
     /// Run it, and the same command again in this conversation without asking.
@@ -1355,7 +1355,7 @@ public enum ReviewDecision: String, Codable, Equatable, Sendable, CaseIterable {
 }
 
 /// One issue found by a review.
-public struct ReviewFinding: Codable, Equatable, Sendable {
+public struct ReviewFinding: Codable, Hashable, Sendable {
     /// Markdown explanation.
     public var body: String
     /// Where.
@@ -1385,7 +1385,7 @@ public struct ReviewFinding: Codable, Equatable, Sendable {
 }
 
 /// An inclusive, 1-based line range.
-public struct ReviewLineRange: Codable, Equatable, Sendable {
+public struct ReviewLineRange: Codable, Hashable, Sendable {
     /// Last line.
     public var end: UInt32
     /// First line.
@@ -1403,7 +1403,7 @@ public struct ReviewLineRange: Codable, Equatable, Sendable {
 }
 
 /// A review's result.
-public struct ReviewOutputEvent: Codable, Equatable, Sendable {
+public struct ReviewOutputEvent: Codable, Hashable, Sendable {
     /// The issues found.
     public var findings: [ReviewFinding]
     /// Confidence in the verdict, 0–1.
@@ -1437,7 +1437,7 @@ public struct ReviewOutputEvent: Codable, Equatable, Sendable {
 }
 
 /// What to review.
-public struct ReviewRequest: Codable, Equatable, Sendable {
+public struct ReviewRequest: Codable, Hashable, Sendable {
     /// What the reviewer should look at and how (e.g. "review the uncommitted changes").
     public var prompt: String
     /// A short label for the UI ("current changes").
@@ -1455,7 +1455,7 @@ public struct ReviewRequest: Codable, Equatable, Sendable {
 }
 
 /// What commands run by the agent may touch.
-public enum SandboxPolicy: Codable, Equatable, Sendable {
+public enum SandboxPolicy: Codable, Hashable, Sendable {
     /// Read anything, write nothing.
     case readOnly
     /// Read anything, write inside the working directory and the listed roots.
@@ -1509,7 +1509,7 @@ public enum SandboxPolicy: Codable, Equatable, Sendable {
 }
 
 /// The conversation is ready.
-public struct SessionConfiguredEvent: Codable, Equatable, Sendable {
+public struct SessionConfiguredEvent: Codable, Hashable, Sendable {
     /// The model in use.
     public var model: String
     /// The conversation's id.
@@ -1539,7 +1539,7 @@ public struct SessionConfiguredEvent: Codable, Equatable, Sendable {
 }
 
 /// The state of a plan step.
-public enum StepStatus: String, Codable, Equatable, Sendable, CaseIterable {
+public enum StepStatus: String, Codable, Hashable, Sendable, CaseIterable {
     /// Not started.
     case pending = "pending"
     /// Being worked on.
@@ -1549,7 +1549,7 @@ public enum StepStatus: String, Codable, Equatable, Sendable, CaseIterable {
 }
 
 /// A transient failure being retried.
-public struct StreamErrorEvent: Codable, Equatable, Sendable {
+public struct StreamErrorEvent: Codable, Hashable, Sendable {
     /// What failed and which retry this is ("… retrying 1/5").
     public var message: String
 
@@ -1563,7 +1563,7 @@ public struct StreamErrorEvent: Codable, Equatable, Sendable {
 }
 
 /// An [`Op`] with the id its events will carry.
-public struct Submission: Codable, Equatable, Sendable {
+public struct Submission: Codable, Hashable, Sendable {
     /// The id.
     public var id: SubmissionId
     /// The request.
@@ -1584,7 +1584,7 @@ public struct Submission: Codable, Equatable, Sendable {
 public typealias SubmissionId = String
 
 /// The turn finished.
-public struct TaskCompleteEvent: Codable, Equatable, Sendable {
+public struct TaskCompleteEvent: Codable, Hashable, Sendable {
     /// The last assistant message of the turn.
     public var lastAgentMessage: String?
 
@@ -1598,7 +1598,7 @@ public struct TaskCompleteEvent: Codable, Equatable, Sendable {
 }
 
 /// A turn started.
-public struct TaskStartedEvent: Codable, Equatable, Sendable {
+public struct TaskStartedEvent: Codable, Hashable, Sendable {
     /// The model's context window, when known.
     public var modelContextWindow: UInt64?
 
@@ -1612,7 +1612,7 @@ public struct TaskStartedEvent: Codable, Equatable, Sendable {
 }
 
 /// Token usage and rate limits.
-public struct TokenCountEvent: Codable, Equatable, Sendable {
+public struct TokenCountEvent: Codable, Hashable, Sendable {
     /// Usage so far (`None` before the first response).
     public var info: TokenUsageInfo?
     /// The latest rate-limit snapshot, when the server sent one.
@@ -1630,7 +1630,7 @@ public struct TokenCountEvent: Codable, Equatable, Sendable {
 }
 
 /// Token counts of one model response (or a running total).
-public struct TokenUsage: Codable, Equatable, Sendable {
+public struct TokenUsage: Codable, Hashable, Sendable {
     /// Of `input_tokens`, how many were served from the prompt cache.
     public var cachedInputTokens: UInt64
     /// Tokens sent, including cached ones.
@@ -1660,7 +1660,7 @@ public struct TokenUsage: Codable, Equatable, Sendable {
 }
 
 /// Token accounting for a conversation: the running total, the last response, and the window size.
-public struct TokenUsageInfo: Codable, Equatable, Sendable {
+public struct TokenUsageInfo: Codable, Hashable, Sendable {
     /// The most recent response.
     public var lastTokenUsage: TokenUsage
     /// Sum over every response of the conversation.
@@ -1682,7 +1682,7 @@ public struct TokenUsageInfo: Codable, Equatable, Sendable {
 }
 
 /// A tool call started.
-public struct ToolCallBeginEvent: Codable, Equatable, Sendable {
+public struct ToolCallBeginEvent: Codable, Hashable, Sendable {
     /// The arguments as the model sent them.
     public var arguments: String
     /// The call.
@@ -1704,7 +1704,7 @@ public struct ToolCallBeginEvent: Codable, Equatable, Sendable {
 }
 
 /// A tool call finished.
-public struct ToolCallEndEvent: Codable, Equatable, Sendable {
+public struct ToolCallEndEvent: Codable, Hashable, Sendable {
     /// The call.
     public var callId: String
     /// How long it ran.
@@ -1734,7 +1734,7 @@ public struct ToolCallEndEvent: Codable, Equatable, Sendable {
 }
 
 /// Why a turn ended early.
-public enum TurnAbortReason: String, Codable, Equatable, Sendable, CaseIterable {
+public enum TurnAbortReason: String, Codable, Hashable, Sendable, CaseIterable {
     /// [`Op::Interrupt`], or an approval answered with abort.
     case interrupted = "interrupted"
     /// A new turn replaced it.
@@ -1742,7 +1742,7 @@ public enum TurnAbortReason: String, Codable, Equatable, Sendable, CaseIterable 
 }
 
 /// The turn was aborted.
-public struct TurnAbortedEvent: Codable, Equatable, Sendable {
+public struct TurnAbortedEvent: Codable, Hashable, Sendable {
     /// Why.
     public var reason: TurnAbortReason
 
@@ -1756,7 +1756,7 @@ public struct TurnAbortedEvent: Codable, Equatable, Sendable {
 }
 
 /// The turn's changes so far.
-public struct TurnDiffEvent: Codable, Equatable, Sendable {
+public struct TurnDiffEvent: Codable, Hashable, Sendable {
     /// Unified diff.
     public var unifiedDiff: String
 
@@ -1770,7 +1770,7 @@ public struct TurnDiffEvent: Codable, Equatable, Sendable {
 }
 
 /// One piece of user input.
-public enum UserInput: Codable, Equatable, Sendable {
+public enum UserInput: Codable, Hashable, Sendable {
     /// Plain text.
     case text(text: String)
     /// An image by URL (`https:` or `data:`).
@@ -1834,7 +1834,7 @@ public enum UserInput: Codable, Equatable, Sendable {
 }
 
 /// The user's input.
-public struct UserMessageEvent: Codable, Equatable, Sendable {
+public struct UserMessageEvent: Codable, Hashable, Sendable {
     /// The text parts joined.
     public var message: String
     /// Image URLs (including local images as `data:` URLs).
@@ -1852,7 +1852,7 @@ public struct UserMessageEvent: Codable, Equatable, Sendable {
 }
 
 /// A non-fatal notice.
-public struct WarningEvent: Codable, Equatable, Sendable {
+public struct WarningEvent: Codable, Hashable, Sendable {
     /// The notice.
     public var message: String
 
