@@ -353,7 +353,7 @@ def encode_stmt(f: Field, value: str, container: str) -> str:
 def coding_keys(fields: list[Field], indent: str, access: str = "") -> list[str]:
     lines = [f"{indent}{access}enum CodingKeys: String, CodingKey {{"]
     for f in fields:
-        lines.append(f"{indent}    case {f.swift_name} = {json.dumps(f.json_name)}")
+        lines.append(f"{indent}    case {ident(f.swift_name)} = {json.dumps(f.json_name)}")
     return lines + [f"{indent}}}"]
 
 
