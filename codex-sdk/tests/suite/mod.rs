@@ -4,6 +4,7 @@ mod auth;
 mod compact;
 mod config_load;
 mod conversation;
+mod conversation_cancel;
 mod model_chat;
 mod model_responses;
 mod review;
