@@ -13,7 +13,14 @@ use crate::protocol::{
 /// model request sees the set as it was when the request was built.
 #[derive(Clone, Default)]
 pub struct ToolRegistry {
-    inner: Arc<RwLock<Vec<Arc<dyn ToolHandler>>>>,
+    inner: Arc<RwLock<Vec<Entry>>>,
+}
+
+/// A handler with its name cached (a handler's `spec()` builds a whole schema; lookups must not).
+#[derive(Clone)]
+struct Entry {
+    name: String,
+    handler: Arc<dyn ToolHandler>,
 }
 
 impl std::fmt::Debug for ToolRegistry {
@@ -23,7 +30,7 @@ impl std::fmt::Debug for ToolRegistry {
 }
 
 /// The result of one dispatched call: the history item for the model, or a fatal error.
-pub(crate) type DispatchResult = Result<ResponseItem>;
+pub type DispatchResult = Result<ResponseItem>;
 
 impl ToolRegistry {
     /// An empty registry.
@@ -49,10 +56,10 @@ impl ToolRegistry {
         let name = handler.spec().name().to_owned();
         validate_name(&name)?;
         let mut tools = self.write();
-        if let Some(slot) = tools.iter_mut().find(|t| t.spec().name() == name) {
-            *slot = handler;
+        if let Some(slot) = tools.iter_mut().find(|t| t.name == name) {
+            slot.handler = handler;
         } else {
-            tools.push(handler);
+            tools.push(Entry { name, handler });
         }
         Ok(())
     }
@@ -61,23 +68,34 @@ impl ToolRegistry {
     pub fn unregister(&self, name: &str) -> bool {
         let mut tools = self.write();
         let before = tools.len();
-        tools.retain(|t| t.spec().name() != name);
+        tools.retain(|t| t.name != name);
         tools.len() != before
     }
 
     /// The names of the registered tools, in registration order.
     #[must_use]
     pub fn names(&self) -> Vec<String> {
-        self.read()
-            .iter()
-            .map(|t| t.spec().name().to_owned())
-            .collect()
+        self.read().iter().map(|t| t.name.clone()).collect()
     }
 
     /// The model-visible specs, in registration order.
     #[must_use]
     pub fn specs(&self) -> Vec<ToolSpec> {
-        self.read().iter().map(|t| t.spec()).collect()
+        self.read().iter().map(|t| t.handler.spec()).collect()
+    }
+
+    /// A new registry holding the same handlers except `names` (for a child context such as a review).
+    #[must_use]
+    pub fn without(&self, names: &[&str]) -> ToolRegistry {
+        let entries: Vec<Entry> = self
+            .read()
+            .iter()
+            .filter(|e| !names.contains(&e.name.as_str()))
+            .cloned()
+            .collect();
+        ToolRegistry {
+            inner: Arc::new(RwLock::new(entries)),
+        }
     }
 
     /// The handler registered under `name`.
@@ -85,8 +103,8 @@ impl ToolRegistry {
     pub fn get(&self, name: &str) -> Option<Arc<dyn ToolHandler>> {
         self.read()
             .iter()
-            .find(|t| t.spec().name() == name)
-            .cloned()
+            .find(|t| t.name == name)
+            .map(|t| Arc::clone(&t.handler))
     }
 
     /// Whether calls to `name` may run in parallel (unknown tools: yes, they only produce an error output).
@@ -95,7 +113,12 @@ impl ToolRegistry {
     }
 
     /// Runs one call through its handler with begin/end events, timing and error routing.
-    pub(crate) async fn dispatch(&self, call: ToolCall, ctx: ToolContext) -> DispatchResult {
+    /// Runs one call through its handler, with `ToolCallBegin`/`ToolCallEnd` events, timing and error routing:
+    /// an unknown tool or a `RespondToModel` error becomes a failed output for the model.
+    ///
+    /// # Errors
+    /// The handler's [`ToolError::Fatal`] error.
+    pub async fn dispatch(&self, call: ToolCall, ctx: ToolContext) -> DispatchResult {
         let started = Instant::now();
         ctx.emit(EventMsg::ToolCallBegin(ToolCallBeginEvent {
             call_id: call.call_id.clone(),
@@ -153,13 +176,13 @@ impl ToolRegistry {
         })
     }
 
-    fn read(&self) -> std::sync::RwLockReadGuard<'_, Vec<Arc<dyn ToolHandler>>> {
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Vec<Entry>> {
         self.inner
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Vec<Arc<dyn ToolHandler>>> {
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Vec<Entry>> {
         self.inner
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
