@@ -25,7 +25,13 @@ from codex_sdk import Codex, ScriptedModel, ScriptedResponse
 
 
 def codex_over(*responses: ScriptedResponse, builtin_tools: bool = False) -> Codex:
-    return Codex(model_client=ScriptedModel(responses), builtin_tools=builtin_tools, cwd="/tmp", instructions="bench")
+    return Codex(
+        model_client=ScriptedModel(responses),
+        builtin_tools=builtin_tools,
+        cwd="/tmp",
+        instructions="bench",
+        ephemeral=True,
+    )
 
 
 async def events_per_second(words: int) -> tuple[float, float]:

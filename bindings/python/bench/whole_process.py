@@ -7,9 +7,11 @@ process, serving the same two responses (a tool call, then the answer) for every
 
 from __future__ import annotations
 
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 SERVER = r"""
@@ -32,7 +34,7 @@ import asyncio, os, sys
 from codex_sdk import Codex
 
 codex = Codex(model="gpt-5-codex", base_url=os.environ["BENCH_BASE_URL"], api_key="sk-local-bench",
-              builtin_tools=False, cwd="/tmp")
+              builtin_tools=False, cwd="/tmp", codex_home=os.environ["BENCH_CODEX_HOME"])
 
 @codex.tool
 def add(a: int, b: int) -> int:
@@ -52,13 +54,15 @@ def main(runs: int) -> None:
     server = subprocess.Popen([sys.executable, "-c", SERVER, str(runs + 1)], stdout=subprocess.PIPE, text=True)
     assert server.stdout is not None
     base_url = server.stdout.readline().strip()
-    env = {"BENCH_BASE_URL": base_url, "PATH": "/usr/bin:/bin"}
+    home = tempfile.mkdtemp(prefix="codex-bench-")  # the turn is recorded, as the CLI records it
+    env = {"BENCH_BASE_URL": base_url, "BENCH_CODEX_HOME": home, "PATH": "/usr/bin:/bin"}
     walls = []
     for _ in range(runs + 1):
         started = time.perf_counter()
         subprocess.run([sys.executable, "-c", CLIENT], env=env, check=True)
         walls.append(time.perf_counter() - started)
     server.wait(timeout=10)
+    shutil.rmtree(home, ignore_errors=True)
     walls = sorted(walls[1:])  # the first run warms the page cache
     p90 = walls[int(len(walls) * 0.9) - 1]
     print(f"whole process (import + one tool-call turn over HTTP): p50 {statistics.median(walls) * 1e3:.1f} ms, "

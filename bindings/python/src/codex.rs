@@ -3,19 +3,22 @@
 //! Only the settings a caller passes are set; everything else keeps the core's default. Structured values
 //! (policies, the provider) arrive as the JSON of their protocol type.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use codex_sdk::protocol::ConversationId;
 use codex_sdk::protocol::{AskForApproval, ReasoningEffort, ReasoningSummary, SandboxPolicy};
+use codex_sdk::rollout::Cursor;
 use codex_sdk::tools::BuiltinToolsConfig;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 use crate::approval::HostApprovals;
 use crate::conversation::Conversation;
-use crate::error::{BindingError, to_py};
+use crate::error::{BindingError, core_error_to_py, to_py};
 use crate::event_loop::{Awaitable, future_into_py};
-use crate::events::from_json;
+use crate::events::{from_json, to_json};
 use crate::model::ScriptedModel;
 use crate::tools::{HostLoops, Tool};
 
@@ -47,6 +50,7 @@ impl Codex {
         approval_timeout = None,
         model_client = None,
         builtin_tools = None,
+        ephemeral = None,
         tools = Vec::new(),
         on_approval = None,
         on_approval_is_async = false,
@@ -70,6 +74,7 @@ impl Codex {
         approval_timeout: Option<f64>,
         model_client: Option<PyRef<'_, ScriptedModel>>,
         builtin_tools: Option<bool>,
+        ephemeral: Option<bool>,
         tools: Vec<PyRef<'_, Tool>>,
         on_approval: Option<Py<PyAny>>,
         on_approval_is_async: bool,
@@ -128,6 +133,9 @@ impl Codex {
         if let Some(v) = model_client {
             b = b.model_client(v.client());
         }
+        if ephemeral == Some(true) {
+            b = b.ephemeral();
+        }
         match builtin_tools {
             Some(false) => b = b.no_builtin_tools(),
             Some(true) => b = b.builtin_tools(BuiltinToolsConfig::default()),
@@ -162,4 +170,102 @@ impl Codex {
             Conversation::new(conversation, loops)
         })
     }
+
+    /// Resumes the conversation recorded at `path` (same id, appending to the same file).
+    fn resume_conversation<'py>(
+        &self,
+        py: Python<'py>,
+        path: PathBuf,
+    ) -> PyResult<Awaitable<'py, Conversation>> {
+        let codex = self.inner.clone();
+        let loops = Arc::clone(&self.loops);
+        future_into_py(py, async move {
+            let started = codex.resume_conversation(path).await?;
+            Conversation::new(started.conversation, loops)
+        })
+    }
+
+    /// Forks the conversation recorded at `path` before its `nth_user_message`-th (0-based) user message.
+    fn fork_conversation<'py>(
+        &self,
+        py: Python<'py>,
+        path: PathBuf,
+        nth_user_message: usize,
+    ) -> PyResult<Awaitable<'py, Conversation>> {
+        let codex = self.inner.clone();
+        let loops = Arc::clone(&self.loops);
+        future_into_py(py, async move {
+            let started = codex.fork_conversation(path, nth_user_message).await?;
+            Conversation::new(started.conversation, loops)
+        })
+    }
+
+    /// One page of recorded conversations, newest first, as JSON (`ConversationsPage`); pass its
+    /// `next_cursor` for the next page.
+    #[pyo3(signature = (page_size, cursor = None))]
+    fn list_conversations<'py>(
+        &self,
+        py: Python<'py>,
+        page_size: usize,
+        cursor: Option<&str>,
+    ) -> PyResult<Awaitable<'py, String>> {
+        let cursor: Option<Cursor> = cursor
+            .map(str::parse)
+            .transpose()
+            .map_err(|e| core_error_to_py(py, &e))?;
+        let codex = self.inner.clone();
+        future_into_py(py, async move {
+            let page = codex.list_conversations(page_size, cursor.as_ref()).await?;
+            to_json(&page)
+        })
+    }
+
+    /// The rollout path of a recorded (not archived) conversation, by id.
+    fn find_conversation_path<'py>(
+        &self,
+        py: Python<'py>,
+        conversation_id: &str,
+    ) -> PyResult<Awaitable<'py, Option<PathBuf>>> {
+        let id = parse_id(py, conversation_id)?;
+        let codex = self.inner.clone();
+        future_into_py(
+            py,
+            async move { Ok(codex.find_conversation_path(id).await?) },
+        )
+    }
+
+    /// Archives a conversation (shutting it down if live); resolves to the archived file's path.
+    fn archive_conversation<'py>(
+        &self,
+        py: Python<'py>,
+        conversation_id: &str,
+        path: PathBuf,
+    ) -> PyResult<Awaitable<'py, PathBuf>> {
+        let id = parse_id(py, conversation_id)?;
+        let codex = self.inner.clone();
+        future_into_py(py, async move {
+            Ok(codex.archive_conversation(id, path).await?)
+        })
+    }
+
+    /// Moves an archived conversation back; resolves to its new path.
+    fn unarchive_conversation<'py>(
+        &self,
+        py: Python<'py>,
+        conversation_id: &str,
+        path: PathBuf,
+    ) -> PyResult<Awaitable<'py, PathBuf>> {
+        let id = parse_id(py, conversation_id)?;
+        let codex = self.inner.clone();
+        future_into_py(py, async move {
+            Ok(codex.unarchive_conversation(id, path).await?)
+        })
+    }
+}
+
+fn parse_id(py: Python<'_>, id: &str) -> PyResult<ConversationId> {
+    id.parse()
+        .map_err(|e: codex_sdk::protocol::InvalidIdError| {
+            core_error_to_py(py, &codex_sdk::Error::InvalidInput(e.to_string()))
+        })
 }

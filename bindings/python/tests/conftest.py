@@ -15,6 +15,8 @@ def scripted(*responses: ScriptedResponse, **settings: Any) -> Tuple[Codex, Scri
     model = ScriptedModel(responses, event_delay=settings.pop("event_delay", None))
     settings.setdefault("cwd", "/tmp")
     settings.setdefault("instructions", "test instructions")
+    if "codex_home" not in settings:
+        settings.setdefault("ephemeral", True)
     return Codex(model_client=model, **settings), model
 
 
@@ -34,4 +36,5 @@ def over_http(server: MockServer, **settings: Any) -> Codex:
         "stream_max_retries": 0,
     }
     settings.setdefault("cwd", "/tmp")
+    settings.setdefault("ephemeral", True)
     return Codex(provider=provider, api_key="test-key", **settings)

@@ -16,6 +16,7 @@ from codex_sdk import (
 
 def sync_codex(*responses: ScriptedResponse, **settings) -> CodexSync:
     settings.setdefault("builtin_tools", False)
+    settings.setdefault("ephemeral", True)
     return CodexSync(model_client=ScriptedModel(responses, event_delay=settings.pop("event_delay", None)), **settings)
 
 
@@ -51,7 +52,7 @@ def test_a_blocking_stream():
 
 def test_leaving_a_blocking_stream_early_interrupts_the_turn():
     model = ScriptedModel([ScriptedResponse.text("a b c d e f g h i j k l m n o p")], event_delay=0.02)
-    codex = CodexSync(model_client=model, builtin_tools=False)
+    codex = CodexSync(model_client=model, builtin_tools=False, ephemeral=True)
     conversation = codex.start_conversation()
     for event in conversation.stream("go"):
         if isinstance(event, AgentMessageDeltaEvent):

@@ -7,7 +7,7 @@ import json
 import os
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Union, overload
 
-from . import _native
+from . import _native, _types
 from ._conversation import Conversation
 from ._convert import optional_json
 from ._tools import Tool
@@ -72,6 +72,7 @@ class Codex:
         approval_timeout: Optional[float] = None,
         model_client: Optional[ScriptedModel] = None,
         builtin_tools: Optional[bool] = None,
+        ephemeral: Optional[bool] = None,
         tools: Optional[List[Union[Tool, Callable[..., Any]]]] = None,
         on_approval: Optional[ApprovalCallback] = None,
     ):
@@ -92,6 +93,7 @@ class Codex:
             approval_timeout=approval_timeout,
             model_client=None if model_client is None else model_client.native,
             builtin_tools=builtin_tools,
+            ephemeral=ephemeral,
         )
         self.tools: List[Tool] = [t if isinstance(t, Tool) else Tool(t) for t in tools or []]
         """The tools every new conversation starts with."""
@@ -151,8 +153,37 @@ class Codex:
         return self.native.model
 
     async def start_conversation(self) -> Conversation:
-        """Starts a conversation."""
+        """Starts a conversation (recorded under `codex_home` unless `ephemeral=True`)."""
         return Conversation(await self.native.start_conversation())
+
+    async def resume_conversation(self, path: PathLike) -> Conversation:
+        """Resumes a recorded conversation: same id, history rebuilt, earlier events in
+        `session_configured.initial_messages`, new turns appended to the same file."""
+        return Conversation(await self.native.resume_conversation(os.fspath(path)))
+
+    async def fork_conversation(self, path: PathLike, nth_user_message: int) -> Conversation:
+        """Starts a new conversation from a recorded one, keeping what came before its
+        `nth_user_message`-th (0-based) user message."""
+        return Conversation(await self.native.fork_conversation(os.fspath(path), nth_user_message))
+
+    async def list_conversations(self, page_size: int = 20, cursor: Optional[str] = None) -> Any:
+        """One page of recorded conversations, newest first (`items`, `next_cursor`); pass `next_cursor`
+        back for the next page. A `ConversationsPage` when the protocol schema has it, else its dict."""
+        page = json.loads(await self.native.list_conversations(page_size, cursor))
+        typed = getattr(_types, "ConversationsPage", None)
+        return typed.from_dict(page) if typed is not None else page
+
+    async def find_conversation_path(self, conversation_id: str) -> Optional[str]:
+        """The rollout file of a recorded (not archived) conversation."""
+        return await self.native.find_conversation_path(conversation_id)
+
+    async def archive_conversation(self, conversation_id: str, path: PathLike) -> str:
+        """Archives a conversation (shutting it down if it runs); returns the archived file's path."""
+        return await self.native.archive_conversation(conversation_id, os.fspath(path))
+
+    async def unarchive_conversation(self, conversation_id: str, path: PathLike) -> str:
+        """Moves an archived conversation back; returns its new path."""
+        return await self.native.unarchive_conversation(conversation_id, os.fspath(path))
 
 
 def _decision(answer: Any) -> str:

@@ -172,6 +172,11 @@ class Conversation:
         return self._native.id
 
     @property
+    def rollout_path(self) -> Optional[str]:
+        """The file the conversation is recorded in (None when ephemeral)."""
+        return self.session_configured.rollout_path
+
+    @property
     def session_configured(self) -> SessionConfiguredEvent:
         """The `SessionConfigured` event (the first event of the conversation)."""
         return SessionConfiguredEvent.from_dict(_loads(self._native.session_configured))

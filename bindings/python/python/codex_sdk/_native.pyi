@@ -4,6 +4,7 @@ The native core of the `codex_sdk` package (use the package, not this module).
 
 from _typeshed import SupportsGetItem
 from os import PathLike
+from pathlib import Path
 from typing import Any, Awaitable, Final, SupportsFloat, SupportsIndex, final
 
 __all__ = ["VERSION", "Codex", "Conversation", "MockResponse", "MockServer", "ScriptedModel", "ScriptedResponse", "Tool", "ToolContext", "TurnStream", "sse_assistant_message", "sse_completed", "sse_created", "sse_failed", "sse_function_call", "sse_output_text_delta", "sse_text_response", "sse_tool_call_response"]
@@ -15,15 +16,40 @@ class Codex:
     """
     Holds the configuration, the model client and the host's tools; starts conversations.
     """
-    def __new__(cls, /, *, model: str | None = None, api_key: str | None = None, base_url: str | None = None, provider: str | None = None, cwd: str | PathLike[str] | None = None, codex_home: str | PathLike[str] | None = None, instructions: str | None = None, approval_policy: str | None = None, sandbox_policy: str | None = None, reasoning_effort: str | None = None, reasoning_summary: str | None = None, model_context_window: SupportsIndex | None = None, event_buffer: SupportsIndex | None = None, approval_timeout: SupportsFloat | SupportsIndex | None = None, model_client: ScriptedModel | None = None, builtin_tools: bool | None = None, tools: SupportsGetItem[int, Tool] = ..., on_approval: Any | None = None, on_approval_is_async: bool = False) -> Codex: ...
+    def __new__(cls, /, *, model: str | None = None, api_key: str | None = None, base_url: str | None = None, provider: str | None = None, cwd: str | PathLike[str] | None = None, codex_home: str | PathLike[str] | None = None, instructions: str | None = None, approval_policy: str | None = None, sandbox_policy: str | None = None, reasoning_effort: str | None = None, reasoning_summary: str | None = None, model_context_window: SupportsIndex | None = None, event_buffer: SupportsIndex | None = None, approval_timeout: SupportsFloat | SupportsIndex | None = None, model_client: ScriptedModel | None = None, builtin_tools: bool | None = None, ephemeral: bool | None = None, tools: SupportsGetItem[int, Tool] = ..., on_approval: Any | None = None, on_approval_is_async: bool = False) -> Codex: ...
+    def archive_conversation(self, /, conversation_id: str, path: str | PathLike[str]) -> Awaitable[Path]:
+        """
+        Archives a conversation (shutting it down if live); resolves to the archived file's path.
+        """
+    def find_conversation_path(self, /, conversation_id: str) -> Awaitable[Path | None]:
+        """
+        The rollout path of a recorded (not archived) conversation, by id.
+        """
+    def fork_conversation(self, /, path: str | PathLike[str], nth_user_message: SupportsIndex) -> Awaitable[Conversation]:
+        """
+        Forks the conversation recorded at `path` before its `nth_user_message`-th (0-based) user message.
+        """
+    def list_conversations(self, /, page_size: SupportsIndex, cursor: str | None = None) -> Awaitable[str]:
+        """
+        One page of recorded conversations, newest first, as JSON (`ConversationsPage`); pass its
+        `next_cursor` for the next page.
+        """
     @property
     def model(self, /) -> str:
         """
         The model conversations use.
         """
+    def resume_conversation(self, /, path: str | PathLike[str]) -> Awaitable[Conversation]:
+        """
+        Resumes the conversation recorded at `path` (same id, appending to the same file).
+        """
     def start_conversation(self, /) -> Awaitable[Conversation]:
         """
         Starts a conversation; resolves to a `Conversation`.
+        """
+    def unarchive_conversation(self, /, conversation_id: str, path: str | PathLike[str]) -> Awaitable[Path]:
+        """
+        Moves an archived conversation back; resolves to its new path.
         """
 
 @final

@@ -74,6 +74,11 @@ class ConversationSync:
         """The conversation's id."""
         return self.conversation.id
 
+    @property
+    def rollout_path(self) -> Optional[str]:
+        """The file the conversation is recorded in (None when ephemeral)."""
+        return self.conversation.rollout_path
+
     def run(self, input: Input) -> RunResult:
         """Runs a turn and returns its result."""
         return run_sync(self.conversation.run(input))
@@ -131,3 +136,15 @@ class CodexSync:
     def start_conversation(self) -> ConversationSync:
         """Starts a conversation."""
         return ConversationSync(run_sync(self.codex.start_conversation()))
+
+    def resume_conversation(self, path: "os.PathLike[str] | str") -> ConversationSync:
+        """Resumes a recorded conversation."""
+        return ConversationSync(run_sync(self.codex.resume_conversation(path)))
+
+    def fork_conversation(self, path: "os.PathLike[str] | str", nth_user_message: int) -> ConversationSync:
+        """Forks a recorded conversation before its `nth_user_message`-th user message."""
+        return ConversationSync(run_sync(self.codex.fork_conversation(path, nth_user_message)))
+
+    def list_conversations(self, page_size: int = 20, cursor: Optional[str] = None) -> Any:
+        """One page of recorded conversations, newest first."""
+        return run_sync(self.codex.list_conversations(page_size, cursor))

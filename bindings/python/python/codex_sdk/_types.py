@@ -31,6 +31,10 @@ AskForApproval = Literal["untrusted", "on-failure", "on-request", "never"]
 """When the agent asks the host before running a command."""
 
 
+CompactionTrigger = Literal["manual", "auto"]
+"""What started a compaction."""
+
+
 ConversationId = str
 
 
@@ -895,7 +899,130 @@ class PlanUpdateEvent(_Data):
         return d
 
 
-EventMsg = Union[SessionConfiguredEvent, TaskStartedEvent, AgentMessageDeltaEvent, AgentMessageEvent, AgentReasoningDeltaEvent, AgentReasoningEvent, AgentReasoningRawContentDeltaEvent, AgentReasoningRawContentEvent, UserMessageEvent, TokenCountEvent, StreamErrorEvent, WarningEvent, ErrorEvent, TaskCompleteEvent, TurnAbortedEvent, ShutdownCompleteEvent, RawResponseItemEvent, ToolCallBeginEvent, ToolCallEndEvent, ExecCommandBeginEvent, ExecCommandOutputDeltaEvent, ExecCommandEndEvent, ExecApprovalRequestEvent, ApplyPatchApprovalRequestEvent, PatchApplyBeginEvent, PatchApplyEndEvent, TurnDiffEvent, PlanUpdateEvent]
+@dataclass(init=False, repr=False, eq=False)
+class ContextCompactionBeginEvent(_Data):
+    """Compaction started: sampling stops while the model writes a hand-off summary."""
+    trigger: CompactionTrigger
+    """Why."""
+    type: Literal["context_compaction_begin"] = field(default="context_compaction_begin", init=False)
+
+    def __init__(self, trigger: CompactionTrigger) -> None:
+        self.trigger = trigger
+        self.type = "context_compaction_begin"
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "ContextCompactionBeginEvent":
+        return cls(trigger=d["trigger"])
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"type": self.type}
+        d["trigger"] = self.trigger
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
+class ContextCompactionEndEvent(_Data):
+    """Compaction finished: the history was replaced by `replacement_history`."""
+    summary: str
+    """The model's hand-off summary."""
+    replacement_history: List[ResponseItem]
+    """The history that replaced the old one (what the next request sends)."""
+    estimated_tokens: int
+    """Estimated tokens of the new history."""
+    type: Literal["context_compaction_end"] = field(default="context_compaction_end", init=False)
+
+    def __init__(self, summary: str, replacement_history: List[ResponseItem], estimated_tokens: int) -> None:
+        self.summary = summary
+        self.replacement_history = replacement_history
+        self.estimated_tokens = estimated_tokens
+        self.type = "context_compaction_end"
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "ContextCompactionEndEvent":
+        return cls(summary=d["summary"], replacement_history=[response_item_from_dict(x) for x in d["replacement_history"]], estimated_tokens=d["estimated_tokens"])
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"type": self.type}
+        d["summary"] = self.summary
+        d["replacement_history"] = [x.to_dict() for x in self.replacement_history]
+        d["estimated_tokens"] = self.estimated_tokens
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
+class EnteredReviewModeEvent(_Data):
+    """A review started; every event until `EventMsg::ExitedReviewMode` belongs to it."""
+    prompt: str
+    """What the reviewer should look at and how (e.g. "review the uncommitted changes")."""
+    user_facing_hint: str
+    """A short label for the UI ("current changes")."""
+    type: Literal["entered_review_mode"] = field(default="entered_review_mode", init=False)
+
+    def __init__(self, prompt: str, user_facing_hint: str) -> None:
+        self.prompt = prompt
+        self.user_facing_hint = user_facing_hint
+        self.type = "entered_review_mode"
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "EnteredReviewModeEvent":
+        return cls(prompt=d["prompt"], user_facing_hint=d["user_facing_hint"])
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"type": self.type}
+        d["prompt"] = self.prompt
+        d["user_facing_hint"] = self.user_facing_hint
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
+class ExitedReviewModeEvent(_Data):
+    """The review finished (or was interrupted: no output)."""
+    review_output: Optional[ReviewOutputEvent] = None
+    """The result; `None` when the review was interrupted."""
+    type: Literal["exited_review_mode"] = field(default="exited_review_mode", init=False)
+
+    def __init__(self, review_output: Optional[ReviewOutputEvent] = None) -> None:
+        self.review_output = review_output
+        self.type = "exited_review_mode"
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "ExitedReviewModeEvent":
+        return cls(review_output=(None if d.get("review_output") is None else ReviewOutputEvent.from_dict(d['review_output'])))
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"type": self.type}
+        if self.review_output is not None:
+            d["review_output"] = self.review_output.to_dict()
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
+class ConversationPathEvent(_Data):
+    """The answer to `Op::GetPath`."""
+    conversation_id: str
+    """The conversation."""
+    path: Optional[str] = None
+    """Its rollout; `None` when the conversation is not recorded."""
+    type: Literal["conversation_path"] = field(default="conversation_path", init=False)
+
+    def __init__(self, conversation_id: str, path: Optional[str] = None) -> None:
+        self.conversation_id = conversation_id
+        self.path = path
+        self.type = "conversation_path"
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "ConversationPathEvent":
+        return cls(conversation_id=d["conversation_id"], path=d.get("path"))
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"type": self.type}
+        d["conversation_id"] = self.conversation_id
+        if self.path is not None:
+            d["path"] = self.path
+        return d
+
+
+EventMsg = Union[SessionConfiguredEvent, TaskStartedEvent, AgentMessageDeltaEvent, AgentMessageEvent, AgentReasoningDeltaEvent, AgentReasoningEvent, AgentReasoningRawContentDeltaEvent, AgentReasoningRawContentEvent, UserMessageEvent, TokenCountEvent, StreamErrorEvent, WarningEvent, ErrorEvent, TaskCompleteEvent, TurnAbortedEvent, ShutdownCompleteEvent, RawResponseItemEvent, ToolCallBeginEvent, ToolCallEndEvent, ExecCommandBeginEvent, ExecCommandOutputDeltaEvent, ExecCommandEndEvent, ExecApprovalRequestEvent, ApplyPatchApprovalRequestEvent, PatchApplyBeginEvent, PatchApplyEndEvent, TurnDiffEvent, PlanUpdateEvent, ContextCompactionBeginEvent, ContextCompactionEndEvent, EnteredReviewModeEvent, ExitedReviewModeEvent, ConversationPathEvent]
 """What happened. Things with a lifetime come in Begin / Delta / End families; every turn ends with exactly one
 of `EventMsg::TaskComplete`, `EventMsg::TurnAborted` or `EventMsg::Error`.
 """
@@ -929,6 +1056,11 @@ _EVENT_MSG_VARIANTS: Dict[str, Callable[[Dict[str, Any]], Any]] = {
     "patch_apply_end": PatchApplyEndEvent.from_dict,
     "turn_diff": TurnDiffEvent.from_dict,
     "plan_update": PlanUpdateEvent.from_dict,
+    "context_compaction_begin": ContextCompactionBeginEvent.from_dict,
+    "context_compaction_end": ContextCompactionEndEvent.from_dict,
+    "entered_review_mode": EnteredReviewModeEvent.from_dict,
+    "exited_review_mode": ExitedReviewModeEvent.from_dict,
+    "conversation_path": ConversationPathEvent.from_dict,
 }
 
 
@@ -1195,6 +1327,46 @@ class PatchApprovalOp(_Data):
 
 
 @dataclass(init=False, repr=False, eq=False)
+class CompactOp(_Data):
+    """Compacts the history now: the model writes a hand-off summary and the history is replaced by the
+    initial context plus one message holding the earlier user messages and the summary.
+    """
+    type: Literal["compact"] = field(default="compact", init=False)
+
+    def __init__(self) -> None:
+        self.type = "compact"
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "CompactOp":
+        return cls()
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"type": self.type}
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
+class ReviewOp(_Data):
+    """Runs a code review in an isolated child context; only a summary of its findings enters the history."""
+    review_request: ReviewRequest
+    """What to review."""
+    type: Literal["review"] = field(default="review", init=False)
+
+    def __init__(self, review_request: ReviewRequest) -> None:
+        self.review_request = review_request
+        self.type = "review"
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "ReviewOp":
+        return cls(review_request=ReviewRequest.from_dict(d["review_request"]))
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"type": self.type}
+        d["review_request"] = self.review_request.to_dict()
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
 class InterruptOp(_Data):
     """Aborts the running turn (model stream and tools); the conversation stays usable."""
     type: Literal["interrupt"] = field(default="interrupt", init=False)
@@ -1204,6 +1376,25 @@ class InterruptOp(_Data):
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "InterruptOp":
+        return cls()
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"type": self.type}
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
+class GetPathOp(_Data):
+    """Asks for the conversation's rollout path. Answered with
+    `ConversationPath` once everything recorded so far is written.
+    """
+    type: Literal["get_path"] = field(default="get_path", init=False)
+
+    def __init__(self) -> None:
+        self.type = "get_path"
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "GetPathOp":
         return cls()
 
     def to_dict(self) -> Dict[str, Any]:
@@ -1230,7 +1421,7 @@ class ShutdownOp(_Data):
         return d
 
 
-Op = Union[UserInputOp, UserTurnOp, OverrideTurnContextOp, ExecApprovalOp, PatchApprovalOp, InterruptOp, ShutdownOp]
+Op = Union[UserInputOp, UserTurnOp, OverrideTurnContextOp, ExecApprovalOp, PatchApprovalOp, CompactOp, ReviewOp, InterruptOp, GetPathOp, ShutdownOp]
 """A request into a conversation. Each submission gets a `SubmissionId`; the events it causes carry it."""
 
 _OP_VARIANTS: Dict[str, Callable[[Dict[str, Any]], Any]] = {
@@ -1239,7 +1430,10 @@ _OP_VARIANTS: Dict[str, Callable[[Dict[str, Any]], Any]] = {
     "override_turn_context": OverrideTurnContextOp.from_dict,
     "exec_approval": ExecApprovalOp.from_dict,
     "patch_approval": PatchApprovalOp.from_dict,
+    "compact": CompactOp.from_dict,
+    "review": ReviewOp.from_dict,
     "interrupt": InterruptOp.from_dict,
+    "get_path": GetPathOp.from_dict,
     "shutdown": ShutdownOp.from_dict,
 }
 
@@ -1670,6 +1864,145 @@ def response_item_from_dict(d: Dict[str, Any]) -> ResponseItem:
 
 
 @dataclass(init=False, repr=False, eq=False)
+class ReviewCodeLocation(_Data):
+    """A place in the code."""
+    absolute_file_path: str
+    """The file."""
+    line_range: ReviewLineRange
+    """The lines."""
+
+    def __init__(self, absolute_file_path: str, line_range: ReviewLineRange) -> None:
+        self.absolute_file_path = absolute_file_path
+        self.line_range = line_range
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "ReviewCodeLocation":
+        return cls(absolute_file_path=d["absolute_file_path"], line_range=ReviewLineRange.from_dict(d["line_range"]))
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {}
+        d["absolute_file_path"] = self.absolute_file_path
+        d["line_range"] = self.line_range.to_dict()
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
+class ReviewFinding(_Data):
+    """One issue found by a review."""
+    title: str
+    """A short title (at most 80 characters)."""
+    body: str
+    """Markdown explanation."""
+    confidence_score: float
+    """Confidence, 0–1."""
+    priority: int
+    """0 (highest) to 3."""
+    code_location: ReviewCodeLocation
+    """Where."""
+
+    def __init__(self, title: str, body: str, confidence_score: float, priority: int, code_location: ReviewCodeLocation) -> None:
+        self.title = title
+        self.body = body
+        self.confidence_score = confidence_score
+        self.priority = priority
+        self.code_location = code_location
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "ReviewFinding":
+        return cls(title=d["title"], body=d["body"], confidence_score=d["confidence_score"], priority=d["priority"], code_location=ReviewCodeLocation.from_dict(d["code_location"]))
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {}
+        d["title"] = self.title
+        d["body"] = self.body
+        d["confidence_score"] = self.confidence_score
+        d["priority"] = self.priority
+        d["code_location"] = self.code_location.to_dict()
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
+class ReviewLineRange(_Data):
+    """An inclusive, 1-based line range."""
+    start: int
+    """First line."""
+    end: int
+    """Last line."""
+
+    def __init__(self, start: int, end: int) -> None:
+        self.start = start
+        self.end = end
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "ReviewLineRange":
+        return cls(start=d["start"], end=d["end"])
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {}
+        d["start"] = self.start
+        d["end"] = self.end
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
+class ReviewOutputEvent(_Data):
+    """A review's result."""
+    findings: List[ReviewFinding] = field(default_factory=list)
+    """The issues found."""
+    overall_confidence_score: float = 0.0
+    """Confidence in the verdict, 0–1."""
+    overall_correctness: str = ''
+    """`"patch is correct"` or `"patch is incorrect"` (free text when the model strayed)."""
+    overall_explanation: str = ''
+    """Why."""
+
+    def __init__(self, findings: Optional[List[ReviewFinding]] = None, overall_confidence_score: float = 0.0, overall_correctness: str = '', overall_explanation: str = '') -> None:
+        self.findings = list() if findings is None else findings
+        self.overall_confidence_score = overall_confidence_score
+        self.overall_correctness = overall_correctness
+        self.overall_explanation = overall_explanation
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "ReviewOutputEvent":
+        return cls(findings=(None if d.get("findings", []) is None else [ReviewFinding.from_dict(x) for x in d['findings']]), overall_confidence_score=d.get("overall_confidence_score", 0.0), overall_correctness=d.get("overall_correctness", ''), overall_explanation=d.get("overall_explanation", ''))
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {}
+        if self.findings is not None:
+            d["findings"] = [x.to_dict() for x in self.findings]
+        if self.overall_confidence_score is not None:
+            d["overall_confidence_score"] = self.overall_confidence_score
+        if self.overall_correctness is not None:
+            d["overall_correctness"] = self.overall_correctness
+        if self.overall_explanation is not None:
+            d["overall_explanation"] = self.overall_explanation
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
+class ReviewRequest(_Data):
+    """What to review."""
+    prompt: str
+    """What the reviewer should look at and how (e.g. "review the uncommitted changes")."""
+    user_facing_hint: str
+    """A short label for the UI ("current changes")."""
+
+    def __init__(self, prompt: str, user_facing_hint: str) -> None:
+        self.prompt = prompt
+        self.user_facing_hint = user_facing_hint
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "ReviewRequest":
+        return cls(prompt=d["prompt"], user_facing_hint=d["user_facing_hint"])
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {}
+        d["prompt"] = self.prompt
+        d["user_facing_hint"] = self.user_facing_hint
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
 class ReadOnlyPolicy(_Data):
     """Read anything, write nothing."""
     mode: Literal["read-only"] = field(default="read-only", init=False)
@@ -1921,12 +2254,18 @@ __all__ = [
     "AgentReasoningRawContentEvent",
     "ApplyPatchApprovalRequestEvent",
     "AskForApproval",
+    "CompactOp",
+    "CompactionTrigger",
     "ContentItem",
+    "ContextCompactionBeginEvent",
+    "ContextCompactionEndEvent",
     "ConversationId",
+    "ConversationPathEvent",
     "CustomToolCallItem",
     "CustomToolCallOutputItem",
     "DangerFullAccessPolicy",
     "DeleteChange",
+    "EnteredReviewModeEvent",
     "ErrorCode",
     "ErrorEvent",
     "Event",
@@ -1937,10 +2276,12 @@ __all__ = [
     "ExecCommandEndEvent",
     "ExecCommandOutputDeltaEvent",
     "ExecOutputStream",
+    "ExitedReviewModeEvent",
     "FileChange",
     "FunctionCallItem",
     "FunctionCallOutputItem",
     "FunctionCallOutputPayload",
+    "GetPathOp",
     "ImageInput",
     "InputImageContent",
     "InputTextContent",
@@ -1967,7 +2308,13 @@ __all__ = [
     "ReasoningSummaryPart",
     "ReasoningTextReasoningContent",
     "ResponseItem",
+    "ReviewCodeLocation",
     "ReviewDecision",
+    "ReviewFinding",
+    "ReviewLineRange",
+    "ReviewOp",
+    "ReviewOutputEvent",
+    "ReviewRequest",
     "SandboxPolicy",
     "SessionConfiguredEvent",
     "ShutdownCompleteEvent",
