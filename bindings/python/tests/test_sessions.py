@@ -65,7 +65,13 @@ async def test_recorded_conversations_are_listed_newest_first(tmp_path: Path):
     items = page["items"] if isinstance(page, dict) else page.items
     listed = [item["conversation_id"] if isinstance(item, dict) else item.conversation_id for item in items]
     assert listed == list(reversed(ids))
-    assert await codex.find_conversation_path(ids[0]) is not None
+    path = await codex.find_conversation_path(ids[0])
+    assert isinstance(path, str) and path.endswith(".jsonl")
+    archived = await codex.archive_conversation(ids[0], path)
+    assert "archived_sessions" in archived and not Path(path).exists()
+    assert await codex.find_conversation_path(ids[0]) is None
+    restored = await codex.unarchive_conversation(ids[0], archived)
+    assert Path(restored).is_file()
 
 
 async def test_an_ephemeral_conversation_is_not_recorded(tmp_path: Path):

@@ -175,15 +175,16 @@ class Codex:
 
     async def find_conversation_path(self, conversation_id: str) -> Optional[str]:
         """The rollout file of a recorded (not archived) conversation."""
-        return await self.native.find_conversation_path(conversation_id)
+        path = await self.native.find_conversation_path(conversation_id)
+        return None if path is None else os.fspath(path)
 
     async def archive_conversation(self, conversation_id: str, path: PathLike) -> str:
         """Archives a conversation (shutting it down if it runs); returns the archived file's path."""
-        return await self.native.archive_conversation(conversation_id, os.fspath(path))
+        return os.fspath(await self.native.archive_conversation(conversation_id, os.fspath(path)))
 
     async def unarchive_conversation(self, conversation_id: str, path: PathLike) -> str:
         """Moves an archived conversation back; returns its new path."""
-        return await self.native.unarchive_conversation(conversation_id, os.fspath(path))
+        return os.fspath(await self.native.unarchive_conversation(conversation_id, os.fspath(path)))
 
 
 def _decision(answer: Any) -> str:
