@@ -113,3 +113,23 @@ async def test_many_conversations_run_at_once():
 
     answers = await asyncio.gather(*(one(i) for i in range(20)))
     assert answers == [f"answer {i}" for i in range(20)]
+
+
+async def test_compaction_is_an_op_and_its_events_are_typed():
+    from codex_sdk import CompactOp, ContextCompactionBeginEvent, ContextCompactionEndEvent
+
+    codex, model = scripted(ScriptedResponse.text("hello"), ScriptedResponse.text("SUMMARY of the chat"))
+    conversation = await codex.start_conversation()
+    await conversation.run("hi")
+    submission = await conversation.submit(CompactOp())
+    msgs = []
+    async for event in conversation.events():
+        if event.id == submission:
+            msgs.append(event.msg)
+            if event.msg.type in TERMINAL:
+                break
+    (begin,) = [m for m in msgs if isinstance(m, ContextCompactionBeginEvent)]
+    (end,) = [m for m in msgs if isinstance(m, ContextCompactionEndEvent)]
+    assert begin.trigger == "manual"
+    assert "SUMMARY of the chat" in end.summary
+    assert isinstance(msgs[-1], TaskCompleteEvent)
