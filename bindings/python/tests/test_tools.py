@@ -257,14 +257,17 @@ async def test_arguments_are_converted_to_the_annotated_types():
     received = []
 
     @codex.tool
-    def paint(points: List[Point], color: Color) -> str:
+    def paint(points: List[Point], color: Color, named: Optional[Dict[str, Point]] = None, n: int = 0) -> str:
         """Paints."""
-        received.append((points, color))
+        received.append((points, color, named, n))
         return "painted"
 
     conversation = await codex.start_conversation()
     await conversation.run("paint")
-    assert received == [([Point(1, 2)], Color.RED)]
+    assert received == [([Point(1, 2)], Color.RED, None, 0)]
+    assert codex.tools[0]._binder.bind({"points": [], "color": "blue", "named": {"a": {"x": 3}}}, None)["named"] == {
+        "a": Point(3)
+    }
 
 
 try:

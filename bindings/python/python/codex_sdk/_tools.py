@@ -21,6 +21,7 @@ from . import _native
 from ._types import ReviewDecision
 
 _NONE_TYPE = type(None)
+_loads = json.loads
 _UNION_TYPES: Tuple[Any, ...] = (typing.Union,)
 if sys.version_info >= (3, 10):
     import types
@@ -120,9 +121,11 @@ class Tool:
         return self._native
 
     def _invoke(self, arguments: str, context: _native.ToolContext) -> Any:
-        kwargs = self._binder.bind(json.loads(arguments), ToolContext(context, self.name))
+        kwargs = self._binder.bind(_loads(arguments), ToolContext(context, self.name))
         result = self.fn(**kwargs)
-        if inspect.isawaitable(result):
+        if result.__class__ is str:
+            return result
+        if hasattr(result, "__await__"):
             return _finish(result)
         return to_output(result)
 
@@ -191,22 +194,24 @@ class _Binder:
         self.schema = {"type": "object", "properties": properties, "required": required}
         if defs:
             self.schema["$defs"] = defs
+        self.names = {name for name, _, _ in self.params}
+        self.binders = [(name, converter(annotation), has_default) for name, annotation, has_default in self.params]
 
     def bind(self, arguments: Any, context: ToolContext) -> Dict[str, Any]:
         if not isinstance(arguments, dict):
             raise TypeError(f"arguments must be a JSON object, got {arguments!r}")
-        kwargs: Dict[str, Any] = {}
+        kwargs: Dict[str, Any]
         if self.model_param:
             name, model = self.model_param
-            kwargs[name] = model.model_validate(arguments)
+            kwargs = {name: model.model_validate(arguments)}
         else:
-            known = {name for name, _, _ in self.params}
-            unknown = sorted(set(arguments) - known)
-            if unknown:
-                raise TypeError(f"unexpected arguments: {', '.join(unknown)}")
-            for name, annotation, has_default in self.params:
+            if not self.names.issuperset(arguments):
+                raise TypeError(f"unexpected arguments: {', '.join(sorted(set(arguments) - self.names))}")
+            kwargs = {}
+            for name, convert, has_default in self.binders:
                 if name in arguments:
-                    kwargs[name] = from_json_value(annotation, arguments[name])
+                    value = arguments[name]
+                    kwargs[name] = value if convert is None or value is None else convert(value)
                 elif not has_default:
                     raise TypeError(f"missing required argument: {name}")
         if self.context_param:
@@ -299,6 +304,26 @@ def _schema(tp: Any, defs: Dict[str, Any]) -> Dict[str, Any]:
     raise TypeError(f"cannot derive a JSON schema for {tp!r}; annotate with a JSON-like type")
 
 
+_PLAIN = (str, int, float, bool, Any, dict, list)
+
+
+def converter(annotation: Any) -> Optional[Callable[[Any], Any]]:
+    """How a JSON argument becomes the annotated type, worked out once per parameter: None when the JSON
+    value is already right (the common case)."""
+    tp, _ = _strip_annotated(annotation)
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if tp in _PLAIN or tp is inspect.Parameter.empty or origin is typing.Literal:
+        return None
+    if origin in _UNION_TYPES:
+        options = [a for a in args if a is not _NONE_TYPE]
+        return converter(options[0]) if len(options) == 1 else None
+    if origin is dict or origin is collections.abc.Mapping:
+        return None if len(args) < 2 or converter(args[1]) is None else (lambda v: from_json_value(tp, v))
+    if origin in _ARRAYS and origin is not tuple and origin is not set and origin is not frozenset:
+        return None if not args or converter(args[0]) is None else (lambda v: from_json_value(tp, v))
+    return lambda v: from_json_value(tp, v)
+
+
 def from_json_value(annotation: Any, value: Any) -> Any:
     """A JSON argument as the annotated type, for the types whose JSON form differs from the Python value
     (enums, dataclasses, pydantic models, and containers of them)."""
@@ -322,6 +347,8 @@ def from_json_value(annotation: Any, value: Any) -> Any:
         return set(items) if origin is set else frozenset(items) if origin is frozenset else items
     if origin is tuple and isinstance(value, list):
         return tuple(value)
+    if origin in (dict, collections.abc.Mapping) and len(args) == 2 and isinstance(value, dict):
+        return {k: from_json_value(args[1], v) for k, v in value.items()}
     return value
 
 
