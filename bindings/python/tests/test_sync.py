@@ -73,3 +73,14 @@ def test_run_sync_runs_any_coroutine_of_the_async_api():
     codex = sync_codex(ScriptedResponse.text("direct")).codex
     conversation = run_sync(codex.start_conversation())
     assert run_sync(conversation.run("hi")).final_message == "direct"
+
+
+def test_blocking_submit_and_raw_events():
+    from codex_sdk import TextInput, UserInputOp
+
+    conversation = sync_codex(ScriptedResponse.text("raw")).start_conversation()
+    submission = conversation.submit(UserInputOp(items=[TextInput(text="hi")]))
+    for event in conversation.events():
+        if event.id == submission and event.msg.type == "task_complete":
+            assert event.msg == TaskCompleteEvent(last_agent_message="raw")
+            break

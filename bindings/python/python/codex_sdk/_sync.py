@@ -15,7 +15,7 @@ from ._codex import ApprovalCallback, Codex
 from ._conversation import Conversation, ConversationTools, RunResult
 from ._convert import Input
 from ._tools import Tool
-from ._types import EventMsg, Op
+from ._types import Event, EventMsg, Op
 
 T = TypeVar("T")
 
@@ -98,6 +98,15 @@ class ConversationSync:
                 yield from chunk
         finally:
             turn.close()
+
+    def events(self) -> Iterator[Event]:
+        """Every event of the conversation (for hosts driving it with `submit`), until it ends."""
+        stream = self.conversation.events()
+        while True:
+            try:
+                yield run_sync(stream.__anext__())
+            except StopAsyncIteration:
+                return
 
     def submit(self, op: Union[Op, Dict[str, Any]]) -> str:
         """Submits an `Op`; returns its submission id."""
