@@ -256,6 +256,24 @@ public struct ContextCompactionEndEvent: Codable, Hashable, Sendable {
 
 public typealias ConversationId = String
 
+/// Where a conversation is recorded (the answer to [`Op::GetPath`](super::Op::GetPath)).
+public struct ConversationPathEvent: Codable, Hashable, Sendable {
+    /// The conversation.
+    public var conversationId: ConversationId
+    /// Its rollout; `None` when the conversation is not recorded.
+    public var path: String?
+
+    public init(conversationId: ConversationId, path: String? = nil) {
+        self.conversationId = conversationId
+        self.path = path
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case conversationId = "conversation_id"
+        case path = "path"
+    }
+}
+
 /// A small, stable classification of every failure, for hosts to branch on.
 ///
 /// [`crate::Error::code`] projects the rich error onto this enum; the terminal
@@ -392,6 +410,8 @@ public enum EventMsg: Codable, Hashable, Sendable {
     case enteredReviewMode(ReviewRequest)
     /// The review finished (or was interrupted: no output).
     case exitedReviewMode(ExitedReviewModeEvent)
+    /// The answer to [`Op::GetPath`](super::Op::GetPath).
+    case conversationPath(ConversationPathEvent)
 
     private enum TagKey: String, CodingKey {
         case tag = "type"
@@ -465,6 +485,8 @@ public enum EventMsg: Codable, Hashable, Sendable {
             self = .enteredReviewMode(try ReviewRequest(from: decoder))
         case "exited_review_mode":
             self = .exitedReviewMode(try ExitedReviewModeEvent(from: decoder))
+        case "conversation_path":
+            self = .conversationPath(try ConversationPathEvent(from: decoder))
         default:
             throw DecodingError.dataCorruptedError(
                 forKey: .tag, in: tags, debugDescription: "unknown EventMsg \(tag)")
@@ -568,6 +590,9 @@ public enum EventMsg: Codable, Hashable, Sendable {
             try value.encode(to: encoder)
         case let .exitedReviewMode(value):
             try tags.encode("exited_review_mode", forKey: .tag)
+            try value.encode(to: encoder)
+        case let .conversationPath(value):
+            try tags.encode("conversation_path", forKey: .tag)
             try value.encode(to: encoder)
         }
     }
@@ -792,6 +817,9 @@ public enum Op: Codable, Hashable, Sendable {
     case review(reviewRequest: ReviewRequest)
     /// Aborts the running turn (model stream and tools); the conversation stays usable.
     case interrupt
+    /// Asks for the conversation's rollout path. Answered with
+    /// [`ConversationPath`](super::EventMsg::ConversationPath) once everything recorded so far is written.
+    case getPath
     /// Ends the conversation: the running turn is aborted, [`ShutdownComplete`](super::EventMsg::ShutdownComplete)
     /// is the last event.
     case shutdown
@@ -866,6 +894,8 @@ public enum Op: Codable, Hashable, Sendable {
             )
         case "interrupt":
             self = .interrupt
+        case "get_path":
+            self = .getPath
         case "shutdown":
             self = .shutdown
         default:
@@ -919,6 +949,8 @@ public enum Op: Codable, Hashable, Sendable {
             try c.encode(v0, forKey: .reviewRequest)
         case .interrupt:
             try tags.encode("interrupt", forKey: .tag)
+        case .getPath:
+            try tags.encode("get_path", forKey: .tag)
         case .shutdown:
             try tags.encode("shutdown", forKey: .tag)
         }
