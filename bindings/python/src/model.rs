@@ -52,8 +52,12 @@ impl ScriptedResponse {
                 Step::FunctionCall(name, arguments) => response.raw_function_call(name, arguments),
                 Step::Item(item) => response.item(item),
                 Step::Usage(usage) => response.usage(usage),
-                Step::Fail(code, message) => CoreResponse::fail(error_for(code, message)),
-                Step::ThenFail(code, message) => response.then_fail(error_for(code, message)),
+                Step::Fail(code, message) => {
+                    CoreResponse::fail(codex_sdk::Error::from_code(code, message))
+                }
+                Step::ThenFail(code, message) => {
+                    response.then_fail(codex_sdk::Error::from_code(code, message))
+                }
             })
     }
 }
@@ -119,41 +123,6 @@ impl ScriptedResponse {
 fn parse_code(code: &str) -> PyResult<ErrorCode> {
     serde_json::from_value(Value::String(code.to_owned()))
         .map_err(|_| PyValueError::new_err(format!("unknown error code {code:?}")))
-}
-
-/// A core error with this code, for scripting failures (HTTP-shaped codes get a typical status).
-fn error_for(code: ErrorCode, message: String) -> codex_sdk::Error {
-    use codex_sdk::Error;
-    match code {
-        ErrorCode::ContextWindowExceeded => Error::ContextWindowExceeded { message },
-        ErrorCode::UsageLimitReached => Error::UsageLimitReached { message },
-        ErrorCode::Unauthorized => Error::Unauthorized {
-            status: 401,
-            body: message,
-        },
-        ErrorCode::RateLimited => Error::RateLimited {
-            attempts: 1,
-            body: message,
-        },
-        ErrorCode::Http => Error::Http {
-            status: 500,
-            body: message,
-        },
-        ErrorCode::Timeout => Error::IdleTimeout(Duration::ZERO),
-        ErrorCode::Stream => Error::Stream {
-            message,
-            retry_after: None,
-        },
-        ErrorCode::InvalidInput => Error::InvalidInput(message),
-        ErrorCode::Tool => Error::Tool {
-            tool: String::new(),
-            message,
-        },
-        ErrorCode::Io => Error::Io(std::io::Error::other(message)),
-        ErrorCode::Interrupted => Error::Interrupted,
-        ErrorCode::Closed => Error::Closed,
-        _ => Error::Internal(message),
-    }
 }
 
 /// An offline model playing a script of responses, one per model request.
