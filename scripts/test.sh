@@ -40,5 +40,8 @@ if OPENAI_API_KEY=sk-none cargo run -q --example exec --locked -- \
 fi
 echo "examples: ok"
 
+echo "== python binding (pyo3; venv and tools installed by the script)"
+bash bindings/python/scripts/test.sh -q
+
 echo "== swift binding (uniffi; proved on Linux through uniffi's Python bindings)"
 bash bindings/swift/scripts/test.sh -q
