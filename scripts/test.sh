@@ -41,7 +41,7 @@ fi
 echo "examples: ok"
 
 echo "== python binding (pyo3; venv and tools installed by the script)"
-bash bindings/python/scripts/test.sh -q
+bash bindings/python/scripts/test.sh
 
 echo "== swift binding (uniffi; proved on Linux through uniffi's Python bindings)"
 bash bindings/swift/scripts/test.sh -q
