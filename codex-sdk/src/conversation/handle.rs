@@ -119,11 +119,25 @@ pub struct TurnResult {
 /// elsewhere, or [`Conversation::into_parts`] to move the event stream into its own task.
 ///
 /// Dropping the conversation (its event stream) shuts the conversation down.
+///
+/// [`Conversation::run`] and [`Conversation::stream`] are cancel-safe: when the future of `run` or the
+/// [`TurnEvents`] of `stream` is dropped before the turn's terminal event (a `break`, a cancelled task, a
+/// timeout), the turn is interrupted, and the next `run` or `stream` first skips what is left of it.
 #[derive(Debug)]
 pub struct Conversation {
     handle: ConversationHandle,
     events: EventStream,
     configured: SessionConfiguredEvent,
+    abandoned: Option<AbandonedTurn>,
+}
+
+/// A turn whose reader went away before its terminal event.
+#[derive(Debug)]
+struct AbandonedTurn {
+    /// The submission that started it (its events carry this id).
+    sub_id: SubmissionId,
+    /// The interrupt sent when it was abandoned (`None` when there was no runtime to send it from).
+    interrupt: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Conversation {
@@ -136,6 +150,7 @@ impl Conversation {
             handle,
             events,
             configured,
+            abandoned: None,
         }
     }
 
@@ -209,25 +224,31 @@ impl Conversation {
 
     /// Sends input and returns the events of the turn it runs in, ending with the turn's terminal event.
     ///
+    /// Dropping the returned [`TurnEvents`] before its end interrupts the turn.
+    ///
     /// # Errors
     /// As [`Conversation::send`].
     pub async fn stream(&mut self, input: impl Into<TurnInput>) -> Result<TurnEvents<'_>> {
-        self.send(input).await?;
+        self.settle_abandoned().await;
+        let sub_id = self.send(input).await?;
         Ok(TurnEvents {
             events: &mut self.events,
             done: false,
+            sub_id,
+            handle: &self.handle,
+            abandoned: &mut self.abandoned,
         })
     }
 
-    /// Sends input and waits for the turn to end.
+    /// Sends input and waits for the turn to end. Dropping the future before then interrupts the turn.
     ///
     /// # Errors
     /// [`Error::Turn`] with the error event's code when the turn fails, [`Error::Interrupted`] when it is
     /// aborted, [`Error::Closed`] when the conversation ends first, and the errors of [`Conversation::send`].
     pub async fn run(&mut self, input: impl Into<TurnInput>) -> Result<TurnResult> {
-        self.send(input).await?;
+        let mut turn = self.stream(input).await?;
         let mut result = TurnResult::default();
-        while let Some(event) = self.events.recv().await {
+        while let Some(event) = turn.next_event().await {
             match event.msg {
                 EventMsg::RawResponseItem(e) => result.items.push(e.item),
                 EventMsg::TokenCount(e) => {
@@ -253,6 +274,24 @@ impl Conversation {
         Err(Error::Closed)
     }
 
+    /// Waits for the interrupt of an abandoned turn, then skips its remaining events (up to its terminal
+    /// event), so the next turn's reader sees only its own turn.
+    async fn settle_abandoned(&mut self) {
+        let Some(abandoned) = self.abandoned.take() else {
+            return;
+        };
+        match abandoned.interrupt {
+            Some(task) => drop(task.await),
+            None => drop(self.handle.interrupt().await),
+        }
+        while let Some(event) = self.events.recv().await {
+            let own_end = event.id == abandoned.sub_id && event.msg.is_turn_terminal();
+            if own_end || matches!(event.msg, EventMsg::ShutdownComplete) {
+                break;
+            }
+        }
+    }
+
     /// Shuts the conversation down and waits for `ShutdownComplete`.
     ///
     /// # Errors
@@ -269,21 +308,57 @@ impl Conversation {
 }
 
 /// The events of one turn; ends after the turn's terminal event (or when the conversation ends).
+///
+/// Dropped before its end, it interrupts the turn (see [`Conversation`]).
 #[derive(Debug)]
 pub struct TurnEvents<'a> {
     events: &'a mut EventStream,
     done: bool,
+    sub_id: SubmissionId,
+    handle: &'a ConversationHandle,
+    abandoned: &'a mut Option<AbandonedTurn>,
 }
 
 impl TurnEvents<'_> {
+    /// The submission that started the turn.
+    #[must_use]
+    pub fn submission_id(&self) -> &SubmissionId {
+        &self.sub_id
+    }
+
     /// The next event of the turn.
     pub async fn next_event(&mut self) -> Option<Event> {
         if self.done {
             return None;
         }
-        let event = self.events.recv().await?;
-        self.done = event.msg.is_turn_terminal() || matches!(event.msg, EventMsg::ShutdownComplete);
-        Some(event)
+        let event = self.events.recv().await;
+        self.observe(event.as_ref());
+        event
+    }
+
+    fn observe(&mut self, event: Option<&Event>) {
+        self.done = event.is_none_or(|e| {
+            e.msg.is_turn_terminal() || matches!(e.msg, EventMsg::ShutdownComplete)
+        });
+    }
+}
+
+impl Drop for TurnEvents<'_> {
+    fn drop(&mut self) {
+        if self.done {
+            return;
+        }
+        let interrupt = tokio::runtime::Handle::try_current().ok().map(|runtime| {
+            let handle = self.handle.clone();
+            runtime.spawn(async move {
+                // A closed conversation has nothing left to interrupt.
+                let _ = handle.interrupt().await;
+            })
+        });
+        *self.abandoned = Some(AbandonedTurn {
+            sub_id: self.sub_id.clone(),
+            interrupt,
+        });
     }
 }
 
@@ -295,9 +370,9 @@ impl Stream for TurnEvents<'_> {
             return Poll::Ready(None);
         }
         let polled = Pin::new(&mut *self.events).poll_next(cx);
-        if let Poll::Ready(Some(event)) = &polled {
-            self.done =
-                event.msg.is_turn_terminal() || matches!(event.msg, EventMsg::ShutdownComplete);
+        if let Poll::Ready(event) = &polled {
+            let event = event.as_ref();
+            self.observe(event);
         }
         polled
     }

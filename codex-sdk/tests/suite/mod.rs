@@ -1,6 +1,7 @@
 //! Integration test modules.
 
 mod conversation;
+mod conversation_cancel;
 mod model_chat;
 mod model_responses;
 mod schema;
