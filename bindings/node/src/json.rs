@@ -14,5 +14,5 @@ pub fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<String> {
 
 /// Parses a value of the protocol from JSON text sent by JavaScript; `what` names it in the error.
 pub fn from_json<T: DeserializeOwned>(what: &str, text: &str) -> Result<T> {
-    serde_json::from_str(text).map_err(|e| invalid_input(format!("invalid {what}: {e}")))
+    serde_json::from_str(text).map_err(|e| invalid_input(format!("cannot parse {what}: {e}")))
 }
