@@ -63,6 +63,11 @@ export declare class NativeEventStream {
    * start.
    */
   next(max: number): Promise<string | null>
+  /**
+   * [`next`](Self::next), with the batch converted to JS objects by napi (`serde_json::Value`) instead
+   * of JSON text. Kept for `bench/events.mjs`, which compares the two: JSON text is faster.
+   */
+  nextValues(max: number): Promise<Array<any> | null>
   /** Stops the stream; a turn that has not ended is interrupted. Idempotent. */
   close(): void
 }
@@ -91,6 +96,13 @@ export declare class NativeRun {
   /** Cancels the turn: it is interrupted, and `result()` rejects with `interrupted`. Idempotent. */
   cancel(): void
 }
+
+/**
+ * Calls a JS tool `calls` times in a row the way a turn does (through the core's tool handler, with the
+ * arguments `args_json`) and resolves to the total milliseconds: the round-trip cost of a JS tool, for
+ * `bench/tool.mjs`.
+ */
+export declare function measureToolCalls(tool: NativeToolDef, calls: number, argsJson: string): Promise<number>
 
 /** A host tool as the TypeScript layer hands it over. */
 export interface NativeToolDef {

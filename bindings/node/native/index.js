@@ -840,6 +840,7 @@ module.exports.NativeConversation = nativeBinding.NativeConversation
 module.exports.NativeEventStream = nativeBinding.NativeEventStream
 module.exports.NativeMockServer = nativeBinding.NativeMockServer
 module.exports.NativeRun = nativeBinding.NativeRun
+module.exports.measureToolCalls = nativeBinding.measureToolCalls
 module.exports.startMockServer = nativeBinding.startMockServer
 module.exports.version = nativeBinding.version
 module.exports.chat = nativeBinding.chat

@@ -1,16 +1,18 @@
 //! The core's loopback mock model server ([`MockServer`]) and its SSE builders, for JS tests: real turns
 //! over HTTP without a network.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use codex_sdk::protocol::TokenUsage;
+use codex_sdk::protocol::{AskForApproval, SandboxPolicy, TokenUsage};
 use codex_sdk::testing::{MockResponse, MockServer, RecordedRequest, chat, sse};
+use codex_sdk::tools::{ToolCall, ToolContext, ToolHandler, ToolPayload};
 use napi_derive::napi;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::error::{Result, invalid_input};
 use crate::json::{from_json, to_json};
+use crate::tools::{NativeToolDef, js_tool};
 
 /// A queued answer, as JSON: the body kind, then the core builder's modifiers.
 #[derive(Debug, Deserialize)]
@@ -138,6 +140,36 @@ impl NativeMockServer {
     pub fn close(&mut self) {
         self.server = None;
     }
+}
+
+/// Calls a JS tool `calls` times in a row the way a turn does (through the core's tool handler, with the
+/// arguments `args_json`) and resolves to the total milliseconds: the round-trip cost of a JS tool, for
+/// `bench/tool.mjs`.
+#[napi]
+pub async fn measure_tool_calls(tool: NativeToolDef, calls: u32, args_json: String) -> Result<f64> {
+    let tool = js_tool(tool)?;
+    let (ctx, mut events) = ToolContext::detached(
+        std::env::temp_dir(),
+        AskForApproval::Never,
+        SandboxPolicy::ReadOnly,
+        None,
+        Duration::from_secs(1),
+    );
+    napi::bindgen_prelude::spawn(async move { while events.recv().await.is_some() {} });
+    let call = ToolCall {
+        call_id: "call_bench".to_owned(),
+        name: "bench".to_owned(),
+        payload: ToolPayload::Function {
+            arguments: args_json,
+        },
+    };
+    let started = Instant::now();
+    for _ in 0..calls {
+        tool.handle(call.clone(), ctx.clone())
+            .await
+            .map_err(|e| crate::error::to_js(&codex_sdk::Error::Internal(e.to_string())))?;
+    }
+    Ok(started.elapsed().as_secs_f64() * 1000.0)
 }
 
 /// Builders of Responses API stream events (the core's `testing::sse`), as JSON values.
