@@ -73,6 +73,16 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A rollout does not belong to the conversation named with it; nothing was changed.
+    #[error("{path} belongs to conversation {found:?}, not {expected}")]
+    RolloutMismatch {
+        /// The id the caller named.
+        expected: crate::protocol::ConversationId,
+        /// The id in the file's session meta (`None` when it has none).
+        found: Option<crate::protocol::ConversationId>,
+        /// The file.
+        path: std::path::PathBuf,
+    },
     /// A tool failed fatally (ending the turn).
     #[error("tool `{tool}` failed: {message}")]
     Tool {
@@ -119,7 +129,9 @@ impl Error {
             Self::IdleTimeout(_) => ErrorCode::Timeout,
             Self::Transport(e) if e.is_timeout() => ErrorCode::Timeout,
             Self::Stream { .. } | Self::Transport(_) => ErrorCode::Stream,
-            Self::InvalidInput(_) | Self::Config { .. } => ErrorCode::InvalidInput,
+            Self::InvalidInput(_) | Self::Config { .. } | Self::RolloutMismatch { .. } => {
+                ErrorCode::InvalidInput
+            }
             Self::Tool { .. } => ErrorCode::Tool,
             Self::Io(_) => ErrorCode::Io,
             Self::Json(_) | Self::Internal(_) => ErrorCode::Internal,

@@ -5,20 +5,25 @@
 //! - [`model`]: talking to the model ([`model::ModelClient`]; Responses API, Chat Completions, scripted).
 //! - [`tools`]: what the model can call ([`tools::ToolRegistry`], [`tools::ToolHandler`], [`tools::FunctionTool`]).
 //! - [`conversation`]: [`Codex`] and [`Conversation`] — the submission loop and the turn loop.
+//! - [`auth`]: credentials in `CODEX_HOME/auth.json` (API key login, logout, status).
 //! - [`config`]: [`config::Config`] and `-c key=value` overrides.
+//! - [`rollout`]: recorded conversations (Codex CLI's JSONL format): recorder, reader, listing, stores.
 //! - `testing` (feature `testing`): a loopback mock model server for your own tests.
 
+pub mod auth;
 pub mod config;
 pub mod conversation;
 pub mod error;
 pub mod model;
 pub mod protocol;
+pub mod rollout;
 pub mod sandbox;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tools;
 
 pub use conversation::{
-    Codex, CodexBuilder, Conversation, ConversationHandle, EventStream, TurnInput, TurnResult,
+    Codex, CodexBuilder, Conversation, ConversationHandle, EventStream, NewConversation, TurnInput,
+    TurnResult,
 };
 pub use error::{Error, ErrorCode, Result};

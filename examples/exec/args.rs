@@ -4,8 +4,13 @@ use std::path::PathBuf;
 
 pub const USAGE: &str = "\
 usage: exec [OPTIONS] PROMPT
+       exec [OPTIONS] review PROMPT
+       exec [OPTIONS] resume ID|PATH PROMPT
+       exec [OPTIONS] fork ID|PATH N [PROMPT]
 
-Runs one agent turn headlessly, the way `codex exec` does.
+Runs one agent turn headlessly, the way `codex exec` does. Every run is recorded under
+CODEX_HOME/sessions; `resume` continues a recorded conversation (appending to its file), `fork` starts a new
+one from the history before its Nth user message.
 
 options:
   --json                 print every event as one JSON line (the protocol's serde form)
@@ -29,6 +34,22 @@ pub struct Args {
     pub sandbox: Option<String>,
     pub approval: Option<String>,
     pub prompt: Option<String>,
+    /// What to run.
+    pub command: Command,
+}
+
+/// The subcommand.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub enum Command {
+    /// A turn in a new conversation.
+    #[default]
+    Run,
+    /// A code review in a new conversation.
+    Review,
+    /// A turn in a recorded conversation.
+    Resume { target: String },
+    /// A new conversation from a recorded one's history before its Nth user message.
+    Fork { target: String, nth: usize },
 }
 
 pub fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
@@ -49,6 +70,36 @@ pub fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
             s if s.starts_with('-') && s.len() > 1 => return Err(format!("unknown option {s}")),
             _ => rest.push(arg),
         }
+    }
+    match rest.first().map(String::as_str) {
+        Some("review") => {
+            rest.remove(0);
+            args.command = Command::Review;
+        }
+        Some("resume") => {
+            rest.remove(0);
+            if rest.is_empty() {
+                return Err("resume needs a conversation id or rollout path".to_owned());
+            }
+            args.command = Command::Resume {
+                target: rest.remove(0),
+            };
+        }
+        Some("fork") => {
+            rest.remove(0);
+            if rest.len() < 2 {
+                return Err(
+                    "fork needs a conversation id or rollout path and a message number".to_owned(),
+                );
+            }
+            let target = rest.remove(0);
+            let nth = rest
+                .remove(0)
+                .parse()
+                .map_err(|_| "fork: N must be a non-negative integer".to_owned())?;
+            args.command = Command::Fork { target, nth };
+        }
+        _ => {}
     }
     if !rest.is_empty() {
         args.prompt = Some(rest.join(" "));

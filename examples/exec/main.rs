@@ -14,9 +14,12 @@ mod render;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use codex_sdk::config::{Config, ConfigToml, parse_override};
-use codex_sdk::protocol::{EventMsg, TokenUsage};
-use codex_sdk::{Codex, Result};
+use std::path::PathBuf;
+
+use args::Command;
+use codex_sdk::config::{Config, LoadedConfig, default_codex_home, parse_override};
+use codex_sdk::protocol::{EventMsg, Op, ReviewRequest, TokenUsage};
+use codex_sdk::{CodexBuilder, Error, Result};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
@@ -41,45 +44,82 @@ async fn main() -> ExitCode {
 }
 
 async fn run(args: args::Args) -> Result<bool> {
-    let mut config = Config::default();
-    let mut table = toml::Table::new();
-    for spec in &args.overrides {
-        let (key, value) = parse_override(spec)?;
-        ConfigToml::set_path(&mut table, &key, value)?;
-    }
-    ConfigToml::from_table(table)?.apply_to(&mut config)?;
-    if let Some(model) = args.model {
-        config.model = model;
-    }
-    // The flags are config keys too, so they go through the same validation.
+    // CODEX_HOME/config.toml, then the -c overrides, then the flags (which are config keys too).
+    let mut overrides = args
+        .overrides
+        .iter()
+        .map(|spec| parse_override(spec))
+        .collect::<Result<Vec<_>>>()?;
     for (key, value) in [
         ("sandbox_mode", &args.sandbox),
         ("approval_policy", &args.approval),
     ] {
         if let Some(value) = value {
-            let mut t = toml::Table::new();
-            t.insert(key.to_owned(), toml::Value::String(value.clone()));
-            ConfigToml::from_table(t)?.apply_to(&mut config)?;
+            overrides.push((key.to_owned(), toml::Value::String(value.clone())));
         }
     }
-    if let Some(cwd) = args.cwd {
-        config.cwd = std::fs::canonicalize(&cwd)?;
+    if let Some(model) = &args.model {
+        overrides.push(("model".to_owned(), toml::Value::String(model.clone())));
     }
-    let prompt = args
-        .prompt
-        .unwrap_or_else(|| "Show me what is in this directory.".to_owned());
-    let mut builder = Codex::builder()
-        .configure(|c| *c = config.clone())
-        .approval_handler(approve::handler());
+    let LoadedConfig {
+        mut config,
+        warnings,
+        ..
+    } = Config::load(default_codex_home(), &overrides)?;
+    for warning in warnings {
+        eprintln!("\x1b[33mconfig: {warning}\x1b[0m");
+    }
+    if let Some(cwd) = &args.cwd {
+        config.cwd = std::fs::canonicalize(cwd)?;
+    }
+    let review = args.command == Command::Review;
+    let mut builder = CodexBuilder::new(config.clone()).approval_handler(approve::handler());
     if config.resolved_api_key().is_none() {
         eprintln!(
             "\x1b[33mNo OPENAI_API_KEY set: running the scripted offline demo model (not a real model).\x1b[0m"
         );
-        builder = builder.model_client(Arc::new(demo::model(&config.cwd)));
+        builder = builder.model_client(Arc::new(demo::model(&config.cwd, review)));
     }
     let codex = builder.build()?;
-    let mut conversation = codex.start_conversation().await?;
-    conversation.send(prompt).await?;
+    let started = match &args.command {
+        Command::Run | Command::Review => codex.new_conversation().await?,
+        Command::Resume { target } => {
+            codex
+                .resume_conversation(find(&codex, target).await?)
+                .await?
+        }
+        Command::Fork { target, nth } => {
+            codex
+                .fork_conversation(find(&codex, target).await?, *nth)
+                .await?
+        }
+    };
+    if let Some(path) = &started.rollout_path {
+        eprintln!("\x1b[2mrecording to {}\x1b[0m", path.display());
+    }
+    let mut conversation = started.conversation;
+    let prompt = match (&args.command, args.prompt) {
+        (Command::Fork { .. }, None) => {
+            println!("{}", started.conversation_id);
+            conversation.shutdown().await?;
+            return Ok(true);
+        }
+        (_, Some(prompt)) => prompt,
+        (_, None) => "Show me what is in this directory.".to_owned(),
+    };
+    if review {
+        let hint: String = prompt.chars().take(60).collect();
+        conversation
+            .submit(Op::Review {
+                review_request: ReviewRequest {
+                    prompt,
+                    user_facing_hint: hint,
+                },
+            })
+            .await?;
+    } else {
+        conversation.send(prompt).await?;
+    }
     let mut usage = TokenUsage::default();
     let mut ok = false;
     while let Some(event) = conversation.next_event().await {
@@ -94,6 +134,24 @@ async fn run(args: args::Args) -> Result<bool> {
             break;
         }
     }
+    // Shutting down flushes the rollout.
     conversation.shutdown().await?;
     Ok(ok)
+}
+
+/// A rollout path as given, or the recorded conversation with that id.
+async fn find(codex: &codex_sdk::Codex, target: &str) -> Result<PathBuf> {
+    let path = PathBuf::from(target);
+    if path.exists() {
+        return Ok(path);
+    }
+    let id = target.parse().map_err(|e| {
+        Error::InvalidInput(format!(
+            "{target:?} is neither a rollout file nor an id: {e}"
+        ))
+    })?;
+    codex
+        .find_conversation_path(id)
+        .await?
+        .ok_or_else(|| Error::InvalidInput(format!("no recorded conversation with id {target}")))
 }

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use codex_sdk::protocol::{EventMsg, TokenUsage};
+use codex_sdk::protocol::{EventMsg, TokenUsage, format_tokens_compact, format_tokens_exact};
 
 /// Prints one event; returns `true` when it ends the turn.
 pub fn human(msg: &EventMsg, usage: &mut TokenUsage) -> bool {
@@ -62,6 +62,38 @@ pub fn human(msg: &EventMsg, usage: &mut TokenUsage) -> bool {
                 let _ = writeln!(err, "  [{:?}] {}", item.status, item.step);
             }
         }
+        EventMsg::EnteredReviewMode(r) => {
+            let _ = writeln!(err, "\x1b[1mreviewing: {}\x1b[0m", r.user_facing_hint);
+        }
+        EventMsg::ExitedReviewMode(e) => match &e.review_output {
+            Some(review) => {
+                let _ = writeln!(
+                    out,
+                    "{} — {}",
+                    review.overall_correctness, review.overall_explanation
+                );
+                for f in &review.findings {
+                    let loc = &f.code_location;
+                    let _ = writeln!(
+                        out,
+                        "[P{}] {} ({}:{}-{}, confidence {:.2})\n    {}",
+                        f.priority,
+                        f.title,
+                        loc.absolute_file_path.display(),
+                        loc.line_range.start,
+                        loc.line_range.end,
+                        f.confidence_score,
+                        f.body.replace('\n', "\n    ")
+                    );
+                }
+            }
+            None => {
+                let _ = writeln!(err, "\x1b[33mreview ended without output\x1b[0m");
+            }
+        },
+        EventMsg::ContextCompactionBegin(_) => {
+            let _ = writeln!(err, "\x1b[2mcompacting the conversation…\x1b[0m");
+        }
         EventMsg::TokenCount(e) => {
             if let Some(info) = &e.info {
                 usage.add_assign(&info.last_token_usage);
@@ -79,10 +111,10 @@ pub fn human(msg: &EventMsg, usage: &mut TokenUsage) -> bool {
             let _ = writeln!(
                 err,
                 "\x1b[2mtokens: {} in ({} cached), {} out, {} total\x1b[0m",
-                usage.input_tokens,
-                usage.cached_input_tokens,
-                usage.output_tokens,
-                usage.total_tokens
+                format_tokens_compact(usage.input_tokens),
+                format_tokens_compact(usage.cached_input_tokens),
+                format_tokens_compact(usage.output_tokens),
+                format_tokens_exact(usage.total_tokens)
             );
             return true;
         }

@@ -3,20 +3,29 @@
 //!
 //! There are no process globals: the originator, user agent, `CODEX_HOME` and credentials are all values here.
 
+mod load;
 mod model_info;
+mod otel;
 mod overrides;
 
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub(crate) use load::write_atomically;
+pub use load::{CONFIG_FILE, LoadedConfig, set_default_model};
 pub use model_info::{ModelInfo, model_info};
-pub use overrides::{ConfigToml, parse_override};
+pub use otel::{OtelConfig, OtelExporter, OtelHttpProtocol};
+pub use overrides::{ConfigToml, SandboxMode, SandboxWorkspaceWrite, parse_override};
 
 use crate::model::{ApiKey, ModelProviderInfo};
 use crate::protocol::{AskForApproval, ReasoningEffort, ReasoningSummary, SandboxPolicy};
+use crate::rollout::SessionSource;
 
 /// The model used when none is configured.
 pub const DEFAULT_MODEL: &str = "gpt-5-codex";
+
+/// The context window assumed for a model the SDK does not know (a warning says so once per conversation).
+pub const DEFAULT_CONTEXT_WINDOW: u64 = 128_000;
 
 /// The default originator: sent as the `originator` header and the start of the user agent.
 pub const DEFAULT_ORIGINATOR: &str = "codex_sdk_rs";
@@ -30,6 +39,8 @@ pub struct Config {
     pub model: String,
     /// Where the model is served.
     pub model_provider: ModelProviderInfo,
+    /// The provider's id in `[model_providers]` (`openai` for the built-in one); recorded in rollouts.
+    pub model_provider_id: String,
     /// The API key; `None` reads the provider's `env_key` variable when the client is built.
     pub api_key: Option<ApiKey>,
     /// Working directory of turns.
@@ -44,6 +55,16 @@ pub struct Config {
     pub model_reasoning_summary: ReasoningSummary,
     /// The context window; `None` uses the known-models table.
     pub model_context_window: Option<u64>,
+    /// Compact automatically when the tokens in the context window reach this many. `None`: 90 % of the
+    /// context window. A limit above the window is rejected by [`Config::validate`].
+    pub model_auto_compact_token_limit: Option<u64>,
+    /// The model reviews run with (`None`: the conversation's model).
+    pub review_model: Option<String>,
+    /// Replaces the SDK's compaction prompt (what the model is asked to summarize).
+    pub compact_prompt: Option<String>,
+    /// Replaces the template of the message that bridges a compacted history; `{user_messages}` and
+    /// `{summary}` are substituted.
+    pub compact_bridge_template: Option<String>,
     /// When to ask the host.
     pub approval_policy: AskForApproval,
     /// What commands may touch.
@@ -60,6 +81,10 @@ pub struct Config {
     pub event_buffer: usize,
     /// How long an approval request waits before it is denied.
     pub approval_timeout: Duration,
+    /// Which kind of client this is, as recorded in rollouts.
+    pub session_source: SessionSource,
+    /// Telemetry export settings (`[otel]`).
+    pub otel: OtelConfig,
 }
 
 impl Default for Config {
@@ -67,6 +92,7 @@ impl Default for Config {
         Self {
             model: DEFAULT_MODEL.to_owned(),
             model_provider: ModelProviderInfo::openai_from_env(),
+            model_provider_id: "openai".to_owned(),
             api_key: None,
             cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
             base_instructions: None,
@@ -74,6 +100,10 @@ impl Default for Config {
             model_reasoning_effort: None,
             model_reasoning_summary: ReasoningSummary::Auto,
             model_context_window: None,
+            model_auto_compact_token_limit: None,
+            review_model: None,
+            compact_prompt: None,
+            compact_bridge_template: None,
             approval_policy: AskForApproval::default(),
             sandbox_policy: SandboxPolicy::default(),
             parallel_tool_calls: true,
@@ -82,6 +112,8 @@ impl Default for Config {
             user_agent_suffix: None,
             event_buffer: crate::conversation::DEFAULT_EVENT_BUFFER,
             approval_timeout: crate::conversation::approval::DEFAULT_APPROVAL_TIMEOUT,
+            session_source: SessionSource::default(),
+            otel: OtelConfig::default(),
         }
     }
 }
@@ -92,6 +124,49 @@ impl Config {
     pub fn context_window(&self) -> Option<u64> {
         self.model_context_window
             .or_else(|| model_info(&self.model).context_window)
+    }
+
+    /// The context window used for accounting and compaction: the configured one, the known-models table,
+    /// else [`DEFAULT_CONTEXT_WINDOW`] (`true` in the second field when that default was used).
+    #[must_use]
+    pub fn effective_context_window(&self) -> (u64, bool) {
+        match self.context_window() {
+            Some(w) => (w, false),
+            None => (DEFAULT_CONTEXT_WINDOW, true),
+        }
+    }
+
+    /// The token count at which the history is compacted automatically.
+    #[must_use]
+    pub fn auto_compact_limit(&self) -> u64 {
+        let (window, _) = self.effective_context_window();
+        self.model_auto_compact_token_limit
+            .unwrap_or(window / 10 * 9)
+    }
+
+    /// Checks values that depend on each other.
+    ///
+    /// # Errors
+    /// [`Error::Config`] naming the key: an auto-compaction limit above the context window, a zero window.
+    pub fn validate(&self) -> crate::Result<()> {
+        let (window, _) = self.effective_context_window();
+        if window == 0 {
+            return Err(crate::Error::Config {
+                key: "model_context_window".to_owned(),
+                message: "must be greater than zero".to_owned(),
+            });
+        }
+        if let Some(limit) = self.model_auto_compact_token_limit
+            && limit > window
+        {
+            return Err(crate::Error::Config {
+                key: "model_auto_compact_token_limit".to_owned(),
+                message: format!(
+                    "{limit} is above the model's context window ({window} tokens), so compaction would never run"
+                ),
+            });
+        }
+        Ok(())
     }
 
     /// The API key: the configured one, else the provider's environment variable.
@@ -129,4 +204,13 @@ pub fn default_codex_home() -> PathBuf {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("."))
         .join(".codex")
+}
+
+/// Atomically writes a file that must stay private (`0600`), creating `dir` (`0700`) when missing.
+pub(crate) fn write_atomically_private(
+    dir: &std::path::Path,
+    path: &std::path::Path,
+    bytes: &[u8],
+) -> crate::Result<()> {
+    write_atomically(dir, path, bytes, Some(0o600))
 }

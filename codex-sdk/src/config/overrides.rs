@@ -25,6 +25,14 @@ pub struct ConfigToml {
     pub model_reasoning_summary: Option<ReasoningSummary>,
     /// `model_context_window`
     pub model_context_window: Option<u64>,
+    /// `model_auto_compact_token_limit`
+    pub model_auto_compact_token_limit: Option<u64>,
+    /// `review_model`
+    pub review_model: Option<String>,
+    /// `compact_prompt`
+    pub compact_prompt: Option<String>,
+    /// `compact_bridge_template`
+    pub compact_bridge_template: Option<String>,
     /// `approval_policy`: untrusted, on-failure, on-request, never.
     pub approval_policy: Option<AskForApproval>,
     /// `sandbox_mode`: read-only, workspace-write, danger-full-access.
@@ -37,6 +45,8 @@ pub struct ConfigToml {
     pub user_instructions: Option<String>,
     /// `parallel_tool_calls`
     pub parallel_tool_calls: Option<bool>,
+    /// `[otel]`: telemetry export settings.
+    pub otel: Option<super::OtelConfig>,
     /// Keys this SDK does not know.
     #[serde(flatten)]
     pub unknown: BTreeMap<String, toml::Value>,
@@ -166,6 +176,7 @@ impl ConfigToml {
                     });
                 }
             };
+            config.model_provider_id.clone_from(id);
         }
         if let Some(effort) = self.model_reasoning_effort {
             config.model_reasoning_effort = Some(effort);
@@ -175,6 +186,18 @@ impl ConfigToml {
         }
         if let Some(window) = self.model_context_window {
             config.model_context_window = Some(window);
+        }
+        if let Some(limit) = self.model_auto_compact_token_limit {
+            config.model_auto_compact_token_limit = Some(limit);
+        }
+        if let Some(model) = &self.review_model {
+            config.review_model = Some(model.clone());
+        }
+        if let Some(text) = &self.compact_prompt {
+            config.compact_prompt = Some(text.clone());
+        }
+        if let Some(text) = &self.compact_bridge_template {
+            config.compact_bridge_template = Some(text.clone());
         }
         if let Some(policy) = self.approval_policy {
             config.approval_policy = policy;
@@ -199,7 +222,10 @@ impl ConfigToml {
         if let Some(parallel) = self.parallel_tool_calls {
             config.parallel_tool_calls = parallel;
         }
-        Ok(())
+        if let Some(otel) = &self.otel {
+            config.otel = otel.clone();
+        }
+        config.validate()
     }
 }
 

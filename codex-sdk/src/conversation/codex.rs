@@ -10,6 +10,7 @@ use super::approval::{ApprovalHandler, Approvals};
 use super::events::EventStream;
 use super::handle::{Conversation, ConversationBackend, ConversationHandle};
 use super::history::{History, environment_context, resolve_local_images};
+use super::manager::LiveConversations;
 use super::session::{Session, SessionShared};
 use super::turn::TurnContext;
 use crate::config::{Config, model_info};
@@ -19,6 +20,7 @@ use crate::protocol::{
     AskForApproval, ConversationId, Event, EventMsg, Op, ReasoningEffort, ReasoningSummary,
     SandboxPolicy, SessionConfiguredEvent, Submission, SubmissionId,
 };
+use crate::rollout::{FileRolloutStore, RolloutRecorder, RolloutStore};
 use crate::tools::{BuiltinToolsConfig, ToolHandler, ToolRegistry, register_builtin_tools};
 
 /// The entry point: holds the configuration, the model client and the host's tools, and starts
@@ -31,6 +33,7 @@ use crate::tools::{BuiltinToolsConfig, ToolHandler, ToolRegistry, register_built
 /// use std::sync::Arc;
 ///
 /// let codex = Codex::builder()
+///     .ephemeral()
 ///     .model_client(Arc::new(ScriptedModel::new([ScriptedResponse::text("Hello!")])))
 ///     .build()?;
 /// let mut conversation = codex.start_conversation().await?;
@@ -41,15 +44,19 @@ use crate::tools::{BuiltinToolsConfig, ToolHandler, ToolRegistry, register_built
 /// ```
 #[derive(Clone, Debug)]
 pub struct Codex {
-    inner: Arc<CodexInner>,
+    pub(crate) inner: Arc<CodexInner>,
 }
 
-struct CodexInner {
-    config: Config,
+pub(crate) struct CodexInner {
+    pub(crate) config: Config,
     model: Arc<dyn ModelClient>,
     tools: Vec<Arc<dyn ToolHandler>>,
     builtin_tools: Option<BuiltinToolsConfig>,
     approval_handler: Option<Arc<dyn ApprovalHandler>>,
+    /// Where conversations are recorded; `None` when ephemeral.
+    pub(crate) store: Option<Arc<dyn RolloutStore>>,
+    /// Conversations started by this `Codex` that may still run.
+    pub(crate) live: LiveConversations,
 }
 
 impl std::fmt::Debug for CodexInner {
@@ -80,28 +87,37 @@ impl Codex {
         &self.inner.model
     }
 
-    /// Starts a conversation with the builder's settings.
+    /// Starts a conversation with the builder's settings (recorded unless the builder was made
+    /// [`ephemeral`](CodexBuilder::ephemeral)). [`Codex::new_conversation`] also returns the rollout path.
     ///
     /// # Errors
-    /// Currently infallible for a valid builder; reserved for storage errors once conversations are recorded.
+    /// [`Error::Io`] when the rollout cannot be created.
     pub async fn start_conversation(&self) -> Result<Conversation> {
-        self.start_with_history(ConversationId::new(), History::default())
-            .await
+        Ok(self.new_conversation().await?.conversation)
     }
 
-    async fn start_with_history(
+    /// Starts a conversation's session task. `history` empty means a new conversation: it gets the
+    /// environment context (recorded too). `rollout` already holds any earlier lines.
+    pub(crate) async fn start_with_history(
         &self,
+        config: &Config,
         id: ConversationId,
         mut history: History,
+        rollout: Option<RolloutRecorder>,
+        initial_messages: Option<Vec<EventMsg>>,
     ) -> Result<Conversation> {
-        let config = &self.inner.config;
         let info = model_info(&config.model);
+        let (window, window_is_default) = config.effective_context_window();
         if history.len() == 0 {
-            history.push(environment_context(
+            let context = environment_context(
                 &config.cwd,
                 &policy_name(config.approval_policy),
                 &sandbox_name(&config.sandbox_policy),
-            ));
+            );
+            if let Some(recorder) = &rollout {
+                recorder.record_response_item(&context);
+            }
+            history.push(context);
         }
         let tools = ToolRegistry::new();
         if let Some(builtin) = &self.inner.builtin_tools {
@@ -112,21 +128,35 @@ impl Codex {
         for tool in &self.inner.tools {
             tools.register_arc(Arc::clone(tool))?;
         }
+        let model = self.client_for(config);
         let (events_tx, events_rx) = mpsc::channel(config.event_buffer.max(1));
         let (sub_tx, sub_rx) = mpsc::channel(64);
+        let rollout_path = rollout.as_ref().map(|r| r.path().to_owned());
         let shared = Arc::new(SessionShared {
             id,
-            model: Arc::clone(&self.inner.model),
+            model,
             tools: tools.clone(),
             approvals: Arc::new(Approvals::new(
                 self.inner.approval_handler.clone(),
                 config.approval_timeout,
             )),
             instructions: config.instructions(),
-            history: std::sync::Mutex::new(history),
+            history: Arc::new(std::sync::Mutex::new(history)),
             token_info: std::sync::Mutex::new(None),
             rate_limits: std::sync::Mutex::new(None),
             events_tx: events_tx.clone(),
+            context_tokens: std::sync::atomic::AtomicU64::new(0),
+            compact_prompt: config
+                .compact_prompt
+                .clone()
+                .unwrap_or_else(|| super::compact::COMPACT_PROMPT.to_owned()),
+            compact_template: config
+                .compact_bridge_template
+                .clone()
+                .unwrap_or_else(|| super::compact::COMPACT_BRIDGE_TEMPLATE.to_owned()),
+            review_model: config.review_model.clone(),
+            unknown_window_warning: std::sync::atomic::AtomicBool::new(window_is_default),
+            rollout: rollout.clone(),
         });
         let turn_context = TurnContext {
             model: config.model.clone(),
@@ -136,7 +166,8 @@ impl Codex {
             approval_policy: config.approval_policy,
             sandbox_policy: config.sandbox_policy.clone(),
             output_schema: None,
-            context_window: config.context_window(),
+            context_window: Some(window),
+            auto_compact_limit: config.auto_compact_limit(),
             reasoning: info.reasoning,
             parallel_tool_calls: config.parallel_tool_calls,
         };
@@ -144,8 +175,8 @@ impl Codex {
             session_id: id,
             model: config.model.clone(),
             reasoning_effort: config.model_reasoning_effort,
-            rollout_path: None,
-            initial_messages: None,
+            rollout_path,
+            initial_messages,
         };
         events_tx
             .send(Event {
@@ -154,18 +185,29 @@ impl Codex {
             })
             .await
             .map_err(|_| Error::Closed)?;
-        tokio::spawn(Session::new(shared, turn_context, sub_rx).run());
-        let backend = LocalBackend {
+        let task = tokio::spawn(Session::new(shared, turn_context, sub_rx).run());
+        let backend = Arc::new(LocalBackend {
             id,
             tx: sub_tx,
             next_id: AtomicU64::new(1),
             tools,
-        };
+        });
+        self.register_live(id, &backend, rollout, task);
         Ok(Conversation::new(
-            ConversationHandle::new(Arc::new(backend)),
+            ConversationHandle::new(backend),
             EventStream::new(events_rx),
             configured,
         ))
+    }
+
+    /// The shared model client when `config` talks to the same provider with the same key, else a new one.
+    fn client_for(&self, config: &Config) -> Arc<dyn ModelClient> {
+        let base = &self.inner.config;
+        if config.model_provider == base.model_provider && config.api_key == base.api_key {
+            Arc::clone(&self.inner.model)
+        } else {
+            build_client(config)
+        }
     }
 }
 
@@ -187,9 +229,9 @@ fn sandbox_name(policy: &SandboxPolicy) -> String {
 
 /// The in-process conversation: submissions go to its session task.
 #[derive(Debug)]
-struct LocalBackend {
+pub(crate) struct LocalBackend {
     id: ConversationId,
-    tx: mpsc::Sender<Submission>,
+    pub(crate) tx: mpsc::Sender<Submission>,
     next_id: AtomicU64,
     tools: ToolRegistry,
 }
@@ -249,6 +291,16 @@ pub struct CodexBuilder {
     tools: Vec<Arc<dyn ToolHandler>>,
     builtin_tools: Option<BuiltinToolsConfig>,
     approval_handler: Option<Arc<dyn ApprovalHandler>>,
+    store: StoreChoice,
+}
+
+/// Where the builder's conversations are recorded.
+#[derive(Debug)]
+enum StoreChoice {
+    /// A [`FileRolloutStore`] under the final config's `codex_home`.
+    CodexHome,
+    Custom(Arc<dyn RolloutStore>),
+    Ephemeral,
 }
 
 impl std::fmt::Debug for dyn ToolHandler {
@@ -272,7 +324,21 @@ impl CodexBuilder {
             tools: Vec::new(),
             builtin_tools: Some(BuiltinToolsConfig::default()),
             approval_handler: None,
+            store: StoreChoice::CodexHome,
         }
+    }
+
+    /// Records conversations in `store` instead of `CODEX_HOME` (e.g. an
+    /// [`InMemoryRolloutStore`](crate::rollout::InMemoryRolloutStore) in tests).
+    pub fn rollout_store(mut self, store: Arc<dyn RolloutStore>) -> Self {
+        self.store = StoreChoice::Custom(store);
+        self
+    }
+
+    /// Records nothing: conversations have no rollout path and cannot be resumed, forked or listed.
+    pub fn ephemeral(mut self) -> Self {
+        self.store = StoreChoice::Ephemeral;
+        self
     }
 
     /// The model's name.
@@ -413,8 +479,10 @@ impl CodexBuilder {
     /// Builds the [`Codex`].
     ///
     /// # Errors
-    /// [`Error::InvalidInput`] for a duplicate or invalid tool name.
+    /// [`Error::InvalidInput`] for a duplicate or invalid tool name; [`Error::Config`] for inconsistent
+    /// settings (see [`Config::validate`]).
     pub fn build(self) -> Result<Codex> {
+        self.config.validate()?;
         let probe = ToolRegistry::new();
         for tool in &self.tools {
             let name = tool.spec().name().to_owned();
@@ -429,6 +497,13 @@ impl CodexBuilder {
             Some(model) => model,
             None => build_client(&self.config),
         };
+        let store: Option<Arc<dyn RolloutStore>> = match self.store {
+            StoreChoice::CodexHome => Some(Arc::new(FileRolloutStore::new(
+                self.config.codex_home.clone(),
+            ))),
+            StoreChoice::Custom(store) => Some(store),
+            StoreChoice::Ephemeral => None,
+        };
         Ok(Codex {
             inner: Arc::new(CodexInner {
                 config: self.config,
@@ -436,6 +511,8 @@ impl CodexBuilder {
                 tools: self.tools,
                 builtin_tools: self.builtin_tools,
                 approval_handler: self.approval_handler,
+                store,
+                live: LiveConversations::default(),
             }),
         })
     }

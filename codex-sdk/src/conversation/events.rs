@@ -11,6 +11,7 @@ use futures::Stream;
 use tokio::sync::mpsc;
 
 use crate::protocol::{Event, EventMsg, SubmissionId};
+use crate::rollout::RolloutRecorder;
 
 /// The default number of events buffered before the conversation waits for its consumer.
 pub const DEFAULT_EVENT_BUFFER: usize = 1024;
@@ -20,11 +21,22 @@ pub const DEFAULT_EVENT_BUFFER: usize = 1024;
 pub(crate) struct EventSink {
     tx: mpsc::Sender<Event>,
     sub_id: SubmissionId,
+    recorder: Option<RolloutRecorder>,
 }
 
 impl EventSink {
     pub(crate) fn new(tx: mpsc::Sender<Event>, sub_id: SubmissionId) -> Self {
-        Self { tx, sub_id }
+        Self {
+            tx,
+            sub_id,
+            recorder: None,
+        }
+    }
+
+    /// Records every event sent through this sink (what the rollout keeps of it) before delivering it.
+    pub(crate) fn with_recorder(mut self, recorder: Option<RolloutRecorder>) -> Self {
+        self.recorder = recorder;
+        self
     }
 
     pub(crate) fn submission_id(&self) -> &SubmissionId {
@@ -33,6 +45,9 @@ impl EventSink {
 
     /// Sends one event; returns `false` when the consumer is gone.
     pub(crate) async fn send(&self, msg: EventMsg) -> bool {
+        if let Some(recorder) = &self.recorder {
+            recorder.record_event(&msg);
+        }
         self.tx
             .send(Event {
                 id: self.sub_id.clone(),

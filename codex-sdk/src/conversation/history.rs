@@ -35,6 +35,24 @@ impl History {
         self.items.len()
     }
 
+    /// Replaces every item (after compaction, or when rebuilding a resumed conversation).
+    pub(crate) fn replace(&mut self, items: Vec<ResponseItem>) {
+        self.items = items;
+    }
+
+    /// Whether `item` is part of the context the SDK adds before the user's first message (the environment
+    /// description, user instructions). Such items survive compaction and do not count as user messages.
+    pub(crate) fn is_initial_context(item: &ResponseItem) -> bool {
+        match item {
+            ResponseItem::Message { role, .. } if role == "user" => {
+                item.message_text().is_some_and(|t| {
+                    t.starts_with("<environment_context>") || t.starts_with("<user_instructions>")
+                })
+            }
+            _ => false,
+        }
+    }
+
     /// After an aborted turn, answers every tool call that has no output yet, so the next request is valid
     /// (the API rejects a call without an output). Returns the added items.
     pub(crate) fn answer_unanswered_calls(&mut self, message: &str) -> Vec<ResponseItem> {

@@ -5,9 +5,13 @@
 
 pub mod approval;
 mod codex;
+pub mod compact;
 pub(crate) mod events;
 mod handle;
 mod history;
+mod manager;
+pub mod review;
+mod sampling;
 mod session;
 mod turn;
 
@@ -16,3 +20,4 @@ pub use events::{DEFAULT_EVENT_BUFFER, EventStream};
 pub use handle::{
     Conversation, ConversationBackend, ConversationHandle, TurnEvents, TurnInput, TurnResult,
 };
+pub use manager::{ARCHIVE_SHUTDOWN_TIMEOUT, NewConversation};

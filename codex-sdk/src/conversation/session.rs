@@ -1,6 +1,7 @@
 //! The submission loop: one task per conversation that receives [`Submission`]s, runs at most one turn at a
 //! time (as its own task), and handles interrupts, approvals and shutdown.
 
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use tokio::sync::mpsc;
@@ -10,12 +11,15 @@ use tokio_util::sync::CancellationToken;
 use super::approval::Approvals;
 use super::events::EventSink;
 use super::history::History;
-use super::turn::{PendingInput, TurnContext, run_turn};
+use super::review::run_review;
+use super::turn::{Outcome, PendingInput, TurnContext, TurnEnv, finish, run_turn};
 use crate::model::ModelClient;
 use crate::protocol::{
-    ConversationId, Event, EventMsg, Op, RateLimitSnapshot, RawResponseItemEvent, Submission,
-    SubmissionId, TokenUsageInfo, TurnAbortReason, TurnAbortedEvent, UserInput, WarningEvent,
+    ConversationId, ConversationPathEvent, Event, EventMsg, Op, RateLimitSnapshot,
+    RawResponseItemEvent, Submission, SubmissionId, TokenUsageInfo, TurnAbortReason,
+    TurnAbortedEvent, UserInput, WarningEvent,
 };
+use crate::rollout::{RolloutRecorder, TurnContextItem};
 use crate::tools::ToolRegistry;
 
 /// State shared by the submission loop and its turns.
@@ -25,15 +29,61 @@ pub(crate) struct SessionShared {
     pub(crate) tools: ToolRegistry,
     pub(crate) approvals: Arc<Approvals>,
     pub(crate) instructions: String,
-    pub(crate) history: Mutex<History>,
+    pub(crate) history: Arc<Mutex<History>>,
     pub(crate) token_info: Mutex<Option<TokenUsageInfo>>,
     pub(crate) rate_limits: Mutex<Option<RateLimitSnapshot>>,
     pub(crate) events_tx: mpsc::Sender<Event>,
+    /// Tokens the history occupies in the context window (last response's usage, or an estimate after
+    /// compaction); compared with the auto-compaction limit.
+    pub(crate) context_tokens: AtomicU64,
+    pub(crate) compact_prompt: String,
+    pub(crate) compact_template: String,
+    pub(crate) review_model: Option<String>,
+    /// Set when the model's context window is unknown; the first turn warns once.
+    pub(crate) unknown_window_warning: AtomicBool,
+    /// Records the conversation (`None` when recording is off).
+    pub(crate) rollout: Option<RolloutRecorder>,
 }
 
 impl SessionShared {
     pub(crate) fn lock_history(&self) -> MutexGuard<'_, History> {
         self.history.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The conversation's own history, instructions and tools.
+    pub(crate) fn primary_env(&self) -> TurnEnv {
+        TurnEnv {
+            history: Arc::clone(&self.history),
+            instructions: self.instructions.clone(),
+            tools: self.tools.clone(),
+            primary: true,
+        }
+    }
+
+    pub(crate) fn context_tokens(&self) -> u64 {
+        self.context_tokens.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn set_context_tokens(&self, tokens: u64) {
+        self.context_tokens.store(tokens, Ordering::Relaxed);
+    }
+
+    pub(crate) fn rate_limits(&self) -> Option<RateLimitSnapshot> {
+        *self
+            .rate_limits
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub(crate) fn set_rate_limits(&self, snapshot: RateLimitSnapshot) {
+        *self
+            .rate_limits
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(snapshot);
+    }
+
+    pub(crate) fn take_unknown_window_warning(&self) -> bool {
+        self.unknown_window_warning.swap(false, Ordering::Relaxed)
     }
 
     pub(crate) fn lock_token_info(&self) -> MutexGuard<'_, Option<TokenUsageInfo>> {
@@ -43,11 +93,64 @@ impl SessionShared {
     }
 
     fn sink(&self, sub_id: SubmissionId) -> EventSink {
-        EventSink::new(self.events_tx.clone(), sub_id)
+        EventSink::new(self.events_tx.clone(), sub_id).with_recorder(self.rollout.clone())
+    }
+
+    fn record_turn_context(&self, tc: &TurnContext) {
+        if let Some(recorder) = &self.rollout {
+            recorder.record_turn_context(&TurnContextItem {
+                cwd: tc.cwd.clone(),
+                approval_policy: Some(tc.approval_policy),
+                sandbox_policy: Some(tc.sandbox_policy.clone()),
+                model: tc.model.clone(),
+                effort: tc.effort,
+                summary: Some(tc.summary),
+            });
+        }
+    }
+
+    /// Writes out and closes the rollout (idempotent).
+    async fn close_rollout(&self) {
+        if let Some(recorder) = &self.rollout
+            && let Err(e) = recorder.shutdown().await
+        {
+            tracing::warn!(conversation = %self.id, error = %e, "the rollout could not be written");
+        }
+    }
+
+    /// Answers [`Op::GetPath`] after the rollout is written out.
+    async fn send_path(&self, sub_id: SubmissionId) {
+        let sink = self.sink(sub_id);
+        let path = match &self.rollout {
+            Some(recorder) => {
+                if let Err(e) = recorder.flush().await {
+                    sink.send(EventMsg::Warning(WarningEvent {
+                        message: format!("the rollout could not be written: {e}"),
+                    }))
+                    .await;
+                }
+                Some(recorder.path().to_owned())
+            }
+            None => None,
+        };
+        sink.send(EventMsg::ConversationPath(ConversationPathEvent {
+            conversation_id: self.id,
+            path,
+        }))
+        .await;
     }
 }
 
+/// What the running task is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TaskKind {
+    Turn,
+    Review,
+    Compact,
+}
+
 struct ActiveTurn {
+    kind: TaskKind,
     sub_id: SubmissionId,
     handle: JoinHandle<()>,
     cancel: CancellationToken,
@@ -104,6 +207,7 @@ impl Session {
                 }
             }
         }
+        self.shared.close_rollout().await;
     }
 
     async fn handle(&mut self, sub: Submission) -> Flow {
@@ -186,9 +290,44 @@ impl Session {
                         .await;
                 }
             }
+            Op::Compact => {
+                self.abort_active(TurnAbortReason::Replaced).await;
+                let (shared, tc) = (Arc::clone(&self.shared), self.turn_context.clone());
+                let sink = self.shared.sink(sub.id.clone());
+                self.spawn_task(TaskKind::Compact, sub.id, move |_cancel| async move {
+                    sink.send(EventMsg::TaskStarted(crate::protocol::TaskStartedEvent {
+                        model_context_window: tc.context_window,
+                    }))
+                    .await;
+                    let env = shared.primary_env();
+                    let outcome = match super::compact::compact(
+                        &shared,
+                        &env,
+                        &tc,
+                        &sink,
+                        crate::protocol::CompactionTrigger::Manual,
+                    )
+                    .await
+                    {
+                        Ok(()) => Outcome::Completed(None),
+                        Err(err) => Outcome::Failed(err),
+                    };
+                    finish(&shared, &tc, &sink, outcome).await;
+                });
+            }
+            Op::Review { review_request } => {
+                self.abort_active(TurnAbortReason::Replaced).await;
+                let (shared, tc) = (Arc::clone(&self.shared), self.turn_context.clone());
+                let sink = self.shared.sink(sub.id.clone());
+                self.spawn_task(TaskKind::Review, sub.id, move |cancel| {
+                    run_review(shared, tc, sink, review_request, cancel)
+                });
+            }
             Op::Interrupt => self.abort_active(TurnAbortReason::Interrupted).await,
+            Op::GetPath => self.shared.send_path(sub.id).await,
             Op::Shutdown => {
                 self.abort_active(TurnAbortReason::Interrupted).await;
+                self.shared.close_rollout().await;
                 self.shared
                     .sink(sub.id)
                     .send(EventMsg::ShutdownComplete)
@@ -200,6 +339,7 @@ impl Session {
     }
 
     fn start_turn(&mut self, sub_id: SubmissionId, items: Vec<UserInput>) {
+        self.shared.record_turn_context(&self.turn_context);
         let cancel = CancellationToken::new();
         let pending = PendingInput::default();
         let handle = tokio::spawn(run_turn(
@@ -211,10 +351,28 @@ impl Session {
             cancel.clone(),
         ));
         self.active = Some(ActiveTurn {
+            kind: TaskKind::Turn,
             sub_id,
             handle,
             cancel,
             pending,
+        });
+    }
+
+    /// Runs a non-turn task (compaction, review) as the active task.
+    fn spawn_task<F, Fut>(&mut self, kind: TaskKind, sub_id: SubmissionId, task: F)
+    where
+        F: FnOnce(CancellationToken) -> Fut,
+        Fut: std::future::Future<Output = ()> + Send + 'static,
+    {
+        let cancel = CancellationToken::new();
+        let handle = tokio::spawn(task(cancel.clone()));
+        self.active = Some(ActiveTurn {
+            kind,
+            sub_id,
+            handle,
+            cancel,
+            pending: PendingInput::default(),
         });
     }
 
@@ -260,6 +418,14 @@ impl Session {
                 .await;
         }
         if !finished_by_itself {
+            if active.kind == TaskKind::Review {
+                sink.send(EventMsg::ExitedReviewMode(
+                    crate::protocol::ExitedReviewModeEvent {
+                        review_output: None,
+                    },
+                ))
+                .await;
+            }
             sink.send(EventMsg::TurnAborted(TurnAbortedEvent { reason }))
                 .await;
         }

@@ -1,24 +1,25 @@
 //! The turn loop: sample the model, run the tool calls it made, feed the outputs back, repeat until the model
-//! answers without calling a tool.
+//! answers without calling a tool. The same loop drives review mode over an isolated [`TurnEnv`].
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 
-use futures::StreamExt;
 use tokio_util::sync::CancellationToken;
 
+use super::compact;
 use super::events::EventSink;
-use super::history::user_message;
+use super::history::{History, user_message};
+use super::sampling::{Sample, sample_with_retries};
 use super::session::SessionShared;
 use crate::error::{Error, Result};
-use crate::model::{Prompt, ResponseEvent, ResponseStream, WireApi};
+use crate::model::{Prompt, WireApi};
 use crate::protocol::{
-    AgentMessageDeltaEvent, AgentMessageEvent, AgentReasoningDeltaEvent, AgentReasoningEvent,
-    AskForApproval, ErrorEvent, EventMsg, RawResponseItemEvent, ReasoningEffort, ReasoningSummary,
-    ReasoningSummaryPart, ResponseItem, SandboxPolicy, StreamErrorEvent, TaskCompleteEvent,
-    TaskStartedEvent, TokenCountEvent, TokenUsage, TurnAbortReason, TurnAbortedEvent, UserInput,
+    AskForApproval, CompactionTrigger, ErrorEvent, EventMsg, RawResponseItemEvent, ReasoningEffort,
+    ReasoningSummary, ResponseItem, SandboxPolicy, TaskCompleteEvent, TaskStartedEvent,
+    TokenCountEvent, TokenUsage, TurnAbortReason, TurnAbortedEvent, UserInput, WarningEvent,
 };
+use crate::tools::context::TurnScratch;
 use crate::tools::registry::tool_call_from_item;
-use crate::tools::{ToolCall, ToolContext, ToolSpec};
+use crate::tools::{ToolCall, ToolContext, ToolRegistry, ToolSpec};
 
 /// The settings a turn runs with (persisting across turns until overridden).
 #[derive(Debug, Clone, PartialEq)]
@@ -31,14 +32,39 @@ pub(crate) struct TurnContext {
     pub(crate) sandbox_policy: SandboxPolicy,
     pub(crate) output_schema: Option<serde_json::Value>,
     pub(crate) context_window: Option<u64>,
+    pub(crate) auto_compact_limit: u64,
     pub(crate) reasoning: bool,
     pub(crate) parallel_tool_calls: bool,
+}
+
+/// What a turn works on: a history, instructions and tools. The conversation's own env is *primary* (its
+/// items are announced as `RawResponseItem` and recorded, and it may be compacted); a review runs over an
+/// isolated one.
+#[derive(Clone)]
+pub(crate) struct TurnEnv {
+    pub(crate) history: Arc<Mutex<History>>,
+    pub(crate) instructions: String,
+    pub(crate) tools: ToolRegistry,
+    pub(crate) primary: bool,
+}
+
+impl TurnEnv {
+    pub(crate) fn lock_history(&self) -> std::sync::MutexGuard<'_, History> {
+        self.history.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 /// User input queued while a turn runs; drained before each model request.
 pub(crate) type PendingInput = Arc<Mutex<Vec<Vec<UserInput>>>>;
 
-/// Runs one turn to its terminal event (which it emits itself).
+/// How the loop ended.
+pub(crate) enum Outcome {
+    Completed(Option<String>),
+    Failed(Error),
+    Interrupted,
+}
+
+/// Runs one regular turn to its terminal event (which it emits itself).
 pub(crate) async fn run_turn(
     shared: Arc<SessionShared>,
     tc: TurnContext,
@@ -51,31 +77,82 @@ pub(crate) async fn run_turn(
         model_context_window: tc.context_window,
     }))
     .await;
-    record_user_input(&shared, &sink, &input).await;
+    if shared.take_unknown_window_warning() {
+        sink.send(EventMsg::Warning(WarningEvent {
+            message: format!(
+                "the context window of `{}` is unknown; assuming {} tokens (set model_context_window)",
+                tc.model,
+                tc.context_window.unwrap_or_default()
+            ),
+        }))
+        .await;
+    }
+    let env = shared.primary_env();
+    record_user_input(&env, &sink, &input).await;
+    let outcome = drive(&shared, &env, &tc, &sink, Some(&pending), &cancel).await;
+    finish(&shared, &tc, &sink, outcome).await;
+}
+
+/// Emits the terminal event for an outcome.
+pub(crate) async fn finish(
+    shared: &SessionShared,
+    tc: &TurnContext,
+    sink: &EventSink,
+    outcome: Outcome,
+) {
+    match outcome {
+        Outcome::Completed(last_agent_message) => {
+            sink.send(EventMsg::TaskComplete(TaskCompleteEvent {
+                last_agent_message,
+            }))
+            .await;
+        }
+        Outcome::Interrupted => {
+            sink.send(EventMsg::TurnAborted(TurnAbortedEvent {
+                reason: TurnAbortReason::Interrupted,
+            }))
+            .await;
+        }
+        Outcome::Failed(err) => fail_turn(shared, tc, sink, err).await,
+    }
+}
+
+/// The loop itself: sample, record, run tools, until the model stops calling tools.
+pub(crate) async fn drive(
+    shared: &SessionShared,
+    env: &TurnEnv,
+    tc: &TurnContext,
+    sink: &EventSink,
+    pending: Option<&PendingInput>,
+    cancel: &CancellationToken,
+) -> Outcome {
     let mut last_agent_message = None;
-    let scratch = Arc::new(crate::tools::context::TurnScratch::default());
+    let scratch = Arc::new(TurnScratch::default());
     loop {
-        for queued in take_pending(&pending) {
-            record_user_input(&shared, &sink, &queued).await;
+        for queued in pending.map(take_pending).unwrap_or_default() {
+            record_user_input(env, sink, &queued).await;
         }
         let injected: Vec<ResponseItem> = std::mem::take(
             &mut *scratch
                 .injected_input
                 .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
+                .unwrap_or_else(PoisonError::into_inner),
         );
         for item in injected {
-            record_item(&shared, &sink, item).await;
+            record_item(env, sink, item).await;
         }
-        let prompt = build_prompt(&shared, &tc);
-        let sample = match sample_with_retries(&shared, &tc, &sink, &prompt).await {
+        if env.primary
+            && shared.context_tokens() >= tc.auto_compact_limit
+            && let Err(err) = compact::compact(shared, env, tc, sink, CompactionTrigger::Auto).await
+        {
+            return Outcome::Failed(err);
+        }
+        let prompt = build_prompt(shared, env, tc);
+        let sample: Sample = match sample_with_retries(shared, tc, sink, &prompt, false).await {
             Ok(sample) => sample,
-            Err(err) => {
-                fail_turn(&shared, &tc, &sink, err).await;
-                return;
-            }
+            Err(err) => return Outcome::Failed(err),
         };
-        report_usage(&shared, &tc, &sink, sample.usage.as_ref()).await;
+        report_usage(shared, tc, sink, sample.usage.as_ref()).await;
         let mut calls: Vec<ToolCall> = Vec::new();
         for item in sample.items {
             if let Some(text) = assistant_text(&item) {
@@ -84,17 +161,13 @@ pub(crate) async fn run_turn(
             if let Some(call) = tool_call_from_item(&item) {
                 calls.push(call);
             }
-            record_item(&shared, &sink, item).await;
+            record_item(env, sink, item).await;
         }
         if calls.is_empty() {
-            if has_pending(&pending) {
+            if pending.is_some_and(has_pending) {
                 continue;
             }
-            sink.send(EventMsg::TaskComplete(TaskCompleteEvent {
-                last_agent_message,
-            }))
-            .await;
-            return;
+            return Outcome::Completed(last_agent_message);
         }
         let ctx = ToolContext {
             conversation_id: shared.id,
@@ -106,51 +179,51 @@ pub(crate) async fn run_turn(
             cancel: cancel.clone(),
             turn: Arc::clone(&scratch),
         };
-        if let Err(err) = run_tool_calls(&shared, &tc, &sink, calls, ctx).await {
+        if let Err(err) = run_tool_calls(env, tc, sink, calls, ctx).await {
             let note = format!("not run: {err}");
-            let repaired = shared.lock_history().answer_unanswered_calls(&note);
+            let repaired = env.lock_history().answer_unanswered_calls(&note);
             for item in repaired {
-                sink.send(EventMsg::RawResponseItem(RawResponseItemEvent { item }))
-                    .await;
+                announce(env, sink, item).await;
             }
-            if matches!(err, Error::Interrupted) {
-                sink.send(EventMsg::TurnAborted(TurnAbortedEvent {
-                    reason: TurnAbortReason::Interrupted,
-                }))
-                .await;
+            return if matches!(err, Error::Interrupted) {
+                Outcome::Interrupted
             } else {
-                fail_turn(&shared, &tc, &sink, err).await;
-            }
-            return;
+                Outcome::Failed(err)
+            };
         }
     }
 }
 
 fn take_pending(pending: &PendingInput) -> Vec<Vec<UserInput>> {
-    std::mem::take(
-        &mut *pending
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner),
-    )
+    std::mem::take(&mut *pending.lock().unwrap_or_else(PoisonError::into_inner))
 }
 
 fn has_pending(pending: &PendingInput) -> bool {
     !pending
         .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .unwrap_or_else(PoisonError::into_inner)
         .is_empty()
 }
 
-async fn record_user_input(shared: &SessionShared, sink: &EventSink, input: &[UserInput]) {
+pub(crate) async fn record_user_input(env: &TurnEnv, sink: &EventSink, input: &[UserInput]) {
     let (item, event) = user_message(input);
-    sink.send(EventMsg::UserMessage(event)).await;
-    record_item(shared, sink, item).await;
+    if env.primary {
+        sink.send(EventMsg::UserMessage(event)).await;
+    }
+    record_item(env, sink, item).await;
 }
 
-async fn record_item(shared: &SessionShared, sink: &EventSink, item: ResponseItem) {
-    shared.lock_history().push(item.clone());
-    sink.send(EventMsg::RawResponseItem(RawResponseItemEvent { item }))
-        .await;
+/// Adds an item to the env's history and, for the conversation's own history, announces it.
+pub(crate) async fn record_item(env: &TurnEnv, sink: &EventSink, item: ResponseItem) {
+    env.lock_history().push(item.clone());
+    announce(env, sink, item).await;
+}
+
+async fn announce(env: &TurnEnv, sink: &EventSink, item: ResponseItem) {
+    if env.primary {
+        sink.send(EventMsg::RawResponseItem(RawResponseItemEvent { item }))
+            .await;
+    }
 }
 
 fn assistant_text(item: &ResponseItem) -> Option<String> {
@@ -160,9 +233,9 @@ fn assistant_text(item: &ResponseItem) -> Option<String> {
     }
 }
 
-fn build_prompt(shared: &SessionShared, tc: &TurnContext) -> Prompt {
+pub(crate) fn build_prompt(shared: &SessionShared, env: &TurnEnv, tc: &TurnContext) -> Prompt {
     let wire = shared.model.provider().wire_api;
-    let tools: Vec<ToolSpec> = shared
+    let tools: Vec<ToolSpec> = env
         .tools
         .specs()
         .into_iter()
@@ -170,8 +243,8 @@ fn build_prompt(shared: &SessionShared, tc: &TurnContext) -> Prompt {
         .collect();
     Prompt {
         model: tc.model.clone(),
-        instructions: shared.instructions.clone(),
-        input: shared.lock_history().for_prompt(),
+        instructions: env.instructions.clone(),
+        input: env.lock_history().for_prompt(),
         tools,
         parallel_tool_calls: tc.parallel_tool_calls,
         effort: tc.effort,
@@ -182,150 +255,7 @@ fn build_prompt(shared: &SessionShared, tc: &TurnContext) -> Prompt {
     }
 }
 
-/// The complete output of one model response.
-struct Sample {
-    items: Vec<ResponseItem>,
-    usage: Option<TokenUsage>,
-}
-
-/// Streams one response, replaying the request when the stream breaks (up to the provider's limit), and
-/// telling the client about each retry.
-async fn sample_with_retries(
-    shared: &SessionShared,
-    tc: &TurnContext,
-    sink: &EventSink,
-    prompt: &Prompt,
-) -> Result<Sample> {
-    let policy = shared.model.provider().retry_policy();
-    let max = policy.stream_max_retries;
-    let mut attempt = 0;
-    loop {
-        match sample_once(shared, sink, prompt).await {
-            Ok(sample) => return Ok(sample),
-            // Failures to start a request already went through the client's own request retries.
-            Err(SampleError::Start(err)) => return Err(err),
-            Err(SampleError::Stream(err)) if err.is_retryable() && attempt < max => {
-                attempt += 1;
-                let delay = err.retry_after().unwrap_or_else(|| policy.backoff(attempt));
-                tracing::debug!(error = %err, attempt, model = %tc.model, "retrying model stream");
-                sink.send(EventMsg::StreamError(StreamErrorEvent {
-                    message: format!("{err}; retrying {attempt}/{max} in {}ms", delay.as_millis()),
-                }))
-                .await;
-                tokio::time::sleep(delay).await;
-            }
-            Err(SampleError::Stream(err)) => return Err(err),
-        }
-    }
-}
-
-/// Where sampling failed: starting the request (final), or mid-stream (may be replayed).
-enum SampleError {
-    Start(Error),
-    Stream(Error),
-}
-
-impl From<Error> for SampleError {
-    fn from(err: Error) -> Self {
-        Self::Stream(err)
-    }
-}
-
-async fn sample_once(
-    shared: &SessionShared,
-    sink: &EventSink,
-    prompt: &Prompt,
-) -> Result<Sample, SampleError> {
-    let idle = shared.model.provider().stream_idle_timeout();
-    let mut stream: ResponseStream = shared
-        .model
-        .stream(prompt)
-        .await
-        .map_err(SampleError::Start)?;
-    let mut items = Vec::new();
-    loop {
-        let next = tokio::time::timeout(idle, stream.next())
-            .await
-            .map_err(|_| Error::IdleTimeout(idle))?;
-        let Some(event) = next else {
-            return Err(SampleError::Stream(Error::Stream {
-                message: "stream closed before response.completed".to_owned(),
-                retry_after: None,
-            }));
-        };
-        match event? {
-            ResponseEvent::OutputTextDelta(delta) => {
-                sink.send(EventMsg::AgentMessageDelta(AgentMessageDeltaEvent {
-                    delta,
-                }))
-                .await;
-            }
-            ResponseEvent::ReasoningSummaryDelta(delta) => {
-                sink.send(EventMsg::AgentReasoningDelta(AgentReasoningDeltaEvent {
-                    delta,
-                }))
-                .await;
-            }
-            ResponseEvent::ReasoningContentDelta(delta) => {
-                sink.send(EventMsg::AgentReasoningRawContentDelta(
-                    AgentReasoningDeltaEvent { delta },
-                ))
-                .await;
-            }
-            ResponseEvent::OutputItemDone(item) => {
-                emit_item_events(sink, &item).await;
-                items.push(item);
-            }
-            ResponseEvent::RateLimits(snapshot) => {
-                *shared
-                    .rate_limits
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(snapshot);
-            }
-            ResponseEvent::Completed { token_usage, .. } => {
-                return Ok(Sample {
-                    items,
-                    usage: token_usage,
-                });
-            }
-            _ => {}
-        }
-    }
-}
-
-async fn emit_item_events(sink: &EventSink, item: &ResponseItem) {
-    match item {
-        ResponseItem::Message { role, .. } if role == "assistant" => {
-            let message = item.message_text().unwrap_or_default();
-            sink.send(EventMsg::AgentMessage(AgentMessageEvent { message }))
-                .await;
-        }
-        ResponseItem::Reasoning {
-            summary, content, ..
-        } => {
-            for part in summary {
-                let ReasoningSummaryPart::SummaryText { text } = part;
-                sink.send(EventMsg::AgentReasoning(AgentReasoningEvent {
-                    text: text.clone(),
-                }))
-                .await;
-            }
-            for part in content.iter().flatten() {
-                let text = match part {
-                    crate::protocol::ReasoningContent::ReasoningText { text }
-                    | crate::protocol::ReasoningContent::Text { text } => text.clone(),
-                };
-                sink.send(EventMsg::AgentReasoningRawContent(AgentReasoningEvent {
-                    text,
-                }))
-                .await;
-            }
-        }
-        _ => {}
-    }
-}
-
-async fn report_usage(
+pub(crate) async fn report_usage(
     shared: &SessionShared,
     tc: &TurnContext,
     sink: &EventSink,
@@ -336,17 +266,14 @@ async fn report_usage(
         let entry = info.get_or_insert_with(Default::default);
         if let Some(usage) = usage {
             entry.append(usage);
+            shared.set_context_tokens(usage.tokens_in_context_window());
         }
         entry.model_context_window = tc.context_window;
         *entry
     };
-    let rate_limits = *shared
-        .rate_limits
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
     sink.send(EventMsg::TokenCount(TokenCountEvent {
         info: Some(info),
-        rate_limits,
+        rate_limits: shared.rate_limits(),
     }))
     .await;
 }
@@ -363,13 +290,9 @@ async fn fail_turn(shared: &SessionShared, tc: &TurnContext, sink: &EventSink, e
             entry.fill_to_window(window);
             *entry
         };
-        let rate_limits = *shared
-            .rate_limits
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
         sink.send(EventMsg::TokenCount(TokenCountEvent {
             info: Some(info),
-            rate_limits,
+            rate_limits: shared.rate_limits(),
         }))
         .await;
     }
@@ -384,7 +307,7 @@ async fn fail_turn(shared: &SessionShared, tc: &TurnContext, sink: &EventSink, e
 /// Runs the calls of one response: consecutive parallel-safe calls together, others alone; outputs enter
 /// the history in call order. Stops at the first fatal error.
 async fn run_tool_calls(
-    shared: &SessionShared,
+    env: &TurnEnv,
     tc: &TurnContext,
     sink: &EventSink,
     calls: Vec<ToolCall>,
@@ -392,10 +315,10 @@ async fn run_tool_calls(
 ) -> Result<()> {
     let mut rest = calls.as_slice();
     while let Some(first) = rest.first() {
-        let parallel = tc.parallel_tool_calls && shared.tools.supports_parallel(&first.name);
+        let parallel = tc.parallel_tool_calls && env.tools.supports_parallel(&first.name);
         let batch_len = if parallel {
             rest.iter()
-                .take_while(|c| shared.tools.supports_parallel(&c.name))
+                .take_while(|c| env.tools.supports_parallel(&c.name))
                 .count()
         } else {
             1
@@ -405,13 +328,13 @@ async fn run_tool_calls(
         let results = futures::future::join_all(
             batch
                 .iter()
-                .map(|call| shared.tools.dispatch(call.clone(), ctx.clone())),
+                .map(|call| env.tools.dispatch(call.clone(), ctx.clone())),
         )
         .await;
         let mut fatal = None;
         for result in results {
             match result {
-                Ok(item) => record_item(shared, sink, item).await,
+                Ok(item) => record_item(env, sink, item).await,
                 Err(err) => {
                     fatal.get_or_insert(err);
                 }

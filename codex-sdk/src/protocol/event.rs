@@ -81,6 +81,16 @@ pub enum EventMsg {
     TurnDiff(TurnDiffEvent),
     /// The agent's plan changed.
     PlanUpdate(PlanUpdateEvent),
+    /// Compaction started: sampling stops while the model writes a hand-off summary.
+    ContextCompactionBegin(ContextCompactionBeginEvent),
+    /// Compaction finished: the history was replaced by `replacement_history`.
+    ContextCompactionEnd(ContextCompactionEndEvent),
+    /// A review started; every event until [`EventMsg::ExitedReviewMode`] belongs to it.
+    EnteredReviewMode(super::ReviewRequest),
+    /// The review finished (or was interrupted: no output).
+    ExitedReviewMode(super::ExitedReviewModeEvent),
+    /// The answer to [`Op::GetPath`](super::Op::GetPath).
+    ConversationPath(ConversationPathEvent),
 }
 
 impl EventMsg {
@@ -111,6 +121,16 @@ pub struct SessionConfiguredEvent {
     /// Events replayed from a resumed conversation, so a UI can redraw its transcript.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub initial_messages: Option<Vec<EventMsg>>,
+}
+
+/// Where a conversation is recorded (the answer to [`Op::GetPath`](super::Op::GetPath)).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ConversationPathEvent {
+    /// The conversation.
+    pub conversation_id: ConversationId,
+    /// Its rollout; `None` when the conversation is not recorded.
+    pub path: Option<PathBuf>,
 }
 
 /// A turn started.
@@ -423,6 +443,37 @@ pub struct PlanUpdateEvent {
     pub explanation: Option<String>,
     /// The steps.
     pub plan: Vec<PlanItem>,
+}
+
+/// What started a compaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CompactionTrigger {
+    /// [`Op::Compact`](super::Op::Compact).
+    Manual,
+    /// The context window reached the auto-compaction limit.
+    Auto,
+}
+
+/// Compaction started.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ContextCompactionBeginEvent {
+    /// Why.
+    pub trigger: CompactionTrigger,
+}
+
+/// Compaction finished.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ContextCompactionEndEvent {
+    /// The model's hand-off summary.
+    pub summary: String,
+    /// The history that replaced the old one (what the next request sends).
+    pub replacement_history: Vec<ResponseItem>,
+    /// Estimated tokens of the new history.
+    pub estimated_tokens: u64,
 }
 
 /// The host's answer to an approval request.

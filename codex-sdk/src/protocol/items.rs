@@ -241,6 +241,8 @@ impl<'de> Deserialize<'de> for FunctionCallOutputPayload {
                 #[serde(default)]
                 success: Option<bool>,
             },
+            // Newer Codex CLI rollouts may store an output as content parts; their text is kept.
+            Parts(Vec<serde_json::Value>),
         }
         Ok(match Repr::deserialize(deserializer)? {
             Repr::Text(content) => Self {
@@ -248,6 +250,14 @@ impl<'de> Deserialize<'de> for FunctionCallOutputPayload {
                 success: None,
             },
             Repr::Full { content, success } => Self { content, success },
+            Repr::Parts(parts) => Self {
+                content: parts
+                    .iter()
+                    .filter_map(|p| p.get("text").and_then(serde_json::Value::as_str))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                success: None,
+            },
         })
     }
 }

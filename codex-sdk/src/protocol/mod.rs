@@ -10,6 +10,7 @@ mod format;
 mod ids;
 mod items;
 mod op;
+mod review;
 #[cfg(feature = "schema")]
 pub mod schema;
 mod usage;
@@ -20,4 +21,5 @@ pub use format::{format_tokens_compact, format_tokens_exact};
 pub use ids::{ConversationId, InvalidIdError, SubmissionId};
 pub use items::*;
 pub use op::*;
+pub use review::*;
 pub use usage::*;

@@ -213,8 +213,19 @@ pub enum Op {
         /// The answer.
         decision: ReviewDecision,
     },
+    /// Compacts the history now: the model writes a hand-off summary and the history is replaced by the
+    /// initial context plus one message holding the earlier user messages and the summary.
+    Compact,
+    /// Runs a code review in an isolated child context; only a summary of its findings enters the history.
+    Review {
+        /// What to review.
+        review_request: super::ReviewRequest,
+    },
     /// Aborts the running turn (model stream and tools); the conversation stays usable.
     Interrupt,
+    /// Asks for the conversation's rollout path. Answered with
+    /// [`ConversationPath`](super::EventMsg::ConversationPath) once everything recorded so far is written.
+    GetPath,
     /// Ends the conversation: the running turn is aborted, [`ShutdownComplete`](super::EventMsg::ShutdownComplete)
     /// is the last event.
     Shutdown,

@@ -84,6 +84,20 @@ impl ToolRegistry {
         self.read().iter().map(|t| t.handler.spec()).collect()
     }
 
+    /// A new registry holding the same handlers except `names` (for a child context such as a review).
+    #[must_use]
+    pub fn without(&self, names: &[&str]) -> ToolRegistry {
+        let entries: Vec<Entry> = self
+            .read()
+            .iter()
+            .filter(|e| !names.contains(&e.name.as_str()))
+            .cloned()
+            .collect();
+        ToolRegistry {
+            inner: Arc::new(RwLock::new(entries)),
+        }
+    }
+
     /// The handler registered under `name`.
     #[must_use]
     pub fn get(&self, name: &str) -> Option<Arc<dyn ToolHandler>> {

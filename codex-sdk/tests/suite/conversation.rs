@@ -282,6 +282,7 @@ async fn interrupt_aborts_a_streaming_turn_and_the_conversation_stays_usable() {
         .with_event_delay(Duration::from_millis(30)),
     );
     let codex = codex_sdk::Codex::builder()
+        .ephemeral()
         .model_client(model.clone())
         .build()
         .unwrap();
@@ -312,6 +313,7 @@ async fn a_user_turn_replaces_the_running_turn() {
         .with_event_delay(Duration::from_millis(20)),
     );
     let codex = codex_sdk::Codex::builder()
+        .ephemeral()
         .model_client(model.clone())
         .build()
         .unwrap();
@@ -479,6 +481,7 @@ async fn a_broken_stream_is_replayed_with_a_stream_error_event() {
         ),
     );
     let codex = codex_sdk::Codex::builder()
+        .ephemeral()
         .model_client(model.clone())
         .build()
         .unwrap();

@@ -1,9 +1,16 @@
 //! Integration test modules.
 
+mod auth;
+mod compact;
+mod config_load;
 mod conversation;
 mod conversation_cancel;
 mod model_chat;
 mod model_responses;
+mod review;
+mod rollout;
+mod rollout_interop;
+mod rollout_list;
 mod schema;
 mod support;
 mod testing_server;

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use codex_sdk::model::{ScriptedModel, ScriptedResponse};
 use codex_sdk::protocol::{Event, EventMsg};
+use codex_sdk::rollout::InMemoryRolloutStore;
 use codex_sdk::{Codex, CodexBuilder, Conversation};
 
 /// A builder over a scripted model, with a fixed cwd and instructions so requests are predictable.
@@ -16,6 +17,7 @@ pub fn scripted(
         .model("gpt-5-codex")
         .cwd("/tmp")
         .instructions("test instructions")
+        .rollout_store(Arc::new(InMemoryRolloutStore::new()))
         .model_client(model.clone())
         .no_builtin_tools();
     (builder, model)

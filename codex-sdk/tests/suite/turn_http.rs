@@ -24,6 +24,7 @@ fn provider(server: &MockServer, wire: WireApi) -> ModelProviderInfo {
 
 fn builder(server: &MockServer, wire: WireApi) -> CodexBuilder {
     Codex::builder()
+        .ephemeral()
         .provider(provider(server, wire))
         .api_key(KEY)
         .model("gpt-5-codex")
@@ -372,6 +373,7 @@ async fn no_api_key_is_an_unauthorized_error_without_a_request() {
     let mut provider = provider(&server, WireApi::Responses);
     provider.env_key = Some("CODEX_SDK_TEST_KEY_THAT_IS_NOT_SET".into());
     let mut conv = Codex::builder()
+        .ephemeral()
         .provider(provider)
         .build()
         .unwrap()

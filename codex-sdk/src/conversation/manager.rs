@@ -1,0 +1,397 @@
+//! The conversation manager: [`Codex`]'s operations on recorded conversations — new, resume, fork,
+//! archive, unarchive, list — and the registry of live conversations.
+//!
+//! Resume and fork share one path ([`Codex::start_from_rollout`]): read the rollout, rebuild the history
+//! (compactions included), replay the persisted events as `initial_messages`, start the session with a
+//! recorder. Resume appends to the same file under the same id; fork writes a new file under a new id.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::time::Duration;
+
+use tokio::task::JoinHandle;
+
+use super::codex::{Codex, LocalBackend};
+use super::handle::{Conversation, ConversationHandle};
+use super::history::History;
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::protocol::{ConversationId, Op, SessionConfiguredEvent, Submission, SubmissionId};
+use crate::rollout::{
+    ConversationsPage, Cursor, RolloutContents, RolloutItem, RolloutRecorder, RolloutStore,
+    SessionMeta, now_timestamp,
+};
+
+/// How long archiving waits for a live conversation to shut down before stopping it by force.
+pub const ARCHIVE_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A started conversation and what a client needs to show it.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct NewConversation {
+    /// Its id.
+    pub conversation_id: ConversationId,
+    /// The conversation itself (ops in, events out).
+    pub conversation: Conversation,
+    /// Its `SessionConfigured` event (also the first event on its stream).
+    pub session_configured: SessionConfiguredEvent,
+    /// Where it is recorded (`None` when the `Codex` is ephemeral).
+    pub rollout_path: Option<PathBuf>,
+}
+
+impl NewConversation {
+    fn from_conversation(conversation: Conversation) -> Self {
+        let session_configured = conversation.session_configured().clone();
+        Self {
+            conversation_id: conversation.id(),
+            rollout_path: session_configured.rollout_path.clone(),
+            session_configured,
+            conversation,
+        }
+    }
+}
+
+struct LiveEntry {
+    backend: Weak<LocalBackend>,
+    rollout: Option<RolloutRecorder>,
+    task: JoinHandle<()>,
+}
+
+/// The conversations a [`Codex`] started. Holds no strong reference: a conversation whose handles are all
+/// dropped ends as before, and its entry is pruned.
+#[derive(Default)]
+pub(crate) struct LiveConversations {
+    map: Mutex<HashMap<ConversationId, LiveEntry>>,
+}
+
+impl LiveConversations {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<ConversationId, LiveEntry>> {
+        self.map.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn prune(map: &mut HashMap<ConversationId, LiveEntry>) {
+        map.retain(|_, e| !e.task.is_finished() && e.backend.strong_count() > 0);
+    }
+}
+
+impl Codex {
+    pub(crate) fn register_live(
+        &self,
+        id: ConversationId,
+        backend: &Arc<LocalBackend>,
+        rollout: Option<RolloutRecorder>,
+        task: JoinHandle<()>,
+    ) {
+        let mut map = self.inner.live.lock();
+        LiveConversations::prune(&mut map);
+        map.insert(
+            id,
+            LiveEntry {
+                backend: Arc::downgrade(backend),
+                rollout,
+                task,
+            },
+        );
+    }
+
+    /// A handle to a live conversation this `Codex` started (or resumed), by id.
+    #[must_use]
+    pub fn conversation(&self, id: ConversationId) -> Option<ConversationHandle> {
+        let map = self.inner.live.lock();
+        let entry = map.get(&id).filter(|e| !e.task.is_finished())?;
+        let backend: Arc<LocalBackend> = entry.backend.upgrade()?;
+        Some(ConversationHandle::new(backend))
+    }
+
+    /// The ids of the live conversations.
+    #[must_use]
+    pub fn live_conversations(&self) -> Vec<ConversationId> {
+        let mut map = self.inner.live.lock();
+        LiveConversations::prune(&mut map);
+        map.keys().copied().collect()
+    }
+
+    fn store(&self) -> Result<Arc<dyn RolloutStore>> {
+        self.inner.store.clone().ok_or_else(|| {
+            Error::InvalidInput("this Codex is ephemeral: conversations are not recorded".into())
+        })
+    }
+
+    /// Starts a new conversation with the builder's configuration, recorded in a new rollout.
+    ///
+    /// # Errors
+    /// [`Error::Io`] when the rollout cannot be created.
+    pub async fn new_conversation(&self) -> Result<NewConversation> {
+        self.new_conversation_with(self.inner.config.clone()).await
+    }
+
+    /// Starts a new conversation with its own configuration (model, cwd, policies, instructions…; a
+    /// different provider or key gets its own model client). Host tools and the approval handler are the
+    /// builder's.
+    ///
+    /// # Errors
+    /// [`Error::Io`] when the rollout cannot be created.
+    pub async fn new_conversation_with(&self, config: Config) -> Result<NewConversation> {
+        let id = ConversationId::new();
+        let rollout = match &self.inner.store {
+            Some(store) => Some(create_rollout(store.as_ref(), id, &config).await?),
+            None => None,
+        };
+        let conversation = self
+            .start_with_history(&config, id, History::default(), rollout, None)
+            .await?;
+        Ok(NewConversation::from_conversation(conversation))
+    }
+
+    /// Resumes a recorded conversation: same id, history rebuilt from the rollout, persisted events
+    /// replayed as `initial_messages`, new lines appended to the same file.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when the file has no session meta, when the conversation is already live
+    /// in this `Codex`, or when it is ephemeral; [`Error::Io`] when the file cannot be read.
+    pub async fn resume_conversation(&self, path: impl AsRef<Path>) -> Result<NewConversation> {
+        self.resume_conversation_with(path, self.inner.config.clone())
+            .await
+    }
+
+    /// [`resume_conversation`](Self::resume_conversation) with its own configuration.
+    ///
+    /// # Errors
+    /// As [`resume_conversation`](Self::resume_conversation).
+    pub async fn resume_conversation_with(
+        &self,
+        path: impl AsRef<Path>,
+        config: Config,
+    ) -> Result<NewConversation> {
+        let path = path.as_ref();
+        let store = self.store()?;
+        let (contents, _) = read_rollout(store.as_ref(), path).await?;
+        let id = contents
+            .meta
+            .as_ref()
+            .map_or_else(ConversationId::new, |m| m.id);
+        if self.conversation(id).is_some() {
+            return Err(Error::InvalidInput(format!(
+                "conversation {id} is already running; use its handle"
+            )));
+        }
+        let recorder = RolloutRecorder::spawn(path.to_owned(), store.open_append(path).await?);
+        self.start_from_rollout(&config, id, contents, recorder)
+            .await
+    }
+
+    /// Forks a recorded conversation: a new id and a new rollout holding everything before the
+    /// `nth_user_message`-th (0-based) real user message — environment context and instructions do not
+    /// count. `n` past the end copies the whole conversation.
+    ///
+    /// # Errors
+    /// As [`resume_conversation`](Self::resume_conversation), plus [`Error::Io`] when the new rollout
+    /// cannot be created.
+    pub async fn fork_conversation(
+        &self,
+        path: impl AsRef<Path>,
+        nth_user_message: usize,
+    ) -> Result<NewConversation> {
+        self.fork_conversation_with(path, nth_user_message, self.inner.config.clone())
+            .await
+    }
+
+    /// [`fork_conversation`](Self::fork_conversation) with its own configuration.
+    ///
+    /// # Errors
+    /// As [`fork_conversation`](Self::fork_conversation).
+    pub async fn fork_conversation_with(
+        &self,
+        path: impl AsRef<Path>,
+        nth_user_message: usize,
+        config: Config,
+    ) -> Result<NewConversation> {
+        let store = self.store()?;
+        let (contents, bytes) = read_rollout(store.as_ref(), path.as_ref()).await?;
+        let cut = contents.fork_cut(nth_user_message);
+        let kept = RolloutContents {
+            meta: None,
+            entries: contents.entries[..cut]
+                .iter()
+                .filter(|e| !matches!(e.item, RolloutItem::SessionMeta(_)))
+                .cloned()
+                .collect(),
+            report: contents.report,
+        };
+        let id = ConversationId::new();
+        let recorder = create_rollout(store.as_ref(), id, &config).await?;
+        for entry in &kept.entries {
+            match std::str::from_utf8(&bytes[entry.span.clone()]) {
+                Ok(line) => recorder.push_raw(line),
+                Err(_) => recorder.record(&entry.item),
+            }
+        }
+        self.start_from_rollout(&config, id, kept, recorder).await
+    }
+
+    /// The path shared by resume and fork: the recorder already holds the earlier lines.
+    async fn start_from_rollout(
+        &self,
+        config: &Config,
+        id: ConversationId,
+        contents: RolloutContents,
+        recorder: RolloutRecorder,
+    ) -> Result<NewConversation> {
+        let (items, initial_messages) = contents.into_history_and_messages();
+        let mut history = History::default();
+        for item in items {
+            history.push(item);
+        }
+        let conversation = self
+            .start_with_history(config, id, history, Some(recorder), Some(initial_messages))
+            .await?;
+        Ok(NewConversation::from_conversation(conversation))
+    }
+
+    /// Archives a conversation: checks that the rollout's session meta names `id` (else
+    /// [`Error::RolloutMismatch`] and nothing changes), shuts the live conversation down (waiting at most
+    /// [`ARCHIVE_SHUTDOWN_TIMEOUT`], then stopping it), forgets it, and moves the rollout into
+    /// `CODEX_HOME/archived_sessions/`. Returns the new path.
+    ///
+    /// # Errors
+    /// [`Error::RolloutMismatch`]; [`Error::InvalidInput`] for a path outside the sessions tree;
+    /// [`Error::Io`] when the file cannot be read or moved.
+    pub async fn archive_conversation(
+        &self,
+        id: ConversationId,
+        path: impl AsRef<Path>,
+    ) -> Result<PathBuf> {
+        let path = path.as_ref();
+        let store = self.store()?;
+        check_owner(store.as_ref(), id, path).await?;
+        self.shut_down_live(id, ARCHIVE_SHUTDOWN_TIMEOUT).await;
+        store.archive(path).await
+    }
+
+    /// Moves an archived rollout back into the sessions tree (its date folder); returns the new path.
+    ///
+    /// # Errors
+    /// As [`archive_conversation`](Self::archive_conversation).
+    pub async fn unarchive_conversation(
+        &self,
+        id: ConversationId,
+        path: impl AsRef<Path>,
+    ) -> Result<PathBuf> {
+        let path = path.as_ref();
+        let store = self.store()?;
+        check_owner(store.as_ref(), id, path).await?;
+        store.unarchive(path).await
+    }
+
+    /// One page of recorded conversations, newest first. Pass the page's `next_cursor` to get the next one.
+    /// Files without a session meta or a user message are skipped. Only heads and tails of files are read.
+    ///
+    /// # Errors
+    /// [`Error::Io`] when the sessions tree cannot be read.
+    pub async fn list_conversations(
+        &self,
+        page_size: usize,
+        cursor: Option<&Cursor>,
+    ) -> Result<ConversationsPage> {
+        self.store()?.list(page_size, cursor).await
+    }
+
+    /// The rollout of a recorded (not archived) conversation, by id.
+    ///
+    /// # Errors
+    /// [`Error::Io`] when the sessions tree cannot be read.
+    pub async fn find_conversation_path(&self, id: ConversationId) -> Result<Option<PathBuf>> {
+        self.store()?.find(id).await
+    }
+
+    /// Shuts a live conversation down, waiting at most `timeout` before stopping it by force, closes its
+    /// rollout and forgets it. Does nothing for an unknown id.
+    pub(crate) async fn shut_down_live(&self, id: ConversationId, timeout: Duration) {
+        let Some(mut entry) = self.inner.live.lock().remove(&id) else {
+            return;
+        };
+        if let Some(backend) = entry.backend.upgrade() {
+            let op = Submission {
+                id: SubmissionId::from("archive"),
+                op: Op::Shutdown,
+            };
+            let _ = tokio::time::timeout(timeout, backend.tx.send(op)).await;
+        }
+        if tokio::time::timeout(timeout, &mut entry.task)
+            .await
+            .is_err()
+        {
+            tracing::warn!(conversation = %id, "conversation did not shut down in time; stopping it");
+            entry.task.abort();
+        }
+        if let Some(rollout) = entry.rollout
+            && let Ok(Err(e)) = tokio::time::timeout(timeout, rollout.shutdown()).await
+        {
+            tracing::warn!(conversation = %id, error = %e, "the rollout could not be written");
+        }
+    }
+}
+
+/// Reads and parses a rollout; fails when it has no session meta.
+async fn read_rollout(store: &dyn RolloutStore, path: &Path) -> Result<(RolloutContents, Vec<u8>)> {
+    let bytes = store.read(path).await?;
+    // Parsing a long rollout takes a while: keep it off the async workers.
+    let (contents, bytes) =
+        tokio::task::spawn_blocking(move || (RolloutContents::parse(&bytes), bytes))
+            .await
+            .map_err(|e| Error::Internal(format!("rollout parsing failed: {e}")))?;
+    if contents.meta.is_none() {
+        return Err(Error::InvalidInput(format!(
+            "{} is not a rollout: it has no session_meta line",
+            path.display()
+        )));
+    }
+    let r = contents.report;
+    if r.torn_tail || r.invalid_lines > 0 || r.unknown_kinds > 0 {
+        tracing::info!(
+            path = %path.display(),
+            torn_tail = r.torn_tail,
+            invalid = r.invalid_lines,
+            unknown = r.unknown_kinds,
+            "skipped rollout lines"
+        );
+    }
+    Ok((contents, bytes))
+}
+
+async fn check_owner(store: &dyn RolloutStore, id: ConversationId, path: &Path) -> Result<()> {
+    let found = store.read_meta(path).await?.map(|m| m.id);
+    if found == Some(id) {
+        Ok(())
+    } else {
+        Err(Error::RolloutMismatch {
+            expected: id,
+            found,
+            path: path.to_owned(),
+        })
+    }
+}
+
+/// Creates the rollout of a new conversation and records its session meta.
+async fn create_rollout(
+    store: &dyn RolloutStore,
+    id: ConversationId,
+    config: &Config,
+) -> Result<RolloutRecorder> {
+    let started = chrono::Local::now();
+    let (path, appender) = store.create(id, started).await?;
+    let recorder = RolloutRecorder::spawn(path, appender);
+    recorder.record_meta(&SessionMeta {
+        id,
+        timestamp: now_timestamp(),
+        cwd: config.cwd.clone(),
+        originator: config.originator.clone(),
+        cli_version: env!("CARGO_PKG_VERSION").to_owned(),
+        instructions: config.user_instructions.clone(),
+        source: config.session_source,
+        model_provider: Some(config.model_provider_id.clone()),
+        git: None,
+    });
+    Ok(recorder)
+}

@@ -1,0 +1,348 @@
+//! Listing recorded conversations, newest first, a page at a time, reading only the head and tail of each
+//! file.
+
+use std::cmp::Reverse;
+use std::fmt;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::line::{Parsed, parse_line};
+use super::reader::is_real_user_message;
+use super::{RolloutItem, SessionMeta, SessionSource};
+use crate::error::{Error, Result};
+use crate::protocol::{ConversationId, EventMsg};
+
+/// Lines read from the start of a file looking for the session meta and the first user message.
+const HEAD_MAX_LINES: usize = 64;
+/// Bytes read from the end of a file looking for the last line.
+const TAIL_BYTES: u64 = 64 * 1024;
+/// Files looked at per page at most, so a tree full of empty sessions cannot make one call scan forever.
+const MAX_SCAN_PER_PAGE: usize = 10_000;
+
+/// A position in the listing: `"<file timestamp>|<uuid>"`, e.g. `2025-10-01T12-00-00|0199…`. Stable: files
+/// added later (newer) never shift what the next page holds.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Cursor {
+    ts: String,
+    id: Uuid,
+}
+
+impl Cursor {
+    /// The cursor of a file with this timestamp (as in file names: `YYYY-MM-DDThh-mm-ss`) and id.
+    #[must_use]
+    pub fn new(ts: impl Into<String>, id: ConversationId) -> Self {
+        Self {
+            ts: ts.into(),
+            id: *id.as_uuid(),
+        }
+    }
+}
+
+impl fmt::Display for Cursor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}|{}", self.ts, self.id.hyphenated())
+    }
+}
+
+impl FromStr for Cursor {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        let bad = || Error::InvalidInput(format!("invalid listing cursor {s:?}"));
+        let (ts, id) = s.split_once('|').ok_or_else(bad)?;
+        if !valid_file_ts(ts) {
+            return Err(bad());
+        }
+        let id = Uuid::parse_str(id).map_err(|_| bad())?;
+        Ok(Self {
+            ts: ts.to_owned(),
+            id,
+        })
+    }
+}
+
+impl Serialize for Cursor {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Cursor {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+/// One listed conversation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ConversationSummary {
+    /// The conversation's id.
+    pub conversation_id: ConversationId,
+    /// Its rollout.
+    pub path: PathBuf,
+    /// When it started (the session meta's timestamp).
+    pub created_at: String,
+    /// When its last complete line was written (`None` when the tail could not be read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+    /// The first user message's text.
+    pub preview: String,
+    /// The model of the latest turn context found in the head or tail.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// The provider id, when the writer recorded it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_provider: Option<String>,
+    /// The working directory it started in.
+    pub cwd: PathBuf,
+    /// Which kind of client started it.
+    pub source: SessionSource,
+    /// The position of this entry; pass it as the cursor to continue after it.
+    pub cursor: Cursor,
+}
+
+/// One page of the listing.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ConversationsPage {
+    /// Newest first.
+    pub items: Vec<ConversationSummary>,
+    /// Where the next page starts; `None` when this page reached the end.
+    pub next_cursor: Option<Cursor>,
+    /// Files looked at (including skipped ones).
+    pub scanned_files: usize,
+}
+
+fn valid_file_ts(ts: &str) -> bool {
+    let b = ts.as_bytes();
+    b.len() == 19
+        && b.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 | 13 | 16 => *c == b'-',
+            10 => *c == b'T',
+            _ => c.is_ascii_digit(),
+        })
+}
+
+/// Splits `rollout-<ts>-<uuid>.jsonl` into its timestamp and id.
+pub(crate) fn parse_file_name(name: &str) -> Option<(String, Uuid)> {
+    let core = name.strip_prefix("rollout-")?.strip_suffix(".jsonl")?;
+    if core.len() != 19 + 1 + 36 || !core.is_char_boundary(19) {
+        return None;
+    }
+    let (ts, rest) = core.split_at(19);
+    if !valid_file_ts(ts) {
+        return None;
+    }
+    let id = Uuid::parse_str(rest.strip_prefix('-')?).ok()?;
+    Some((ts.to_owned(), id))
+}
+
+/// Sub-directories whose names are `width` digits, in descending order.
+fn numbered_dirs_desc(dir: &Path, width: usize) -> Vec<(String, PathBuf)> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut dirs: Vec<(String, PathBuf)> = entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let name = e.file_name().into_string().ok()?;
+            (name.len() == width && name.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| (name, e.path()))
+        })
+        .filter(|(_, p)| p.is_dir())
+        .collect();
+    dirs.sort_by(|a, b| b.0.cmp(&a.0));
+    dirs
+}
+
+/// Lists `sessions_dir` (the `YYYY/MM/DD` tree), newest first, after `cursor`.
+pub(crate) fn list_file_sessions(
+    sessions_dir: &Path,
+    page_size: usize,
+    cursor: Option<&Cursor>,
+) -> Result<ConversationsPage> {
+    let mut page = ConversationsPage::default();
+    if page_size == 0 {
+        page.next_cursor = cursor.cloned();
+        return Ok(page);
+    }
+    let cursor_day = cursor.map(|c| c.ts[..10].to_owned());
+    for (year, year_dir) in numbered_dirs_desc(sessions_dir, 4) {
+        if cursor_day
+            .as_deref()
+            .is_some_and(|d| year.as_str() > &d[..4])
+        {
+            continue;
+        }
+        for (month, month_dir) in numbered_dirs_desc(&year_dir, 2) {
+            for (day, day_dir) in numbered_dirs_desc(&month_dir, 2) {
+                let date = format!("{year}-{month}-{day}");
+                if cursor_day.as_deref().is_some_and(|d| date.as_str() > d) {
+                    continue;
+                }
+                let mut files: Vec<(Cursor, PathBuf)> = std::fs::read_dir(&day_dir)?
+                    .filter_map(|e| e.ok())
+                    .filter_map(|e| {
+                        let name = e.file_name().into_string().ok()?;
+                        let (ts, id) = parse_file_name(&name)?;
+                        Some((Cursor { ts, id }, e.path()))
+                    })
+                    .filter(|(c, _)| cursor.is_none_or(|cur| c < cur))
+                    .collect();
+                files.sort_by_key(|(c, _)| Reverse(c.clone()));
+                for (file_cursor, path) in files {
+                    if page.scanned_files >= MAX_SCAN_PER_PAGE {
+                        page.next_cursor = Some(file_cursor);
+                        return Ok(page);
+                    }
+                    page.scanned_files += 1;
+                    match summarize(&path, file_cursor.clone()) {
+                        Ok(Some(summary)) => page.items.push(summary),
+                        Ok(None) => {}
+                        Err(e) => {
+                            tracing::debug!(path = %path.display(), error = %e, "skipping unreadable rollout");
+                        }
+                    }
+                    if page.items.len() == page_size {
+                        page.next_cursor = Some(file_cursor);
+                        return Ok(page);
+                    }
+                }
+            }
+        }
+    }
+    Ok(page)
+}
+
+/// The newest rollout in `sessions_dir` whose file name carries `id` (no file is opened).
+pub(crate) fn find_file_session(
+    sessions_dir: &Path,
+    id: ConversationId,
+) -> Result<Option<PathBuf>> {
+    let suffix = format!("-{id}.jsonl");
+    for (_, year_dir) in numbered_dirs_desc(sessions_dir, 4) {
+        for (_, month_dir) in numbered_dirs_desc(&year_dir, 2) {
+            for (_, day_dir) in numbered_dirs_desc(&month_dir, 2) {
+                for entry in std::fs::read_dir(&day_dir)?.filter_map(|e| e.ok()) {
+                    let name = entry.file_name();
+                    if name
+                        .to_str()
+                        .is_some_and(|n| n.starts_with("rollout-") && n.ends_with(&suffix))
+                    {
+                        return Ok(Some(entry.path()));
+                    }
+                }
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// The session meta on the first line of the file at `path`.
+pub(crate) fn read_head_meta(path: &Path) -> Result<Option<SessionMeta>> {
+    let mut reader = BufReader::new(File::open(path)?);
+    let mut line = String::new();
+    if reader.read_line(&mut line)? == 0 || !line.ends_with('\n') {
+        return Ok(None);
+    }
+    Ok(match parse_line(line.trim_end()) {
+        Parsed::Item(_, RolloutItem::SessionMeta(meta)) => Some(meta),
+        _ => None,
+    })
+}
+
+/// Summarizes one file from its head and tail; `None` when it has no session meta or no user message.
+fn summarize(path: &Path, cursor: Cursor) -> Result<Option<ConversationSummary>> {
+    let mut file = File::open(path)?;
+    let len = file.metadata()?.len();
+    let mut meta = None;
+    let mut preview = None;
+    let mut model = None;
+    let mut last_ts = None;
+    {
+        let mut reader = BufReader::new(&mut file);
+        let mut buf = Vec::new();
+        for _ in 0..HEAD_MAX_LINES {
+            buf.clear();
+            if reader.read_until(b'\n', &mut buf)? == 0 || buf.last() != Some(&b'\n') {
+                break;
+            }
+            let Ok(text) = std::str::from_utf8(&buf) else {
+                continue;
+            };
+            let Parsed::Item(ts, item) = parse_line(text.trim_end()) else {
+                continue;
+            };
+            last_ts = Some(ts);
+            match item {
+                RolloutItem::SessionMeta(m) if meta.is_none() => meta = Some(m),
+                RolloutItem::TurnContext(tc) if model.is_none() => model = Some(tc.model),
+                RolloutItem::EventMsg(EventMsg::UserMessage(e)) if preview.is_none() => {
+                    preview = Some(e.message);
+                }
+                RolloutItem::ResponseItem(item)
+                    if preview.is_none() && is_real_user_message(&item) =>
+                {
+                    preview = item.message_text();
+                }
+                _ => {}
+            }
+            if meta.is_some() && preview.is_some() && model.is_some() {
+                break;
+            }
+        }
+    }
+    let (Some(meta), Some(preview)) = (meta, preview) else {
+        return Ok(None);
+    };
+    let (tail_ts, tail_model) = read_tail(&mut file, len)?;
+    Ok(Some(ConversationSummary {
+        conversation_id: meta.id,
+        path: path.to_owned(),
+        created_at: meta.timestamp,
+        updated_at: tail_ts.or(last_ts),
+        preview,
+        model: tail_model.or(model),
+        model_provider: meta.model_provider,
+        cwd: meta.cwd,
+        source: meta.source,
+        cursor,
+    }))
+}
+
+/// The timestamp of the last complete line and the model of the last turn context, from the file's tail.
+fn read_tail(file: &mut File, len: u64) -> Result<(Option<String>, Option<String>)> {
+    let start = len.saturating_sub(TAIL_BYTES);
+    file.seek(SeekFrom::Start(start))?;
+    let mut buf = Vec::with_capacity(usize::try_from(len - start).unwrap_or(0));
+    file.take(TAIL_BYTES).read_to_end(&mut buf)?;
+    let mut lines: Vec<&[u8]> = buf.split(|b| *b == b'\n').collect();
+    // The last piece follows the final newline (empty) or is torn; the first may be cut by the window.
+    lines.pop();
+    if start > 0 && !lines.is_empty() {
+        lines.remove(0);
+    }
+    let mut ts = None;
+    for raw in lines.iter().rev() {
+        let Ok(text) = std::str::from_utf8(raw) else {
+            continue;
+        };
+        if let Parsed::Item(line_ts, item) = parse_line(text) {
+            if ts.is_none() {
+                ts = Some(line_ts);
+            }
+            if let RolloutItem::TurnContext(tc) = item {
+                return Ok((ts, Some(tc.model)));
+            }
+        }
+    }
+    Ok((ts, None))
+}
