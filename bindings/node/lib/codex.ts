@@ -4,6 +4,7 @@ import { Conversation } from './conversation';
 import { native, nativeSync } from './errors';
 import type {
   AskForApproval,
+  ConversationsPage,
   EventOf,
   ReasoningEffort,
   ReasoningSummary,
@@ -60,6 +61,8 @@ export interface CodexOptions {
   originator?: string;
   /** Appended to the user agent. */
   userAgentSuffix?: string;
+  /** Whether conversations are not recorded (no rollout files; no resume, fork or listing). Default false. */
+  ephemeral?: boolean;
   /** Whether conversations get the built-in tools (shell, read_file, list_dir, apply_patch, …). Default true. */
   builtinTools?: boolean;
   /** Tools every conversation gets. */
@@ -70,7 +73,15 @@ export interface CodexOptions {
   modelClient?: ScriptedModel;
 }
 
-/** Options of `startConversation`. */
+/** Options of `listConversations`. */
+export interface ListOptions {
+  /** Conversations per page (default 25). */
+  pageSize?: number;
+  /** Where to continue: the previous page's `next_cursor`. */
+  cursor?: string | null;
+}
+
+/** Options of `startConversation`, `resumeConversation` and `forkConversation`. */
 export interface ConversationOptions {
   /** Tools registered in this conversation only, on top of the Codex's. */
   tools?: ToolDefinition<JsonSchema | ZodLike>[];
@@ -90,6 +101,11 @@ function approvalBridge(callback: ApprovalCallback): (request: string) => string
     }
     return decisionText(answer);
   };
+}
+
+function withTools(conversation: Conversation, options: ConversationOptions): Conversation {
+  for (const definition of options.tools ?? []) conversation.tools.register(definition);
+  return conversation;
 }
 
 /**
@@ -119,10 +135,29 @@ export class Codex {
     return this.native.model;
   }
 
-  /** Starts a conversation. */
+  /** Starts a conversation, recorded under `codexHome` (its path: `conversation.rolloutPath`). */
   async startConversation(options: ConversationOptions = {}): Promise<Conversation> {
-    const conversation = new Conversation(await native(this.native.startConversation()));
-    for (const definition of options.tools ?? []) conversation.tools.register(definition);
-    return conversation;
+    return withTools(new Conversation(await native(this.native.startConversation())), options);
+  }
+
+  /** Resumes a recorded conversation: same id, its history, new turns appended to the same file. */
+  async resumeConversation(path: string, options: ConversationOptions = {}): Promise<Conversation> {
+    return withTools(new Conversation(await native(this.native.resumeConversation(path))), options);
+  }
+
+  /**
+   * Forks a recorded conversation into a new one (new id, new file) holding everything before its
+   * `nthUserMessage`-th user message (0-based; past the end copies the whole conversation).
+   */
+  async forkConversation(path: string, nthUserMessage: number, options: ConversationOptions = {}): Promise<Conversation> {
+    const forked = await native(this.native.forkConversation(path, nthUserMessage));
+    return withTools(new Conversation(forked), options);
+  }
+
+  /** One page of recorded conversations, newest first. */
+  async listConversations(options: ListOptions = {}): Promise<ConversationsPage> {
+    const { pageSize = 25, cursor } = options;
+    const text = await native(this.native.listConversations(pageSize, cursor ?? undefined));
+    return JSON.parse(text) as ConversationsPage;
   }
 }

@@ -58,6 +58,11 @@ export class Conversation {
     return this.native.id;
   }
 
+  /** Where the conversation is recorded (`null` when the Codex is ephemeral). */
+  get rolloutPath(): string | null {
+    return this.sessionConfigured.rollout_path ?? null;
+  }
+
   /** The `session_configured` event (also the first event of `events()`). */
   get sessionConfigured(): SessionConfiguredEvent {
     return JSON.parse(this.native.sessionConfigured) as SessionConfiguredEvent;
@@ -107,6 +112,14 @@ export class Conversation {
   /** Submits an op; resolves to its submission id (the `id` of the events it causes). */
   async submit(op: Op): Promise<string> {
     return native(this.native.submit(JSON.stringify(op)));
+  }
+
+  /**
+   * Shuts the conversation down (after a running `run` or open stream is done) and waits until it has
+   * ended and its rollout is complete. Afterwards, turns reject with a `ClosedError`; it can be resumed.
+   */
+  async shutdown(): Promise<void> {
+    return native(this.native.shutdown());
   }
 
   /** Interrupts the running turn; it ends with a `turn_aborted` event. The conversation stays usable. */

@@ -7,6 +7,7 @@ export {
   type ApprovalRequest,
   type CodexOptions,
   type ConversationOptions,
+  type ListOptions,
 } from './codex';
 export { Conversation, type Input, type TurnOptions, type TurnResult } from './conversation';
 export * from './errors';

@@ -18,8 +18,20 @@ export declare class NativeCodex {
   constructor(settings: string, tools: Array<NativeToolDef>, onApproval?: ((request: string) => string | Promise<string>) | undefined | null)
   /** The model conversations use. */
   get model(): string
-  /** Starts a conversation. */
+  /** Starts a conversation (recorded in a new rollout unless the Codex is ephemeral). */
   startConversation(): Promise<NativeConversation>
+  /** Resumes the conversation recorded at `path`: same id, its history, new turns appended to the file. */
+  resumeConversation(path: string): Promise<NativeConversation>
+  /**
+   * Forks the conversation recorded at `path` before its `nth_user_message`-th user message (0-based)
+   * into a new conversation with a new id and rollout.
+   */
+  forkConversation(path: string, nthUserMessage: number): Promise<NativeConversation>
+  /**
+   * One page of recorded conversations, newest first, as JSON (`ConversationsPage`); `cursor` is the
+   * previous page's `next_cursor`.
+   */
+  listConversations(pageSize: number, cursor?: string | undefined | null): Promise<string>
 }
 
 /** One conversation. */
@@ -45,6 +57,11 @@ export declare class NativeConversation {
   events(): NativeEventStream
   /** Submits an op (JSON `Op`); resolves to its submission id. */
   submit(op: string): Promise<string>
+  /**
+   * Shuts the conversation down once its current reader (a run or a stream) is done, and waits for
+   * `ShutdownComplete` (its rollout is then complete). Later calls do nothing.
+   */
+  shutdown(): Promise<void>
   /** Interrupts the running turn (the conversation stays usable). */
   interrupt(): Promise<void>
   /** Registers a tool for the following model requests, replacing any tool of the same name. */

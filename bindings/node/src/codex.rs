@@ -8,13 +8,14 @@ use std::time::Duration;
 use codex_sdk::Codex;
 use codex_sdk::model::ModelProviderInfo;
 use codex_sdk::protocol::{AskForApproval, ReasoningEffort, ReasoningSummary, SandboxPolicy};
+use codex_sdk::rollout::Cursor;
 use napi_derive::napi;
 use serde::Deserialize;
 
 use crate::approval::{JsApprovalFn, JsApprovalHandler};
 use crate::conversation::NativeConversation;
 use crate::error::{Result, core};
-use crate::json::from_json;
+use crate::json::{from_json, to_json};
 use crate::scripted::ScriptedModelSpec;
 use crate::tools::{NativeToolDef, js_tool};
 
@@ -40,6 +41,7 @@ struct Settings {
     originator: Option<String>,
     user_agent_suffix: Option<String>,
     builtin_tools: Option<bool>,
+    ephemeral: Option<bool>,
     scripted_model: Option<ScriptedModelSpec>,
 }
 
@@ -112,6 +114,9 @@ impl NativeCodex {
         if let Some(suffix) = settings.user_agent_suffix {
             builder = builder.user_agent_suffix(suffix);
         }
+        if settings.ephemeral == Some(true) {
+            builder = builder.ephemeral();
+        }
         if settings.builtin_tools == Some(false) {
             builder = builder.no_builtin_tools();
         }
@@ -135,11 +140,53 @@ impl NativeCodex {
         self.inner.config().model.clone()
     }
 
-    /// Starts a conversation.
+    /// Starts a conversation (recorded in a new rollout unless the Codex is ephemeral).
     #[napi]
     pub async fn start_conversation(&self) -> Result<NativeConversation> {
-        let codex = self.inner.clone();
-        let conversation = core(codex.start_conversation().await)?;
+        let conversation = core(self.inner.start_conversation().await)?;
         NativeConversation::new(conversation)
+    }
+
+    /// Resumes the conversation recorded at `path`: same id, its history, new turns appended to the file.
+    #[napi]
+    pub async fn resume_conversation(&self, path: String) -> Result<NativeConversation> {
+        let started = core(self.inner.resume_conversation(path).await)?;
+        NativeConversation::new(started.conversation)
+    }
+
+    /// Forks the conversation recorded at `path` before its `nth_user_message`-th user message (0-based)
+    /// into a new conversation with a new id and rollout.
+    #[napi]
+    pub async fn fork_conversation(
+        &self,
+        path: String,
+        nth_user_message: u32,
+    ) -> Result<NativeConversation> {
+        let started = core(
+            self.inner
+                .fork_conversation(path, nth_user_message as usize)
+                .await,
+        )?;
+        NativeConversation::new(started.conversation)
+    }
+
+    /// One page of recorded conversations, newest first, as JSON (`ConversationsPage`); `cursor` is the
+    /// previous page's `next_cursor`.
+    #[napi]
+    pub async fn list_conversations(
+        &self,
+        page_size: u32,
+        cursor: Option<String>,
+    ) -> Result<String> {
+        let cursor: Option<Cursor> = match cursor {
+            Some(text) => Some(core(text.parse())?),
+            None => None,
+        };
+        let page = core(
+            self.inner
+                .list_conversations(page_size as usize, cursor.as_ref())
+                .await,
+        )?;
+        to_json(&page)
     }
 }

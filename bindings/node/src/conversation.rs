@@ -36,7 +36,7 @@ impl NativeConversation {
             id: conversation.id().to_string(),
             configured: to_json(conversation.session_configured())?,
             handle: conversation.handle(),
-            inner: Arc::new(tokio::sync::Mutex::new(conversation)),
+            inner: Arc::new(tokio::sync::Mutex::new(Some(conversation))),
         })
     }
 }
@@ -78,7 +78,12 @@ impl NativeConversation {
         let cancelled = stop.clone();
         let (tx, rx) = oneshot::channel();
         napi::bindgen_prelude::spawn(async move {
-            let turn = async move { inner.lock_owned().await.run(input).await };
+            let turn = async move {
+                match inner.lock_owned().await.as_mut() {
+                    Some(conversation) => conversation.run(input).await,
+                    None => Err(codex_sdk::Error::Closed),
+                }
+            };
             // Dropping the core's `run` future interrupts its turn (the core's cancel-safety).
             let outcome = tokio::select! {
                 result = turn => Some(result),
@@ -112,6 +117,17 @@ impl NativeConversation {
     pub async fn submit(&self, op: String) -> Result<String> {
         let op: Op = from_json("op", &op)?;
         Ok(core(self.handle.submit(op).await)?.0)
+    }
+
+    /// Shuts the conversation down once its current reader (a run or a stream) is done, and waits for
+    /// `ShutdownComplete` (its rollout is then complete). Later calls do nothing.
+    #[napi]
+    pub async fn shutdown(&self) -> Result<()> {
+        let taken = self.inner.lock().await.take();
+        match taken {
+            Some(conversation) => core(conversation.shutdown().await),
+            None => Ok(()),
+        }
     }
 
     /// Interrupts the running turn (the conversation stays usable).

@@ -22,8 +22,8 @@ use tokio_util::sync::CancellationToken;
 use crate::error::{Result, internal, to_js};
 use crate::json::to_json;
 
-/// A conversation shared by the JS object and its pumps.
-pub type Shared = Arc<tokio::sync::Mutex<Conversation>>;
+/// A conversation shared by the JS object and its pumps; `None` once it has been shut down.
+pub type Shared = Arc<tokio::sync::Mutex<Option<Conversation>>>;
 
 /// Events a stream buffers ahead of its JS reader (on top of the core's own buffer).
 const STREAM_BUFFER: usize = 1024;
@@ -136,9 +136,13 @@ async fn pump_turn(
     tx: mpsc::Sender<Item>,
     stop: CancellationToken,
 ) {
-    let mut conversation = tokio::select! {
+    let mut guard = tokio::select! {
         guard = conversation.lock_owned() => guard,
         () = stop.cancelled() => return,
+    };
+    let Some(conversation) = guard.as_mut() else {
+        let _ = tx.send(Err(codex_sdk::Error::Closed)).await;
+        return;
     };
     let mut turn = match conversation.stream(input).await {
         Ok(turn) => turn,
@@ -161,9 +165,12 @@ async fn pump_turn(
 
 /// Holds the conversation and forwards every event until it ends or the stream closes.
 async fn pump_all(conversation: Shared, tx: mpsc::Sender<Item>, stop: CancellationToken) {
-    let mut conversation = tokio::select! {
+    let mut guard = tokio::select! {
         guard = conversation.lock_owned() => guard,
         () = stop.cancelled() => return,
+    };
+    let Some(conversation) = guard.as_mut() else {
+        return;
     };
     loop {
         let event = tokio::select! {

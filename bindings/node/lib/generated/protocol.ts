@@ -49,6 +49,13 @@ export type AskForApproval =
   /** Never ask; failures go back to the model. */
   | "never";
 
+/** What started a compaction. */
+export type CompactionTrigger =
+  /** [`Op::Compact`](super::Op::Compact). */
+  | "manual"
+  /** The context window reached the auto-compaction limit. */
+  | "auto";
+
 /** One part of a message. */
 export type ContentItem =
   /** Text written by the user or developer. */
@@ -70,7 +77,68 @@ export type ContentItem =
     text: string;
   };
 
+/** Compaction started. */
+export interface ContextCompactionBeginEvent {
+  /** Why. */
+  trigger: CompactionTrigger;
+}
+
+/** Compaction finished. */
+export interface ContextCompactionEndEvent {
+  /** Estimated tokens of the new history. */
+  estimated_tokens: number;
+  /** The history that replaced the old one (what the next request sends). */
+  replacement_history: ResponseItem[];
+  /** The model's hand-off summary. */
+  summary: string;
+}
+
 export type ConversationId = string;
+
+/** Where a conversation is recorded (the answer to [`Op::GetPath`](super::Op::GetPath)). */
+export interface ConversationPathEvent {
+  /** The conversation. */
+  conversation_id: ConversationId;
+  /** Its rollout; `None` when the conversation is not recorded. */
+  path?: string | null;
+}
+
+/** One listed conversation. */
+export interface ConversationSummary {
+  /** The conversation's id. */
+  conversation_id: ConversationId;
+  /** When it started (the session meta's timestamp). */
+  created_at: string;
+  /** The position of this entry; pass it as the cursor to continue after it. */
+  cursor: Cursor;
+  /** The working directory it started in. */
+  cwd: string;
+  /** The model of the latest turn context found in the head or tail. */
+  model?: string | null;
+  /** The provider id, when the writer recorded it. */
+  model_provider?: string | null;
+  /** Its rollout. */
+  path: string;
+  /** The first user message's text. */
+  preview: string;
+  /** Which kind of client started it. */
+  source: SessionSource;
+  /** When its last complete line was written (`None` when the tail could not be read). */
+  updated_at?: string | null;
+}
+
+/** One page of the listing. */
+export interface ConversationsPage {
+  /** Newest first. */
+  items: ConversationSummary[];
+  /** Where the next page starts; `None` when this page reached the end. */
+  next_cursor?: Cursor | null;
+  /** Files looked at (including skipped ones). */
+  scanned_files: number;
+}
+
+/** A position in the listing: `"<file timestamp>|<uuid>"`. */
+export type Cursor = string;
 
 /**
  * A small, stable classification of every failure, for hosts to branch on.
@@ -184,7 +252,17 @@ export type EventMsg =
   /** The unified diff of every file the turn changed so far. */
   | ({ type: "turn_diff" } & TurnDiffEvent)
   /** The agent's plan changed. */
-  | ({ type: "plan_update" } & PlanUpdateEvent);
+  | ({ type: "plan_update" } & PlanUpdateEvent)
+  /** Compaction started: sampling stops while the model writes a hand-off summary. */
+  | ({ type: "context_compaction_begin" } & ContextCompactionBeginEvent)
+  /** Compaction finished: the history was replaced by `replacement_history`. */
+  | ({ type: "context_compaction_end" } & ContextCompactionEndEvent)
+  /** A review started; every event until [`EventMsg::ExitedReviewMode`] belongs to it. */
+  | ({ type: "entered_review_mode" } & ReviewRequest)
+  /** The review finished (or was interrupted: no output). */
+  | ({ type: "exited_review_mode" } & ExitedReviewModeEvent)
+  /** The answer to [`Op::GetPath`](super::Op::GetPath). */
+  | ({ type: "conversation_path" } & ConversationPathEvent);
 
 /** A command waits for the host's decision. */
 export interface ExecApprovalRequestEvent {
@@ -238,6 +316,12 @@ export type ExecOutputStream =
   | "stdout"
   /** Standard error. */
   | "stderr";
+
+/** Review mode ended. */
+export interface ExitedReviewModeEvent {
+  /** The result; `None` when the review was interrupted. */
+  review_output?: ReviewOutputEvent | null;
+}
 
 /** One file's change in a patch. */
 export type FileChange =
@@ -328,9 +412,29 @@ export type Op =
     /** The request's `call_id`. */
     id: string;
   }
+  /**
+   * Compacts the history now: the model writes a hand-off summary and the history is replaced by the
+   * initial context plus one message holding the earlier user messages and the summary.
+   */
+  | {
+    type: "compact";
+  }
+  /** Runs a code review in an isolated child context; only a summary of its findings enters the history. */
+  | {
+    type: "review";
+    /** What to review. */
+    review_request: ReviewRequest;
+  }
   /** Aborts the running turn (model stream and tools); the conversation stays usable. */
   | {
     type: "interrupt";
+  }
+  /**
+   * Asks for the conversation's rollout path. Answered with
+   * [`ConversationPath`](super::EventMsg::ConversationPath) once everything recorded so far is written.
+   */
+  | {
+    type: "get_path";
   }
   /**
    * Ends the conversation: the running turn is aborted, [`ShutdownComplete`](super::EventMsg::ShutdownComplete)
@@ -530,6 +634,14 @@ export type ResponseItem =
     type: "other";
   };
 
+/** A place in the code. */
+export interface ReviewCodeLocation {
+  /** The file. */
+  absolute_file_path: string;
+  /** The lines. */
+  line_range: ReviewLineRange;
+}
+
 /** The host's answer to an approval request. */
 export type ReviewDecision =
   /** Run it this once. */
@@ -540,6 +652,48 @@ export type ReviewDecision =
   | "denied"
   /** Do not run it and end the turn as interrupted. */
   | "abort";
+
+/** One issue found by a review. */
+export interface ReviewFinding {
+  /** Markdown explanation. */
+  body: string;
+  /** Where. */
+  code_location: ReviewCodeLocation;
+  /** Confidence, 0–1. */
+  confidence_score: number;
+  /** 0 (highest) to 3. */
+  priority: number;
+  /** A short title (at most 80 characters). */
+  title: string;
+}
+
+/** An inclusive, 1-based line range. */
+export interface ReviewLineRange {
+  /** Last line. */
+  end: number;
+  /** First line. */
+  start: number;
+}
+
+/** A review's result. */
+export interface ReviewOutputEvent {
+  /** The issues found. */
+  findings?: ReviewFinding[];
+  /** Confidence in the verdict, 0–1. */
+  overall_confidence_score?: number;
+  /** `"patch is correct"` or `"patch is incorrect"` (free text when the model strayed). */
+  overall_correctness?: string;
+  /** Why. */
+  overall_explanation?: string;
+}
+
+/** What to review. */
+export interface ReviewRequest {
+  /** What the reviewer should look at and how (e.g. "review the uncommitted changes"). */
+  prompt: string;
+  /** A short label for the UI ("current changes"). */
+  user_facing_hint: string;
+}
 
 /** What commands run by the agent may touch. */
 export type SandboxPolicy =
@@ -573,6 +727,19 @@ export interface SessionConfiguredEvent {
   /** The conversation's id. */
   session_id: ConversationId;
 }
+
+/** Which kind of client started a session. Codex CLI filters some listings by it. */
+export type SessionSource =
+  /** The interactive terminal UI. */
+  | "cli"
+  /** An editor extension. */
+  | "vscode"
+  /** A non-interactive run (`codex exec`, and this SDK by default). */
+  | "exec"
+  /** The app server / MCP server. */
+  | "mcp"
+  /** A source this SDK does not know. */
+  | "unknown";
 
 /** The state of a plan step. */
 export type StepStatus =
