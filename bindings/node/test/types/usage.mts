@@ -48,3 +48,18 @@ export async function demo(): Promise<void> {
     if (err instanceof UnauthorizedError) err.code satisfies 'unauthorized';
   }
 }
+
+export async function testing(): Promise<void> {
+  const { MockServer, sse } = await import('codex-sdk/testing');
+  const server = await MockServer.start();
+  server.enqueue({ sse: sse.textResponse('r1', 'hi'), eventDelayMs: 1 }).enqueueToolCall('add', { a: 1 });
+  const codex = new Codex({ baseUrl: server.baseUrl, apiKey: 'test', ephemeral: true });
+  const conversation = await codex.startConversation();
+  const { items, usage } = await conversation.run([{ type: 'text', text: 'hi' }]);
+  items satisfies { type: string }[];
+  usage.total_tokens satisfies number;
+  const page = await codex.listConversations({ pageSize: 10 });
+  page.items[0]?.preview satisfies string | undefined;
+  server.requests()[0]?.path satisfies string | undefined;
+  server.close();
+}
