@@ -5,9 +5,6 @@ import { CodexError, RustError } from './error-base';
 import { ERROR_CLASSES } from './generated/errors';
 import type { ErrorCode } from './generated/protocol';
 
-export { CodexError, RustError } from './error-base';
-export * from './generated/errors';
-
 interface NativePayload {
   code: ErrorCode;
   message: string;

@@ -10,7 +10,8 @@ export {
   type ListOptions,
 } from './codex';
 export { Conversation, type Input, type TurnOptions, type TurnResult } from './conversation';
-export * from './errors';
+export { CodexError, RustError } from './error-base';
+export * from './generated/errors';
 export type * from './generated/protocol';
 export { ScriptedModel, ScriptedResponse } from './scripted';
 export { EventStream } from './stream';
