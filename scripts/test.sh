@@ -39,3 +39,6 @@ if OPENAI_API_KEY=sk-none cargo run -q --example exec --locked -- \
   echo "exec should have failed against a dead provider"; exit 1
 fi
 echo "examples: ok"
+
+echo "== swift binding (uniffi; proved on Linux through uniffi's Python bindings)"
+bash bindings/swift/scripts/test.sh -q

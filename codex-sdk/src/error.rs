@@ -117,6 +117,43 @@ pub enum Error {
 }
 
 impl Error {
+    /// An error of the kind `code` names, carrying `message` — the variant the SDK itself would produce
+    /// for that kind, so retries, token accounting and [`Error::code`] behave as for a real failure. For
+    /// scripted failures in tests and for bindings that rebuild an error from its code.
+    #[must_use]
+    pub fn from_code(code: ErrorCode, message: impl Into<String>) -> Self {
+        let message = message.into();
+        match code {
+            ErrorCode::ContextWindowExceeded => Self::ContextWindowExceeded { message },
+            ErrorCode::UsageLimitReached => Self::UsageLimitReached { message },
+            ErrorCode::Unauthorized => Self::Unauthorized {
+                status: 401,
+                body: message,
+            },
+            ErrorCode::RateLimited => Self::RateLimited {
+                attempts: 1,
+                body: message,
+            },
+            ErrorCode::Stream => Self::Stream {
+                message,
+                retry_after: None,
+            },
+            ErrorCode::Http => Self::Http {
+                status: 500,
+                body: message,
+            },
+            ErrorCode::InvalidInput => Self::InvalidInput(message),
+            ErrorCode::Tool => Self::Tool {
+                tool: String::new(),
+                message,
+            },
+            ErrorCode::Io => Self::Io(std::io::Error::other(message)),
+            ErrorCode::Interrupted => Self::Interrupted,
+            ErrorCode::Closed => Self::Closed,
+            ErrorCode::Timeout | ErrorCode::Internal => Self::Turn { code, message },
+        }
+    }
+
     /// The stable classification of this error.
     #[must_use]
     pub fn code(&self) -> ErrorCode {
@@ -158,5 +195,33 @@ impl Error {
             Self::Stream { retry_after, .. } => *retry_after,
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn from_code_round_trips_every_code() {
+        for code in [
+            ErrorCode::ContextWindowExceeded,
+            ErrorCode::UsageLimitReached,
+            ErrorCode::Unauthorized,
+            ErrorCode::RateLimited,
+            ErrorCode::Timeout,
+            ErrorCode::Stream,
+            ErrorCode::Http,
+            ErrorCode::InvalidInput,
+            ErrorCode::Tool,
+            ErrorCode::Io,
+            ErrorCode::Interrupted,
+            ErrorCode::Closed,
+            ErrorCode::Internal,
+        ] {
+            assert_eq!(Error::from_code(code, "m").code(), code);
+        }
+        assert!(Error::from_code(ErrorCode::Stream, "cut").is_retryable());
+        assert!(!Error::from_code(ErrorCode::ContextWindowExceeded, "full").is_retryable());
     }
 }

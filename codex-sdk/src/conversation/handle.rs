@@ -223,6 +223,8 @@ impl Conversation {
     }
 
     /// Sends input and returns the events of the turn it runs in, ending with the turn's terminal event.
+    /// The conversation's `SessionConfigured` event is not part of any turn and is skipped (it is always
+    /// available from [`Conversation::session_configured`]).
     ///
     /// Dropping the returned [`TurnEvents`] before its end interrupts the turn.
     ///
@@ -284,9 +286,11 @@ impl Conversation {
             Some(task) => drop(task.await),
             None => drop(self.handle.interrupt().await),
         }
+        // Turns run one at a time, so the next terminal event after the interrupt ends the abandoned turn
+        // (whatever submission id it carries: input sent during a running turn joins that turn).
         while let Some(event) = self.events.recv().await {
-            let own_end = event.id == abandoned.sub_id && event.msg.is_turn_terminal();
-            if own_end || matches!(event.msg, EventMsg::ShutdownComplete) {
+            if event.msg.is_turn_terminal() || matches!(event.msg, EventMsg::ShutdownComplete) {
+                tracing::trace!(abandoned = %abandoned.sub_id, "skipped the rest of an abandoned turn");
                 break;
             }
         }
@@ -331,9 +335,15 @@ impl TurnEvents<'_> {
         if self.done {
             return None;
         }
-        let event = self.events.recv().await;
-        self.observe(event.as_ref());
-        event
+        loop {
+            let event = self.events.recv().await;
+            // `SessionConfigured` belongs to the conversation, not the turn (see `session_configured()`).
+            if matches!(&event, Some(e) if matches!(e.msg, EventMsg::SessionConfigured(_))) {
+                continue;
+            }
+            self.observe(event.as_ref());
+            return event;
+        }
     }
 
     fn observe(&mut self, event: Option<&Event>) {
@@ -369,11 +379,15 @@ impl Stream for TurnEvents<'_> {
         if self.done {
             return Poll::Ready(None);
         }
-        let polled = Pin::new(&mut *self.events).poll_next(cx);
-        if let Poll::Ready(event) = &polled {
-            let event = event.as_ref();
-            self.observe(event);
+        loop {
+            let polled = Pin::new(&mut *self.events).poll_next(cx);
+            if let Poll::Ready(event) = &polled {
+                if matches!(event, Some(e) if matches!(e.msg, EventMsg::SessionConfigured(_))) {
+                    continue;
+                }
+                self.observe(event.as_ref());
+            }
+            return polled;
         }
-        polled
     }
 }

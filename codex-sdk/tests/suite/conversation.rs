@@ -538,3 +538,22 @@ async fn many_conversations_run_at_once_in_one_process() {
         assert_eq!(h.await.unwrap(), format!("answer {i}"));
     }
 }
+
+#[tokio::test]
+async fn a_turn_stream_holds_only_the_turns_events() {
+    let (builder, _model) = scripted([ScriptedResponse::text("hi there")]);
+    let mut conv = builder.build().unwrap().start_conversation().await.unwrap();
+    let mut turn = conv.stream("hello").await.unwrap();
+    let mut kinds = Vec::new();
+    while let Some(event) = turn.next_event().await {
+        kinds.push(
+            serde_json::to_value(&event.msg).unwrap()["type"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    assert_eq!(kinds.first().map(String::as_str), Some("task_started"));
+    assert_eq!(kinds.last().map(String::as_str), Some("task_complete"));
+    assert!(!kinds.iter().any(|k| k == "session_configured"));
+}

@@ -384,3 +384,41 @@ async fn no_api_key_is_an_unauthorized_error_without_a_request() {
     assert_eq!(err.code(), ErrorCode::Unauthorized);
     assert!(server.requests().is_empty());
 }
+
+#[tokio::test]
+async fn the_api_key_never_reaches_rollouts_events_or_debug_output() {
+    let home = tempfile::tempdir().unwrap();
+    let server = MockServer::start().await.unwrap();
+    server.enqueue(MockResponse::status(401).body(format!("invalid key {KEY}")));
+    let codex = Codex::builder()
+        .provider(provider(&server, WireApi::Responses))
+        .api_key(KEY)
+        .codex_home(home.path())
+        .build()
+        .unwrap();
+    assert!(!format!("{codex:?}").contains(KEY));
+    assert!(!format!("{:?}", codex.config()).contains(KEY));
+    let mut conv = codex.new_conversation().await.unwrap().conversation;
+    conv.send("hi").await.unwrap();
+    let events = turn_events(&mut conv).await;
+    let serialized = serde_json::to_string(&events).unwrap();
+    assert!(!serialized.contains(KEY), "{serialized}");
+    conv.shutdown().await.unwrap();
+    for entry in walk(home.path()) {
+        let text = std::fs::read_to_string(&entry).unwrap_or_default();
+        assert!(!text.contains(KEY), "{} holds the key", entry.display());
+    }
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}

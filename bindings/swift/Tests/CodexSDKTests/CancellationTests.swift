@@ -1,0 +1,51 @@
+import XCTest
+@testable import CodexSDK
+
+final class CancellationTests: XCTestCase {
+    private let long = (0..<300).map { "w\($0)" }.joined(separator: " ")
+
+    func testCancellingTheTaskInterruptsRun() async throws {
+        let conversation = try await codex(scripted([text(long)], [text("after")], eventDelayMs: 5))
+            .startConversation()
+
+        let running = Task { try await conversation.run("talk") }
+        try await Task.sleep(nanoseconds: 100_000_000)
+        running.cancel()
+
+        do {
+            _ = try await running.value
+            XCTFail("expected an interruption")
+        } catch CodexError.Interrupted {
+        }
+        let next = try await conversation.run("again")
+        XCTAssertEqual(next.finalMessage, "after")
+    }
+
+    func testBreakingOutOfTheStreamInterruptsTheTurn() async throws {
+        let conversation = try await codex(scripted([text(long)], [text("next")], eventDelayMs: 5))
+            .startConversation()
+
+        for try await event in conversation.stream("talk") {
+            if case .agentMessageDelta = event.msg { break }
+        }
+
+        let messages = try await collect(conversation.stream("again"))
+        guard case .taskStarted = messages.first else { return XCTFail("leftovers: \(messages.prefix(2))") }
+        XCTAssertEqual(lastMessage(messages), "next")
+    }
+
+    func testInterruptAbortsTheRunningTurn() async throws {
+        let conversation = try await codex(scripted([text(long)], eventDelayMs: 5)).startConversation()
+
+        var messages: [EventMsg] = []
+        for try await event in conversation.stream("talk") {
+            messages.append(event.msg)
+            if case .agentMessageDelta = event.msg, messages.count < 4 {
+                try await conversation.interrupt()
+            }
+        }
+
+        guard case let .turnAborted(aborted)? = messages.last else { return XCTFail("\(messages.last as Any)") }
+        XCTAssertEqual(aborted.reason, .interrupted)
+    }
+}

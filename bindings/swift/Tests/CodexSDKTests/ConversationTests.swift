@@ -1,0 +1,73 @@
+import XCTest
+@testable import CodexSDK
+
+final class ConversationTests: XCTestCase {
+    func testRunReturnsTheFinalMessage() async throws {
+        let model = scripted([text("Hello from the script.")])
+        let conversation = try await codex(model).startConversation()
+
+        let result = try await conversation.run("Say hello")
+
+        XCTAssertEqual(result.finalMessage, "Hello from the script.")
+        XCTAssertGreaterThan(result.usage.totalTokens, 0)
+        XCTAssertEqual(model.remaining(), 0)
+    }
+
+    func testStreamDeliversTheWholeTurnInOrder() async throws {
+        let words = "one two three four five six"
+        let conversation = try await codex(scripted([text(words)])).startConversation()
+
+        let messages = try await collect(conversation.stream("count"))
+
+        guard case .sessionConfigured = messages.first, case .taskStarted = messages[1] else {
+            return XCTFail("unexpected start: \(messages.prefix(2))")
+        }
+        XCTAssertEqual(deltas(messages), words)
+        XCTAssertEqual(lastMessage(messages), words)
+    }
+
+    func testTurnsFollowEachOther() async throws {
+        let conversation = try await codex(scripted([text("first")], [text("second")])).startConversation()
+
+        let first = try await conversation.run("one")
+        let second = try await collect(conversation.stream("two"))
+
+        XCTAssertEqual(first.finalMessage, "first")
+        XCTAssertEqual(lastMessage(second), "second")
+    }
+
+    func testListenerReceivesTheTurnThenTheEnd() async throws {
+        let conversation = try await codex(scripted([text("alpha beta gamma")], eventDelayMs: 1))
+            .startConversation()
+        let collector = Collector()
+
+        let subscription = try conversation.subscribe(input: "go", listener: collector)
+        let error = await collector.ended()
+
+        XCTAssertNil(error)
+        XCTAssertEqual(deltas(collector.events), "alpha beta gamma")
+        XCTAssertEqual(lastMessage(collector.events), "alpha beta gamma")
+        withExtendedLifetime(subscription) {}
+    }
+
+    func testSubmitAndEventsDriveATurnWithOps() async throws {
+        let conversation = try await codex(scripted([text("via ops")])).startConversation()
+
+        let id = try await conversation.submit(op: .userInput(items: [.text(text: "hi")]))
+        var seen: [Event] = []
+        for try await event in conversation.events() {
+            if case .sessionConfigured = event.msg { continue }
+            seen.append(event)
+            if case .taskComplete = event.msg { break }
+        }
+
+        XCTAssertTrue(seen.allSatisfy { $0.id == id })
+        XCTAssertEqual(lastMessage(seen.map(\.msg)), "via ops")
+    }
+
+    func testSessionConfiguredCarriesTheConversationId() async throws {
+        let conversation = try await codex(scripted()).startConversation()
+
+        XCTAssertEqual(conversation.sessionConfigured().sessionId, conversation.id())
+    }
+}

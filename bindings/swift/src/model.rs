@@ -1,0 +1,95 @@
+//! The core's offline scripted model, for tests and demos without an API key.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use codex_sdk::model::{ModelClient, ScriptedResponse as CoreResponse};
+
+/// One step of a scripted model response.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum ScriptedItem {
+    /// An assistant message (streamed as word-sized deltas).
+    Message {
+        /// The text.
+        text: String,
+    },
+    /// A reasoning summary (streamed as deltas).
+    Reasoning {
+        /// The summary.
+        summary: String,
+    },
+    /// A function call; `arguments` is the JSON text the model sends (it may be malformed).
+    FunctionCall {
+        /// The tool's name.
+        name: String,
+        /// The arguments.
+        arguments: String,
+    },
+}
+
+/// One scripted model response: its items, in order.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ScriptedResponse {
+    /// What the model outputs.
+    pub items: Vec<ScriptedItem>,
+}
+
+impl ScriptedResponse {
+    fn build(self) -> CoreResponse {
+        self.items
+            .into_iter()
+            .fold(CoreResponse::new(), |response, item| match item {
+                ScriptedItem::Message { text } => response.message(text),
+                ScriptedItem::Reasoning { summary } => response.reasoning(summary),
+                ScriptedItem::FunctionCall { name, arguments } => {
+                    response.raw_function_call(name, arguments)
+                }
+            })
+    }
+}
+
+/// An offline model that answers each request with the next scripted response (and fails with an
+/// `internal` error when the script has run out).
+#[derive(Debug, uniffi::Object)]
+pub struct ScriptedModel {
+    inner: Arc<codex_sdk::model::ScriptedModel>,
+}
+
+impl ScriptedModel {
+    /// The core client.
+    pub(crate) fn client(&self) -> Arc<dyn ModelClient> {
+        self.inner.clone()
+    }
+}
+
+#[uniffi::export]
+impl ScriptedModel {
+    /// A model that plays `responses` in order, waiting `event_delay_ms` before each stream event.
+    #[uniffi::constructor(default(event_delay_ms = None))]
+    pub fn new(responses: Vec<ScriptedResponse>, event_delay_ms: Option<u64>) -> Arc<Self> {
+        let mut model = codex_sdk::model::ScriptedModel::new(
+            responses.into_iter().map(ScriptedResponse::build),
+        );
+        if let Some(ms) = event_delay_ms {
+            model = model.with_event_delay(Duration::from_millis(ms));
+        }
+        Arc::new(Self {
+            inner: Arc::new(model),
+        })
+    }
+
+    /// Appends a response to the script.
+    pub fn push(&self, response: ScriptedResponse) {
+        self.inner.push(response.build());
+    }
+
+    /// Responses not played yet.
+    pub fn remaining(&self) -> u64 {
+        self.inner.remaining() as u64
+    }
+
+    /// How many requests the model has received.
+    pub fn request_count(&self) -> u64 {
+        self.inner.prompts().len() as u64
+    }
+}

@@ -1,0 +1,72 @@
+"""Typed errors: one CodexError case per error code (checked against the schema), raised from the SDK's
+failures with their message."""
+
+import json
+
+from support import SCHEMA, ProofCase, config, response, scripted, sdk, text
+
+
+def snake(name: str) -> str:
+    return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
+
+
+class ErrorsTest(ProofCase):
+    def test_one_case_per_error_code(self):
+        codes = {v["const"] for v in SCHEMA["$defs"]["ErrorCode"]["oneOf"]}
+        cases = {
+            snake(name) for name, value in vars(sdk.CodexError).items()
+            if isinstance(value, type) and issubclass(value, Exception)
+        }
+        self.assertEqual(cases, codes)
+
+    async def test_bad_json_for_a_protocol_value_is_invalid_input(self):
+        codex = sdk.Codex(config=config(), model_client=scripted())
+        conversation = await codex.start_conversation()
+
+        with self.assertRaises(sdk.CodexError.InvalidInput) as raised:
+            await conversation.submit(json.dumps({"type": "no_such_op"}))
+
+        self.assertIn("invalid Op", raised.exception.message)
+
+    def test_a_bad_setting_is_invalid_input(self):
+        with self.assertRaises(sdk.CodexError.InvalidInput):
+            sdk.Codex(config=config(approval_policy=json.dumps("sometimes")))
+        with self.assertRaises(sdk.CodexError.InvalidInput):
+            sdk.Codex(config=config(approval_timeout_seconds=-1.0))
+
+    async def test_a_failed_turn_raises_the_code_of_its_error_event(self):
+        # The script has run out: the model request fails with an internal error.
+        codex = sdk.Codex(config=config(), model_client=scripted())
+        conversation = await codex.start_conversation()
+
+        with self.assertRaises(sdk.CodexError.Internal) as raised:
+            await conversation.run_turn("hello?")
+
+        self.assertIn("no response left", raised.exception.message)
+
+    async def test_the_error_event_carries_the_same_code(self):
+        codex = sdk.Codex(config=config(), model_client=scripted())
+        conversation = await codex.start_conversation()
+
+        events = await self.drain(conversation.start_turn("hello?"))
+
+        self.assertEqual(events[-1]["msg"]["type"], "error")
+        self.assertEqual(events[-1]["msg"]["code"], "internal")
+
+    async def test_a_closed_conversation_raises_closed(self):
+        codex = sdk.Codex(config=config(), model_client=scripted(response(text("bye"))))
+        conversation = await codex.start_conversation()
+        await conversation.shutdown()
+
+        with self.assertRaises(sdk.CodexError.Closed):
+            await conversation.shutdown()
+        stream = conversation.start_turn("anyone?")
+        with self.assertRaises(sdk.CodexError.Closed):
+            await stream.next()
+        self.assertIsNone(await stream.next())
+
+    def test_errors_are_exceptions_with_a_message(self):
+        error = sdk.CodexError.RateLimited(message="slow down")
+        self.assertIsInstance(error, sdk.CodexError)
+        self.assertIsInstance(error, Exception)
+        self.assertEqual(error.message, "slow down")
