@@ -52,12 +52,11 @@ fn response(steps: Vec<Step>) -> ScriptedResponse {
             }
             Step::Item { item } => response.item(item),
             Step::Usage { usage } => response.usage(usage),
-            Step::Fail { code, message } => ScriptedResponse::fail(error(code, message)),
-            Step::ThenFail { code, message } => response.then_fail(error(code, message)),
+            Step::Fail { code, message } => {
+                ScriptedResponse::fail(codex_sdk::Error::from_code(code, message))
+            }
+            Step::ThenFail { code, message } => {
+                response.then_fail(codex_sdk::Error::from_code(code, message))
+            }
         })
-}
-
-/// A failure with the given code, as the model would report it.
-fn error(code: ErrorCode, message: String) -> codex_sdk::Error {
-    codex_sdk::Error::Turn { code, message }
 }
