@@ -10,7 +10,7 @@ const rounds = Number(process.argv[3] ?? 3);
 const text = Array.from({ length: N }, (_, i) => `w${i % 1000} `).join('');
 
 function codex() {
-  return new Codex({ builtinTools: false, modelClient: new ScriptedModel([ScriptedResponse.text(text)]) });
+  return new Codex({ ephemeral: true, builtinTools: false, modelClient: new ScriptedModel([ScriptedResponse.text(text)]) });
 }
 
 async function forAwait() {
@@ -28,7 +28,7 @@ async function forAwait() {
 }
 
 async function rawDrain(method) {
-  const script = JSON.stringify({ builtinTools: false, scriptedModel: { responses: [[{ type: 'message', text }]] } });
+  const script = JSON.stringify({ ephemeral: true, builtinTools: false, scriptedModel: { responses: [[{ type: 'message', text }]] } });
   const conversation = await new native.NativeCodex(script, [], null).startConversation();
   const stream = conversation.stream(JSON.stringify([{ type: 'text', text: 'go' }]));
   const started = performance.now();

@@ -8,7 +8,7 @@ N="${1:-10}"
 fifo="$(mktemp -u)"; mkfifo "$fifo"
 node server.mjs $((N * 4 + 8)) > "$fifo" &
 server=$!
-trap 'kill $server 2>/dev/null || true; rm -f "$fifo"' EXIT
+trap 'kill $server 2>/dev/null || true; rm -f "$fifo"; rm -rf "${TMPDIR:-/tmp}"/codex-sdk-bench-* "${TMPDIR:-/tmp}"/codex-official-bench-*' EXIT
 read -r line < "$fifo"
 export OPENAI_BASE_URL="${line#OPENAI_BASE_URL=}"
 echo "== codex-sdk (this package)"

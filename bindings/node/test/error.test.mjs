@@ -53,7 +53,7 @@ test('a response.failed with a quota code is a UsageLimitReachedError', async (t
 test('bad options and bad input are InvalidInputErrors', async () => {
   assert.throws(() => new Codex({ approvalPolicy: 'sometimes' }), InvalidInputError);
   assert.throws(() => new Codex({ noSuchOption: 1 }), InvalidInputError);
-  const codex = new Codex({ modelClient: new ScriptedModel([]), builtinTools: false });
+  const codex = new Codex({ modelClient: new ScriptedModel([]), builtinTools: false, ephemeral: true });
   const conversation = await codex.startConversation();
   await assert.rejects(conversation.run([{ type: 'video', url: 'x' }]), InvalidInputError);
   await assert.rejects(conversation.submit({ type: 'no_such_op' }), InvalidInputError);
@@ -62,6 +62,7 @@ test('bad options and bad input are InvalidInputErrors', async () => {
 
 test('a scripted model failure carries its code', async () => {
   const codex = new Codex({
+    ephemeral: true,
     modelClient: new ScriptedModel([ScriptedResponse.fail('unauthorized', 'scripted 401')]),
     builtinTools: false,
   });

@@ -1,5 +1,5 @@
 // Shared setup: a mock server and a Codex pointed at it, so each test is a few lines.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -11,6 +11,7 @@ export async function setup(t, options = {}) {
   const server = await MockServer.start();
   t.after(() => server.close());
   const cwd = mkdtempSync(join(tmpdir(), 'codex-sdk-node-'));
+  t.after(() => rmSync(cwd, { recursive: true, force: true }));
   const codex = new Codex({
     baseUrl: server.baseUrl,
     apiKey: 'test-key',

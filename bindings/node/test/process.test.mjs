@@ -7,6 +7,7 @@ import { test } from 'node:test';
 const script = `
 import { Codex, ScriptedModel, ScriptedResponse } from 'codex-sdk';
 const codex = new Codex({
+  ephemeral: true,
   builtinTools: false,
   onApproval: () => true,
   tools: [{ name: 'ping', handler: async () => 'pong' }],

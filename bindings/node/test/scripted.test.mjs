@@ -6,6 +6,7 @@ import { Codex, ScriptedModel, ScriptedResponse } from 'codex-sdk';
 
 test('a scripted turn with a tool call and reasoning', async () => {
   const codex = new Codex({
+    ephemeral: true,
     builtinTools: false,
     modelClient: new ScriptedModel([
       ScriptedResponse.toolCall('double', { n: 21 }),
