@@ -1,6 +1,7 @@
 //! The JSON Schema of the protocol (feature `schema`): one document whose `$defs` hold every public wire
-//! type. The bindings' host types (Python dataclasses, TypeScript unions, Swift enums) are generated from it,
-//! and CI fails when the checked-in copy (`schema/protocol.schema.json`) drifts from the Rust types.
+//! type, and the listing of recorded conversations (`ConversationsPage`) that hosts receive too. The
+//! bindings' host types (Python dataclasses, TypeScript unions, Swift enums) are generated from it, and CI
+//! fails when the checked-in copy (`schema/protocol.schema.json`) drifts from the Rust types.
 
 use schemars::generate::SchemaSettings;
 
@@ -16,6 +17,10 @@ pub fn protocol_schema() -> serde_json::Value {
         ("Submission", generator.subschema_for::<Submission>()),
         ("ResponseItem", generator.subschema_for::<ResponseItem>()),
         ("ErrorCode", generator.subschema_for::<ErrorCode>()),
+        (
+            "ConversationsPage",
+            generator.subschema_for::<crate::rollout::ConversationsPage>(),
+        ),
     ];
     let defs = generator.take_definitions(true);
     let roots: serde_json::Map<String, serde_json::Value> = roots

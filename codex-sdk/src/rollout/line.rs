@@ -59,6 +59,7 @@ impl RolloutItem {
 
 /// Which kind of client started a session. Codex CLI filters some listings by it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum SessionSource {

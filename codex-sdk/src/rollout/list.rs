@@ -72,6 +72,20 @@ impl Serialize for Cursor {
     }
 }
 
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Cursor {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Cursor".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "A position in the listing: `\"<file timestamp>|<uuid>\"`.",
+        })
+    }
+}
+
 impl<'de> Deserialize<'de> for Cursor {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         String::deserialize(d)?
@@ -82,6 +96,7 @@ impl<'de> Deserialize<'de> for Cursor {
 
 /// One listed conversation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct ConversationSummary {
     /// The conversation's id.
@@ -111,6 +126,7 @@ pub struct ConversationSummary {
 
 /// One page of the listing.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct ConversationsPage {
     /// Newest first.

@@ -1,0 +1,30 @@
+//! Node.js binding of codex-sdk (napi-rs): the native half of the `codex-sdk` npm package.
+//!
+//! This crate only converts types, maps errors and bridges async; the TypeScript layer in `lib/` gives it
+//! the idiomatic shape (`for await`, `AbortSignal`, error classes). Its pieces:
+//! - [`codex`]: `NativeCodex` — the builder's settings, host tools, the approval callback; starts
+//!   conversations.
+//! - [`conversation`]: `NativeConversation` — run, stream, submit, interrupt, tools.
+//! - [`stream`]: `NativeEventStream` — a turn's (or the conversation's) events, drained by JS in batches.
+//! - [`tools`] and [`approval`]: JS functions as host tools and as the approval handler.
+//! - [`error`]: the one mapping from [`codex_sdk::Error`] to what JS receives.
+//! - [`json`]: protocol values cross the boundary in their serde form.
+//! - [`scripted`] and [`testing`]: the offline scripted model and the loopback mock server, for tests.
+
+pub mod approval;
+pub mod codex;
+pub mod conversation;
+pub mod error;
+pub mod json;
+pub mod scripted;
+pub mod stream;
+pub mod testing;
+pub mod tools;
+
+use napi_derive::napi;
+
+/// The version of the native addon (the crate's version).
+#[napi]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_owned()
+}
