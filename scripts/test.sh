@@ -43,5 +43,8 @@ echo "examples: ok"
 echo "== python binding (pyo3; venv and tools installed by the script)"
 bash bindings/python/scripts/test.sh
 
+echo "== node binding (napi-rs; npm packages installed by the script)"
+bash bindings/node/scripts/test.sh
+
 echo "== swift binding (uniffi; proved on Linux through uniffi's Python bindings)"
 bash bindings/swift/scripts/test.sh -q

@@ -38,6 +38,10 @@ CompactionTrigger = Literal["manual", "auto"]
 ConversationId = str
 
 
+Cursor = str
+"""A position in the listing: `"<file timestamp>|<uuid>"`."""
+
+
 ErrorCode = Literal["context_window_exceeded", "usage_limit_reached", "unauthorized", "rate_limited", "timeout", "stream", "http", "invalid_input", "tool", "io", "interrupted", "closed", "internal"]
 """A small, stable classification of every failure, for hosts to branch on.
 
@@ -64,6 +68,10 @@ ReasoningSummary = Literal["auto", "concise", "detailed", "none"]
 
 ReviewDecision = Literal["approved", "approved_for_session", "denied", "abort"]
 """The host's answer to an approval request."""
+
+
+SessionSource = Literal["cli", "vscode", "exec", "mcp", "unknown"]
+"""Which kind of client started a session. Codex CLI filters some listings by it."""
 
 
 StepStatus = Literal["pending", "in_progress", "completed"]
@@ -154,6 +162,92 @@ _CONTENT_ITEM_VARIANTS: Dict[str, Callable[[Dict[str, Any]], Any]] = {
 def content_item_from_dict(d: Dict[str, Any]) -> ContentItem:
     """Builds the `ContentItem` variant named by `d["type"]`."""
     return _CONTENT_ITEM_VARIANTS[d["type"]](d)
+
+
+@dataclass(init=False, repr=False, eq=False)
+class ConversationSummary(_Data):
+    """One listed conversation."""
+    conversation_id: str
+    """The conversation's id."""
+    path: str
+    """Its rollout."""
+    created_at: str
+    """When it started (the session meta's timestamp)."""
+    preview: str
+    """The first user message's text."""
+    cwd: str
+    """The working directory it started in."""
+    source: SessionSource
+    """Which kind of client started it."""
+    cursor: str
+    """The position of this entry; pass it as the cursor to continue after it."""
+    model: Optional[str] = None
+    """The model of the latest turn context found in the head or tail."""
+    model_provider: Optional[str] = None
+    """The provider id, when the writer recorded it."""
+    updated_at: Optional[str] = None
+    """When its last complete line was written (`None` when the tail could not be read)."""
+
+    def __init__(self, conversation_id: str, path: str, created_at: str, preview: str, cwd: str, source: SessionSource, cursor: str, model: Optional[str] = None, model_provider: Optional[str] = None, updated_at: Optional[str] = None) -> None:
+        self.conversation_id = conversation_id
+        self.path = path
+        self.created_at = created_at
+        self.preview = preview
+        self.cwd = cwd
+        self.source = source
+        self.cursor = cursor
+        self.model = model
+        self.model_provider = model_provider
+        self.updated_at = updated_at
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "ConversationSummary":
+        return cls(conversation_id=d["conversation_id"], path=d["path"], created_at=d["created_at"], preview=d["preview"], cwd=d["cwd"], source=d["source"], cursor=d["cursor"], model=d.get("model"), model_provider=d.get("model_provider"), updated_at=d.get("updated_at"))
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {}
+        d["conversation_id"] = self.conversation_id
+        d["path"] = self.path
+        d["created_at"] = self.created_at
+        d["preview"] = self.preview
+        d["cwd"] = self.cwd
+        d["source"] = self.source
+        d["cursor"] = self.cursor
+        if self.model is not None:
+            d["model"] = self.model
+        if self.model_provider is not None:
+            d["model_provider"] = self.model_provider
+        if self.updated_at is not None:
+            d["updated_at"] = self.updated_at
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
+class ConversationsPage(_Data):
+    """One page of the listing."""
+    items: List[ConversationSummary]
+    """Newest first."""
+    scanned_files: int
+    """Files looked at (including skipped ones)."""
+    next_cursor: Optional[str] = None
+    """Where the next page starts; `None` when this page reached the end."""
+
+    def __init__(self, items: List[ConversationSummary], scanned_files: int, next_cursor: Optional[str] = None) -> None:
+        self.items = items
+        self.scanned_files = scanned_files
+        self.next_cursor = next_cursor
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "ConversationsPage":
+        return cls(items=[ConversationSummary.from_dict(x) for x in d["items"]], scanned_files=d["scanned_files"], next_cursor=d.get("next_cursor"))
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {}
+        d["items"] = [x.to_dict() for x in self.items]
+        d["scanned_files"] = self.scanned_files
+        if self.next_cursor is not None:
+            d["next_cursor"] = self.next_cursor
+        return d
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -2261,6 +2355,9 @@ __all__ = [
     "ContextCompactionEndEvent",
     "ConversationId",
     "ConversationPathEvent",
+    "ConversationSummary",
+    "ConversationsPage",
+    "Cursor",
     "CustomToolCallItem",
     "CustomToolCallOutputItem",
     "DangerFullAccessPolicy",
@@ -2317,6 +2414,7 @@ __all__ = [
     "ReviewRequest",
     "SandboxPolicy",
     "SessionConfiguredEvent",
+    "SessionSource",
     "ShutdownCompleteEvent",
     "ShutdownOp",
     "StepStatus",

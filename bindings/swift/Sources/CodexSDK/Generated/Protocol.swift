@@ -274,6 +274,81 @@ public struct ConversationPathEvent: Codable, Hashable, Sendable {
     }
 }
 
+/// One listed conversation.
+public struct ConversationSummary: Codable, Hashable, Sendable {
+    /// The conversation's id.
+    public var conversationId: ConversationId
+    /// When it started (the session meta's timestamp).
+    public var createdAt: String
+    /// The position of this entry; pass it as the cursor to continue after it.
+    public var cursor: Cursor
+    /// The working directory it started in.
+    public var cwd: String
+    /// Its rollout.
+    public var path: String
+    /// The first user message's text.
+    public var preview: String
+    /// Which kind of client started it.
+    public var source: SessionSource
+    /// The model of the latest turn context found in the head or tail.
+    public var model: String?
+    /// The provider id, when the writer recorded it.
+    public var modelProvider: String?
+    /// When its last complete line was written (`None` when the tail could not be read).
+    public var updatedAt: String?
+
+    public init(conversationId: ConversationId, createdAt: String, cursor: Cursor, cwd: String, path: String, preview: String, source: SessionSource, model: String? = nil, modelProvider: String? = nil, updatedAt: String? = nil) {
+        self.conversationId = conversationId
+        self.createdAt = createdAt
+        self.cursor = cursor
+        self.cwd = cwd
+        self.path = path
+        self.preview = preview
+        self.source = source
+        self.model = model
+        self.modelProvider = modelProvider
+        self.updatedAt = updatedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case conversationId = "conversation_id"
+        case createdAt = "created_at"
+        case cursor = "cursor"
+        case cwd = "cwd"
+        case path = "path"
+        case preview = "preview"
+        case source = "source"
+        case model = "model"
+        case modelProvider = "model_provider"
+        case updatedAt = "updated_at"
+    }
+}
+
+/// One page of the listing.
+public struct ConversationsPage: Codable, Hashable, Sendable {
+    /// Newest first.
+    public var items: [ConversationSummary]
+    /// Files looked at (including skipped ones).
+    public var scannedFiles: UInt
+    /// Where the next page starts; `None` when this page reached the end.
+    public var nextCursor: Cursor?
+
+    public init(items: [ConversationSummary], scannedFiles: UInt, nextCursor: Cursor? = nil) {
+        self.items = items
+        self.scannedFiles = scannedFiles
+        self.nextCursor = nextCursor
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case items = "items"
+        case scannedFiles = "scanned_files"
+        case nextCursor = "next_cursor"
+    }
+}
+
+/// A position in the listing: `"<file timestamp>|<uuid>"`.
+public typealias Cursor = String
+
 /// A small, stable classification of every failure, for hosts to branch on.
 ///
 /// [`crate::Error::code`] projects the rich error onto this enum; the terminal
@@ -1568,6 +1643,20 @@ public struct SessionConfiguredEvent: Codable, Hashable, Sendable {
         case reasoningEffort = "reasoning_effort"
         case rolloutPath = "rollout_path"
     }
+}
+
+/// Which kind of client started a session. Codex CLI filters some listings by it.
+public enum SessionSource: String, Codable, Hashable, Sendable, CaseIterable {
+    /// The interactive terminal UI.
+    case cli = "cli"
+    /// An editor extension.
+    case vscode = "vscode"
+    /// A non-interactive run (`codex exec`, and this SDK by default).
+    case exec = "exec"
+    /// The app server / MCP server.
+    case mcp = "mcp"
+    /// A source this SDK does not know.
+    case unknown = "unknown"
 }
 
 /// The state of a plan step.
