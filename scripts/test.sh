@@ -3,6 +3,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
+# Tests and examples record conversations: keep them out of the real CODEX_HOME.
+CODEX_HOME="$(mktemp -d)"
+export CODEX_HOME
+trap 'rm -rf "$CODEX_HOME"' EXIT
 
 echo "== rustfmt"
 cargo fmt --all -- --check
@@ -18,17 +22,15 @@ if [ -z "${CODEX_CLI_BIN:-}" ] && command -v npm >/dev/null; then
     npm install --silent --no-audit --no-fund --prefix "$CODEX_CLI_PREFIX" @openai/codex@0.169.0 >/dev/null 2>&1 \
       || echo "could not install @openai/codex; the interop test will say it is skipped"
   fi
-  [ -x "$CODEX_CLI_PREFIX/node_modules/.bin/codex" ] && export CODEX_CLI_BIN="$CODEX_CLI_PREFIX/node_modules/.bin/codex"
+  if [ -x "$CODEX_CLI_PREFIX/node_modules/.bin/codex" ]; then
+    export CODEX_CLI_BIN="$CODEX_CLI_PREFIX/node_modules/.bin/codex"
+  fi
 fi
 
 echo "== rust tests (unit, integration, doctests)"
 cargo test -p codex-sdk --features testing --locked
 
 echo "== examples run"
-# Examples record conversations: keep them out of the real CODEX_HOME.
-CODEX_HOME="$(mktemp -d)"
-export CODEX_HOME
-trap 'rm -rf "$CODEX_HOME"' EXIT
 cargo run -q --example quickstart --locked >/dev/null
 env -u OPENAI_API_KEY cargo run -q --example exec --locked -- "smoke test" >/dev/null 2>&1
 # exec exits non-zero when the turn fails (here: nothing listens on the provider's port).
