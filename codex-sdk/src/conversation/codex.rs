@@ -242,32 +242,10 @@ impl ConversationBackend for LocalBackend {
         self.id
     }
 
-    async fn submit(&self, op: Op) -> Result<SubmissionId> {
-        let op = match op {
-            Op::UserInput { items } => Op::UserInput {
-                items: resolve_local_images(items).await?,
-            },
-            Op::UserTurn {
-                items,
-                cwd,
-                model,
-                effort,
-                summary,
-                output_schema,
-                approval_policy,
-                sandbox_policy,
-            } => Op::UserTurn {
-                items: resolve_local_images(items).await?,
-                cwd,
-                model,
-                effort,
-                summary,
-                output_schema,
-                approval_policy,
-                sandbox_policy,
-            },
-            other => other,
-        };
+    async fn submit(&self, mut op: Op) -> Result<SubmissionId> {
+        if let Op::UserInput { items } | Op::UserTurn { items, .. } = &mut op {
+            *items = resolve_local_images(std::mem::take(items)).await?;
+        }
         let id = SubmissionId(self.next_id.fetch_add(1, Ordering::Relaxed).to_string());
         self.tx
             .send(Submission { id: id.clone(), op })

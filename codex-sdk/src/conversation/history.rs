@@ -118,7 +118,8 @@ pub(crate) async fn image_data_url(path: &Path) -> Result<String> {
     Ok(format!("data:{mime};base64,{encoded}"))
 }
 
-fn sniff_image_mime(bytes: &[u8]) -> Option<&'static str> {
+/// The MIME type of a PNG, JPEG, GIF or WebP image, from its first bytes.
+pub(crate) fn sniff_image_mime(bytes: &[u8]) -> Option<&'static str> {
     if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
         Some("image/png")
     } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {

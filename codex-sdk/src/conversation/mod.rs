@@ -8,7 +8,7 @@ mod codex;
 pub mod compact;
 pub(crate) mod events;
 mod handle;
-mod history;
+pub(crate) mod history;
 mod manager;
 pub mod review;
 mod sampling;

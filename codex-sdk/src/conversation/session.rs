@@ -230,12 +230,7 @@ impl Session {
                 sandbox_policy,
             } => {
                 let tc = &mut self.turn_context;
-                if tc.model != model {
-                    let info = crate::config::model_info(&model);
-                    tc.context_window = info.context_window.or(tc.context_window);
-                    tc.reasoning = info.reasoning;
-                }
-                tc.model = model;
+                tc.set_model(model);
                 tc.cwd = cwd;
                 tc.effort = effort;
                 tc.summary = summary;
@@ -259,10 +254,7 @@ impl Session {
             } => {
                 let tc = &mut self.turn_context;
                 if let Some(model) = model {
-                    let info = crate::config::model_info(&model);
-                    tc.context_window = info.context_window.or(tc.context_window);
-                    tc.reasoning = info.reasoning;
-                    tc.model = model;
+                    tc.set_model(model);
                 }
                 if let Some(cwd) = cwd {
                     tc.cwd = cwd;

@@ -37,6 +37,19 @@ pub(crate) struct TurnContext {
     pub(crate) parallel_tool_calls: bool,
 }
 
+impl TurnContext {
+    /// Switches the model; the context window and reasoning support follow the known-models table (an
+    /// unknown model keeps the previous window).
+    pub(crate) fn set_model(&mut self, model: String) {
+        if self.model != model {
+            let info = crate::config::model_info(&model);
+            self.context_window = info.context_window.or(self.context_window);
+            self.reasoning = info.reasoning;
+        }
+        self.model = model;
+    }
+}
+
 /// What a turn works on: a history, instructions and tools. The conversation's own env is *primary* (its
 /// items are announced as `RawResponseItem` and recorded, and it may be compacted); a review runs over an
 /// isolated one.

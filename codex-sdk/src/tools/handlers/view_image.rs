@@ -66,7 +66,7 @@ impl ToolHandler for ViewImageTool {
         let bytes = tokio::fs::read(&path)
             .await
             .map_err(|e| fail(format!("cannot read {}: {e}", path.display())))?;
-        let Some(mime) = image_mime(&bytes) else {
+        let Some(mime) = crate::conversation::history::sniff_image_mime(&bytes) else {
             return Err(fail(format!(
                 "{} is not a PNG, JPEG, GIF or WebP image",
                 path.display()
@@ -84,20 +84,5 @@ impl ToolHandler for ViewImageTool {
             "attached image {}",
             path.display()
         )))
-    }
-}
-
-/// The MIME type of an image, from its magic bytes.
-fn image_mime(bytes: &[u8]) -> Option<&'static str> {
-    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some("image/png")
-    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some("image/jpeg")
-    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
-        Some("image/gif")
-    } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
-        Some("image/webp")
-    } else {
-        None
     }
 }
