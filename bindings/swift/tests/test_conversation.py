@@ -39,9 +39,8 @@ class ConversationTest(ProofCase):
         events = await self.drain(conversation.start_turn("count"))
 
         types = msg_types(events)
-        # The conversation's first event, not read yet, comes first (the core streams what it has).
-        self.assertEqual(types[:2], ["session_configured", "task_started"])
-        events, types = events[1:], types[1:]
+        # A turn stream holds the turn's events only (session_configured belongs to the conversation).
+        self.assertEqual(types[0], "task_started")
         self.assertEqual(types[-1], "task_complete")
         self.assertEqual(sum(t in ("task_complete", "turn_aborted", "error") for t in types), 1)
         deltas = "".join(e["msg"]["delta"] for e in events if e["msg"]["type"] == "agent_message_delta")
