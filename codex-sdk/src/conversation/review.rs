@@ -11,7 +11,7 @@ use super::history::History;
 use super::session::SessionShared;
 use super::turn::{Outcome, TurnContext, TurnEnv, drive, finish, record_item};
 use crate::protocol::{
-    EventMsg, ExitedReviewModeEvent, ResponseItem, ReviewOutputEvent, ReviewRequest,
+    EventMsg, ExitedReviewModeEvent, ResponseItem, ReviewOutputEvent, ReviewRequest, SandboxPolicy,
     TaskCompleteEvent, TaskStartedEvent, WarningEvent,
 };
 use crate::tools::handlers::{UPDATE_PLAN_TOOL_NAME, VIEW_IMAGE_TOOL_NAME};
@@ -50,6 +50,8 @@ pub(crate) async fn run_review(
         review_tc.reasoning = info.reasoning;
     }
     review_tc.output_schema = None;
+    // A review inspects; it never changes the workspace, whatever the parent may do.
+    review_tc.sandbox_policy = SandboxPolicy::ReadOnly;
     let outcome = drive(&shared, &env, &review_tc, &sink, None, &cancel).await;
     let Outcome::Completed(last) = outcome else {
         sink.send(EventMsg::ExitedReviewMode(ExitedReviewModeEvent {

@@ -153,3 +153,42 @@ async fn an_interrupted_review_exits_without_output() {
         })
     );
 }
+
+#[tokio::test]
+async fn a_review_cannot_write_even_when_the_parent_may() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("written-by-review");
+    let model = Arc::new(ScriptedModel::new([
+        ScriptedResponse::tool_call("shell", json!({"command": ["touch", target]})),
+        ScriptedResponse::text(VALID),
+    ]));
+    let codex = Codex::builder()
+        .model_client(model.clone())
+        .cwd(dir.path())
+        .sandbox_policy(SandboxPolicy::DangerFullAccess)
+        .approval_policy(AskForApproval::Never)
+        .ephemeral()
+        .build()
+        .unwrap();
+    let mut conv = codex.start_conversation().await.unwrap();
+    conv.submit(Op::Review {
+        review_request: request(),
+    })
+    .await
+    .unwrap();
+    let msgs = turn_events(&mut conv).await;
+    assert!(
+        matches!(msgs.last(), Some(EventMsg::TaskComplete(_))),
+        "{msgs:#?}"
+    );
+    assert!(!target.exists(), "the review wrote a file");
+    let output = model.prompts()[1]
+        .input
+        .iter()
+        .find_map(|i| match i {
+            ResponseItem::FunctionCallOutput { output, .. } => Some(output.content.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert!(!output.starts_with("Exit code: 0"), "{output}");
+}
