@@ -191,6 +191,7 @@ pub(crate) async fn drive(
             approvals: Arc::clone(&shared.approvals),
             cancel: cancel.clone(),
             turn: Arc::clone(&scratch),
+            call_id: None,
         };
         if let Err(err) = run_tool_calls(env, tc, sink, calls, ctx).await {
             let note = format!("not run: {err}");

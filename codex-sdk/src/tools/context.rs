@@ -21,6 +21,8 @@ pub struct ToolContext {
     pub(crate) approvals: Arc<Approvals>,
     pub(crate) cancel: CancellationToken,
     pub(crate) turn: Arc<TurnScratch>,
+    /// The call being handled (set by the registry for each dispatched call).
+    pub(crate) call_id: Option<String>,
 }
 
 /// State shared by the tool calls of one turn (created fresh for every turn).
@@ -43,6 +45,13 @@ impl ToolContext {
     #[must_use]
     pub fn submission_id(&self) -> &SubmissionId {
         self.events.submission_id()
+    }
+
+    /// The id of the tool call being handled (the model's `call_id`); `None` outside a dispatched call.
+    /// Useful as the key of an approval request the tool makes.
+    #[must_use]
+    pub fn call_id(&self) -> Option<&str> {
+        self.call_id.as_deref()
     }
 
     /// The turn's working directory.
@@ -142,6 +151,7 @@ impl ToolContext {
             approvals: Arc::new(Approvals::new(approvals, approval_timeout)),
             cancel: CancellationToken::new(),
             turn: Arc::default(),
+            call_id: None,
         };
         (ctx, rx)
     }

@@ -129,8 +129,10 @@ impl ToolRegistry {
         let call_id = call.call_id.clone();
         let name = call.name.clone();
         let custom = matches!(call.payload, ToolPayload::Custom { .. });
+        let mut call_ctx = ctx.clone();
+        call_ctx.call_id = Some(call.call_id.clone());
         let outcome = match self.get(&call.name) {
-            Some(handler) => handler.handle(call, ctx.clone()).await,
+            Some(handler) => handler.handle(call, call_ctx).await,
             None => Err(ToolError::RespondToModel(format!(
                 "unsupported call: no tool named `{}`",
                 call.name

@@ -557,3 +557,37 @@ async fn a_turn_stream_holds_only_the_turns_events() {
     assert_eq!(kinds.last().map(String::as_str), Some("task_complete"));
     assert!(!kinds.iter().any(|k| k == "session_configured"));
 }
+
+#[tokio::test]
+async fn a_tool_sees_the_id_of_the_call_it_handles() {
+    let whoami = FunctionTool::new(
+        "whoami",
+        "Returns its call id.",
+        json!({"type": "object"}),
+        |_a, ctx| async move { Ok(ctx.call_id().unwrap_or("none").to_owned()) },
+    );
+    let (builder, model) = scripted([
+        ScriptedResponse::tool_call("whoami", json!({})),
+        ScriptedResponse::text("ok"),
+    ]);
+    let mut conv = builder
+        .tool(whoami)
+        .build()
+        .unwrap()
+        .start_conversation()
+        .await
+        .unwrap();
+    conv.run("who?").await.unwrap();
+    let output = model.prompts()[1]
+        .input
+        .iter()
+        .find_map(|i| match i {
+            ResponseItem::FunctionCallOutput { call_id, output } => {
+                Some((call_id.clone(), output.content.clone()))
+            }
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(output.0, output.1);
+    assert!(output.0.starts_with("call_"));
+}
