@@ -2,7 +2,13 @@
 
 use std::time::Duration;
 
+mod transport;
+
 pub use crate::protocol::ErrorCode;
+pub use transport::{TransportError, TransportErrorKind};
+
+/// What a secret is replaced with in messages that echo it.
+pub(crate) const REDACTED: &str = "<redacted>";
 
 /// Shorthand for `Result<T, codex_sdk::Error>`.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -59,9 +65,9 @@ pub enum Error {
         /// Server-requested delay before retrying.
         retry_after: Option<Duration>,
     },
-    /// The HTTP transport failed (connect, TLS, reset).
+    /// No HTTP answer came back (refused, DNS, TLS, timeout, reset): the cause and the host are named.
     #[error("transport error: {0}")]
-    Transport(#[source] reqwest::Error),
+    Transport(#[source] TransportError),
     /// Bad input from the caller.
     #[error("invalid input: {0}")]
     InvalidInput(String),
@@ -164,7 +170,7 @@ impl Error {
             Self::RateLimited { .. } => ErrorCode::RateLimited,
             Self::Http { .. } => ErrorCode::Http,
             Self::IdleTimeout(_) => ErrorCode::Timeout,
-            Self::Transport(e) if e.is_timeout() => ErrorCode::Timeout,
+            Self::Transport(e) if e.kind() == TransportErrorKind::Timeout => ErrorCode::Timeout,
             Self::Stream { .. } | Self::Transport(_) => ErrorCode::Stream,
             Self::InvalidInput(_) | Self::Config { .. } | Self::RolloutMismatch { .. } => {
                 ErrorCode::InvalidInput
@@ -186,6 +192,66 @@ impl Error {
             self,
             Self::Stream { .. } | Self::Transport(_) | Self::IdleTimeout(_)
         )
+    }
+
+    /// The same error with every occurrence of `secret` in its text replaced by `<redacted>`. Every error that
+    /// may carry text from a server (bodies, in-stream failures, transport details) passes through this before
+    /// it leaves the model client, so a server echoing the request's `Authorization` header cannot leak the
+    /// key into events, logs or rollouts. Empty secrets change nothing.
+    #[must_use]
+    pub fn redacted(self, secret: &str) -> Self {
+        if secret.is_empty() {
+            return self;
+        }
+        let clean = |text: String| {
+            if text.contains(secret) {
+                text.replace(secret, REDACTED)
+            } else {
+                text
+            }
+        };
+        match self {
+            Self::ContextWindowExceeded { message } => Self::ContextWindowExceeded {
+                message: clean(message),
+            },
+            Self::UsageLimitReached { message } => Self::UsageLimitReached {
+                message: clean(message),
+            },
+            Self::Unauthorized { status, body } => Self::Unauthorized {
+                status,
+                body: clean(body),
+            },
+            Self::RateLimited { attempts, body } => Self::RateLimited {
+                attempts,
+                body: clean(body),
+            },
+            Self::Http { status, body } => Self::Http {
+                status,
+                body: clean(body),
+            },
+            Self::Stream {
+                message,
+                retry_after,
+            } => Self::Stream {
+                message: clean(message),
+                retry_after,
+            },
+            Self::Transport(e) => Self::Transport(e.redacted(secret)),
+            Self::InvalidInput(message) => Self::InvalidInput(clean(message)),
+            Self::Turn { code, message } => Self::Turn {
+                code,
+                message: clean(message),
+            },
+            Self::Internal(message) => Self::Internal(clean(message)),
+            Self::Tool { tool, message } => Self::Tool {
+                tool,
+                message: clean(message),
+            },
+            Self::Io(e) if e.to_string().contains(secret) => {
+                Self::Io(std::io::Error::new(e.kind(), clean(e.to_string())))
+            }
+            other => other,
+        }
     }
 
     /// The delay the server asked for before a retry, if any.

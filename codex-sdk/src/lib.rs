@@ -26,4 +26,4 @@ pub use conversation::{
     Codex, CodexBuilder, Conversation, ConversationHandle, EventStream, NewConversation, TurnInput,
     TurnResult,
 };
-pub use error::{Error, ErrorCode, Result};
+pub use error::{Error, ErrorCode, Result, TransportError, TransportErrorKind};

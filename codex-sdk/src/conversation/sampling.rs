@@ -7,10 +7,11 @@ use super::events::EventSink;
 use super::session::SessionShared;
 use super::turn::TurnContext;
 use crate::error::{Error, Result};
-use crate::model::{Prompt, ResponseEvent, ResponseStream};
+use crate::model::{Prompt, RequestRetry, ResponseEvent, ResponseStream, observe_request_retries};
 use crate::protocol::{
     AgentMessageDeltaEvent, AgentMessageEvent, AgentReasoningDeltaEvent, AgentReasoningEvent,
-    EventMsg, ReasoningContent, ReasoningSummaryPart, ResponseItem, StreamErrorEvent, TokenUsage,
+    EventMsg, ReasoningContent, ReasoningSummaryPart, ResponseItem, RetryInfo, RetryPhase,
+    StreamErrorEvent, TokenUsage,
 };
 
 /// The complete output of one model response.
@@ -42,6 +43,13 @@ pub(crate) async fn sample_with_retries(
                 tracing::debug!(error = %err, attempt, model = %tc.model, "retrying model stream");
                 sink.send(EventMsg::StreamError(StreamErrorEvent {
                     message: format!("{err}; retrying {attempt}/{max} in {}ms", delay.as_millis()),
+                    retry: Some(RetryInfo {
+                        phase: RetryPhase::Stream,
+                        attempt,
+                        max_retries: max,
+                        delay_ms: millis(delay),
+                        code: err.code(),
+                    }),
                 }))
                 .await;
                 tokio::time::sleep(delay).await;
@@ -70,9 +78,7 @@ async fn sample_once(
     quiet: bool,
 ) -> Result<Sample, SampleError> {
     let idle = shared.model.provider().stream_idle_timeout();
-    let mut stream: ResponseStream = shared
-        .model
-        .stream(prompt)
+    let mut stream: ResponseStream = start_stream(shared, sink, prompt)
         .await
         .map_err(SampleError::Start)?;
     let mut items = Vec::new();
@@ -119,6 +125,58 @@ async fn sample_once(
             sink.send(msg).await;
         }
     }
+}
+
+/// Starts the request, announcing each of the client's request retries (429, 5xx, transport) as a
+/// `StreamError` event while it waits, so a host never sits through a back-off in silence.
+async fn start_stream(
+    shared: &SessionShared,
+    sink: &EventSink,
+    prompt: &Prompt,
+) -> Result<ResponseStream> {
+    let (tx, mut retries) = tokio::sync::mpsc::unbounded_channel::<RequestRetry>();
+    let start = observe_request_retries(
+        move |retry| {
+            let _ = tx.send(retry);
+        },
+        shared.model.stream(prompt),
+    );
+    tokio::pin!(start);
+    let result = loop {
+        tokio::select! {
+            biased;
+            Some(retry) = retries.recv() => announce(sink, retry).await,
+            result = &mut start => break result,
+        }
+    };
+    while let Ok(retry) = retries.try_recv() {
+        announce(sink, retry).await;
+    }
+    result
+}
+
+async fn announce(sink: &EventSink, retry: RequestRetry) {
+    sink.send(EventMsg::StreamError(StreamErrorEvent {
+        message: format!(
+            "{}; retrying request {}/{} in {}ms",
+            retry.reason,
+            retry.attempt,
+            retry.max_retries,
+            retry.delay.as_millis()
+        ),
+        retry: Some(RetryInfo {
+            phase: RetryPhase::Request,
+            attempt: retry.attempt,
+            max_retries: retry.max_retries,
+            delay_ms: millis(retry.delay),
+            code: retry.code,
+        }),
+    }))
+    .await;
+}
+
+fn millis(d: std::time::Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 async fn emit_item_events(sink: &EventSink, item: &ResponseItem) {

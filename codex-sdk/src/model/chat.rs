@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::http::{ErrorDetail, EventMapper, HttpCore, drive, stream_error, stream_failure};
+use super::http::{ErrorDetail, EventMapper, HttpCore, stream_error, stream_failure};
 use super::sse::SseEvent;
 use super::{
     ApiKey, ModelClient, ModelProviderInfo, Prompt, ResponseEvent, ResponseStream, ToolSpec,
@@ -196,11 +196,7 @@ impl ModelClient for ChatClient {
             .core
             .post("chat/completions", &body, &prompt.conversation_id)
             .await?;
-        Ok(drive(
-            response,
-            self.core.provider().stream_idle_timeout(),
-            ChatMapper::default(),
-        ))
+        Ok(self.core.drive(response, ChatMapper::default()))
     }
 
     fn provider(&self) -> &ModelProviderInfo {

@@ -12,8 +12,8 @@ use serde_json::Value;
 
 use super::sse::{SseEvent, sse_events};
 use super::{ApiKey, ModelProviderInfo, ResponseEvent, ResponseStream, parse_rate_limit_headers};
-use crate::error::{Error, Result};
-use crate::model::parse_retry_after_text;
+use crate::error::{Error, Result, TransportError};
+use crate::model::{RequestRetry, announce_request_retry, parse_retry_after_text};
 use crate::protocol::ConversationId;
 
 /// Longest server-requested delay (`Retry-After`) honoured before a retry; longer requests are clamped.
@@ -138,7 +138,40 @@ impl HttpCore {
 
     /// POSTs `body` to `{base_url}/{path}` and returns the first successful response, retrying 429, 5xx and
     /// transport failures as the provider allows (error mapping: see [`ResponsesClient`](super::ResponsesClient)).
+    /// Every error is redacted (the API key never appears in it).
     pub(crate) async fn post(
+        &self,
+        path: &str,
+        body: &Value,
+        conversation_id: &ConversationId,
+    ) -> Result<reqwest::Response> {
+        self.post_unredacted(path, body, conversation_id)
+            .await
+            .map_err(|e| self.redact_error(e))
+    }
+
+    /// The response's events (see [`drive`]); errors reported inside the stream are redacted like
+    /// [`post`](Self::post)'s.
+    pub(crate) fn drive<M: EventMapper>(
+        &self,
+        response: reqwest::Response,
+        mapper: M,
+    ) -> ResponseStream {
+        let stream = drive(response, self.provider.stream_idle_timeout(), mapper);
+        let Some(key) = self.api_key.clone() else {
+            return stream;
+        };
+        Box::pin(stream.map(move |event| event.map_err(|e| e.redacted(key.expose()))))
+    }
+
+    fn redact_error(&self, error: Error) -> Error {
+        match &self.api_key {
+            Some(key) => error.redacted(key.expose()),
+            None => error,
+        }
+    }
+
+    async fn post_unredacted(
         &self,
         path: &str,
         body: &Value,
@@ -182,7 +215,7 @@ impl HttpCore {
                     server_delay: None,
                 },
                 Ok(Err(e)) => Outcome::Retry {
-                    error: Error::Transport(e.without_url()),
+                    error: Error::Transport(TransportError::new(e, &url)),
                     server_delay: None,
                 },
                 Ok(Ok(resp)) if resp.status().is_success() => return Ok(resp),
@@ -201,6 +234,13 @@ impl HttpCore {
                     let delay = server_delay
                         .map(|d| d.min(MAX_SERVER_DELAY))
                         .unwrap_or_else(|| policy.backoff(retries));
+                    let error = self.redact_error(error);
+                    announce_request_retry(RequestRetry::new(
+                        retries,
+                        policy.request_max_retries,
+                        delay,
+                        &error,
+                    ));
                     tracing::warn!(
                         provider = %self.provider.name,
                         retry = retries,
@@ -228,12 +268,12 @@ impl HttpCore {
             Ok(Ok(bytes)) => bytes,
             _ => Bytes::new(),
         };
-        let body = self.redact(&truncate_body(&raw));
+        let body = truncate_body(&raw);
         let detail = ErrorDetail::parse(&raw);
         let is_code = |wanted: &str| {
             detail.code.as_deref() == Some(wanted) || detail.kind.as_deref() == Some(wanted)
         };
-        let message = || self.redact(detail.message.as_deref().unwrap_or(&body));
+        let message = || detail.message.clone().unwrap_or_else(|| body.clone());
         match status {
             401 | 403 => Outcome::Fatal(Error::Unauthorized { status, body }),
             429 if USAGE_LIMIT_CODES.iter().any(|c| is_code(c)) => {
@@ -251,14 +291,6 @@ impl HttpCore {
                 server_delay,
             },
             _ => Outcome::Fatal(Error::Http { status, body }),
-        }
-    }
-
-    /// Removes the API key from text that came back from the server.
-    fn redact(&self, text: &str) -> String {
-        match &self.api_key {
-            Some(key) if text.contains(key.expose()) => text.replace(key.expose(), "<redacted>"),
-            _ => text.to_owned(),
         }
     }
 }

@@ -122,7 +122,11 @@ fn user_agent_and_headers() {
     // Neither the client's nor the header map's Debug shows the key.
     assert!(!format!("{c:?}").contains("sk-secret"));
     assert!(!format!("{h:?}").contains("sk-secret"));
-    assert_eq!(c.redact("bad key sk-secret-123!"), "bad key <redacted>!");
+    let redacted = c.redact_error(Error::Http {
+        status: 400,
+        body: "bad key sk-secret-123!".into(),
+    });
+    assert_eq!(redacted.to_string(), "HTTP 400: bad key <redacted>!");
 }
 
 #[test]

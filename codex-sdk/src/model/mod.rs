@@ -25,7 +25,10 @@ pub use prompt::{Prompt, ToolSpec};
 pub use provider::{ApiKey, ModelProviderInfo, WireApi};
 pub use rate_limits::parse_rate_limit_headers;
 pub use responses::ResponsesClient;
-pub use retry::{RetryPolicy, parse_retry_after_text};
+pub use retry::{
+    RequestRetry, RetryPolicy, announce_request_retry, observe_request_retries,
+    parse_retry_after_text,
+};
 pub use scripted::{ScriptedModel, ScriptedResponse};
 
 use crate::error::Result;

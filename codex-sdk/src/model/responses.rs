@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::http::{EventMapper, HttpCore, drive, stream_error, stream_failure};
+use super::http::{EventMapper, HttpCore, stream_error, stream_failure};
 use super::sse::SseEvent;
 use super::{ApiKey, ModelClient, ModelProviderInfo, Prompt, ResponseEvent, ResponseStream};
 use crate::error::Result;
@@ -156,11 +156,7 @@ impl ModelClient for ResponsesClient {
             .core
             .post("responses", &body, &prompt.conversation_id)
             .await?;
-        Ok(drive(
-            response,
-            self.core.provider().stream_idle_timeout(),
-            ResponsesMapper,
-        ))
+        Ok(self.core.drive(response, ResponsesMapper))
     }
 
     fn provider(&self) -> &ModelProviderInfo {

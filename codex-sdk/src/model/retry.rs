@@ -1,4 +1,62 @@
+use std::future::Future;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::error::Error;
+use crate::protocol::ErrorCode;
+
+/// A request retry that is about to happen (after `delay`), announced by a model client while it waits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RequestRetry {
+    /// This retry's number (1-based).
+    pub attempt: u32,
+    /// The most retries the provider allows.
+    pub max_retries: u32,
+    /// How long the client waits before sending again.
+    pub delay: Duration,
+    /// The classification of the failure.
+    pub code: ErrorCode,
+    /// The failure, as text (already redacted).
+    pub reason: String,
+}
+
+impl RequestRetry {
+    /// Describes retry number `attempt` of `max_retries`, after `delay`, of a request that failed with `error`.
+    #[must_use]
+    pub fn new(attempt: u32, max_retries: u32, delay: Duration, error: &Error) -> Self {
+        Self {
+            attempt,
+            max_retries,
+            delay,
+            code: error.code(),
+            reason: error.to_string(),
+        }
+    }
+}
+
+type Observer = Arc<dyn Fn(RequestRetry) + Send + Sync>;
+
+tokio::task_local! {
+    static RETRY_OBSERVER: Observer;
+}
+
+/// Runs `future` with `observer` receiving every [`RequestRetry`] announced inside it (through
+/// [`announce_request_retry`]). The turn loop wraps each model request in this, which is how a host sees a
+/// request waiting out a 429 or a 5xx as `StreamError` events instead of silence.
+pub async fn observe_request_retries<F: Future>(
+    observer: impl Fn(RequestRetry) + Send + Sync + 'static,
+    future: F,
+) -> F::Output {
+    RETRY_OBSERVER.scope(Arc::new(observer), future).await
+}
+
+/// Announces a request retry to whoever observes the current task (see [`observe_request_retries`]); does
+/// nothing outside an observed request. The built-in clients call this before each back-off; a custom
+/// [`ModelClient`](super::ModelClient) with its own retry loop can too.
+pub fn announce_request_retry(retry: RequestRetry) {
+    let _ = RETRY_OBSERVER.try_with(|observer| observer(retry));
+}
 
 /// How often and how long to retry, from a provider's settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -195,12 +195,44 @@ pub struct TokenCountEvent {
     pub rate_limits: Option<RateLimitSnapshot>,
 }
 
-/// A transient failure being retried.
+/// A transient failure being retried: a request that got no usable answer (429, 5xx, transport) or a
+/// response stream that broke mid-way. Sent before the wait, so a host can show progress during back-off.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct StreamErrorEvent {
-    /// What failed and which retry this is ("… retrying 1/5").
+    /// What failed and which retry this is ("… retrying 1/5 in 200ms").
     pub message: String,
+    /// The retry, structured (absent in rollouts written by other clients).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry: Option<RetryInfo>,
+}
+
+/// Which retry is about to happen, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct RetryInfo {
+    /// What is retried.
+    pub phase: RetryPhase,
+    /// This retry's number (1-based).
+    pub attempt: u32,
+    /// The most retries the provider allows for this phase.
+    pub max_retries: u32,
+    /// How long the SDK waits before retrying, in milliseconds.
+    pub delay_ms: u64,
+    /// The classification of the failure being retried.
+    pub code: ErrorCode,
+}
+
+/// What a [`RetryInfo`] retries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum RetryPhase {
+    /// The request got no usable answer (HTTP 429/5xx, a transport failure); it is sent again.
+    Request,
+    /// The response stream broke after it started; the request is replayed.
+    Stream,
 }
 
 /// A non-fatal notice.

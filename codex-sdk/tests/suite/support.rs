@@ -47,3 +47,30 @@ pub async fn turn_events(conv: &mut Conversation) -> Vec<EventMsg> {
         .map(|e| e.msg)
         .collect()
 }
+
+/// Every file beneath `dir`, recursively.
+pub fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// The `exec` example, which `cargo test` builds next to the test binary (`target/<profile>/examples/exec`).
+pub fn exec_binary() -> std::path::PathBuf {
+    let deps = std::env::current_exe().unwrap();
+    let path = deps
+        .parent()
+        .and_then(std::path::Path::parent)
+        .unwrap()
+        .join("examples")
+        .join("exec");
+    assert!(path.exists(), "{} is built by `cargo test`", path.display());
+    path
+}

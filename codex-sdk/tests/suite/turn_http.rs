@@ -11,7 +11,7 @@ use codex_sdk::{Codex, CodexBuilder, ErrorCode};
 use pretty_assertions::assert_eq;
 use serde_json::json;
 
-use super::support::turn_events;
+use super::support::{turn_events, walk};
 
 const KEY: &str = "sk-turn-test-key";
 
@@ -408,17 +408,4 @@ async fn the_api_key_never_reaches_rollouts_events_or_debug_output() {
         let text = std::fs::read_to_string(&entry).unwrap_or_default();
         assert!(!text.contains(KEY), "{} holds the key", entry.display());
     }
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            out.extend(walk(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
 }

@@ -634,6 +634,27 @@ export type ResponseItem =
     type: "other";
   };
 
+/** Which retry is about to happen, and why. */
+export interface RetryInfo {
+  /** This retry's number (1-based). */
+  attempt: number;
+  /** The classification of the failure being retried. */
+  code: ErrorCode;
+  /** How long the SDK waits before retrying, in milliseconds. */
+  delay_ms: number;
+  /** The most retries the provider allows for this phase. */
+  max_retries: number;
+  /** What is retried. */
+  phase: RetryPhase;
+}
+
+/** What a [`RetryInfo`] retries. */
+export type RetryPhase =
+  /** The request got no usable answer (HTTP 429/5xx, a transport failure); it is sent again. */
+  | "request"
+  /** The response stream broke after it started; the request is replayed. */
+  | "stream";
+
 /** A place in the code. */
 export interface ReviewCodeLocation {
   /** The file. */
@@ -750,10 +771,15 @@ export type StepStatus =
   /** Done. */
   | "completed";
 
-/** A transient failure being retried. */
+/**
+ * A transient failure being retried: a request that got no usable answer (429, 5xx, transport) or a
+ * response stream that broke mid-way. Sent before the wait, so a host can show progress during back-off.
+ */
 export interface StreamErrorEvent {
-  /** What failed and which retry this is ("… retrying 1/5"). */
+  /** What failed and which retry this is ("… retrying 1/5 in 200ms"). */
   message: string;
+  /** The retry, structured (absent in rollouts written by other clients). */
+  retry?: RetryInfo | null;
 }
 
 /** An [`Op`] with the id its events will carry. */

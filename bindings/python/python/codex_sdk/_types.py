@@ -66,6 +66,10 @@ ReasoningSummary = Literal["auto", "concise", "detailed", "none"]
 """Which reasoning summary the model should produce."""
 
 
+RetryPhase = Literal["request", "stream"]
+"""What a `RetryInfo` retries."""
+
+
 ReviewDecision = Literal["approved", "approved_for_session", "denied", "abort"]
 """The host's answer to an approval request."""
 
@@ -518,20 +522,25 @@ class TokenCountEvent(_Data):
 class StreamErrorEvent(_Data):
     """A transient stream failure; the request is being retried."""
     message: str
-    """What failed and which retry this is ("… retrying 1/5")."""
+    """What failed and which retry this is ("… retrying 1/5 in 200ms")."""
+    retry: Optional[RetryInfo] = None
+    """The retry, structured (absent in rollouts written by other clients)."""
     type: Literal["stream_error"] = field(default="stream_error", init=False)
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, retry: Optional[RetryInfo] = None) -> None:
         self.message = message
+        self.retry = retry
         self.type = "stream_error"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "StreamErrorEvent":
-        return cls(message=d["message"])
+        return cls(message=d["message"], retry=(None if d.get("retry") is None else RetryInfo.from_dict(d['retry'])))
 
     def to_dict(self) -> Dict[str, Any]:
         d: Dict[str, Any] = {"type": self.type}
         d["message"] = self.message
+        if self.retry is not None:
+            d["retry"] = self.retry.to_dict()
         return d
 
 
@@ -1958,6 +1967,41 @@ def response_item_from_dict(d: Dict[str, Any]) -> ResponseItem:
 
 
 @dataclass(init=False, repr=False, eq=False)
+class RetryInfo(_Data):
+    """Which retry is about to happen, and why."""
+    phase: RetryPhase
+    """What is retried."""
+    attempt: int
+    """This retry's number (1-based)."""
+    max_retries: int
+    """The most retries the provider allows for this phase."""
+    delay_ms: int
+    """How long the SDK waits before retrying, in milliseconds."""
+    code: ErrorCode
+    """The classification of the failure being retried."""
+
+    def __init__(self, phase: RetryPhase, attempt: int, max_retries: int, delay_ms: int, code: ErrorCode) -> None:
+        self.phase = phase
+        self.attempt = attempt
+        self.max_retries = max_retries
+        self.delay_ms = delay_ms
+        self.code = code
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "RetryInfo":
+        return cls(phase=d["phase"], attempt=d["attempt"], max_retries=d["max_retries"], delay_ms=d["delay_ms"], code=d["code"])
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {}
+        d["phase"] = self.phase
+        d["attempt"] = self.attempt
+        d["max_retries"] = self.max_retries
+        d["delay_ms"] = self.delay_ms
+        d["code"] = self.code
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
 class ReviewCodeLocation(_Data):
     """A place in the code."""
     absolute_file_path: str
@@ -2405,6 +2449,8 @@ __all__ = [
     "ReasoningSummaryPart",
     "ReasoningTextReasoningContent",
     "ResponseItem",
+    "RetryInfo",
+    "RetryPhase",
     "ReviewCodeLocation",
     "ReviewDecision",
     "ReviewFinding",

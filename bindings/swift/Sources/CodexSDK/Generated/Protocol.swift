@@ -1431,6 +1431,44 @@ public enum ResponseItem: Codable, Hashable, Sendable {
     }
 }
 
+/// Which retry is about to happen, and why.
+public struct RetryInfo: Codable, Hashable, Sendable {
+    /// This retry's number (1-based).
+    public var attempt: UInt32
+    /// The classification of the failure being retried.
+    public var code: ErrorCode
+    /// How long the SDK waits before retrying, in milliseconds.
+    public var delayMs: UInt64
+    /// The most retries the provider allows for this phase.
+    public var maxRetries: UInt32
+    /// What is retried.
+    public var phase: RetryPhase
+
+    public init(attempt: UInt32, code: ErrorCode, delayMs: UInt64, maxRetries: UInt32, phase: RetryPhase) {
+        self.attempt = attempt
+        self.code = code
+        self.delayMs = delayMs
+        self.maxRetries = maxRetries
+        self.phase = phase
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case attempt = "attempt"
+        case code = "code"
+        case delayMs = "delay_ms"
+        case maxRetries = "max_retries"
+        case phase = "phase"
+    }
+}
+
+/// What a [`RetryInfo`] retries.
+public enum RetryPhase: String, Codable, Hashable, Sendable, CaseIterable {
+    /// The request got no usable answer (HTTP 429/5xx, a transport failure); it is sent again.
+    case request = "request"
+    /// The response stream broke after it started; the request is replayed.
+    case stream = "stream"
+}
+
 /// A place in the code.
 public struct ReviewCodeLocation: Codable, Hashable, Sendable {
     /// The file.
@@ -1669,17 +1707,22 @@ public enum StepStatus: String, Codable, Hashable, Sendable, CaseIterable {
     case completed = "completed"
 }
 
-/// A transient failure being retried.
+/// A transient failure being retried: a request that got no usable answer (429, 5xx, transport) or a
+/// response stream that broke mid-way. Sent before the wait, so a host can show progress during back-off.
 public struct StreamErrorEvent: Codable, Hashable, Sendable {
-    /// What failed and which retry this is ("… retrying 1/5").
+    /// What failed and which retry this is ("… retrying 1/5 in 200ms").
     public var message: String
+    /// The retry, structured (absent in rollouts written by other clients).
+    public var retry: RetryInfo?
 
-    public init(message: String) {
+    public init(message: String, retry: RetryInfo? = nil) {
         self.message = message
+        self.retry = retry
     }
 
     enum CodingKeys: String, CodingKey {
         case message = "message"
+        case retry = "retry"
     }
 }
 
