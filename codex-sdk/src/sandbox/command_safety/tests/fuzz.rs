@@ -228,7 +228,7 @@ fn model_agrees_on_hand_picked_scripts() {
 
 #[test]
 fn random_scripts_judged_safe_are_safe_in_the_model() {
-    const ITERATIONS: usize = 20_000;
+    const ITERATIONS: usize = 50_000;
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let mut safe = 0;
     let mut hostile = 0;
