@@ -69,7 +69,8 @@ fn parse(script: &str) -> Option<Tree> {
 /// The state of one walk over an accepted tree.
 struct Walk<'s> {
     script: &'s str,
-    /// Each command's words, with the byte offset where it starts (the walk does not visit them in order).
+    /// Each command's words, with the byte offset where it starts (the walk visits nested lists last, so
+    /// commands are sorted by offset at the end).
     commands: Vec<(usize, Vec<String>)>,
     /// Byte ranges of every accepted token (operators and whole words), to prove nothing was skipped.
     tokens: Vec<(usize, usize)>,
@@ -83,8 +84,7 @@ impl Walk<'_> {
         let mut cursor = root.walk();
         while let Some(node) = stack.pop() {
             let children: Vec<Node<'_>> = node.children(&mut cursor).collect();
-            // Reverse, so the stack yields them (and the commands) in script order.
-            for child in children.into_iter().rev() {
+            for child in children {
                 match child.kind() {
                     "list" | "pipeline" if child.is_named() => stack.push(child),
                     "command" if child.is_named() => self.command(child)?,
