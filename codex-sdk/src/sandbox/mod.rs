@@ -19,6 +19,7 @@
 //! [`Warning`](crate::protocol::EventMsg::Warning); under [`AskForApproval::Never`](crate::protocol::AskForApproval)
 //! they refuse.
 
+pub(crate) mod command_safety;
 #[cfg(target_os = "linux")]
 mod landlock;
 

@@ -23,4 +23,5 @@ mod tools_http;
 mod tools_misc;
 mod tools_shell;
 mod tools_unified_exec;
+mod tools_untrusted;
 mod turn_http;

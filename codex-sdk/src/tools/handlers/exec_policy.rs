@@ -3,13 +3,13 @@
 
 use std::path::Path;
 
-use super::safe_commands::is_known_safe;
 use crate::conversation::approval::ApprovalRequest;
 use crate::error::Error;
 use crate::protocol::{
     AskForApproval, EventMsg, ExecApprovalRequestEvent, ReviewDecision, SandboxPolicy, WarningEvent,
 };
 use crate::sandbox::SandboxSupport;
+use crate::sandbox::command_safety::is_known_safe;
 use crate::tools::{ToolContext, ToolError};
 
 /// What to do with a command.

@@ -6,7 +6,6 @@ mod exec;
 mod exec_policy;
 mod list_dir;
 mod read_file;
-mod safe_commands;
 mod shell;
 mod truncate;
 mod unified_exec;

@@ -38,6 +38,9 @@ pub const UNIFIED_EXEC_OUTPUT_MAX_BYTES: usize = 16 * 1024;
 /// `{session_id?, exit_code?, output, note?}`: `session_id` while the process runs, `exit_code` once it
 /// exited (the session is then gone).
 ///
+/// Terminals get `TERM=dumb` and no pager (`PAGER=cat`, `GIT_PAGER=cat`, `LESSSECURE=1`): a command that
+/// started without approval must not hand the session to a program that runs what is written to it.
+///
 /// Sessions belong to this handler instance — register one per conversation — and are killed (whole
 /// process group) when they exit or when the handler is dropped. Each keeps at most
 /// [`OUTPUT_BUFFER_CAP`] bytes of unread output. Not available over Chat Completions.

@@ -62,6 +62,12 @@ pub(crate) fn prepare(
     cmd.args(args)
         .current_dir(cwd)
         .env("TERM", "dumb")
+        // No pager on the session's terminal: commands judged safe to start without approval (`git log`)
+        // would otherwise open one, and a pager runs commands typed into it (`!cmd` in less) — from later
+        // writes, which need no approval. LESSSECURE also disables those escapes in a `less` started anyway.
+        .env("PAGER", "cat")
+        .env("GIT_PAGER", "cat")
+        .env("LESSSECURE", "1")
         .stdin(Stdio::from(slave.try_clone()?))
         .stdout(Stdio::from(slave.try_clone()?))
         .stderr(Stdio::from(slave))
