@@ -75,7 +75,7 @@ pub(crate) enum FileError {
         source: std::io::Error,
     },
     #[error(
-        "{} is {}a {kind}, not a regular file; only regular files can be read",
+        "{} is {}a {kind}, not a regular file",
         path.display(),
         if *via_symlink { "a symlink to " } else { "" }
     )]
@@ -236,7 +236,7 @@ mod tests {
         assert_eq!(
             err.to_string(),
             format!(
-                "{} is a symlink to a character device, not a regular file; only regular files can be read",
+                "{} is a symlink to a character device, not a regular file",
                 link.display()
             )
         );
