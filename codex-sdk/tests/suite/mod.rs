@@ -19,6 +19,7 @@ mod tools_apply_patch;
 mod tools_common;
 mod tools_e2e;
 mod tools_files;
+mod tools_hostile;
 mod tools_http;
 mod tools_misc;
 mod tools_shell;

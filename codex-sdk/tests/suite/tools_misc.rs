@@ -71,8 +71,8 @@ async fn view_image_attaches_images_and_refuses_others() {
     assert!(out.content.starts_with("attached image"), "{}", out.content);
     for (args, needle) in [
         (json!({"path": "notes.txt"}), "not a PNG"),
-        (json!({"path": "missing.png"}), "cannot read"),
-        (json!({"path": "."}), "not a file"),
+        (json!({"path": "missing.png"}), "cannot open"),
+        (json!({"path": "."}), "is a directory, not a regular file"),
         (json!({}), "failed to parse"),
     ] {
         let r = h.call(&ViewImageTool, args.clone()).await;

@@ -117,6 +117,57 @@ async fn huge_binary_output_is_truncated_for_the_model() {
     assert!(out.content.contains("truncated") || out.content.contains("omitted"));
 }
 
+/// What the model sees of a command's output (after the `Output:` header).
+async fn model_output(h: &super::tools_common::Harness, script: &str) -> String {
+    let out = h
+        .call(
+            &ShellTool::default(),
+            json!({"command": ["bash", "-c", script]}),
+        )
+        .await
+        .unwrap();
+    assert!(out.success, "{}", out.content);
+    let (_, output) = out.content.split_once("Output:\n").unwrap();
+    output.to_owned()
+}
+
+#[tokio::test]
+async fn the_truncation_marker_states_exactly_what_the_original_output_lost() {
+    // Outputs of about 5 MB: the capture keeps 1 MiB of them, the model 256 lines or 10 KiB; the one
+    // marker must count the bytes and line breaks omitted from the original, capture losses included.
+    let dir = tempfile::tempdir().unwrap();
+    let h = harness(dir.path(), AskForApproval::Never, full(), None);
+    let numbered = |range: std::ops::RangeInclusive<usize>| -> String {
+        range.map(|i| format!("{i}\n")).collect()
+    };
+
+    let n = 750_000;
+    let total: usize = (1..=n).map(|i| i.to_string().len() + 1).sum();
+    let (head, tail) = (numbered(1..=128), numbered(n - 127..=n));
+    let omitted = total - head.len() - tail.len();
+    assert_eq!(
+        model_output(&h, &format!("seq 1 {n}")).await,
+        format!(
+            "{head}[… {omitted} bytes ({} lines) omitted of {total} bytes ({n} lines) …]\n{tail}",
+            n - 256
+        )
+    );
+
+    let y = "y\n".repeat(128);
+    assert_eq!(
+        model_output(&h, "yes | head -c 5000000").await,
+        format!(
+            "{y}[… 4999488 bytes (2499744 lines) omitted of 5000000 bytes (2500000 lines) …]\n{y}"
+        )
+    );
+
+    let a = "a".repeat(5 * 1024);
+    assert_eq!(
+        model_output(&h, "head -c 5000000 /dev/zero | tr '\\0' a").await,
+        format!("{a}\n[… 4989760 bytes (0 lines) omitted of 5000000 bytes (1 line) …]\n{a}")
+    );
+}
+
 #[tokio::test]
 async fn missing_program_and_bad_args_answer_the_model() {
     let dir = tempfile::tempdir().unwrap();

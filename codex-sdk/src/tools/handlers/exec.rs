@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::process::{Child, Command};
 
+use super::truncate::CapturedOutput;
 use crate::protocol::{
     EventMsg, ExecCommandBeginEvent, ExecCommandEndEvent, ExecCommandOutputDeltaEvent,
     ExecOutputStream,
@@ -41,6 +42,8 @@ pub(crate) struct ExecOutcome {
     pub(crate) duration: Duration,
     /// stdout and stderr interleaved, decoded lossily, head and tail kept past [`AGGREGATE_CAP`].
     pub(crate) output: String,
+    /// The same output as captured bytes, with what was dropped counted (for honest truncation).
+    pub(crate) captured: CapturedOutput,
     pub(crate) timed_out: bool,
     pub(crate) cancelled: bool,
 }
@@ -116,7 +119,8 @@ pub(crate) async fn run(
     } else {
         status.and_then(|s| s.code()).unwrap_or(-1)
     };
-    let output = aggregate.into_string();
+    let captured = aggregate.finish();
+    let output = captured.to_text();
     let duration = started.elapsed();
     ctx.emit(EventMsg::ExecCommandEnd(ExecCommandEndEvent {
         call_id: call_id.to_owned(),
@@ -130,6 +134,7 @@ pub(crate) async fn run(
         exit_code,
         duration,
         output,
+        captured,
         timed_out,
         cancelled,
     })
@@ -241,12 +246,14 @@ fn complete_prefix_len(bytes: &[u8]) -> usize {
     len
 }
 
-/// A byte buffer that keeps the first and last `cap / 2` bytes and counts what it dropped in between.
+/// A byte buffer that keeps the first and last `cap / 2` bytes and counts the bytes and line breaks it
+/// dropped in between.
 pub(crate) struct HeadTail {
     head: Vec<u8>,
     tail: VecDeque<u8>,
     half: usize,
-    dropped: usize,
+    dropped_bytes: usize,
+    dropped_lines: usize,
 }
 
 impl HeadTail {
@@ -255,7 +262,8 @@ impl HeadTail {
             head: Vec::new(),
             tail: VecDeque::new(),
             half: cap / 2,
-            dropped: 0,
+            dropped_bytes: 0,
+            dropped_lines: 0,
         }
     }
 
@@ -265,30 +273,32 @@ impl HeadTail {
             self.head.extend_from_slice(&bytes[..take]);
             bytes = &bytes[take..];
         }
-        self.tail.extend(bytes);
-        if self.tail.len() > self.half {
-            let excess = self.tail.len() - self.half;
-            self.tail.drain(..excess);
-            self.dropped += excess;
+        // Bytes that would not survive in the tail are dropped without being queued.
+        if bytes.len() > self.half {
+            let skip = bytes.len() - self.half;
+            self.drop_bytes(&bytes[..skip]);
+            bytes = &bytes[skip..];
         }
+        let excess = (self.tail.len() + bytes.len()).saturating_sub(self.half);
+        let dropped_lines = self.tail.range(..excess).filter(|b| **b == b'\n').count();
+        self.tail.drain(..excess);
+        self.dropped_bytes += excess;
+        self.dropped_lines += dropped_lines;
+        self.tail.extend(bytes);
     }
 
-    pub(crate) fn into_string(self) -> String {
-        let mut out = String::from_utf8_lossy(&self.head).into_owned();
-        let tail: Vec<u8> = self.tail.into_iter().collect();
-        let tail = if self.dropped > 0 {
-            out.push_str(&format!(
-                "\n[… {} bytes of output omitted …]\n",
-                self.dropped
-            ));
-            // Do not start in the middle of a character.
-            let skip = tail.iter().take_while(|b| **b & 0xC0 == 0x80).count();
-            &tail[skip..]
-        } else {
-            &tail[..]
-        };
-        out.push_str(&String::from_utf8_lossy(tail));
-        out
+    fn drop_bytes(&mut self, bytes: &[u8]) {
+        self.dropped_bytes += bytes.len();
+        self.dropped_lines += bytes.iter().filter(|b| **b == b'\n').count();
+    }
+
+    pub(crate) fn finish(self) -> CapturedOutput {
+        CapturedOutput {
+            head: self.head,
+            tail: self.tail.into(),
+            dropped_bytes: self.dropped_bytes,
+            dropped_lines: self.dropped_lines,
+        }
     }
 }
 
@@ -309,12 +319,20 @@ mod tests {
     }
 
     #[test]
-    fn head_tail_keeps_both_ends() {
+    fn head_tail_keeps_both_ends_and_counts_what_it_drops() {
         let mut buf = HeadTail::new(8);
-        buf.push(b"abcdefghijklmnop");
-        let s = buf.into_string();
-        assert!(s.starts_with("abcd"));
-        assert!(s.ends_with("mnop"));
-        assert!(s.contains("8 bytes of output omitted"));
+        buf.push(b"abc");
+        buf.push(b"d\nef\ng");
+        buf.push(b"hi\njklmnop");
+        buf.push(b"q");
+        assert_eq!(
+            buf.finish(),
+            CapturedOutput {
+                head: b"abcd".to_vec(),
+                tail: b"nopq".to_vec(),
+                dropped_bytes: 12,
+                dropped_lines: 3,
+            }
+        );
     }
 }

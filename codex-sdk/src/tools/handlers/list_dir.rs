@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::regular_file::FileKind;
 use super::truncate::truncate_chars;
 use crate::tools::{ToolCall, ToolContext, ToolError, ToolHandler, ToolOutput, ToolSpec};
 
@@ -17,11 +18,14 @@ pub const DEFAULT_LIST_LIMIT: usize = 25;
 pub const DEFAULT_LIST_DEPTH: usize = 2;
 /// Characters of an entry name kept.
 const MAX_NAME_CHARS: usize = 500;
+/// Directory entries one call reads at most, over all levels; past it the listing ends with a note.
+pub const MAX_LIST_SCAN_ENTRIES: usize = 50_000;
 
 /// The `list_dir` tool. Arguments: `{dir_path: absolute path, offset?: 1-indexed entry (default 1),
 /// limit?: entries (default 25), depth?: levels (default 2)}`. Output: `Absolute path: <dir>` and then one
 /// entry per line, depth-first in name order, indented two spaces per level; directories end in `/`,
-/// symlinks in `@` (never followed), other non-regular files in `?`. Parallel-safe.
+/// symlinks in `@` (never followed), other non-regular files (FIFOs, sockets, devices) in `?`; entries are
+/// never opened. At most [`MAX_LIST_SCAN_ENTRIES`] entries are read per call. Parallel-safe.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ListDirTool;
 
@@ -96,17 +100,32 @@ impl ToolHandler for ListDirTool {
 }
 
 fn list(dir: &Path, args: &ListDirArgs) -> Result<String, ToolError> {
-    if !dir.is_dir() {
-        return Err(ToolError::RespondToModel(format!(
-            "{} does not exist or is not a directory",
-            dir.display()
-        )));
+    match std::fs::metadata(dir).map(|m| FileKind::of(m.file_type())) {
+        Ok(FileKind::Directory) => {}
+        Ok(kind) => {
+            return Err(ToolError::RespondToModel(format!(
+                "{} is a {kind}, not a directory",
+                dir.display()
+            )));
+        }
+        Err(e) => {
+            return Err(ToolError::RespondToModel(format!(
+                "{} does not exist or is not a directory: {e}",
+                dir.display()
+            )));
+        }
     }
     // Collect one entry past the page to know whether more exist.
-    let wanted = args.offset.saturating_add(args.limit);
-    let mut entries = Vec::new();
-    walk(dir, 0, args.depth, wanted, &mut entries)
+    let mut walk = Walk {
+        wanted: args.offset.saturating_add(args.limit),
+        depth: args.depth,
+        budget: MAX_LIST_SCAN_ENTRIES,
+        incomplete: false,
+        entries: Vec::new(),
+    };
+    walk.dir(dir, 0)
         .map_err(|e| ToolError::RespondToModel(format!("cannot read {}: {e}", dir.display())))?;
+    let entries = walk.entries;
     if entries.len() < args.offset && args.offset > 1 {
         return Err(ToolError::RespondToModel(format!(
             "offset {} exceeds the number of entries ({})",
@@ -114,7 +133,7 @@ fn list(dir: &Path, args: &ListDirArgs) -> Result<String, ToolError> {
             entries.len()
         )));
     }
-    let more = entries.len() >= wanted;
+    let more = entries.len() >= walk.wanted;
     let mut out = format!("Absolute path: {}", dir.display());
     for entry in entries.iter().skip(args.offset - 1).take(args.limit) {
         out.push('\n');
@@ -123,46 +142,63 @@ fn list(dir: &Path, args: &ListDirArgs) -> Result<String, ToolError> {
     if more {
         out.push_str(&format!("\nMore than {} entries found", args.limit));
     }
+    if walk.incomplete {
+        out.push_str(&format!(
+            "\n[stopped after reading {MAX_LIST_SCAN_ENTRIES} directory entries; the listing is \
+             incomplete and the last directory read may be only partly listed]"
+        ));
+    }
     Ok(out)
 }
 
-fn walk(
-    dir: &Path,
-    level: usize,
-    depth: usize,
+/// A depth-first walk that stops once it holds `wanted` entries or has read `budget` directory entries.
+struct Walk {
     wanted: usize,
-    out: &mut Vec<String>,
-) -> std::io::Result<()> {
-    let mut children: Vec<(String, std::fs::FileType, PathBuf)> = std::fs::read_dir(dir)?
-        .filter_map(Result::ok)
-        .filter_map(|e| {
-            let ty = e.file_type().ok()?;
-            Some((e.file_name().to_string_lossy().into_owned(), ty, e.path()))
-        })
-        .collect();
-    children.sort_by(|a, b| a.0.cmp(&b.0));
-    for (name, ty, path) in children {
-        if out.len() >= wanted {
-            return Ok(());
+    depth: usize,
+    budget: usize,
+    incomplete: bool,
+    entries: Vec<String>,
+}
+
+impl Walk {
+    fn dir(&mut self, dir: &Path, level: usize) -> std::io::Result<()> {
+        let mut children: Vec<(String, std::fs::FileType, PathBuf)> = Vec::new();
+        for entry in std::fs::read_dir(dir)? {
+            if self.budget == 0 {
+                self.incomplete = true;
+                break;
+            }
+            self.budget -= 1;
+            // The type comes from the directory entry itself (or lstat): nothing is opened or followed.
+            let Ok(entry) = entry else { continue };
+            let Ok(ty) = entry.file_type() else { continue };
+            children.push((
+                entry.file_name().to_string_lossy().into_owned(),
+                ty,
+                entry.path(),
+            ));
         }
-        let suffix = if ty.is_symlink() {
-            "@"
-        } else if ty.is_dir() {
-            "/"
-        } else if ty.is_file() {
-            ""
-        } else {
-            "?"
-        };
-        out.push(format!(
-            "{}{}{suffix}",
-            "  ".repeat(level),
-            truncate_chars(&name, MAX_NAME_CHARS)
-        ));
-        if ty.is_dir() && level + 1 < depth {
-            // An unreadable subdirectory is listed but not descended into.
-            let _ = walk(&path, level + 1, depth, wanted, out);
+        children.sort_by(|a, b| a.0.cmp(&b.0));
+        for (name, ty, path) in children {
+            if self.entries.len() >= self.wanted {
+                return Ok(());
+            }
+            let suffix = match FileKind::of(ty) {
+                FileKind::Symlink => "@",
+                FileKind::Directory => "/",
+                FileKind::Regular => "",
+                _ => "?",
+            };
+            self.entries.push(format!(
+                "{}{}{suffix}",
+                "  ".repeat(level),
+                truncate_chars(&name, MAX_NAME_CHARS)
+            ));
+            if ty.is_dir() && level + 1 < self.depth {
+                // An unreadable subdirectory is listed but not descended into.
+                let _ = self.dir(&path, level + 1);
+            }
         }
+        Ok(())
     }
-    Ok(())
 }

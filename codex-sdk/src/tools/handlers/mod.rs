@@ -6,6 +6,7 @@ mod exec;
 mod exec_policy;
 mod list_dir;
 mod read_file;
+mod regular_file;
 mod shell;
 mod truncate;
 mod unified_exec;
@@ -14,8 +15,13 @@ mod view_image;
 
 pub(crate) use apply_patch::TurnDiffTracker;
 pub use apply_patch::{APPLY_PATCH_TOOL_NAME, ApplyPatchFlavor, ApplyPatchTool};
-pub use list_dir::{DEFAULT_LIST_DEPTH, DEFAULT_LIST_LIMIT, LIST_DIR_TOOL_NAME, ListDirTool};
-pub use read_file::{DEFAULT_READ_LIMIT, MAX_LINE_CHARS, READ_FILE_TOOL_NAME, ReadFileTool};
+pub use list_dir::{
+    DEFAULT_LIST_DEPTH, DEFAULT_LIST_LIMIT, LIST_DIR_TOOL_NAME, ListDirTool, MAX_LIST_SCAN_ENTRIES,
+};
+pub use read_file::{
+    DEFAULT_READ_LIMIT, MAX_LINE_CHARS, MAX_READ_OUTPUT_BYTES, MAX_READ_SCAN_BYTES,
+    READ_FILE_TOOL_NAME, ReadFileTool,
+};
 pub use shell::{
     DEFAULT_SHELL_TIMEOUT, MAX_SHELL_TIMEOUT, MODEL_OUTPUT_MAX_BYTES, MODEL_OUTPUT_MAX_LINES,
     SHELL_TOOL_NAME, ShellTool,

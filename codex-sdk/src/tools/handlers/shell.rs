@@ -21,7 +21,7 @@ pub const SHELL_TOOL_NAME: &str = "shell";
 pub const DEFAULT_SHELL_TIMEOUT: Duration = Duration::from_secs(10);
 /// The longest timeout the model may ask for.
 pub const MAX_SHELL_TIMEOUT: Duration = Duration::from_secs(600);
-/// Bytes of output the model sees (head and tail kept).
+/// Bytes of output the model sees (head and tail kept; a marker states what the original lost).
 pub const MODEL_OUTPUT_MAX_BYTES: usize = 10 * 1024;
 /// Lines of output the model sees (head and tail kept).
 pub const MODEL_OUTPUT_MAX_LINES: usize = 256;
@@ -232,7 +232,7 @@ fn format_outcome(done: &ExecOutcome, timeout: Duration) -> ToolOutput {
     }
     text.push_str("Output:\n");
     text.push_str(&head_tail(
-        &done.output,
+        &done.captured,
         MODEL_OUTPUT_MAX_BYTES,
         MODEL_OUTPUT_MAX_LINES,
     ));

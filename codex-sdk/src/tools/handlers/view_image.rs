@@ -5,6 +5,7 @@ use base64::Engine as _;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::regular_file::read_regular;
 use crate::protocol::{ContentItem, ResponseItem};
 use crate::tools::{ToolCall, ToolContext, ToolError, ToolHandler, ToolOutput, ToolSpec};
 
@@ -14,7 +15,8 @@ pub const VIEW_IMAGE_TOOL_NAME: &str = "view_image";
 pub const MAX_IMAGE_BYTES: u64 = 20 * 1024 * 1024;
 
 /// The `view_image` tool. Arguments: `{path: string}` (relative paths resolve against the working
-/// directory). PNG, JPEG, GIF and WebP files (recognised by content, not name) up to
+/// directory). Only regular files are read (FIFOs, sockets and devices are refused by type). PNG, JPEG, GIF
+/// and WebP files (recognised by content, not name) up to
 /// [`MAX_IMAGE_BYTES`] are added to the history as a user message with a `data:` URL before the next model
 /// request of the turn.
 #[derive(Debug, Clone, Copy, Default)]
@@ -50,22 +52,12 @@ impl ToolHandler for ViewImageTool {
         let args: ViewImageArgs = call.parse_arguments()?;
         let path = ctx.resolve_path(&args.path);
         let fail = |msg: String| ToolError::RespondToModel(msg);
-        let meta = tokio::fs::metadata(&path)
+        // Regular files only, opened without blocking and read under the cap, off the async threads.
+        let read_path = path.clone();
+        let bytes = tokio::task::spawn_blocking(move || read_regular(&read_path, MAX_IMAGE_BYTES))
             .await
-            .map_err(|e| fail(format!("cannot read {}: {e}", path.display())))?;
-        if !meta.is_file() {
-            return Err(fail(format!("{} is not a file", path.display())));
-        }
-        if meta.len() > MAX_IMAGE_BYTES {
-            return Err(fail(format!(
-                "{} is too large ({} bytes; the limit is {MAX_IMAGE_BYTES})",
-                path.display(),
-                meta.len()
-            )));
-        }
-        let bytes = tokio::fs::read(&path)
-            .await
-            .map_err(|e| fail(format!("cannot read {}: {e}", path.display())))?;
+            .map_err(|e| fail(format!("view_image failed: {e}")))?
+            .map_err(|e| fail(e.to_string()))?;
         let Some(mime) = crate::conversation::history::sniff_image_mime(&bytes) else {
             return Err(fail(format!(
                 "{} is not a PNG, JPEG, GIF or WebP image",

@@ -6,6 +6,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::parser::{Chunk, FileOp, Patch};
+use crate::tools::handlers::regular_file::{FileError, read_regular};
+
+/// The largest file `apply_patch` reads (to update, delete or overwrite it).
+pub(crate) const MAX_PATCH_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// What a patch does to one path: its content before (on disk) and after (`None` = absent).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,7 +28,26 @@ pub(crate) struct PatchPlan {
     pub(crate) changes: BTreeMap<PathBuf, PathChange>,
 }
 
+/// Every path `patch` touches (sources, destinations of moves), resolved against `cwd`, without reading
+/// anything.
+pub(crate) fn touched_paths(patch: &Patch, cwd: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for op in &patch.ops {
+        match op {
+            FileOp::Add { path, .. } | FileOp::Delete { path, .. } => out.push(cwd.join(path)),
+            FileOp::Update { path, move_to, .. } => {
+                out.push(cwd.join(path));
+                out.extend(move_to.iter().map(|dest| cwd.join(dest)));
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// Computes the effect of `patch` with paths resolved against `cwd`. Errors are messages for the model.
+/// Blocking: reads the touched files.
 pub(crate) fn plan(patch: &Patch, cwd: &Path) -> Result<PatchPlan, String> {
     let mut plan = PatchPlan::default();
     for op in &patch.ops {
@@ -193,14 +216,18 @@ fn stage(path: &Path, content: &str) -> std::io::Result<PathBuf> {
     Ok(tmp)
 }
 
-/// Reads a file that may not exist. Directories and non-UTF-8 files are errors.
+/// Reads a file that may not exist. Only regular UTF-8 files up to [`MAX_PATCH_FILE_BYTES`] are read;
+/// anything else (a directory, FIFO, socket, device, or a symlink to one) is refused by type, unopened.
 fn read_optional(path: &Path) -> Result<Option<String>, String> {
-    match std::fs::read(path) {
+    match read_regular(path, MAX_PATCH_FILE_BYTES) {
         Ok(bytes) => String::from_utf8(bytes)
             .map(Some)
             .map_err(|_| format!("{} is not a UTF-8 text file", path.display())),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e @ FileError::NotRegular { .. }) => {
+            Err(format!("{e}; apply_patch only edits regular files"))
+        }
+        Err(e) => Err(e.to_string()),
     }
 }
 

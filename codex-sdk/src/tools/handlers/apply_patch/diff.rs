@@ -5,6 +5,9 @@ use std::path::{Path, PathBuf};
 
 use similar::TextDiff;
 
+use super::applier::MAX_PATCH_FILE_BYTES;
+use crate::tools::handlers::regular_file::read_regular;
+
 /// The hunks (no file headers) turning `before` into `after`.
 pub(crate) fn hunks(before: &str, after: &str) -> String {
     TextDiff::from_lines(before, after)
@@ -60,11 +63,13 @@ impl TurnDiffTracker {
     }
 
     /// The unified diff of every tracked file, baseline against what is on disk now. Paths under `cwd`
-    /// are shown relative to it.
+    /// are shown relative to it. Blocking: reads the files.
     pub(crate) fn unified_diff(&self, cwd: &Path) -> String {
         let mut out = String::new();
         for (path, before) in &self.baselines {
-            let now = std::fs::read(path)
+            // The path may have been swapped for a FIFO or a device since the patch: read it like any
+            // model-named file (regular only, capped); an unreadable file shows as absent.
+            let now = read_regular(path, MAX_PATCH_FILE_BYTES)
                 .ok()
                 .map(|b| String::from_utf8_lossy(&b).into_owned());
             let display = path.strip_prefix(cwd).unwrap_or(path).display().to_string();

@@ -125,6 +125,10 @@ impl ToolHandler for ApplyPatchTool {
 }
 
 /// Parses, checks, asks when needed, and applies `input`.
+///
+/// The order matters with hostile paths: the policy is decided from the paths alone, before any file is
+/// read; files are then read (regular files only, size-capped) and written on blocking threads, never on
+/// the runtime's.
 pub(crate) async fn apply(
     input: &str,
     call_id: &str,
@@ -132,19 +136,28 @@ pub(crate) async fn apply(
 ) -> Result<ToolOutput, ToolError> {
     let patch = parser::parse(input).map_err(|e| ToolError::RespondToModel(e.to_string()))?;
     let cwd = ctx.cwd().to_path_buf();
-    let plan = applier::plan(&patch, &cwd).map_err(ToolError::RespondToModel)?;
-    let changes = file_changes(&plan);
-    let outside = outside_writable_roots(&plan, ctx.sandbox_policy(), &cwd);
+    let paths = applier::touched_paths(&patch, &cwd);
+    let outside = {
+        let (sandbox, cwd) = (ctx.sandbox_policy().clone(), cwd.clone());
+        blocking(move || outside_writable_roots(&paths, &sandbox, &cwd)).await?
+    };
     let policy = ctx.approval_policy();
     let needs_approval = policy == AskForApproval::UnlessTrusted || !outside.is_empty();
+    if needs_approval && policy == AskForApproval::Never {
+        return Err(ToolError::RespondToModel(format!(
+            "patch not applied: it writes outside the writable roots ({}) and the approval policy \
+             forbids asking",
+            list_paths(&outside)
+        )));
+    }
+    let plan = {
+        let cwd = cwd.clone();
+        blocking(move || applier::plan(&patch, &cwd))
+            .await?
+            .map_err(ToolError::RespondToModel)?
+    };
+    let changes = file_changes(&plan);
     if needs_approval {
-        if policy == AskForApproval::Never {
-            return Err(ToolError::RespondToModel(format!(
-                "patch not applied: it writes outside the writable roots ({}) and the approval policy \
-                 forbids asking",
-                list_paths(&outside)
-            )));
-        }
         let reason = (!outside.is_empty()).then(|| {
             format!(
                 "writes outside the writable roots: {}",
@@ -178,7 +191,11 @@ pub(crate) async fn apply(
             tracker.record(path, change.before.as_deref());
         }
     }
-    let result = plan.commit();
+    let (plan, result) = blocking(move || {
+        let result = plan.commit();
+        (plan, result)
+    })
+    .await?;
     let (success, output) = match &result {
         Ok(()) => (true, summary(&plan, &cwd)),
         Err(e) => (false, e.clone()),
@@ -192,10 +209,22 @@ pub(crate) async fn apply(
     if !success {
         return Ok(ToolOutput::failure(output));
     }
-    let unified_diff = ctx.turn_diff().unified_diff(&cwd);
+    let unified_diff = {
+        let ctx = ctx.clone();
+        blocking(move || ctx.turn_diff().unified_diff(&cwd)).await?
+    };
     ctx.emit(EventMsg::TurnDiff(TurnDiffEvent { unified_diff }))
         .await;
     Ok(ToolOutput::success(output))
+}
+
+/// Runs blocking file work on tokio's blocking pool.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ToolError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| ToolError::RespondToModel(format!("apply_patch failed: {e}")))
 }
 
 fn file_changes(plan: &applier::PatchPlan) -> BTreeMap<PathBuf, FileChange> {
@@ -256,12 +285,9 @@ fn list_paths(paths: &[PathBuf]) -> String {
         .join(", ")
 }
 
-/// The touched paths that the sandbox policy does not let the agent write without asking.
-fn outside_writable_roots(
-    plan: &applier::PatchPlan,
-    policy: &SandboxPolicy,
-    cwd: &Path,
-) -> Vec<PathBuf> {
+/// The touched paths that the sandbox policy does not let the agent write without asking. Blocking
+/// (resolves symlinks), but reads no file.
+fn outside_writable_roots(paths: &[PathBuf], policy: &SandboxPolicy, cwd: &Path) -> Vec<PathBuf> {
     let roots: Vec<PathBuf> = match policy {
         SandboxPolicy::DangerFullAccess => return Vec::new(),
         _ => writable_roots_of(policy, cwd)
@@ -270,8 +296,8 @@ fn outside_writable_roots(
             .map(|r| resolve_existing(r))
             .collect(),
     };
-    plan.changes
-        .keys()
+    paths
+        .iter()
         .filter(|path| {
             let p = resolve_existing(path);
             !roots.iter().any(|r| p.starts_with(r))
