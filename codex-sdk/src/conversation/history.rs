@@ -2,8 +2,6 @@
 
 use std::path::Path;
 
-use base64::Engine as _;
-
 use crate::error::{Error, Result};
 use crate::protocol::{
     ContentItem, FunctionCallOutputPayload, ResponseItem, UserInput, UserMessageEvent,
@@ -103,34 +101,11 @@ pub(crate) async fn resolve_local_images(items: Vec<UserInput>) -> Result<Vec<Us
     Ok(out)
 }
 
-/// A `data:` URL for an image file; the type comes from the file's first bytes.
+/// A `data:` URL for a local image the host submitted (regular files only, bounded, read off the runtime).
 pub(crate) async fn image_data_url(path: &Path) -> Result<String> {
-    let bytes = tokio::fs::read(path)
+    crate::tools::handlers::image_data_url(path)
         .await
-        .map_err(|e| Error::InvalidInput(format!("cannot read image {}: {e}", path.display())))?;
-    let mime = sniff_image_mime(&bytes).ok_or_else(|| {
-        Error::InvalidInput(format!(
-            "{} is not a PNG, JPEG, GIF or WebP image",
-            path.display()
-        ))
-    })?;
-    let encoded = base64::engine::general_purpose::STANDARD.encode(&bytes);
-    Ok(format!("data:{mime};base64,{encoded}"))
-}
-
-/// The MIME type of a PNG, JPEG, GIF or WebP image, from its first bytes.
-pub(crate) fn sniff_image_mime(bytes: &[u8]) -> Option<&'static str> {
-    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some("image/png")
-    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some("image/jpeg")
-    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
-        Some("image/gif")
-    } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
-        Some("image/webp")
-    } else {
-        None
-    }
+        .map_err(Error::InvalidInput)
 }
 
 /// The history item and the event for one piece of (already resolved) user input.
@@ -234,5 +209,25 @@ mod tests {
                 .unwrap()
                 .starts_with("data:image/png;base64,")
         );
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_local_image_that_is_a_fifo_or_a_device_is_refused_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe.png");
+        let status = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        for path in [fifo.as_path(), Path::new("/dev/zero")] {
+            let err =
+                tokio::time::timeout(std::time::Duration::from_secs(20), image_data_url(path))
+                    .await
+                    .expect("no hang")
+                    .unwrap_err();
+            assert_eq!(err.code(), crate::ErrorCode::InvalidInput);
+            assert!(err.to_string().contains("not a regular file"), "{err}");
+        }
     }
 }

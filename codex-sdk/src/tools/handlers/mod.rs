@@ -32,4 +32,5 @@ pub use unified_exec::{
     UNIFIED_EXEC_OUTPUT_MAX_BYTES, UNIFIED_EXEC_TOOL_NAME, UnifiedExecTool,
 };
 pub use update_plan::{UPDATE_PLAN_TOOL_NAME, UpdatePlanTool};
+pub(crate) use view_image::image_data_url;
 pub use view_image::{MAX_IMAGE_BYTES, VIEW_IMAGE_TOOL_NAME, ViewImageTool};

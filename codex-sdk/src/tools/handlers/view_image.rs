@@ -52,29 +52,50 @@ impl ToolHandler for ViewImageTool {
         let args: ViewImageArgs = call.parse_arguments()?;
         let path = ctx.resolve_path(&args.path);
         let fail = |msg: String| ToolError::RespondToModel(msg);
-        // Regular files only, opened without blocking and read under the cap, off the async threads.
-        let read_path = path.clone();
-        let bytes = tokio::task::spawn_blocking(move || read_regular(&read_path, MAX_IMAGE_BYTES))
-            .await
-            .map_err(|e| fail(format!("view_image failed: {e}")))?
-            .map_err(|e| fail(e.to_string()))?;
-        let Some(mime) = crate::conversation::history::sniff_image_mime(&bytes) else {
-            return Err(fail(format!(
-                "{} is not a PNG, JPEG, GIF or WebP image",
-                path.display()
-            )));
-        };
-        let data = base64::engine::general_purpose::STANDARD.encode(&bytes);
+        let image_url = image_data_url(&path).await.map_err(fail)?;
         ctx.inject_input(ResponseItem::Message {
             id: None,
             role: "user".to_owned(),
-            content: vec![ContentItem::InputImage {
-                image_url: format!("data:{mime};base64,{data}"),
-            }],
+            content: vec![ContentItem::InputImage { image_url }],
         });
         Ok(ToolOutput::success(format!(
             "attached image {}",
             path.display()
         )))
+    }
+}
+
+/// A `data:` URL for the image file at `path` (PNG, JPEG, GIF or WebP, sniffed from its first bytes). Regular
+/// files only, opened without blocking and read under [`MAX_IMAGE_BYTES`], off the async threads — the model
+/// (through `view_image`) and the host (a local image in `submit`) both name paths that may be a FIFO or a
+/// device. The error is a message for whoever named the path.
+pub(crate) async fn image_data_url(path: &std::path::Path) -> Result<String, String> {
+    let read_path = path.to_path_buf();
+    let bytes = tokio::task::spawn_blocking(move || read_regular(&read_path, MAX_IMAGE_BYTES))
+        .await
+        .map_err(|e| format!("reading {} failed: {e}", path.display()))?
+        .map_err(|e| e.to_string())?;
+    let Some(mime) = sniff_image_mime(&bytes) else {
+        return Err(format!(
+            "{} is not a PNG, JPEG, GIF or WebP image",
+            path.display()
+        ));
+    };
+    let data = base64::engine::general_purpose::STANDARD.encode(&bytes);
+    Ok(format!("data:{mime};base64,{data}"))
+}
+
+/// The MIME type of a PNG, JPEG, GIF or WebP image, from its first bytes.
+pub(crate) fn sniff_image_mime(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
+        Some("image/gif")
+    } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        Some("image/webp")
+    } else {
+        None
     }
 }
