@@ -1,6 +1,7 @@
 //! `shell`: runs a command (argv, no shell unless the model asks for one) and reports its exit code, wall
 //! time and output.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -129,13 +130,19 @@ impl ToolHandler for ShellTool {
                 retry_on_denial,
             } => (sandboxed, retry_on_denial),
         };
+        let env = ctx.shell_environment_policy().apply_to_current();
+        let tmpdir = env
+            .get(std::ffi::OsStr::new("TMPDIR"))
+            .map(OsString::as_os_str);
+        let sandbox = sandboxed
+            .then(|| SandboxRules::for_policy(ctx.sandbox_policy(), ctx.cwd(), tmpdir))
+            .flatten();
         let mut params = ExecParams {
             argv: args.command.clone(),
             cwd: cwd.clone(),
             timeout,
-            sandbox: sandboxed
-                .then(|| SandboxRules::for_policy(ctx.sandbox_policy(), ctx.cwd()))
-                .flatten(),
+            sandbox,
+            env,
         };
         let mut outcome = run_once(&params, &ctx, &call.call_id).await?;
         if let Ok(done) = &outcome
