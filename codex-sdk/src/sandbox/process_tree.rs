@@ -71,12 +71,6 @@ impl ProcessTree {
         &self.marker
     }
 
-    /// Whether the tree is tracked through a cgroup (else through the marker).
-    #[cfg(test)]
-    pub(crate) fn uses_cgroup(&self) -> bool {
-        self.cgroup.is_some()
-    }
-
     /// Makes `cmd` die with the thread that spawns it and join this tree's cgroup before it executes.
     /// Call [`ProcessTree::started`] with the child's pid after the spawn.
     #[allow(unsafe_code)]
@@ -314,6 +308,56 @@ fn host_pid(marker: &str) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn alive(pid: u32) -> bool {
+        std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+            stat.rsplit_once(") ")
+                .is_some_and(|(_, r)| !r.starts_with('Z'))
+        })
+    }
+
+    /// The fallback without cgroups: a daemon in its own session, found through the marker.
+    #[tokio::test]
+    async fn marker_fallback_kills_descendants_that_left_the_session() {
+        let dir = tempfile::tempdir().unwrap();
+        let pid_file = dir.path().join("pid");
+        let mut tree = ProcessTree::new();
+        if let Some(cgroup) = tree.cgroup.take() {
+            let _ = std::fs::remove_dir(&cgroup.dir);
+        }
+        let script = format!(
+            "setsid sh -c 'echo $$ > {f}.tmp && mv {f}.tmp {f}; exec sleep 1000' </dev/null >/dev/null 2>&1 &",
+            f = pid_file.display()
+        );
+        let mut cmd = tokio::process::Command::new("sh");
+        cmd.arg("-c").arg(script);
+        tree.prepare(&mut cmd);
+        let status = cmd.status().await.unwrap();
+        assert!(status.success());
+        let mut pid = None;
+        for _ in 0..400 {
+            if let Some(p) = std::fs::read_to_string(&pid_file)
+                .ok()
+                .and_then(|t| t.trim().parse().ok())
+            {
+                pid = Some(p);
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let pid: u32 = pid.unwrap();
+        assert!(alive(pid), "the daemon should outlive its parent shell");
+        tree.kill();
+        let mut gone = false;
+        for _ in 0..400 {
+            if !alive(pid) {
+                gone = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert!(gone, "daemon {pid} survived the kill");
+    }
 
     #[test]
     fn markers_name_their_host() {
