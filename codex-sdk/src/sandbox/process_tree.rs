@@ -29,7 +29,7 @@ pub const EXEC_ID_VAR: &str = "CODEX_SDK_EXEC_ID";
 /// Prefix of the cgroups (and marker values) this SDK creates, followed by the host's pid.
 const PREFIX: &str = "codex-sdk-";
 
-/// Cleared when creating or joining a cgroup failed once: later commands use the marker directly.
+/// Cleared when creating a cgroup failed once: later commands use the marker directly.
 static CGROUPS_USABLE: AtomicBool = AtomicBool::new(true);
 
 /// The processes of one command (see the [module docs](self)). Dropping it kills them all.
@@ -120,7 +120,8 @@ impl ProcessTree {
             .filter_map(|l| l.strip_prefix("0::"))
             .any(|path| path.ends_with(&format!("/{name}")));
         if !joined {
-            CGROUPS_USABLE.store(false, Ordering::Relaxed);
+            // Track this command by its marker (a fast-exiting child may only look outside: later commands
+            // still try the cgroup).
             if let Some(cgroup) = self.cgroup.take() {
                 let _ = std::fs::remove_dir(&cgroup.dir);
             }
