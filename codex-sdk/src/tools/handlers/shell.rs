@@ -32,9 +32,10 @@ pub const MODEL_OUTPUT_MAX_LINES: usize = 256;
 ///
 /// The command runs in its own process group in the turn's working directory (or `workdir`, resolved against
 /// it), under the sandbox unless the policies say otherwise (see [`crate::sandbox`]). stdout and stderr stream
-/// as `ExecCommandOutputDelta` events between `ExecCommandBegin` and `ExecCommandEnd`. On timeout (default
-/// [`DEFAULT_SHELL_TIMEOUT`], at most [`MAX_SHELL_TIMEOUT`]) or interruption the whole group is killed. When
-/// the command exits, any descendants still in its process group are killed too.
+/// as `ExecCommandOutputDelta` events between `ExecCommandBegin` and `ExecCommandEnd`. Its environment is the
+/// conversation's [`ShellEnvironmentPolicy`](crate::sandbox::ShellEnvironmentPolicy) applied to the host's. On
+/// timeout (default [`DEFAULT_SHELL_TIMEOUT`], at most [`MAX_SHELL_TIMEOUT`]), interruption, or when the command
+/// exits, every process it started is killed, including those that left its process group or session.
 #[derive(Debug, Clone, Default)]
 pub struct ShellTool {
     sandbox: SandboxSupport,
