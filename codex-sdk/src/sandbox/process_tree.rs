@@ -24,7 +24,20 @@ use std::time::Duration;
 use rustix::fs::{Mode, OFlags};
 use rustix::process::{Pid, Signal};
 
-/// The environment variable marking a command's processes.
+/// The environment variable marking a command's processes (`codex-sdk-<host pid>-<unique id>`), set in every
+/// command's environment whatever the environment policy.
+///
+/// How the processes of a command are found and killed (when it exits, times out or is interrupted, and when
+/// its conversation or unified-exec session ends), and the limits:
+///
+/// - Where a cgroup v2 directory can be created beside the host's own cgroup (as root, or in a delegated
+///   subtree, on Linux ≥ 5.14), each command runs in its own cgroup and `cgroup.kill` ends every descendant,
+///   whatever it did (`setsid`, double forks, clearing its environment).
+/// - Otherwise processes are found by this variable in `/proc/<pid>/environ` (same user only). A process
+///   that re-executes with a cleared environment, or runs as another user, escapes.
+/// - The command itself gets `PR_SET_PDEATHSIG(SIGKILL)`, so it dies with the host even on `SIGKILL`. Its
+///   descendants cannot be killed at that moment: the next host on the machine that starts a command kills
+///   what dead hosts left (by the pid in the cgroup name or in this variable).
 pub const EXEC_ID_VAR: &str = "CODEX_SDK_EXEC_ID";
 /// Prefix of the cgroups (and marker values) this SDK creates, followed by the host's pid.
 const PREFIX: &str = "codex-sdk-";

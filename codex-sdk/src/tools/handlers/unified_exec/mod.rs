@@ -38,8 +38,10 @@ pub const UNIFIED_EXEC_OUTPUT_MAX_BYTES: usize = 16 * 1024;
 /// `{session_id?, exit_code?, output, note?}`: `session_id` while the process runs, `exit_code` once it
 /// exited (the session is then gone).
 ///
-/// Sessions belong to this handler instance — register one per conversation — and are killed (whole
-/// process group) when they exit or when the handler is dropped. Each keeps at most
+/// Sessions belong to this handler instance — register one per conversation — and are killed (every process
+/// they started, even those that left the session) when they exit or when the handler is dropped. The
+/// environment is the conversation's [`ShellEnvironmentPolicy`](crate::sandbox::ShellEnvironmentPolicy)'s,
+/// plus `TERM=dumb`. Each keeps at most
 /// [`OUTPUT_BUFFER_CAP`] bytes of unread output. Not available over Chat Completions.
 #[derive(Clone, Default)]
 pub struct UnifiedExecTool {
