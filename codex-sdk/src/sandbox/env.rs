@@ -1,17 +1,7 @@
 //! The environment of processes the agent starts (`[shell_environment_policy]` in `config.toml`).
 //!
-//! A command never inherits the host's environment as is: it gets the variables this policy computes from
-//! it, and nothing else. The steps, in order (as Codex CLI applies them):
-//!
-//! 1. **inherit** — start from all of the host's variables ([`EnvironmentInherit::All`], the default), only
-//!    the [core ones](CORE_VARIABLES) ([`EnvironmentInherit::Core`]), or none ([`EnvironmentInherit::None`]);
-//! 2. **default excludes** — drop names matching `*KEY*`, `*SECRET*` or `*TOKEN*` (so `OPENAI_API_KEY` never
-//!    reaches a tool) unless `ignore_default_excludes` is set;
-//! 3. **exclude** — drop names matching any of the `exclude` globs;
-//! 4. **set** — add (or replace) the `set` variables;
-//! 5. **include_only** — when not empty, keep only names matching one of its globs.
-//!
-//! Globs match whole names, case-insensitively; `*` matches any run of characters and `?` one character.
+//! A command never inherits the host's environment as is: it gets the variables its
+//! [`ShellEnvironmentPolicy`] computes from it, and nothing else.
 
 use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
@@ -42,9 +32,20 @@ pub enum EnvironmentInherit {
     None,
 }
 
-/// How the environment of every process the agent starts is computed from the host's (see the
-/// [module docs](self) for the order of the steps). The default inherits everything except names that look
-/// like secrets.
+/// How the environment of every process the agent starts is computed from the host's. The steps, in order
+/// (as Codex CLI applies them):
+///
+/// 1. **inherit** — start from all of the host's variables ([`EnvironmentInherit::All`], the default), only
+///    the [core ones](CORE_VARIABLES) ([`EnvironmentInherit::Core`]), or none ([`EnvironmentInherit::None`]);
+/// 2. **default excludes** — drop names matching `*KEY*`, `*SECRET*` or `*TOKEN*` (so `OPENAI_API_KEY` never
+///    reaches a tool) unless `ignore_default_excludes` is set;
+/// 3. **exclude** — drop names matching any of the `exclude` globs;
+/// 4. **set** — add (or replace) the `set` variables;
+/// 5. **include_only** — when not empty, keep only names matching one of its globs.
+///
+/// Globs match whole names, case-insensitively; `*` matches any run of characters and `?` one character.
+/// In `config.toml`: `[shell_environment_policy]` with the same keys (`inherit = "core"`,
+/// `exclude = ["AWS_*"]`, `[shell_environment_policy.set]`…); `-c shell_environment_policy.inherit=none`.
 ///
 /// ```
 /// use codex_sdk::sandbox::{EnvironmentInherit, ShellEnvironmentPolicy};
