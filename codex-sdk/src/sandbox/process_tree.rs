@@ -99,6 +99,7 @@ impl ProcessTree {
         // duration of the `write` is sound.
         unsafe {
             cmd.pre_exec(move || {
+                #[cfg(target_os = "linux")]
                 rustix::process::set_parent_process_death_signal(Some(Signal::KILL))?;
                 // The parent may have died between fork and prctl: then no signal would ever come.
                 if rustix::process::getppid() != Some(parent) {
@@ -194,7 +195,7 @@ fn own_cgroup_dir() -> Option<&'static Path> {
 }
 
 fn create_cgroup(name: &str) -> Option<Cgroup> {
-    if !CGROUPS_USABLE.load(Ordering::Relaxed) {
+    if !cfg!(target_os = "linux") || !CGROUPS_USABLE.load(Ordering::Relaxed) {
         return None;
     }
     let dir = own_cgroup_dir()?.join(name);

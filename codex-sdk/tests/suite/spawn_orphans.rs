@@ -231,3 +231,8 @@ async fn a_tools_child_dies_when_the_host_is_killed() {
 async fn a_tools_child_dies_when_the_host_is_terminated() {
     host_death_kills_the_tool("-TERM").await;
 }
+
+#[tokio::test]
+async fn a_tools_child_dies_when_the_host_is_interrupted() {
+    host_death_kills_the_tool("-INT").await;
+}
