@@ -31,7 +31,6 @@ const CODEX_CLI_KEYS: &[&str] = &[
     "project_doc_max_bytes",
     "projects",
     "show_raw_agent_reasoning",
-    "shell_environment_policy",
     "tools",
     "tui",
     "windows_wsl_setup_acknowledged",

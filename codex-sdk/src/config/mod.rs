@@ -11,6 +11,7 @@ mod overrides;
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use crate::sandbox::{EnvironmentInherit, ShellEnvironmentPolicy};
 pub(crate) use load::write_atomically;
 pub use load::{CONFIG_FILE, LoadedConfig, set_default_model};
 pub use model_info::{ModelInfo, model_info};
@@ -85,6 +86,9 @@ pub struct Config {
     pub session_source: SessionSource,
     /// Telemetry export settings (`[otel]`).
     pub otel: OtelConfig,
+    /// The environment of every process the agent starts (`[shell_environment_policy]`). The default
+    /// drops variables whose names look like secrets (`*KEY*`, `*SECRET*`, `*TOKEN*`).
+    pub shell_environment_policy: ShellEnvironmentPolicy,
 }
 
 impl Default for Config {
@@ -114,6 +118,7 @@ impl Default for Config {
             approval_timeout: crate::conversation::approval::DEFAULT_APPROVAL_TIMEOUT,
             session_source: SessionSource::default(),
             otel: OtelConfig::default(),
+            shell_environment_policy: ShellEnvironmentPolicy::default(),
         }
     }
 }

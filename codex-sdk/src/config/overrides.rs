@@ -7,6 +7,7 @@ use super::Config;
 use crate::error::{Error, Result};
 use crate::model::ModelProviderInfo;
 use crate::protocol::{AskForApproval, ReasoningEffort, ReasoningSummary, SandboxPolicy};
+use crate::sandbox::ShellEnvironmentPolicy;
 
 /// The keys of `config.toml` this SDK understands. Unknown keys are kept in `unknown` so callers can warn.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -47,6 +48,8 @@ pub struct ConfigToml {
     pub parallel_tool_calls: Option<bool>,
     /// `[otel]`: telemetry export settings.
     pub otel: Option<super::OtelConfig>,
+    /// `[shell_environment_policy]`: the environment of the processes the agent starts.
+    pub shell_environment_policy: Option<ShellEnvironmentPolicy>,
     /// Keys this SDK does not know.
     #[serde(flatten)]
     pub unknown: BTreeMap<String, toml::Value>,
@@ -73,6 +76,12 @@ pub struct SandboxWorkspaceWrite {
     /// Whether commands may use the network.
     #[serde(default)]
     pub network_access: bool,
+    /// Do not make the command's `$TMPDIR` writable.
+    #[serde(default)]
+    pub exclude_tmpdir_env_var: bool,
+    /// Do not make `/tmp` writable.
+    #[serde(default)]
+    pub exclude_slash_tmp: bool,
 }
 
 /// Parses one `key=value` override as Codex CLI's `-c` does: the value is TOML, and a value that does not
@@ -209,6 +218,8 @@ impl ConfigToml {
                 SandboxMode::WorkspaceWrite => SandboxPolicy::WorkspaceWrite {
                     writable_roots: ww.writable_roots,
                     network_access: ww.network_access,
+                    exclude_tmpdir_env_var: ww.exclude_tmpdir_env_var,
+                    exclude_slash_tmp: ww.exclude_slash_tmp,
                 },
                 SandboxMode::DangerFullAccess => SandboxPolicy::DangerFullAccess,
             };
@@ -224,6 +235,9 @@ impl ConfigToml {
         }
         if let Some(otel) = &self.otel {
             config.otel = otel.clone();
+        }
+        if let Some(policy) = &self.shell_environment_policy {
+            config.shell_environment_policy = policy.clone();
         }
         config.validate()
     }

@@ -21,6 +21,7 @@ use crate::protocol::{
     SandboxPolicy, SessionConfiguredEvent, Submission, SubmissionId,
 };
 use crate::rollout::{FileRolloutStore, RolloutRecorder, RolloutStore};
+use crate::sandbox::ShellEnvironmentPolicy;
 use crate::tools::{BuiltinToolsConfig, ToolHandler, ToolRegistry, register_builtin_tools};
 
 /// The entry point: holds the configuration, the model client and the host's tools, and starts
@@ -157,6 +158,7 @@ impl Codex {
             review_model: config.review_model.clone(),
             unknown_window_warning: std::sync::atomic::AtomicBool::new(window_is_default),
             rollout: rollout.clone(),
+            environment_policy: Arc::new(config.shell_environment_policy.clone()),
         });
         let turn_context = TurnContext {
             model: config.model.clone(),
@@ -376,6 +378,12 @@ impl CodexBuilder {
     /// What commands may touch.
     pub fn sandbox_policy(mut self, policy: SandboxPolicy) -> Self {
         self.config.sandbox_policy = policy;
+        self
+    }
+
+    /// The environment of every process the agent starts (see [`ShellEnvironmentPolicy`]).
+    pub fn shell_environment_policy(mut self, policy: ShellEnvironmentPolicy) -> Self {
+        self.config.shell_environment_policy = policy;
         self
     }
 

@@ -43,6 +43,8 @@ pub(crate) struct SessionShared {
     pub(crate) unknown_window_warning: AtomicBool,
     /// Records the conversation (`None` when recording is off).
     pub(crate) rollout: Option<RolloutRecorder>,
+    /// The environment policy of the processes tools start.
+    pub(crate) environment_policy: Arc<crate::sandbox::ShellEnvironmentPolicy>,
 }
 
 impl SessionShared {

@@ -192,6 +192,7 @@ pub(crate) async fn drive(
             cancel: cancel.clone(),
             turn: Arc::clone(&scratch),
             call_id: None,
+            environment_policy: Arc::clone(&shared.environment_policy),
         };
         if let Err(err) = run_tool_calls(env, tc, sink, calls, ctx).await {
             let note = format!("not run: {err}");

@@ -108,7 +108,8 @@ pub enum AskForApproval {
 pub enum SandboxPolicy {
     /// Read anything, write nothing.
     ReadOnly,
-    /// Read anything, write inside the working directory and the listed roots.
+    /// Read anything, write inside the working directory, the listed roots, `/tmp` and `$TMPDIR` (as the
+    /// command sees it) unless excluded.
     WorkspaceWrite {
         /// Extra writable directories.
         #[serde(default)]
@@ -116,6 +117,12 @@ pub enum SandboxPolicy {
         /// Whether commands may use the network.
         #[serde(default)]
         network_access: bool,
+        /// Do not make the command's `$TMPDIR` writable.
+        #[serde(default)]
+        exclude_tmpdir_env_var: bool,
+        /// Do not make `/tmp` writable.
+        #[serde(default)]
+        exclude_slash_tmp: bool,
     },
     /// No restrictions.
     DangerFullAccess,
@@ -126,6 +133,8 @@ impl Default for SandboxPolicy {
         Self::WorkspaceWrite {
             writable_roots: Vec::new(),
             network_access: false,
+            exclude_tmpdir_env_var: false,
+            exclude_slash_tmp: false,
         }
     }
 }

@@ -7,7 +7,7 @@ use landlock::{
     RulesetCreatedAttr, RulesetStatus, path_beneath_rules,
 };
 
-use super::{SandboxError, SandboxRules};
+use super::{SandboxError, SandboxRules, SpawnThread};
 
 /// The filesystem rights handled (denied unless granted). ABI 3 covers reads, writes, renames across
 /// directories (`Refer`) and truncation; device ioctls (ABI 5) are left alone so terminals keep working.
@@ -33,26 +33,55 @@ pub(super) fn available() -> bool {
     })
 }
 
-/// See [`super::spawn_restricted`].
-pub(super) async fn spawn_restricted<T, F>(rules: SandboxRules, spawn: F) -> Result<T, SandboxError>
+/// See [`super::spawn_on_thread`]. The thread waits, after spawning, until the returned guard is dropped.
+pub(super) async fn spawn_on_thread<T, F>(
+    rules: Option<SandboxRules>,
+    spawn: F,
+) -> Result<(T, SpawnThread), SandboxError>
 where
     T: Send + 'static,
     F: FnOnce() -> std::io::Result<T> + Send + 'static,
 {
     let handle = tokio::runtime::Handle::current();
     let (tx, rx) = tokio::sync::oneshot::channel();
+    let (keep_tx, keep_rx) = std::sync::mpsc::channel::<()>();
     std::thread::Builder::new()
-        .name("codex-sandbox-spawn".to_owned())
+        .name("codex-spawn".to_owned())
         .spawn(move || {
-            let result = restrict_current_thread(&rules).and_then(|()| {
+            let restricted = match &rules {
+                Some(rules) => restrict_current_thread(rules),
+                None => Ok(()),
+            };
+            let result = restricted.and_then(|()| {
                 let _guard = handle.enter();
                 spawn().map_err(SandboxError::Spawn)
             });
+            let started = result.is_ok();
             let _ = tx.send(result);
+            if started {
+                // The command's parent-death signal is tied to this thread: stay until the guard is dropped.
+                let _ = keep_rx.recv();
+            }
         })
-        .map_err(|e| SandboxError::Setup(format!("cannot start the sandbox thread: {e}")))?;
-    rx.await
-        .map_err(|_| SandboxError::Setup("the sandbox thread ended without an answer".to_owned()))?
+        .map_err(|e| SandboxError::Setup(format!("cannot start the spawning thread: {e}")))?;
+    let value = rx.await.map_err(|_| {
+        SandboxError::Setup("the spawning thread ended without an answer".to_owned())
+    })??;
+    Ok((
+        value,
+        SpawnThread {
+            _keep: Some(keep_tx),
+        },
+    ))
+}
+
+/// The paths that exist (a missing `$TMPDIR` or root must not make the whole sandbox fail).
+fn existing(paths: &[std::path::PathBuf]) -> Vec<&std::path::Path> {
+    paths
+        .iter()
+        .map(std::path::PathBuf::as_path)
+        .filter(|p| p.exists())
+        .collect()
 }
 
 /// Restricts the calling thread (and every process it starts afterwards) to `rules`.
@@ -76,11 +105,15 @@ fn restrict_current_thread(rules: &SandboxRules) -> Result<(), SandboxError> {
         .map_err(|e| setup(&e))?
         .add_rules(path_beneath_rules(WRITABLE_DEVICES, all))
         .map_err(|e| setup(&e))?
-        .add_rules(path_beneath_rules(&rules.writable_roots, all))
+        .add_rules(path_beneath_rules(existing(&rules.writable_roots), all))
         .map_err(|e| setup(&e))?;
     let status = created.restrict_self().map_err(|e| setup(&e))?;
     match status.ruleset {
-        RulesetStatus::FullyEnforced | RulesetStatus::PartiallyEnforced => Ok(()),
-        RulesetStatus::NotEnforced => Err(SandboxError::Unavailable),
+        RulesetStatus::FullyEnforced | RulesetStatus::PartiallyEnforced => {}
+        RulesetStatus::NotEnforced => return Err(SandboxError::Unavailable),
     }
+    if !rules.network {
+        super::seccomp::deny_network_sockets()?;
+    }
+    Ok(())
 }

@@ -1,18 +1,28 @@
 //! The command sandbox: what processes started by the agent (the `shell` and `unified_exec` tools) may
-//! touch, enforced by the kernel.
+//! touch, see and leave behind, enforced by the kernel.
 //!
-//! On Linux the policy is enforced with [Landlock](https://docs.kernel.org/userspace-api/landlock.html):
+//! On Linux the policy is enforced with [Landlock](https://docs.kernel.org/userspace-api/landlock.html)
+//! and a seccomp filter:
 //!
 //! - [`SandboxPolicy::ReadOnly`]: the whole filesystem is readable and executable; nothing is writable
 //!   except a few character devices (`/dev/null`, `/dev/zero`, `/dev/full`, `/dev/tty`).
-//! - [`SandboxPolicy::WorkspaceWrite`]: as read-only, plus full access beneath the working directory and the
-//!   policy's `writable_roots`. Without `network_access`, TCP `bind`/`connect` are denied too when the kernel
-//!   supports it (Landlock ABI ≥ 4; other socket families are not restricted).
+//! - [`SandboxPolicy::WorkspaceWrite`]: as read-only, plus full access beneath the working directory, the
+//!   policy's `writable_roots`, `/tmp` (unless `exclude_slash_tmp`) and the `$TMPDIR` the command sees
+//!   (unless `exclude_tmpdir_env_var`).
+//! - Without `network_access` (and always under read-only), no network socket can be created: `socket` and
+//!   `socketpair` fail with `EPERM` for every family but `AF_UNIX`, as does `io_uring_setup` (seccomp), and
+//!   TCP `bind`/`connect` are denied by Landlock too where the kernel supports it (ABI ≥ 4).
 //! - [`SandboxPolicy::DangerFullAccess`]: no sandbox.
 //!
-//! The restriction is applied to a short-lived helper thread that then spawns the command, so the child
-//! inherits it and the rest of the process is untouched (Landlock domains are per thread and inherited across
-//! `fork`/`exec`).
+//! The restriction is applied to a helper thread that then spawns the command, so the child inherits it and
+//! the rest of the process is untouched (Landlock domains and seccomp filters are per thread and inherited
+//! across `fork`/`exec`). Every command, sandboxed or not, is spawned from such a thread, which lives as long
+//! as the command: the command gets `PR_SET_PDEATHSIG(SIGKILL)`, which fires when that thread ends.
+//!
+//! Whatever the policy, a command's environment is computed by the [`ShellEnvironmentPolicy`] (by default
+//! without variables that look like secrets), and every process it starts is tracked and killed when the
+//! command ends, times out or is interrupted, and when its conversation ends (see [`EXEC_ID_VAR`] and the
+//! limits listed there).
 //!
 //! When the kernel lacks Landlock (or the host chose [`SandboxSupport::Unavailable`]), nothing is ever run
 //! "silently unsandboxed" under a restricting policy: the tools ask for explicit approval and emit a
@@ -20,8 +30,21 @@
 //! they refuse.
 
 pub(crate) mod command_safety;
+mod env;
 #[cfg(target_os = "linux")]
 mod landlock;
+#[cfg(unix)]
+mod process_tree;
+#[cfg(target_os = "linux")]
+mod seccomp;
+
+pub use env::{
+    CORE_VARIABLES, DEFAULT_EXCLUDES, EnvironmentInherit, ShellEnvironmentPolicy, glob_matches,
+};
+#[cfg(unix)]
+pub use process_tree::EXEC_ID_VAR;
+#[cfg(unix)]
+pub(crate) use process_tree::ProcessTree;
 
 use std::path::{Path, PathBuf};
 
@@ -82,13 +105,19 @@ pub enum SandboxError {
 pub(crate) struct SandboxRules {
     /// Directories (and everything beneath) that stay writable.
     pub(crate) writable_roots: Vec<PathBuf>,
-    /// Whether TCP may be used.
+    /// Whether network sockets may be used.
     pub(crate) network: bool,
 }
 
 impl SandboxRules {
-    /// The rules for `policy`; `None` when the policy does not restrict anything.
-    pub(crate) fn for_policy(policy: &SandboxPolicy, cwd: &Path) -> Option<Self> {
+    /// The rules for `policy`; `None` when the policy does not restrict anything. `tmpdir` is the `TMPDIR`
+    /// the command will see (after the environment policy): under workspace-write it is writable, as is
+    /// `/tmp`, unless the policy excludes them.
+    pub(crate) fn for_policy(
+        policy: &SandboxPolicy,
+        cwd: &Path,
+        tmpdir: Option<&std::ffi::OsStr>,
+    ) -> Option<Self> {
         match policy {
             SandboxPolicy::DangerFullAccess => None,
             SandboxPolicy::ReadOnly => Some(Self {
@@ -96,16 +125,23 @@ impl SandboxRules {
                 network: false,
             }),
             SandboxPolicy::WorkspaceWrite {
-                writable_roots,
                 network_access,
-            } => Some(Self {
-                writable_roots: writable_roots_of(policy, cwd).unwrap_or_else(|| {
-                    let mut roots = vec![cwd.to_path_buf()];
-                    roots.extend(writable_roots.iter().cloned());
-                    roots
-                }),
-                network: *network_access,
-            }),
+                exclude_tmpdir_env_var,
+                exclude_slash_tmp,
+                ..
+            } => {
+                let mut roots = writable_roots_of(policy, cwd).unwrap_or_default();
+                if !exclude_slash_tmp {
+                    roots.push(PathBuf::from("/tmp"));
+                }
+                if !exclude_tmpdir_env_var && let Some(dir) = tmpdir.filter(|d| !d.is_empty()) {
+                    roots.push(cwd.join(dir));
+                }
+                Some(Self {
+                    writable_roots: roots,
+                    network: *network_access,
+                })
+            }
             // Unknown future policies: restrict as much as possible.
             #[allow(unreachable_patterns)]
             _ => Some(Self {
@@ -116,8 +152,9 @@ impl SandboxRules {
     }
 }
 
-/// The writable roots of a workspace-write policy: the working directory and the listed roots (relative roots
-/// resolved against `cwd`). `None` for other policies.
+/// The writable roots a workspace-write policy names: the working directory and the listed roots (relative
+/// roots resolved against `cwd`); `/tmp` and `$TMPDIR`, which commands may also write unless excluded, are
+/// not listed. `None` for other policies.
 #[must_use]
 pub fn writable_roots_of(policy: &SandboxPolicy, cwd: &Path) -> Option<Vec<PathBuf>> {
     match policy {
@@ -130,22 +167,37 @@ pub fn writable_roots_of(policy: &SandboxPolicy, cwd: &Path) -> Option<Vec<PathB
     }
 }
 
-/// Runs `spawn` on a fresh thread restricted by `rules` and returns what it returns. Processes `spawn` starts
-/// inherit the restriction; the calling thread does not. `spawn` runs inside the current tokio runtime's
-/// context, so it may spawn `tokio::process` children.
-pub(crate) async fn spawn_restricted<T, F>(rules: SandboxRules, spawn: F) -> Result<T, SandboxError>
+/// Keeps the thread that started a command alive: on Linux the command is killed (`PR_SET_PDEATHSIG`) when
+/// the thread that forked it ends, so this guard must live as long as the command. Dropping it lets the
+/// thread end.
+#[derive(Debug)]
+pub(crate) struct SpawnThread {
+    _keep: Option<std::sync::mpsc::Sender<()>>,
+}
+
+/// Runs `spawn` on a fresh thread, restricted by `rules` when given, and returns what it returns with the
+/// guard that keeps the thread alive (see [`SpawnThread`]). Processes `spawn` starts inherit the
+/// restriction; the calling thread does not. `spawn` runs inside the current tokio runtime's context, so it
+/// may spawn `tokio::process` children.
+pub(crate) async fn spawn_on_thread<T, F>(
+    rules: Option<SandboxRules>,
+    spawn: F,
+) -> Result<(T, SpawnThread), SandboxError>
 where
     T: Send + 'static,
     F: FnOnce() -> std::io::Result<T> + Send + 'static,
 {
     #[cfg(target_os = "linux")]
     {
-        landlock::spawn_restricted(rules, spawn).await
+        landlock::spawn_on_thread(rules, spawn).await
     }
     #[cfg(not(target_os = "linux"))]
     {
-        let _ = (rules, spawn);
-        Err(SandboxError::Unavailable)
+        if rules.is_some() {
+            return Err(SandboxError::Unavailable);
+        }
+        let value = spawn().map_err(SandboxError::Spawn)?;
+        Ok((value, SpawnThread { _keep: None }))
     }
 }
 

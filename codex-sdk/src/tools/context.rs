@@ -8,6 +8,7 @@ use crate::conversation::events::EventSink;
 use crate::protocol::{
     AskForApproval, ConversationId, EventMsg, ReviewDecision, SandboxPolicy, SubmissionId,
 };
+use crate::sandbox::ShellEnvironmentPolicy;
 
 /// What a tool call may know and do besides its arguments: where it runs, under which policies, how to emit
 /// events, ask for approval, and notice cancellation.
@@ -23,6 +24,8 @@ pub struct ToolContext {
     pub(crate) turn: Arc<TurnScratch>,
     /// The call being handled (set by the registry for each dispatched call).
     pub(crate) call_id: Option<String>,
+    /// The environment policy of the processes the call starts.
+    pub(crate) environment_policy: Arc<ShellEnvironmentPolicy>,
 }
 
 /// State shared by the tool calls of one turn (created fresh for every turn).
@@ -76,6 +79,20 @@ impl ToolContext {
     #[must_use]
     pub fn sandbox_policy(&self) -> &SandboxPolicy {
         &self.sandbox_policy
+    }
+
+    /// How the environment of the processes this call starts is computed.
+    #[must_use]
+    pub fn shell_environment_policy(&self) -> &ShellEnvironmentPolicy {
+        &self.environment_policy
+    }
+
+    /// Replaces the environment policy (for contexts built with [`ToolContext::detached`]).
+    #[doc(hidden)]
+    #[must_use]
+    pub fn with_shell_environment_policy(mut self, policy: ShellEnvironmentPolicy) -> Self {
+        self.environment_policy = Arc::new(policy);
+        self
     }
 
     /// Cancelled when the turn is interrupted or replaced; long-running tools should stop promptly.
@@ -152,6 +169,7 @@ impl ToolContext {
             cancel: CancellationToken::new(),
             turn: Arc::default(),
             call_id: None,
+            environment_policy: Arc::default(),
         };
         (ctx, rx)
     }

@@ -68,7 +68,9 @@ fn the_file_then_overrides_build_the_config_with_warnings_for_unknown_keys() {
         c.sandbox_policy,
         SandboxPolicy::WorkspaceWrite {
             writable_roots: vec!["/data".into()],
-            network_access: true
+            network_access: true,
+            exclude_tmpdir_env_var: false,
+            exclude_slash_tmp: false,
         }
     );
     assert_eq!(c.review_model.as_deref(), Some("gpt-5-codex-review"));

@@ -100,9 +100,18 @@ pub fn text(result: &Result<ToolOutput, ToolError>) -> String {
     }
 }
 
+/// Workspace-write limited to the working directory: test directories live under `/tmp`, so `/tmp` and
+/// `$TMPDIR` are excluded to keep "outside the workspace" really outside.
 pub fn workspace() -> SandboxPolicy {
     SandboxPolicy::WorkspaceWrite {
         writable_roots: Vec::new(),
         network_access: false,
+        exclude_tmpdir_env_var: true,
+        exclude_slash_tmp: true,
     }
+}
+
+/// Workspace-write as configured by default (`/tmp` and `$TMPDIR` writable, no network).
+pub fn workspace_default() -> SandboxPolicy {
+    SandboxPolicy::default()
 }

@@ -722,9 +722,16 @@ export type SandboxPolicy =
   | {
     mode: "read-only";
   }
-  /** Read anything, write inside the working directory and the listed roots. */
+  /**
+   * Read anything, write inside the working directory, the listed roots, `/tmp` and `$TMPDIR` (as the
+   * command sees it) unless excluded.
+   */
   | {
     mode: "workspace-write";
+    /** Do not make `/tmp` writable. */
+    exclude_slash_tmp?: boolean;
+    /** Do not make the command's `$TMPDIR` writable. */
+    exclude_tmpdir_env_var?: boolean;
     /** Whether commands may use the network. */
     network_access?: boolean;
     /** Extra writable directories. */

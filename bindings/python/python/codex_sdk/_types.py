@@ -2159,24 +2159,36 @@ class ReadOnlyPolicy(_Data):
 
 @dataclass(init=False, repr=False, eq=False)
 class WorkspaceWritePolicy(_Data):
-    """Read anything, write inside the working directory and the listed roots."""
+    """Read anything, write inside the working directory, the listed roots, `/tmp` and `$TMPDIR` (as the
+    command sees it) unless excluded.
+    """
+    exclude_slash_tmp: bool = False
+    """Do not make `/tmp` writable."""
+    exclude_tmpdir_env_var: bool = False
+    """Do not make the command's `$TMPDIR` writable."""
     network_access: bool = False
     """Whether commands may use the network."""
     writable_roots: List[str] = field(default_factory=list)
     """Extra writable directories."""
     mode: Literal["workspace-write"] = field(default="workspace-write", init=False)
 
-    def __init__(self, network_access: bool = False, writable_roots: Optional[List[str]] = None) -> None:
+    def __init__(self, exclude_slash_tmp: bool = False, exclude_tmpdir_env_var: bool = False, network_access: bool = False, writable_roots: Optional[List[str]] = None) -> None:
+        self.exclude_slash_tmp = exclude_slash_tmp
+        self.exclude_tmpdir_env_var = exclude_tmpdir_env_var
         self.network_access = network_access
         self.writable_roots = list() if writable_roots is None else writable_roots
         self.mode = "workspace-write"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "WorkspaceWritePolicy":
-        return cls(network_access=d.get("network_access", False), writable_roots=d.get("writable_roots", []))
+        return cls(exclude_slash_tmp=d.get("exclude_slash_tmp", False), exclude_tmpdir_env_var=d.get("exclude_tmpdir_env_var", False), network_access=d.get("network_access", False), writable_roots=d.get("writable_roots", []))
 
     def to_dict(self) -> Dict[str, Any]:
         d: Dict[str, Any] = {"mode": self.mode}
+        if self.exclude_slash_tmp is not None:
+            d["exclude_slash_tmp"] = self.exclude_slash_tmp
+        if self.exclude_tmpdir_env_var is not None:
+            d["exclude_tmpdir_env_var"] = self.exclude_tmpdir_env_var
         if self.network_access is not None:
             d["network_access"] = self.network_access
         if self.writable_roots is not None:

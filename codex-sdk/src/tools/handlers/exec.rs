@@ -1,7 +1,8 @@
 //! Running one command to completion: spawn (optionally sandboxed) in its own process group, stream its
 //! output as events, enforce the timeout and cancellation by killing the whole group.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::{ExitStatus, Stdio};
 use std::time::{Duration, Instant};
@@ -14,7 +15,7 @@ use crate::protocol::{
     EventMsg, ExecCommandBeginEvent, ExecCommandEndEvent, ExecCommandOutputDeltaEvent,
     ExecOutputStream,
 };
-use crate::sandbox::{SandboxError, SandboxRules, spawn_restricted};
+use crate::sandbox::{ProcessTree, SandboxError, SandboxRules, SpawnThread, spawn_on_thread};
 use crate::tools::ToolContext;
 
 /// Bytes of output kept for the client (half from the start, half from the end).
@@ -32,6 +33,8 @@ pub(crate) struct ExecParams {
     pub(crate) timeout: Duration,
     /// `Some` to run under the sandbox.
     pub(crate) sandbox: Option<SandboxRules>,
+    /// The command's whole environment (computed by the environment policy).
+    pub(crate) env: BTreeMap<OsString, OsString>,
 }
 
 /// How a command ended.
@@ -55,7 +58,10 @@ pub(crate) async fn run(
     call_id: &str,
 ) -> Result<ExecOutcome, SandboxError> {
     let started = Instant::now();
-    let mut child = spawn(params).await?;
+    // Declared first so it is dropped last: whatever ends this call (exit, timeout, an aborted turn), every
+    // process the command started is killed.
+    let mut tree = ProcessTree::new();
+    let (mut child, _thread) = spawn(params, &mut tree).await?;
     ctx.emit(EventMsg::ExecCommandBegin(ExecCommandBeginEvent {
         call_id: call_id.to_owned(),
         command: params.argv.clone(),
@@ -95,6 +101,7 @@ pub(crate) async fn run(
             s = child.wait(), if status.is_none() => {
                 // The command is done; its descendants go with it, so pipes they hold reach EOF.
                 kill_group(pgid);
+                tree.kill();
                 status = Some(s.unwrap_or_else(|_| exit_status_unknown()));
                 drain_deadline = tokio::time::Instant::now() + DRAIN_GRACE;
             }
@@ -111,6 +118,7 @@ pub(crate) async fn run(
     }
     if status.is_none() {
         kill_group(pgid);
+        tree.kill();
         let _ = child.start_kill();
         status = child.wait().await.ok();
     }
@@ -140,7 +148,10 @@ pub(crate) async fn run(
     })
 }
 
-async fn spawn(params: &ExecParams) -> Result<Child, SandboxError> {
+async fn spawn(
+    params: &ExecParams,
+    tree: &mut ProcessTree,
+) -> Result<(Child, SpawnThread), SandboxError> {
     let (program, args) = params
         .argv
         .split_first()
@@ -151,12 +162,14 @@ async fn spawn(params: &ExecParams) -> Result<Child, SandboxError> {
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
+        .env_clear()
+        .envs(&params.env)
         .process_group(0)
         .kill_on_drop(true);
-    match &params.sandbox {
-        None => cmd.spawn().map_err(SandboxError::Spawn),
-        Some(rules) => spawn_restricted(rules.clone(), move || cmd.spawn()).await,
-    }
+    tree.prepare(&mut cmd);
+    let (child, thread) = spawn_on_thread(params.sandbox.clone(), move || cmd.spawn()).await?;
+    tree.started(child.id());
+    Ok((child, thread))
 }
 
 /// Kills a process group; errors (the group is already gone) are ignored.

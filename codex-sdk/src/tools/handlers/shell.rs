@@ -1,6 +1,7 @@
 //! `shell`: runs a command (argv, no shell unless the model asks for one) and reports its exit code, wall
 //! time and output.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -31,9 +32,10 @@ pub const MODEL_OUTPUT_MAX_LINES: usize = 256;
 ///
 /// The command runs in its own process group in the turn's working directory (or `workdir`, resolved against
 /// it), under the sandbox unless the policies say otherwise (see [`crate::sandbox`]). stdout and stderr stream
-/// as `ExecCommandOutputDelta` events between `ExecCommandBegin` and `ExecCommandEnd`. On timeout (default
-/// [`DEFAULT_SHELL_TIMEOUT`], at most [`MAX_SHELL_TIMEOUT`]) or interruption the whole group is killed. When
-/// the command exits, any descendants still in its process group are killed too.
+/// as `ExecCommandOutputDelta` events between `ExecCommandBegin` and `ExecCommandEnd`. Its environment is the
+/// conversation's [`ShellEnvironmentPolicy`](crate::sandbox::ShellEnvironmentPolicy) applied to the host's. On
+/// timeout (default [`DEFAULT_SHELL_TIMEOUT`], at most [`MAX_SHELL_TIMEOUT`]), interruption, or when the command
+/// exits, every process it started is killed, including those that left its process group or session.
 #[derive(Debug, Clone, Default)]
 pub struct ShellTool {
     sandbox: SandboxSupport,
@@ -129,13 +131,19 @@ impl ToolHandler for ShellTool {
                 retry_on_denial,
             } => (sandboxed, retry_on_denial),
         };
+        let env = ctx.shell_environment_policy().apply_to_current();
+        let tmpdir = env
+            .get(std::ffi::OsStr::new("TMPDIR"))
+            .map(OsString::as_os_str);
+        let sandbox = sandboxed
+            .then(|| SandboxRules::for_policy(ctx.sandbox_policy(), ctx.cwd(), tmpdir))
+            .flatten();
         let mut params = ExecParams {
             argv: args.command.clone(),
             cwd: cwd.clone(),
             timeout,
-            sandbox: sandboxed
-                .then(|| SandboxRules::for_policy(ctx.sandbox_policy(), ctx.cwd()))
-                .flatten(),
+            sandbox,
+            env,
         };
         let mut outcome = run_once(&params, &ctx, &call.call_id).await?;
         if let Ok(done) = &outcome

@@ -1603,8 +1603,9 @@ public struct ReviewRequest: Codable, Hashable, Sendable {
 public enum SandboxPolicy: Codable, Hashable, Sendable {
     /// Read anything, write nothing.
     case readOnly
-    /// Read anything, write inside the working directory and the listed roots.
-    case workspaceWrite(networkAccess: Bool = false, writableRoots: [String] = [])
+    /// Read anything, write inside the working directory, the listed roots, `/tmp` and `$TMPDIR` (as the
+    /// command sees it) unless excluded.
+    case workspaceWrite(excludeSlashTmp: Bool = false, excludeTmpdirEnvVar: Bool = false, networkAccess: Bool = false, writableRoots: [String] = [])
     /// No restrictions.
     case dangerFullAccess
 
@@ -1613,6 +1614,8 @@ public enum SandboxPolicy: Codable, Hashable, Sendable {
     }
 
     private enum CodingKeys: String, CodingKey {
+        case excludeSlashTmp = "exclude_slash_tmp"
+        case excludeTmpdirEnvVar = "exclude_tmpdir_env_var"
         case networkAccess = "network_access"
         case writableRoots = "writable_roots"
     }
@@ -1626,6 +1629,8 @@ public enum SandboxPolicy: Codable, Hashable, Sendable {
         case "workspace-write":
             let c = try decoder.container(keyedBy: CodingKeys.self)
             self = .workspaceWrite(
+                excludeSlashTmp: try c.decodeIfPresent(Bool.self, forKey: .excludeSlashTmp) ?? false,
+                excludeTmpdirEnvVar: try c.decodeIfPresent(Bool.self, forKey: .excludeTmpdirEnvVar) ?? false,
                 networkAccess: try c.decodeIfPresent(Bool.self, forKey: .networkAccess) ?? false,
                 writableRoots: try c.decodeIfPresent([String].self, forKey: .writableRoots) ?? []
             )
@@ -1642,11 +1647,13 @@ public enum SandboxPolicy: Codable, Hashable, Sendable {
         switch self {
         case .readOnly:
             try tags.encode("read-only", forKey: .tag)
-        case let .workspaceWrite(v0, v1):
+        case let .workspaceWrite(v0, v1, v2, v3):
             try tags.encode("workspace-write", forKey: .tag)
             var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(v0, forKey: .networkAccess)
-            try c.encode(v1, forKey: .writableRoots)
+            try c.encode(v0, forKey: .excludeSlashTmp)
+            try c.encode(v1, forKey: .excludeTmpdirEnvVar)
+            try c.encode(v2, forKey: .networkAccess)
+            try c.encode(v3, forKey: .writableRoots)
         case .dangerFullAccess:
             try tags.encode("danger-full-access", forKey: .tag)
         }

@@ -16,7 +16,7 @@ use session::{MAX_SESSIONS, Session, SessionManager};
 use super::exec_policy::{EscalationRequest, ExecPlan, plan_exec};
 use super::truncate::truncate_middle;
 use crate::protocol::{EventMsg, ExecCommandBeginEvent, ExecCommandEndEvent};
-use crate::sandbox::{SandboxError, SandboxRules, SandboxSupport, spawn_restricted};
+use crate::sandbox::{ProcessTree, SandboxError, SandboxRules, SandboxSupport, spawn_on_thread};
 use crate::tools::{ToolCall, ToolContext, ToolError, ToolHandler, ToolOutput, ToolSpec};
 
 /// The tool's name.
@@ -38,11 +38,11 @@ pub const UNIFIED_EXEC_OUTPUT_MAX_BYTES: usize = 16 * 1024;
 /// `{session_id?, exit_code?, output, note?}`: `session_id` while the process runs, `exit_code` once it
 /// exited (the session is then gone).
 ///
-/// Terminals get `TERM=dumb` and no pager (`PAGER=cat`, `GIT_PAGER=cat`, `LESSSECURE=1`): a command that
-/// started without approval must not hand the session to a program that runs what is written to it.
-///
-/// Sessions belong to this handler instance — register one per conversation — and are killed (whole
-/// process group) when they exit or when the handler is dropped. Each keeps at most
+/// Sessions belong to this handler instance — register one per conversation — and are killed (every process
+/// they started, even those that left the session) when they exit or when the handler is dropped. The
+/// environment is the conversation's [`ShellEnvironmentPolicy`](crate::sandbox::ShellEnvironmentPolicy)'s,
+/// plus `TERM=dumb` and no pager (`PAGER=cat`, `GIT_PAGER=cat`, `LESSSECURE=1`): a command that started
+/// without approval must not hand the session to a program that runs what is written to it. Each keeps at most
 /// [`OUTPUT_BUFFER_CAP`] bytes of unread output. Not available over Chat Completions.
 #[derive(Clone, Default)]
 pub struct UnifiedExecTool {
@@ -214,23 +214,27 @@ impl UnifiedExecTool {
             ExecPlan::Refuse(message) => return Ok(Err(message)),
             ExecPlan::Run { sandboxed, .. } => sandboxed,
         };
-        let (cmd, master) = pty::prepare(&resolved, args, &cwd)
-            .map_err(|e| ToolError::RespondToModel(format!("cannot open a terminal: {e}")))?;
+        let env = ctx.shell_environment_policy().apply_to_current();
         let rules = sandboxed
-            .then(|| SandboxRules::for_policy(ctx.sandbox_policy(), &cwd))
+            .then(|| {
+                let tmpdir = env.get(std::ffi::OsStr::new("TMPDIR"));
+                SandboxRules::for_policy(ctx.sandbox_policy(), &cwd, tmpdir.map(|d| d.as_os_str()))
+            })
             .flatten();
-        let spawned = match rules {
-            Some(rules) => spawn_restricted(rules, move || pty::spawn(cmd, master)).await,
-            None => pty::spawn(cmd, master).map_err(SandboxError::Spawn),
-        };
-        let child = match spawned {
-            Ok(child) => child,
+        let (mut cmd, master) = pty::prepare(&resolved, args, &cwd, &env)
+            .map_err(|e| ToolError::RespondToModel(format!("cannot open a terminal: {e}")))?;
+        let mut tree = ProcessTree::new();
+        tree.prepare(&mut cmd);
+        let spawned = spawn_on_thread(rules, move || pty::spawn(cmd, master)).await;
+        let (child, thread) = match spawned {
+            Ok(spawned) => spawned,
             Err(SandboxError::Spawn(e)) => {
                 return Ok(Err(format!("failed to start `{program}`: {e}")));
             }
             Err(e) => return Ok(Err(format!("command not run: {e}"))),
         };
-        let session = Session::start(self.sessions.next_id(), child)
+        tree.started(child.child.id());
+        let session = Session::start(self.sessions.next_id(), child, tree, thread)
             .map(Arc::new)
             .map_err(|e| ToolError::RespondToModel(format!("cannot watch the terminal: {e}")))?;
         self.sessions.insert(Arc::clone(&session));

@@ -1,5 +1,7 @@
 //! Starting a process on a fresh pseudo-terminal, as the leader of its own session.
 
+use std::collections::BTreeMap;
+use std::ffi::OsString;
 use std::io;
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::path::{Path, PathBuf};
@@ -38,6 +40,7 @@ pub(crate) fn prepare(
     program: &Path,
     args: &[String],
     cwd: &Path,
+    env: &BTreeMap<OsString, OsString>,
 ) -> io::Result<(Command, OwnedFd)> {
     let master = rustix::pty::openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY)?;
     rustix::pty::grantpt(&master)?;
@@ -61,6 +64,8 @@ pub(crate) fn prepare(
     let mut cmd = Command::new(program);
     cmd.args(args)
         .current_dir(cwd)
+        .env_clear()
+        .envs(env)
         .env("TERM", "dumb")
         // No pager on the session's terminal: commands judged safe to start without approval (`git log`)
         // would otherwise open one, and a pager runs commands typed into it (`!cmd` in less) — from later

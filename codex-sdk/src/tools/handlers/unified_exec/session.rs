@@ -12,6 +12,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use super::pty::{PtyChild, read_master, write_master};
+use crate::sandbox::{ProcessTree, SpawnThread};
 use crate::tools::handlers::exec::kill_group;
 
 /// Bytes of unread output kept per session; older output is dropped first.
@@ -40,6 +41,11 @@ pub(crate) struct Session {
     reader: JoinHandle<()>,
     /// Serializes calls on the session (write + collect).
     pub(crate) busy: tokio::sync::Mutex<()>,
+    /// Every process the session started (killed when the session is dropped, even those that left its
+    /// process group).
+    tree: ProcessTree,
+    /// Keeps the spawning thread (the command's parent-death signal is tied to it); dropped after `tree`.
+    _thread: SpawnThread,
 }
 
 impl Drop for Session {
@@ -47,6 +53,7 @@ impl Drop for Session {
         if !self.reaped.load(Ordering::Acquire) {
             kill_group(self.pgid);
         }
+        self.tree.kill();
         self.reader.abort();
     }
 }
@@ -62,7 +69,12 @@ pub(crate) struct Collected {
 
 impl Session {
     /// Wraps a spawned PTY child and starts reading its output.
-    pub(crate) fn start(id: String, pty: PtyChild) -> std::io::Result<Self> {
+    pub(crate) fn start(
+        id: String,
+        pty: PtyChild,
+        tree: ProcessTree,
+        thread: SpawnThread,
+    ) -> std::io::Result<Self> {
         let PtyChild { child, master } = pty;
         let pgid = child.id().and_then(|id| i32::try_from(id).ok());
         let master = Arc::new(register(master)?);
@@ -86,6 +98,8 @@ impl Session {
             reaped: AtomicBool::new(false),
             reader,
             busy: tokio::sync::Mutex::new(()),
+            tree,
+            _thread: thread,
         })
     }
 
