@@ -9,6 +9,7 @@ mod model_chat;
 mod model_responses;
 mod review;
 mod rollout;
+mod rollout_durability;
 mod rollout_interop;
 mod rollout_list;
 mod schema;
