@@ -378,3 +378,49 @@ async fn cut_torn_tail(file: &tokio::fs::File) -> io::Result<()> {
     .await
     .map_err(io::Error::other)?
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    /// Appends bytes as a write cut short by a full disk would have left them.
+    fn append_raw(path: &Path, bytes: &[u8]) {
+        let mut f = std::fs::OpenOptions::new().append(true).open(path).unwrap();
+        f.write_all(bytes).unwrap();
+    }
+
+    #[test]
+    fn a_write_failing_midway_is_cut_back_to_the_last_whole_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.jsonl");
+        std::fs::write(&path, b"{\"a\":1}\n").unwrap();
+        let file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
+        // The batch reached the file up to the middle of its second line, then the disk was full.
+        let batch = b"{\"b\":2}\n{\"c\":3}\n";
+        append_raw(&path, &batch[..11]);
+        let full = io::Error::new(io::ErrorKind::StorageFull, "no space left on device");
+        let err = cut_back(&file, 8, &batch[..11], full);
+        assert_eq!(err.kind(), io::ErrorKind::StorageFull);
+        assert_eq!(std::fs::read(&path).unwrap(), b"{\"a\":1}\n{\"b\":2}\n");
+
+        // Nothing whole reached the file: back to where the batch started.
+        append_raw(&path, b"{\"d\"");
+        let err = cut_back(&file, 16, b"{\"d\"", io::ErrorKind::WriteZero.into());
+        assert_eq!(err.kind(), io::ErrorKind::WriteZero);
+        assert_eq!(std::fs::read(&path).unwrap(), b"{\"a\":1}\n{\"b\":2}\n");
+    }
+
+    #[test]
+    fn whole_batches_are_appended_and_counted() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.jsonl");
+        let file = std::fs::File::create(&path).unwrap();
+        assert_eq!(append_whole_lines(&file, 0, b"one\ntwo\n").unwrap(), 8);
+        assert_eq!(std::fs::read(&path).unwrap(), b"one\ntwo\n");
+    }
+}
