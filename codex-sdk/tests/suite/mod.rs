@@ -5,6 +5,7 @@ mod compact;
 mod config_load;
 mod conversation;
 mod conversation_cancel;
+mod exec_cli;
 mod model_chat;
 mod model_responses;
 mod review;
