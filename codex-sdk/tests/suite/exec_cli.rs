@@ -140,14 +140,16 @@ async fn exec_over_a_file_size_limit_fails_loudly_and_its_rollout_resumes() {
     assert!(texts.contains(&"and again".to_owned()), "{texts:?}");
 }
 
-/// Reads one HTTP request (head and `Content-Length` body) from `stream`.
-async fn read_request(stream: &mut tokio::net::TcpStream) {
+/// Reads one HTTP request (head and `Content-Length` body) from `stream`; `false` when the client went
+/// away first.
+async fn read_request(stream: &mut tokio::net::TcpStream) -> bool {
     let mut data = Vec::new();
     let mut buf = [0u8; 8192];
     loop {
-        let n = stream.read(&mut buf).await.unwrap();
-        assert!(n > 0, "the request ended early");
-        data.extend_from_slice(&buf[..n]);
+        match stream.read(&mut buf).await {
+            Ok(0) | Err(_) => return false,
+            Ok(n) => data.extend_from_slice(&buf[..n]),
+        }
         let Some(end) = data.windows(4).position(|w| w == b"\r\n\r\n") else {
             continue;
         };
@@ -155,18 +157,35 @@ async fn read_request(stream: &mut tokio::net::TcpStream) {
         let length: usize = head
             .lines()
             .find_map(|l| l.strip_prefix("content-length:"))
-            .map_or(0, |v| v.trim().parse().unwrap());
+            .map_or(0, |v| v.trim().parse().unwrap_or(0));
         if data.len() >= end + 4 + length {
-            return;
+            return true;
         }
     }
+}
+
+/// Answers one Responses request on `listener` with a text answer. The client may be gone already (it
+/// stops as soon as a print fails), so failures are ignored.
+async fn answer_once(listener: tokio::net::TcpListener) {
+    let Ok((mut conn, _)) = listener.accept().await else {
+        return;
+    };
+    if !read_request(&mut conn).await {
+        return;
+    }
+    let body =
+        MockResponse::sse(sse::text_response("r1", "a long answer nobody reads")).body_bytes();
+    let head = "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\nconnection: close\r\n\r\n";
+    let _ = conn.write_all(head.as_bytes()).await;
+    let _ = conn.write_all(&body).await;
+    let _ = conn.shutdown().await;
 }
 
 #[tokio::test]
 async fn exec_json_ends_quietly_when_its_reader_closes_stdout() {
     let home = tempfile::tempdir().unwrap();
     let work = tempfile::tempdir().unwrap();
-    // A one-shot model server held by the test, so the model answers only after stdout is closed.
+    // A one-shot model server started by the test once stdout is closed.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base_url = format!("http://{}/v1", listener.local_addr().unwrap());
     let mut child = exec_command("", home.path(), work.path(), &["--json", "hello"])
@@ -185,23 +204,12 @@ async fn exec_json_ends_quietly_when_its_reader_closes_stdout() {
     assert_eq!(event["msg"]["type"], "session_configured", "{first}");
     drop(stdout);
 
-    // Now the model answers; printing its events hits the closed pipe.
-    let (mut conn, _) = tokio::time::timeout(Duration::from_secs(60), listener.accept())
-        .await
-        .expect("exec sent no request")
-        .unwrap();
-    read_request(&mut conn).await;
-    let body =
-        MockResponse::sse(sse::text_response("r1", "a long answer nobody reads")).body_bytes();
-    conn.write_all(
-        b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\nconnection: close\r\n\r\n",
-    )
-    .await
-    .unwrap();
-    conn.write_all(&body).await.unwrap();
-    conn.shutdown().await.unwrap();
+    // Only now can the model answer, so the turn's terminal event at least is printed into the closed
+    // pipe (earlier events may be too: exec stops at the first failed print).
+    let server = tokio::spawn(answer_once(listener));
 
     let out = finish_child(child).await;
+    server.abort();
     let stderr = String::from_utf8_lossy(&out.stderr);
     no_panic(&stderr);
     assert!(!stderr.contains("Broken pipe"), "{stderr}");
