@@ -21,7 +21,7 @@ struct DenyAll;
 #[async_trait]
 impl ApprovalHandler for DenyAll {
     async fn decide(&self, request: ApprovalRequest) -> ReviewDecision {
-        eprintln!(
+        crate::output::errln!(
             "\x1b[33mdenied (no terminal to ask): {}\x1b[0m",
             describe(&request)
         );

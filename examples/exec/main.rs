@@ -5,16 +5,24 @@
 //! ```
 //! With `OPENAI_API_KEY` set it talks to the real API (`OPENAI_BASE_URL` honoured); without one it runs a
 //! scripted offline demo and says so.
+//!
+//! Exit status: 0 when the turn completed, 1 when it failed or anything else went wrong (including a
+//! rollout that could not be written: the message says so), 2 for bad arguments. A closed stdout
+//! (`exec --json … | head -1`) ends the run quietly with 0, as `rg` and other tools that ignore SIGPIPE do:
+//! the running turn is interrupted and the rollout written out, so the conversation can be resumed.
 
 mod approve;
 mod args;
 mod demo;
+mod output;
 mod render;
 
+use std::io;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use std::path::PathBuf;
+use output::{errln, outln};
 
 use args::Command;
 use codex_sdk::config::{Config, LoadedConfig, default_codex_home, parse_override};
@@ -27,23 +35,45 @@ async fn main() -> ExitCode {
         Ok(a) => a,
         Err(msg) => {
             if !msg.is_empty() {
-                eprintln!("exec: {msg}");
+                errln!("exec: {msg}");
             }
-            eprintln!("{}", args::USAGE);
+            errln!("{}", args::USAGE);
             return ExitCode::from(2);
         }
     };
     match run(args).await {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::FAILURE,
+        Ok(Outcome::Completed | Outcome::StdoutClosed) => ExitCode::SUCCESS,
+        Ok(Outcome::Failed) => ExitCode::FAILURE,
         Err(err) => {
-            eprintln!("exec: {err} ({})", err.code());
+            errln!("exec: {err} ({})", err.code());
             ExitCode::FAILURE
         }
     }
 }
 
-async fn run(args: args::Args) -> Result<bool> {
+/// How a run ended (errors aside).
+enum Outcome {
+    /// The turn completed.
+    Completed,
+    /// The turn failed or was aborted (already reported on stderr).
+    Failed,
+    /// The reader closed stdout; the run stopped early.
+    StdoutClosed,
+}
+
+/// What a failed stdout write means: a closed pipe stops the run quietly, anything else is an error.
+fn stdout_failed(e: io::Error) -> Result<Outcome> {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        Ok(Outcome::StdoutClosed)
+    } else {
+        Err(Error::Io(io::Error::new(
+            e.kind(),
+            format!("cannot write to stdout: {e}"),
+        )))
+    }
+}
+
+async fn run(args: args::Args) -> Result<Outcome> {
     // CODEX_HOME/config.toml, then the -c overrides, then the flags (which are config keys too).
     let mut overrides = args
         .overrides
@@ -67,7 +97,7 @@ async fn run(args: args::Args) -> Result<bool> {
         ..
     } = Config::load(default_codex_home(), &overrides)?;
     for warning in warnings {
-        eprintln!("\x1b[33mconfig: {warning}\x1b[0m");
+        errln!("\x1b[33mconfig: {warning}\x1b[0m");
     }
     if let Some(cwd) = &args.cwd {
         config.cwd = std::fs::canonicalize(cwd)?;
@@ -75,7 +105,7 @@ async fn run(args: args::Args) -> Result<bool> {
     let review = args.command == Command::Review;
     let mut builder = CodexBuilder::new(config.clone()).approval_handler(approve::handler());
     if config.resolved_api_key().is_none() {
-        eprintln!(
+        errln!(
             "\x1b[33mNo OPENAI_API_KEY set: running the scripted offline demo model (not a real model).\x1b[0m"
         );
         builder = builder.model_client(Arc::new(demo::model(&config.cwd, review)));
@@ -95,14 +125,14 @@ async fn run(args: args::Args) -> Result<bool> {
         }
     };
     if let Some(path) = &started.rollout_path {
-        eprintln!("\x1b[2mrecording to {}\x1b[0m", path.display());
+        errln!("\x1b[2mrecording to {}\x1b[0m", path.display());
     }
     let mut conversation = started.conversation;
     let prompt = match (&args.command, args.prompt) {
         (Command::Fork { .. }, None) => {
-            println!("{}", started.conversation_id);
+            let printed = outln!("{}", started.conversation_id);
             conversation.shutdown().await?;
-            return Ok(true);
+            return printed.map_or_else(stdout_failed, |()| Ok(Outcome::Completed));
         }
         (_, Some(prompt)) => prompt,
         (_, None) => "Show me what is in this directory.".to_owned(),
@@ -121,22 +151,33 @@ async fn run(args: args::Args) -> Result<bool> {
         conversation.send(prompt).await?;
     }
     let mut usage = TokenUsage::default();
-    let mut ok = false;
+    let mut outcome = Outcome::Failed;
     while let Some(event) = conversation.next_event().await {
-        let done = if args.json {
-            println!("{}", serde_json::to_string(&event)?);
-            event.msg.is_turn_terminal()
+        let printed = if args.json {
+            let line = serde_json::to_string(&event)?;
+            outln!("{line}").map(|()| event.msg.is_turn_terminal())
         } else {
             render::human(&event.msg, &mut usage)
         };
-        if done {
-            ok = matches!(event.msg, EventMsg::TaskComplete(_));
-            break;
+        match printed {
+            Ok(false) => {}
+            Ok(true) => {
+                if matches!(event.msg, EventMsg::TaskComplete(_)) {
+                    outcome = Outcome::Completed;
+                }
+                break;
+            }
+            Err(e) => {
+                // Nobody reads any more: stop the turn (shutdown aborts it) and keep the rollout.
+                conversation.shutdown().await?;
+                return stdout_failed(e);
+            }
         }
     }
-    // Shutting down flushes the rollout.
+    // Shutting down aborts a turn still running and writes out the rollout; a rollout that could not be
+    // written is an error here.
     conversation.shutdown().await?;
-    Ok(ok)
+    Ok(outcome)
 }
 
 /// A rollout path as given, or the recorded conversation with that id.

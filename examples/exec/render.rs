@@ -1,13 +1,16 @@
-//! Rendering events for a person at a terminal.
+//! Rendering events for a person at a terminal: answers on stdout, everything else on stderr.
 
-use std::io::Write;
+use std::io::{self, Write};
 
 use codex_sdk::protocol::{EventMsg, TokenUsage, format_tokens_compact, format_tokens_exact};
 
 /// Prints one event; returns `true` when it ends the turn.
-pub fn human(msg: &EventMsg, usage: &mut TokenUsage) -> bool {
-    let mut out = std::io::stdout().lock();
-    let mut err = std::io::stderr().lock();
+///
+/// # Errors
+/// When stdout cannot be written (e.g. the reader closed the pipe). Failed stderr writes are ignored.
+pub fn human(msg: &EventMsg, usage: &mut TokenUsage) -> io::Result<bool> {
+    let mut out = io::stdout().lock();
+    let mut err = io::stderr().lock();
     match msg {
         EventMsg::SessionConfigured(e) => {
             let _ = writeln!(
@@ -17,11 +20,12 @@ pub fn human(msg: &EventMsg, usage: &mut TokenUsage) -> bool {
             );
         }
         EventMsg::AgentMessageDelta(e) => {
-            let _ = write!(out, "{}", e.delta);
-            let _ = out.flush();
+            write!(out, "{}", e.delta)?;
+            out.flush()?;
         }
         EventMsg::AgentMessage(_) => {
-            let _ = writeln!(out);
+            writeln!(out)?;
+            out.flush()?;
         }
         EventMsg::AgentReasoning(e) => {
             let _ = writeln!(err, "\x1b[2mthinking: {}\x1b[0m", e.text);
@@ -67,14 +71,14 @@ pub fn human(msg: &EventMsg, usage: &mut TokenUsage) -> bool {
         }
         EventMsg::ExitedReviewMode(e) => match &e.review_output {
             Some(review) => {
-                let _ = writeln!(
+                writeln!(
                     out,
                     "{} — {}",
                     review.overall_correctness, review.overall_explanation
-                );
+                )?;
                 for f in &review.findings {
                     let loc = &f.code_location;
-                    let _ = writeln!(
+                    writeln!(
                         out,
                         "[P{}] {} ({}:{}-{}, confidence {:.2})\n    {}",
                         f.priority,
@@ -84,8 +88,9 @@ pub fn human(msg: &EventMsg, usage: &mut TokenUsage) -> bool {
                         loc.line_range.end,
                         f.confidence_score,
                         f.body.replace('\n', "\n    ")
-                    );
+                    )?;
                 }
+                out.flush()?;
             }
             None => {
                 let _ = writeln!(err, "\x1b[33mreview ended without output\x1b[0m");
@@ -101,11 +106,11 @@ pub fn human(msg: &EventMsg, usage: &mut TokenUsage) -> bool {
         }
         EventMsg::Error(e) => {
             let _ = writeln!(err, "\x1b[31merror ({}): {}\x1b[0m", e.code, e.message);
-            return true;
+            return Ok(true);
         }
         EventMsg::TurnAborted(e) => {
             let _ = writeln!(err, "\x1b[33mturn aborted: {:?}\x1b[0m", e.reason);
-            return true;
+            return Ok(true);
         }
         EventMsg::TaskComplete(_) => {
             let _ = writeln!(
@@ -116,9 +121,9 @@ pub fn human(msg: &EventMsg, usage: &mut TokenUsage) -> bool {
                 format_tokens_compact(usage.output_tokens),
                 format_tokens_exact(usage.total_tokens)
             );
-            return true;
+            return Ok(true);
         }
         _ => {}
     }
-    false
+    Ok(false)
 }

@@ -296,18 +296,25 @@ impl Conversation {
         }
     }
 
-    /// Shuts the conversation down and waits for `ShutdownComplete`.
+    /// Shuts the conversation down and waits for `ShutdownComplete`. The rollout is written out first.
     ///
     /// # Errors
-    /// [`Error::Closed`] if it had already ended.
+    /// [`Error::Closed`] if it had already ended; [`Error::Io`] when the rollout could not be written
+    /// (the shutdown's own `Error` event, code [`ErrorCode::Io`](crate::ErrorCode::Io); the conversation
+    /// is shut down all the same, and the file holds the whole lines written before the failure).
     pub async fn shutdown(mut self) -> Result<()> {
-        self.handle.submit(Op::Shutdown).await?;
+        let sub_id = self.handle.submit(Op::Shutdown).await?;
+        let mut failure = None;
         while let Some(event) = self.events.recv().await {
-            if matches!(event.msg, EventMsg::ShutdownComplete) {
-                return Ok(());
+            match event.msg {
+                EventMsg::ShutdownComplete => break,
+                EventMsg::Error(e) if event.id == sub_id => {
+                    failure = Some(Error::from_code(e.code, e.message));
+                }
+                _ => {}
             }
         }
-        Ok(())
+        failure.map_or(Ok(()), Err)
     }
 }
 

@@ -1,5 +1,6 @@
 //! The model-visible history of a conversation and the conversion of user input into history items.
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use crate::error::{Error, Result};
@@ -54,7 +55,7 @@ impl History {
     /// After an aborted turn, answers every tool call that has no output yet, so the next request is valid
     /// (the API rejects a call without an output). Returns the added items.
     pub(crate) fn answer_unanswered_calls(&mut self, message: &str) -> Vec<ResponseItem> {
-        let answered: std::collections::HashSet<String> = self
+        let answered: HashSet<String> = self
             .items
             .iter()
             .filter_map(|i| match i {
@@ -84,6 +85,73 @@ impl History {
             .collect();
         self.items.extend(missing.iter().cloned());
         missing
+    }
+}
+
+/// The output a resumed conversation gives a tool call that was cut off (by a crash, a kill, a full disk)
+/// before its output was recorded.
+pub(crate) const ABORTED_CALL_OUTPUT: &str =
+    "aborted: the conversation ended before this call finished";
+
+impl History {
+    /// A history rebuilt from a rollout, made valid for the API (which rejects a tool call without its
+    /// output, and an output without its call): a call without an output gets one saying it was aborted,
+    /// right after the call (where Codex CLI puts it); an output whose call is missing is dropped, as
+    /// nothing can pair it and the model cannot use it. The rollout itself is left as it is: the repair is
+    /// made again, identically, on every resume.
+    pub(crate) fn from_rollout(items: Vec<ResponseItem>) -> Self {
+        let mut calls = HashSet::new();
+        let mut outputs = HashSet::new();
+        for item in &items {
+            match item {
+                ResponseItem::FunctionCall { call_id, .. }
+                | ResponseItem::CustomToolCall { call_id, .. } => calls.insert(call_id.clone()),
+                ResponseItem::FunctionCallOutput { call_id, .. }
+                | ResponseItem::CustomToolCallOutput { call_id, .. } => {
+                    outputs.insert(call_id.clone())
+                }
+                _ => false,
+            };
+        }
+        let (mut added, mut dropped) = (0, 0);
+        let mut history = Self::default();
+        for item in items {
+            let synthetic = match &item {
+                ResponseItem::FunctionCallOutput { call_id, .. }
+                | ResponseItem::CustomToolCallOutput { call_id, .. }
+                    if !calls.contains(call_id) =>
+                {
+                    dropped += 1;
+                    continue;
+                }
+                ResponseItem::FunctionCall { call_id, .. } if !outputs.contains(call_id) => {
+                    Some(ResponseItem::FunctionCallOutput {
+                        call_id: call_id.clone(),
+                        output: FunctionCallOutputPayload::failure(ABORTED_CALL_OUTPUT),
+                    })
+                }
+                ResponseItem::CustomToolCall { call_id, .. } if !outputs.contains(call_id) => {
+                    Some(ResponseItem::CustomToolCallOutput {
+                        call_id: call_id.clone(),
+                        output: ABORTED_CALL_OUTPUT.to_owned(),
+                    })
+                }
+                _ => None,
+            };
+            history.push(item);
+            if let Some(output) = synthetic {
+                added += 1;
+                history.push(output);
+            }
+        }
+        if added + dropped > 0 {
+            tracing::info!(
+                answered = added,
+                dropped,
+                "resumed history had unpaired tool calls or outputs"
+            );
+        }
+        history
     }
 }
 
@@ -187,6 +255,66 @@ mod tests {
             }]
         );
         assert!(h.answer_unanswered_calls("aborted").is_empty());
+    }
+
+    fn call(id: &str) -> ResponseItem {
+        ResponseItem::FunctionCall {
+            id: None,
+            name: "shell".into(),
+            arguments: "{}".into(),
+            call_id: id.into(),
+        }
+    }
+
+    fn output(id: &str, text: &str) -> ResponseItem {
+        ResponseItem::FunctionCallOutput {
+            call_id: id.into(),
+            output: FunctionCallOutputPayload::success(text),
+        }
+    }
+
+    #[test]
+    fn a_rebuilt_history_pairs_every_call_with_an_output() {
+        let custom = ResponseItem::CustomToolCall {
+            id: None,
+            call_id: "k".into(),
+            name: "apply_patch".into(),
+            input: "*** Begin Patch".into(),
+        };
+        let h = History::from_rollout(vec![
+            ResponseItem::user_text("go"),
+            call("a"),
+            call("b"),
+            output("b", "done"),
+            output("ghost", "no call"),
+            custom.clone(),
+            call("c"),
+        ]);
+        assert_eq!(
+            h.for_prompt(),
+            vec![
+                ResponseItem::user_text("go"),
+                call("a"),
+                ResponseItem::FunctionCallOutput {
+                    call_id: "a".into(),
+                    output: FunctionCallOutputPayload::failure(ABORTED_CALL_OUTPUT),
+                },
+                call("b"),
+                output("b", "done"),
+                custom,
+                ResponseItem::CustomToolCallOutput {
+                    call_id: "k".into(),
+                    output: ABORTED_CALL_OUTPUT.into(),
+                },
+                call("c"),
+                ResponseItem::FunctionCallOutput {
+                    call_id: "c".into(),
+                    output: FunctionCallOutputPayload::failure(ABORTED_CALL_OUTPUT),
+                },
+            ]
+        );
+        let whole = vec![ResponseItem::user_text("go"), call("a"), output("a", "ok")];
+        assert_eq!(History::from_rollout(whole.clone()).for_prompt(), whole);
     }
 
     #[tokio::test]

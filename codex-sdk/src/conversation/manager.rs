@@ -2,7 +2,8 @@
 //! archive, unarchive, list — and the registry of live conversations.
 //!
 //! Resume and fork share one path ([`Codex::start_from_rollout`]): read the rollout, rebuild the history
-//! (compactions included), replay the persisted events as `initial_messages`, start the session with a
+//! (compactions included; tool calls cut off by a crash get an "aborted" output right after them, stray
+//! outputs are dropped), replay the persisted events as `initial_messages`, start the session with a
 //! recorder. Resume appends to the same file under the same id; fork writes a new file under a new id.
 
 use std::collections::HashMap;
@@ -239,10 +240,8 @@ impl Codex {
         recorder: RolloutRecorder,
     ) -> Result<NewConversation> {
         let (items, initial_messages) = contents.into_history_and_messages();
-        let mut history = History::default();
-        for item in items {
-            history.push(item);
-        }
+        // A conversation killed mid-tool-call left calls without outputs: pair them so requests are valid.
+        let history = History::from_rollout(items);
         let conversation = self
             .start_with_history(config, id, history, Some(recorder), Some(initial_messages))
             .await?;

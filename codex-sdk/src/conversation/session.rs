@@ -111,13 +111,25 @@ impl SessionShared {
         }
     }
 
-    /// Writes out and closes the rollout (idempotent).
-    async fn close_rollout(&self) {
-        if let Some(recorder) = &self.rollout
-            && let Err(e) = recorder.shutdown().await
-        {
-            tracing::warn!(conversation = %self.id, error = %e, "the rollout could not be written");
-        }
+    /// Writes out and closes the rollout (idempotent); the storage failure, if recording failed.
+    async fn close_rollout(&self) -> Option<crate::Error> {
+        let recorder = self.rollout.as_ref()?;
+        let error = recorder.shutdown().await.err()?;
+        tracing::warn!(conversation = %self.id, error = %error, "the rollout could not be written");
+        Some(error)
+    }
+
+    /// What a client is told when the rollout stops being written.
+    fn rollout_failure_message(&self, error: &std::io::Error) -> String {
+        let path = self
+            .rollout
+            .as_ref()
+            .map(|r| r.path().display().to_string())
+            .unwrap_or_default();
+        format!(
+            "the rollout {path} could not be written ({error}); recording stopped at the last whole line, \
+             so resuming it will miss what follows"
+        )
     }
 
     /// Answers [`Op::GetPath`] after the rollout is written out.
@@ -164,6 +176,10 @@ pub(crate) struct Session {
     turn_context: TurnContext,
     active: Option<ActiveTurn>,
     rx: mpsc::Receiver<Submission>,
+    /// Whether the client was told that the rollout stopped being written (told once).
+    rollout_failure_reported: bool,
+    /// Whether the rollout was closed by [`Op::Shutdown`].
+    rollout_closed: bool,
 }
 
 enum Flow {
@@ -182,6 +198,8 @@ impl Session {
             turn_context,
             active: None,
             rx,
+            rollout_failure_reported: false,
+            rollout_closed: false,
         }
     }
 
@@ -202,6 +220,9 @@ impl Session {
                     }
                 },
                 panicked = wait_finished(&mut self.active) => self.on_turn_finished(panicked).await,
+                error = rollout_failed(self.shared.rollout.as_ref()), if !self.rollout_failure_reported => {
+                    self.report_rollout_failure(&error).await;
+                }
                 () = events_tx.closed() => {
                     tracing::debug!(conversation = %self.shared.id, "event consumer gone; shutting down");
                     self.abort_active(TurnAbortReason::Interrupted).await;
@@ -209,7 +230,24 @@ impl Session {
                 }
             }
         }
-        self.shared.close_rollout().await;
+        if !self.rollout_closed {
+            self.shared.close_rollout().await;
+        }
+    }
+
+    /// Tells the client, once, that the rollout stopped being written: a `Warning` (the conversation
+    /// itself goes on), carrying the running turn's submission id when there is one.
+    async fn report_rollout_failure(&mut self, error: &std::io::Error) {
+        self.rollout_failure_reported = true;
+        let sub_id = self
+            .active
+            .as_ref()
+            .map_or_else(|| SubmissionId::from("rollout"), |a| a.sub_id.clone());
+        let message = self.shared.rollout_failure_message(error);
+        self.shared
+            .sink(sub_id)
+            .send(EventMsg::Warning(WarningEvent { message }))
+            .await;
     }
 
     async fn handle(&mut self, sub: Submission) -> Flow {
@@ -321,11 +359,22 @@ impl Session {
             Op::GetPath => self.shared.send_path(sub.id).await,
             Op::Shutdown => {
                 self.abort_active(TurnAbortReason::Interrupted).await;
-                self.shared.close_rollout().await;
-                self.shared
-                    .sink(sub.id)
-                    .send(EventMsg::ShutdownComplete)
+                self.rollout_closed = true;
+                let sink = self.shared.sink(sub.id);
+                if let Some(error) = self.shared.close_rollout().await {
+                    // The shutdown's own error event (after any turn's terminal event), so
+                    // `Conversation::shutdown` can return it.
+                    let message = match &error {
+                        crate::Error::Io(e) => self.shared.rollout_failure_message(e),
+                        other => other.to_string(),
+                    };
+                    sink.send(EventMsg::Error(crate::protocol::ErrorEvent {
+                        message,
+                        code: error.code(),
+                    }))
                     .await;
+                }
+                sink.send(EventMsg::ShutdownComplete).await;
                 return Flow::Stop;
             }
         }
@@ -423,6 +472,14 @@ impl Session {
             sink.send(EventMsg::TurnAborted(TurnAbortedEvent { reason }))
                 .await;
         }
+    }
+}
+
+/// Resolves when the rollout stops being written (never without a rollout or a failure).
+async fn rollout_failed(rollout: Option<&RolloutRecorder>) -> std::io::Error {
+    match rollout {
+        Some(recorder) => recorder.failed().await,
+        None => std::future::pending().await,
     }
 }
 

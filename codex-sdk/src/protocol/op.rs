@@ -235,8 +235,9 @@ pub enum Op {
     /// Asks for the conversation's rollout path. Answered with
     /// [`ConversationPath`](super::EventMsg::ConversationPath) once everything recorded so far is written.
     GetPath,
-    /// Ends the conversation: the running turn is aborted, [`ShutdownComplete`](super::EventMsg::ShutdownComplete)
-    /// is the last event.
+    /// Ends the conversation: the running turn is aborted, the rollout is written out (an
+    /// [`Error`](super::EventMsg::Error) event with code `io` and this submission's id when it could not
+    /// be), and [`ShutdownComplete`](super::EventMsg::ShutdownComplete) is the last event.
     Shutdown,
 }
 

@@ -4,7 +4,8 @@
 //! - Layout: `CODEX_HOME/sessions/YYYY/MM/DD/rollout-YYYY-MM-DDThh-mm-ss-<uuid>.jsonl` (local time);
 //!   archived files move flat into `CODEX_HOME/archived_sessions/`. Files are `0600`, directories `0700`.
 //! - Lines: `{"timestamp", "type", "payload"}` — see [`RolloutItem`] for the kinds. `session_meta` comes first.
-//! - Writing: a [`RolloutRecorder`] per conversation, in front of one writer task that owns the file.
+//! - Writing: a [`RolloutRecorder`] per conversation, in front of one writer task that owns the file. The
+//!   first storage failure stops the recording at the last whole line and is reported (see the recorder).
 //! - Reading: [`RolloutContents::parse`] never fails: unknown kinds and unparsable lines are skipped and
 //!   counted, and a torn last line (a crash mid-write) is ignored and reported.
 //! - Storage sits behind [`RolloutStore`]: [`FileRolloutStore`] by default, [`InMemoryRolloutStore`] for

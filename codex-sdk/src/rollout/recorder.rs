@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::Serialize;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 
 use super::line::{encode_line, now_timestamp};
 use super::store::RolloutAppender;
@@ -26,8 +26,15 @@ enum Command {
 /// writes each line whole and hands it to the storage before taking the next batch.
 ///
 /// Recording never blocks the conversation: lines queue in memory (the conversation's own event channel
-/// already bounds how fast they are produced). A storage failure is logged once, and returned by
-/// [`flush`](Self::flush) and [`shutdown`](Self::shutdown).
+/// already bounds how fast they are produced).
+///
+/// **Failures.** The first storage failure (disk full, file size limit, I/O error) stops the recording:
+/// nothing more is written, so the rollout stays a valid prefix of the conversation — whole lines only (the
+/// storage cuts a torn line off), and it resumes. Writing later lines after a gap would instead leave a
+/// rollout that resumes into a history with holes (a tool output without its call, a missing user
+/// message), silently. The failure is logged once, announced by [`failed`](Self::failed) (a conversation
+/// turns it into one `Warning` event) and returned by [`flush`](Self::flush) and
+/// [`shutdown`](Self::shutdown).
 #[derive(Clone, Debug)]
 pub struct RolloutRecorder {
     inner: Arc<Inner>,
@@ -38,20 +45,48 @@ struct Inner {
     tx: mpsc::UnboundedSender<Command>,
     path: PathBuf,
     encode_failed: AtomicBool,
+    /// The writer's first storage failure (`None` while recording works).
+    failure: watch::Receiver<Option<Failure>>,
 }
+
+/// A storage failure, shared by the writer and every recorder clone.
+type Failure = Arc<std::io::Error>;
 
 impl RolloutRecorder {
     /// Starts the writer task for `appender` (on the current tokio runtime).
     #[must_use]
     pub fn spawn(path: PathBuf, appender: Box<dyn RolloutAppender>) -> Self {
         let (tx, rx) = mpsc::unbounded_channel();
-        tokio::spawn(write_loop(appender, rx, path.clone()));
+        let (failure_tx, failure) = watch::channel(None);
+        tokio::spawn(write_loop(appender, rx, path.clone(), failure_tx));
         Self {
             inner: Arc::new(Inner {
                 tx,
                 path,
                 encode_failed: AtomicBool::new(false),
+                failure,
             }),
+        }
+    }
+
+    /// The storage failure that stopped the recording, if any.
+    #[must_use]
+    pub fn failure(&self) -> Option<std::io::Error> {
+        self.inner.failure.borrow().as_deref().map(copy_error)
+    }
+
+    /// Resolves with the storage failure that stopped the recording: at once if there was one, else when
+    /// it happens. Never resolves for a recording that does not fail.
+    pub async fn failed(&self) -> std::io::Error {
+        let mut failure = self.inner.failure.clone();
+        let found = match failure.wait_for(Option::is_some).await {
+            Ok(found) => found.as_deref().map(copy_error),
+            // The writer ended without a failure.
+            Err(_) => None,
+        };
+        match found {
+            Some(e) => e,
+            None => std::future::pending().await,
         }
     }
 
@@ -147,28 +182,37 @@ impl RolloutRecorder {
     }
 
     /// Writes what is queued, makes it durable and stops the writer. Lines recorded afterwards are dropped.
-    /// Calling it again (from any clone) returns `Ok`.
+    /// Calling it again (from any clone) returns the same outcome.
     ///
     /// # Errors
-    /// [`Error::Io`] when the storage failed.
+    /// [`Error::Io`] when the storage failed (now or on an earlier write).
     pub async fn shutdown(&self) -> Result<()> {
         let (tx, rx) = oneshot::channel();
-        if self.inner.tx.send(Command::Shutdown(tx)).is_err() {
-            return Ok(());
+        if self.inner.tx.send(Command::Shutdown(tx)).is_ok()
+            && let Ok(result) = rx.await
+        {
+            return result.map_err(Error::Io);
         }
-        match rx.await {
-            Ok(result) => result.map_err(Error::Io),
-            Err(_) => Ok(()),
-        }
+        // Already shut down (by this call's race partner or earlier).
+        self.failure().map_or(Ok(()), |e| Err(Error::Io(e)))
     }
+}
+
+/// A copy of a storage error (its kind and message) for each party that reports it.
+fn copy_error(e: &std::io::Error) -> std::io::Error {
+    std::io::Error::new(e.kind(), e.to_string())
 }
 
 async fn write_loop(
     mut appender: Box<dyn RolloutAppender>,
     mut rx: mpsc::UnboundedReceiver<Command>,
     path: PathBuf,
+    failure_tx: watch::Sender<Option<Failure>>,
 ) {
-    let mut failure: Option<std::io::Error> = None;
+    let mut failure = Failed {
+        error: None,
+        tx: failure_tx,
+    };
     let mut batch = Vec::<u8>::new();
     while let Some(first) = rx.recv().await {
         let mut next = Some(first);
@@ -182,19 +226,24 @@ async fn write_loop(
                 }
                 Command::Flush(ack) => {
                     write_batch(&mut *appender, &mut batch, &mut failure, &path).await;
-                    let result = sync(&mut *appender, &failure).await;
+                    let result = sync(&mut *appender, &mut failure, &path).await;
                     let _ = ack.send(result);
                     next = rx.try_recv().ok();
                 }
                 Command::Shutdown(ack) => {
                     write_batch(&mut *appender, &mut batch, &mut failure, &path).await;
-                    let result = sync(&mut *appender, &failure).await;
+                    let result = sync(&mut *appender, &mut failure, &path).await;
                     rx.close();
                     let _ = ack.send(result);
                     // Answer flushes and shutdowns that raced with this one.
                     while let Some(command) = rx.recv().await {
                         if let Command::Flush(ack) | Command::Shutdown(ack) = command {
-                            let _ = ack.send(Ok(()));
+                            let _ = ack.send(
+                                failure
+                                    .error
+                                    .as_ref()
+                                    .map_or(Ok(()), |e| Err(copy_error(e))),
+                            );
                         }
                     }
                     return;
@@ -211,10 +260,28 @@ async fn write_loop(
     }
 }
 
+/// The writer's failure state: the first error, kept for later flushes and announced to the recorders.
+struct Failed {
+    error: Option<std::io::Error>,
+    tx: watch::Sender<Option<Failure>>,
+}
+
+impl Failed {
+    fn is_none(&self) -> bool {
+        self.error.is_none()
+    }
+
+    fn set(&mut self, error: std::io::Error, path: &Path) {
+        tracing::error!(error = %error, path = %path.display(), "could not write the rollout; recording stops");
+        self.tx.send_replace(Some(Arc::new(copy_error(&error))));
+        self.error = Some(error);
+    }
+}
+
 async fn write_batch(
     appender: &mut dyn RolloutAppender,
     batch: &mut Vec<u8>,
-    failure: &mut Option<std::io::Error>,
+    failure: &mut Failed,
     path: &Path,
 ) {
     if batch.is_empty() {
@@ -223,18 +290,22 @@ async fn write_batch(
     if failure.is_none()
         && let Err(e) = appender.append(batch).await
     {
-        tracing::error!(error = %e, path = %path.display(), "could not write the rollout; recording stops");
-        *failure = Some(e);
+        failure.set(e, path);
     }
     batch.clear();
 }
 
 async fn sync(
     appender: &mut dyn RolloutAppender,
-    failure: &Option<std::io::Error>,
+    failure: &mut Failed,
+    path: &Path,
 ) -> std::io::Result<()> {
-    if let Some(e) = failure {
-        return Err(std::io::Error::new(e.kind(), e.to_string()));
+    if let Some(e) = &failure.error {
+        return Err(copy_error(e));
     }
-    appender.sync().await
+    let result = appender.sync().await;
+    if let Err(e) = &result {
+        failure.set(copy_error(e), path);
+    }
+    result
 }

@@ -3,10 +3,10 @@
 
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Local};
-use tokio::io::AsyncWriteExt;
 
 use super::list::{ConversationsPage, Cursor, list_file_sessions, parse_file_name};
 use super::{ARCHIVED_SESSIONS_SUBDIR, SESSIONS_SUBDIR, SessionMeta};
@@ -18,6 +18,10 @@ use crate::protocol::ConversationId;
 pub trait RolloutAppender: Send {
     /// Appends `lines`: one or more complete lines, each ending in `\n`. Must hand the bytes to the
     /// storage before returning (a crash after this returns loses nothing).
+    ///
+    /// On error the rollout must still hold whole lines only: an implementation that may have stored part
+    /// of `lines` removes the torn rest (the file store truncates back to the last newline it wrote). The
+    /// recorder writes nothing more after an error.
     async fn append(&mut self, lines: &[u8]) -> io::Result<()>;
 
     /// Makes everything appended so far durable.
@@ -148,20 +152,91 @@ fn private_open_options() -> tokio::fs::OpenOptions {
     options
 }
 
+/// Appends to a rollout file with blocking writes on the blocking pool, so it knows exactly how many bytes
+/// reached the file and can cut a torn line off when a write fails midway (disk full, file size limit).
 struct FileAppender {
-    file: tokio::fs::File,
+    file: Arc<std::fs::File>,
+    /// The file's length: always the end of a whole line.
+    len: u64,
+}
+
+impl FileAppender {
+    async fn new(file: tokio::fs::File) -> io::Result<Self> {
+        let file = file.into_std().await;
+        let len = file.metadata()?.len();
+        Ok(Self {
+            file: Arc::new(file),
+            len,
+        })
+    }
 }
 
 #[async_trait]
 impl RolloutAppender for FileAppender {
     async fn append(&mut self, lines: &[u8]) -> io::Result<()> {
-        self.file.write_all(lines).await?;
-        self.file.flush().await
+        let file = Arc::clone(&self.file);
+        let (start, bytes) = (self.len, lines.to_vec());
+        self.len = tokio::task::spawn_blocking(move || append_whole_lines(&file, start, &bytes))
+            .await
+            .map_err(io::Error::other)??;
+        Ok(())
     }
 
     async fn sync(&mut self) -> io::Result<()> {
-        self.file.flush().await?;
-        self.file.sync_data().await
+        let file = Arc::clone(&self.file);
+        tokio::task::spawn_blocking(move || file.sync_data())
+            .await
+            .map_err(io::Error::other)?
+    }
+}
+
+/// Writes `bytes` (whole lines) at the end of `file`, which is `start` bytes long; returns the new length.
+/// When a write fails midway, the file is cut back to the last whole line written, then the error returned.
+fn append_whole_lines(file: &std::fs::File, start: u64, bytes: &[u8]) -> io::Result<u64> {
+    use std::io::Write;
+    let mut written = 0;
+    let mut out = file;
+    while written < bytes.len() {
+        match out.write(&bytes[written..]) {
+            Ok(0) => {
+                return Err(cut_back(
+                    file,
+                    start,
+                    &bytes[..written],
+                    io::ErrorKind::WriteZero.into(),
+                ));
+            }
+            Ok(n) => written += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(cut_back(file, start, &bytes[..written], e)),
+        }
+    }
+    Ok(start + bytes.len() as u64)
+}
+
+/// After a failed write of which `written` reached the file: truncates the file to its last whole line and
+/// returns `error` (with the outcome of the cut in its message when the cut failed too).
+fn cut_back(file: &std::fs::File, start: u64, written: &[u8], error: io::Error) -> io::Error {
+    let keep = start
+        + written
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |p| p + 1) as u64;
+    if keep == start + written.len() as u64 {
+        return error;
+    }
+    match file.set_len(keep) {
+        Ok(()) => {
+            tracing::warn!(
+                cut = start + written.len() as u64 - keep,
+                "a rollout write failed midway; cut the torn line off"
+            );
+            error
+        }
+        Err(cut) => io::Error::new(
+            error.kind(),
+            format!("{error} (and the torn line could not be cut off: {cut})"),
+        ),
     }
 }
 
@@ -181,7 +256,7 @@ impl RolloutStore for FileRolloutStore {
             .create_new(true)
             .open(&path)
             .await?;
-        Ok((path, Box::new(FileAppender { file })))
+        Ok((path, Box::new(FileAppender::new(file).await?)))
     }
 
     async fn open_append(&self, path: &Path) -> Result<Box<dyn RolloutAppender>> {
@@ -191,7 +266,7 @@ impl RolloutStore for FileRolloutStore {
             .open(path)
             .await?;
         cut_torn_tail(&file).await?;
-        Ok(Box::new(FileAppender { file }))
+        Ok(Box::new(FileAppender::new(file).await?))
     }
 
     async fn read(&self, path: &Path) -> Result<Vec<u8>> {
@@ -302,4 +377,50 @@ async fn cut_torn_tail(file: &tokio::fs::File) -> io::Result<()> {
     })
     .await
     .map_err(io::Error::other)?
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    /// Appends bytes as a write cut short by a full disk would have left them.
+    fn append_raw(path: &Path, bytes: &[u8]) {
+        let mut f = std::fs::OpenOptions::new().append(true).open(path).unwrap();
+        f.write_all(bytes).unwrap();
+    }
+
+    #[test]
+    fn a_write_failing_midway_is_cut_back_to_the_last_whole_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.jsonl");
+        std::fs::write(&path, b"{\"a\":1}\n").unwrap();
+        let file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
+        // The batch reached the file up to the middle of its second line, then the disk was full.
+        let batch = b"{\"b\":2}\n{\"c\":3}\n";
+        append_raw(&path, &batch[..11]);
+        let full = io::Error::new(io::ErrorKind::StorageFull, "no space left on device");
+        let err = cut_back(&file, 8, &batch[..11], full);
+        assert_eq!(err.kind(), io::ErrorKind::StorageFull);
+        assert_eq!(std::fs::read(&path).unwrap(), b"{\"a\":1}\n{\"b\":2}\n");
+
+        // Nothing whole reached the file: back to where the batch started.
+        append_raw(&path, b"{\"d\"");
+        let err = cut_back(&file, 16, b"{\"d\"", io::ErrorKind::WriteZero.into());
+        assert_eq!(err.kind(), io::ErrorKind::WriteZero);
+        assert_eq!(std::fs::read(&path).unwrap(), b"{\"a\":1}\n{\"b\":2}\n");
+    }
+
+    #[test]
+    fn whole_batches_are_appended_and_counted() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.jsonl");
+        let file = std::fs::File::create(&path).unwrap();
+        assert_eq!(append_whole_lines(&file, 0, b"one\ntwo\n").unwrap(), 8);
+        assert_eq!(std::fs::read(&path).unwrap(), b"one\ntwo\n");
+    }
 }
