@@ -10,29 +10,7 @@ use codex_sdk::testing::{MockResponse, sse};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::process::Command;
 
-/// The `exec` example that `cargo test` builds next to the test binary: `target/debug/examples/exec-<hash>`
-/// (the plain `examples/exec` is only refreshed by `cargo build --example exec`). The newest build wins.
-fn exec_bin() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().join("../examples");
-    let newest = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .flatten()
-        .filter(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            (name == "exec" || name.starts_with("exec-")) && !name.contains('.')
-        })
-        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
-        .max();
-    newest
-        .unwrap_or_else(|| {
-            panic!(
-                "no exec example in {}: `cargo test -p codex-sdk --features testing` builds it",
-                dir.display()
-            )
-        })
-        .1
-}
+use super::support::{exec_binary, walk};
 
 /// `exec` (through `bash -c`, so `shell_setup` can set limits first) in `cwd`, recording under `home`,
 /// with the offline demo model unless `env` names a key.
@@ -40,7 +18,7 @@ fn exec_command(shell_setup: &str, home: &Path, cwd: &Path, args: &[&str]) -> Co
     let mut cmd = Command::new("bash");
     cmd.arg("-c")
         .arg(format!("{shell_setup} exec \"$0\" \"$@\""))
-        .arg(exec_bin())
+        .arg(exec_binary())
         .args(args)
         .current_dir(cwd)
         .env("CODEX_HOME", home)
@@ -59,19 +37,10 @@ async fn finish(cmd: &mut Command) -> Output {
 }
 
 fn rollouts(home: &Path) -> Vec<PathBuf> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                walk(&path, out);
-            } else if path.extension().is_some_and(|e| e == "jsonl") {
-                out.push(path);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(&home.join("sessions"), &mut out);
-    out
+    walk(&home.join("sessions"))
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
+        .collect()
 }
 
 /// The file holds whole, valid lines only, starting with its session meta.

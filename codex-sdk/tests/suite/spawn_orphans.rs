@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
@@ -155,20 +155,10 @@ async fn a_setsid_daemon_dies_with_its_unified_exec_session() {
     assert!(dies(pid).await, "daemon {pid} outlived its session");
 }
 
-/// The `exec` example built next to this test binary (`target/<profile>/examples/exec`).
-fn exec_example() -> Option<PathBuf> {
-    let exe = std::env::current_exe().ok()?;
-    let path = exe.parent()?.parent()?.join("examples").join("exec");
-    path.exists().then_some(path)
-}
-
 /// Runs the `exec` example against the mock server on a turn whose shell call records its environment and
 /// pid and then sleeps, kills the host with `signal`, and checks that the command died with it.
 async fn host_death_kills_the_tool(signal: &str) {
-    let Some(exec) = exec_example() else {
-        eprintln!("skipping: the exec example is not built next to the test binary");
-        return;
-    };
+    let exec = super::support::exec_binary();
     let server = MockServer::start().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let home = tempfile::tempdir().unwrap();

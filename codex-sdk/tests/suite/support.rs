@@ -62,15 +62,26 @@ pub fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     out
 }
 
-/// The `exec` example, which `cargo test` builds next to the test binary (`target/<profile>/examples/exec`).
+/// The `exec` example that `cargo test` builds next to the test binary: `target/<profile>/examples/exec-<hash>`
+/// (the plain `examples/exec` is only refreshed by `cargo build --example exec`). The newest build wins.
 pub fn exec_binary() -> std::path::PathBuf {
-    let deps = std::env::current_exe().unwrap();
-    let path = deps
-        .parent()
-        .and_then(std::path::Path::parent)
-        .unwrap()
-        .join("examples")
-        .join("exec");
-    assert!(path.exists(), "{} is built by `cargo test`", path.display());
-    path
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().unwrap().join("../examples");
+    let newest = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .flatten()
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            (name == "exec" || name.starts_with("exec-")) && !name.contains('.')
+        })
+        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+        .max();
+    newest
+        .unwrap_or_else(|| {
+            panic!(
+                "no exec example in {}: `cargo test -p codex-sdk --features testing` builds it",
+                dir.display()
+            )
+        })
+        .1
 }

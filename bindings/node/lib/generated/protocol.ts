@@ -437,8 +437,9 @@ export type Op =
     type: "get_path";
   }
   /**
-   * Ends the conversation: the running turn is aborted, [`ShutdownComplete`](super::EventMsg::ShutdownComplete)
-   * is the last event.
+   * Ends the conversation: the running turn is aborted, the rollout is written out (an
+   * [`Error`](super::EventMsg::Error) event with code `io` and this submission's id when it could not
+   * be), and [`ShutdownComplete`](super::EventMsg::ShutdownComplete) is the last event.
    */
   | {
     type: "shutdown";

@@ -1507,8 +1507,9 @@ class GetPathOp(_Data):
 
 @dataclass(init=False, repr=False, eq=False)
 class ShutdownOp(_Data):
-    """Ends the conversation: the running turn is aborted, `ShutdownComplete`
-    is the last event.
+    """Ends the conversation: the running turn is aborted, the rollout is written out (an
+    `Error` event with code `io` and this submission's id when it could not
+    be), and `ShutdownComplete` is the last event.
     """
     type: Literal["shutdown"] = field(default="shutdown", init=False)
 

@@ -895,8 +895,9 @@ public enum Op: Codable, Hashable, Sendable {
     /// Asks for the conversation's rollout path. Answered with
     /// [`ConversationPath`](super::EventMsg::ConversationPath) once everything recorded so far is written.
     case getPath
-    /// Ends the conversation: the running turn is aborted, [`ShutdownComplete`](super::EventMsg::ShutdownComplete)
-    /// is the last event.
+    /// Ends the conversation: the running turn is aborted, the rollout is written out (an
+    /// [`Error`](super::EventMsg::Error) event with code `io` and this submission's id when it could not
+    /// be), and [`ShutdownComplete`](super::EventMsg::ShutdownComplete) is the last event.
     case shutdown
 
     private enum TagKey: String, CodingKey {
