@@ -40,7 +40,8 @@ class SwiftTypesTest(ProofCase):
         self.assertEqual(check({"mode": "workspace-write"}, policy), [])
         variant = next(v for v in MODEL["SandboxPolicy"].variants if v.tag == "workspace-write")
         self.assertEqual({f.swift_name: f.default for f in variant.fields},
-                         {"networkAccess": "false", "writableRoots": "[]"})
+                         {"excludeSlashTmp": "false", "excludeTmpdirEnvVar": "false",
+                          "networkAccess": "false", "writableRoots": "[]"})
 
     async def test_ops_written_by_swift_are_taken_by_the_sdk(self):
         # What the generated encoder writes for `.userTurn(cwd:items:model:)`: the tag beside the fields,
