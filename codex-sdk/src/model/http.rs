@@ -192,10 +192,10 @@ impl HttpCore {
                 ),
             });
         };
-        let client = self
-            .client
-            .as_ref()
-            .map_err(|e| Error::Internal(e.clone()))?;
+        let client = self.client.as_ref().map_err(|message| Error::Config {
+            key: format!("model_providers.{}.base_url", self.provider.name),
+            message: message.clone(),
+        })?;
         let url = self.url(path)?;
         let headers = self.headers(key, conversation_id)?;
         let body = Bytes::from(serde_json::to_vec(body)?);
@@ -305,15 +305,41 @@ enum Outcome {
     },
 }
 
+/// The client for `base_url`, or why none could be built (reported on the first request).
+///
+/// The default client verifies HTTPS with the platform's trust store, and building it fails when the system
+/// has no CA certificates at all (a minimal container). That must not stop a plain-HTTP provider (a local
+/// model, a test server): such a system gets a client that trusts no certificate authority — plain HTTP works,
+/// and an HTTPS provider gets an error naming the fix instead of an "internal" failure.
 fn build_client(base_url: &str) -> std::result::Result<reqwest::Client, String> {
-    let mut builder = reqwest::Client::builder().connect_timeout(CONNECT_TIMEOUT);
-    // A loopback server (a local model, a test server) is never reached through a proxy from the environment.
-    if is_loopback(base_url) {
-        builder = builder.no_proxy();
+    let builder = || {
+        let builder = reqwest::Client::builder().connect_timeout(CONNECT_TIMEOUT);
+        // A loopback server (a local model, a test server) is never reached through a proxy from the environment.
+        if is_loopback(base_url) {
+            builder.no_proxy()
+        } else {
+            builder
+        }
+    };
+    let error = match builder().build() {
+        Ok(client) => return Ok(client),
+        Err(e) => e,
+    };
+    let cause = std::error::Error::source(&error)
+        .map(ToString::to_string)
+        .unwrap_or_else(|| error.to_string());
+    let is_https = reqwest::Url::parse(base_url).is_ok_and(|u| u.scheme() == "https");
+    if is_https {
+        return Err(format!(
+            "cannot verify HTTPS servers: no usable CA certificates on this system ({cause}); install the \
+             system's CA certificates (e.g. the ca-certificates package) or point SSL_CERT_FILE or SSL_CERT_DIR \
+             at a CA bundle"
+        ));
     }
-    builder
+    builder()
+        .tls_certs_only(Vec::new())
         .build()
-        .map_err(|e| format!("could not build the HTTP client: {e}"))
+        .map_err(|e| format!("could not build the HTTP client: {e} ({cause})"))
 }
 
 fn is_loopback(base_url: &str) -> bool {

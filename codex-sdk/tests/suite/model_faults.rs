@@ -232,3 +232,38 @@ async fn a_tls_failure_and_a_dns_failure_are_named() {
         "{err}"
     );
 }
+
+/// A system without CA certificates (a minimal container; here: `SSL_CERT_FILE`/`SSL_CERT_DIR` pointing
+/// nowhere) still talks to a plain-HTTP provider, and an HTTPS provider gets an error naming the fix.
+#[tokio::test]
+async fn without_ca_certificates_plain_http_works_and_https_names_the_fix() {
+    let home = tempfile::tempdir().unwrap();
+    let server = MockServer::start().await.unwrap();
+    server.enqueue(MockResponse::sse(sse::text_response(
+        "r1",
+        "no certs needed",
+    )));
+    let https = server.base_url().replacen("http://", "https://", 1);
+    for (base_url, ok) in [(server.base_url(), true), (https, false)] {
+        let out = tokio::process::Command::new(exec_binary())
+            .env("CODEX_HOME", home.path())
+            .env("OPENAI_API_KEY", KEY)
+            .env("SSL_CERT_FILE", "/nonexistent/ca.pem")
+            .env("SSL_CERT_DIR", "/nonexistent")
+            .args(mock_provider_args(&base_url))
+            .arg("hello")
+            .stdin(Stdio::null())
+            .output()
+            .await
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.success(), ok, "{base_url}\n{stdout}\n{stderr}");
+        if ok {
+            assert!(stdout.contains("no certs needed"), "{stdout}");
+        } else {
+            assert!(stderr.contains("CA certificates"), "{stderr}");
+            assert!(!stderr.contains("internal"), "{stderr}");
+        }
+    }
+}
