@@ -17,8 +17,9 @@ use crate::config::{Config, model_info};
 use crate::error::{Error, Result};
 use crate::model::{ApiKey, ChatClient, ModelClient, ModelProviderInfo, ResponsesClient, WireApi};
 use crate::protocol::{
-    AskForApproval, ConversationId, Event, EventMsg, Op, ReasoningEffort, ReasoningSummary,
-    SandboxPolicy, SessionConfiguredEvent, Submission, SubmissionId,
+    AskForApproval, ConversationId, Event, EventMsg, Op, RateLimitSnapshot, ReasoningEffort,
+    ReasoningSummary, SandboxPolicy, SessionConfiguredEvent, Submission, SubmissionId,
+    TokenUsageInfo,
 };
 use crate::rollout::{FileRolloutStore, RolloutRecorder, RolloutStore};
 use crate::sandbox::ShellEnvironmentPolicy;
@@ -98,15 +99,25 @@ impl Codex {
     }
 
     /// Starts a conversation's session task. `history` empty means a new conversation: it gets the
-    /// environment context (recorded too). `rollout` already holds any earlier lines.
+    /// environment context (recorded too). `rollout` already holds any earlier lines; `resumed` is what a
+    /// resumed or forked conversation carries over besides its history.
     pub(crate) async fn start_with_history(
         &self,
         config: &Config,
         id: ConversationId,
         mut history: History,
         rollout: Option<RolloutRecorder>,
-        initial_messages: Option<Vec<EventMsg>>,
+        resumed: Option<Resumed>,
     ) -> Result<Conversation> {
+        let (initial_messages, token_info, rate_limits, context_tokens) = match resumed {
+            Some(r) => (
+                Some(r.initial_messages),
+                r.token_info,
+                r.rate_limits,
+                r.context_tokens,
+            ),
+            None => (None, None, None, 0),
+        };
         let info = model_info(&config.model);
         let (window, window_is_default) = config.effective_context_window();
         if history.len() == 0 {
@@ -143,10 +154,10 @@ impl Codex {
             )),
             instructions: config.instructions(),
             history: Arc::new(std::sync::Mutex::new(history)),
-            token_info: std::sync::Mutex::new(None),
-            rate_limits: std::sync::Mutex::new(None),
+            token_info: std::sync::Mutex::new(token_info),
+            rate_limits: std::sync::Mutex::new(rate_limits),
             events_tx: events_tx.clone(),
-            context_tokens: std::sync::atomic::AtomicU64::new(0),
+            context_tokens: std::sync::atomic::AtomicU64::new(context_tokens),
             compact_prompt: config
                 .compact_prompt
                 .clone()
@@ -211,6 +222,17 @@ impl Codex {
             build_client(config)
         }
     }
+}
+
+/// What a resumed (or forked) conversation carries over from its rollout besides its history: the events
+/// a client replays, and the token usage and rate limits last reported — so the context window is counted
+/// from where it was and automatic compaction still runs.
+#[derive(Debug, Default)]
+pub(crate) struct Resumed {
+    pub(crate) initial_messages: Vec<EventMsg>,
+    pub(crate) token_info: Option<TokenUsageInfo>,
+    pub(crate) rate_limits: Option<RateLimitSnapshot>,
+    pub(crate) context_tokens: u64,
 }
 
 fn policy_name(policy: AskForApproval) -> String {

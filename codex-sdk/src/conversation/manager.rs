@@ -3,8 +3,9 @@
 //!
 //! Resume and fork share one path ([`Codex::start_from_rollout`]): read the rollout, rebuild the history
 //! (compactions included; tool calls cut off by a crash get an "aborted" output right after them, stray
-//! outputs are dropped), replay the persisted events as `initial_messages`, start the session with a
-//! recorder. Resume appends to the same file under the same id; fork writes a new file under a new id.
+//! outputs are dropped), recover the user messages compactions folded away and the last token usage and
+//! rate limits (so automatic compaction counts from where the conversation was), replay the persisted
+//! events as `initial_messages`, start the session with a recorder. Resume appends to the same file under the same id; fork writes a new file under a new id.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -13,7 +14,7 @@ use std::time::Duration;
 
 use tokio::task::JoinHandle;
 
-use super::codex::{Codex, LocalBackend};
+use super::codex::{Codex, LocalBackend, Resumed};
 use super::handle::{Conversation, ConversationHandle};
 use super::history::History;
 use crate::config::Config;
@@ -239,11 +240,18 @@ impl Codex {
         contents: RolloutContents,
         recorder: RolloutRecorder,
     ) -> Result<NewConversation> {
-        let (items, initial_messages) = contents.into_history_and_messages();
+        let (rebuilt, initial_messages) = contents.into_rebuilt();
         // A conversation killed mid-tool-call left calls without outputs: pair them so requests are valid.
-        let history = History::from_rollout(items);
+        let history = History::from_rollout(rebuilt.items)
+            .with_folded_user_messages(rebuilt.folded_user_messages);
+        let resumed = Resumed {
+            initial_messages,
+            token_info: rebuilt.token_info,
+            rate_limits: rebuilt.rate_limits,
+            context_tokens: rebuilt.context_tokens,
+        };
         let conversation = self
-            .start_with_history(config, id, history, Some(recorder), Some(initial_messages))
+            .start_with_history(config, id, history, Some(recorder), Some(resumed))
             .await?;
         Ok(NewConversation::from_conversation(conversation))
     }
