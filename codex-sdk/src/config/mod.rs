@@ -72,6 +72,9 @@ pub struct Config {
     pub sandbox_policy: SandboxPolicy,
     /// Whether the model may call several tools in one response.
     pub parallel_tool_calls: bool,
+    /// Offer the PTY-backed `unified_exec` tool (`use_experimental_unified_exec_tool`; Responses API
+    /// providers only) besides the other built-in tools.
+    pub use_experimental_unified_exec_tool: bool,
     /// Where sessions and credentials live (default `~/.codex`, or `CODEX_HOME`).
     pub codex_home: PathBuf,
     /// Sent as the `originator` header.
@@ -111,6 +114,7 @@ impl Default for Config {
             approval_policy: AskForApproval::default(),
             sandbox_policy: SandboxPolicy::default(),
             parallel_tool_calls: true,
+            use_experimental_unified_exec_tool: false,
             codex_home: default_codex_home(),
             originator: DEFAULT_ORIGINATOR.to_owned(),
             user_agent_suffix: None,

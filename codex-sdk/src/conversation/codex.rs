@@ -131,16 +131,19 @@ impl Codex {
             }
             history.push(context);
         }
+        let model = self.client_for(config);
         let tools = ToolRegistry::new();
         if let Some(builtin) = &self.inner.builtin_tools {
             let mut builtin = builtin.clone();
-            builtin.wire_api = self.inner.model.provider().wire_api;
+            // The conversation's own client decides which tools can be sent (it may speak another wire
+            // API than the builder's).
+            builtin.wire_api = model.provider().wire_api;
+            builtin.unified_exec |= config.use_experimental_unified_exec_tool;
             register_builtin_tools(&tools, &builtin)?;
         }
         for tool in &self.inner.tools {
             tools.register_arc(Arc::clone(tool))?;
         }
-        let model = self.client_for(config);
         let (events_tx, events_rx) = mpsc::channel(config.event_buffer.max(1));
         let (sub_tx, sub_rx) = mpsc::channel(64);
         let rollout_path = rollout.as_ref().map(|r| r.path().to_owned());
@@ -454,6 +457,13 @@ impl CodexBuilder {
     /// Uses this model client instead of building one (e.g. a [`ScriptedModel`](crate::model::ScriptedModel)).
     pub fn model_client(mut self, client: Arc<dyn ModelClient>) -> Self {
         self.model = Some(client);
+        self
+    }
+
+    /// Offers the PTY-backed `unified_exec` tool besides the other built-in tools (as
+    /// `use_experimental_unified_exec_tool = true` in `config.toml` does; Responses API providers only).
+    pub fn use_experimental_unified_exec_tool(mut self, enabled: bool) -> Self {
+        self.config.use_experimental_unified_exec_tool = enabled;
         self
     }
 

@@ -131,3 +131,60 @@ async fn chat_requests_carry_no_unified_exec() {
     assert!(names.contains(&"shell"), "{body}");
     assert!(!names.contains(&"unified_exec"), "{names:?}");
 }
+
+fn tool_names(body: &Value) -> Vec<String> {
+    body["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["function"]["name"].as_str().or(t["name"].as_str()))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[tokio::test]
+async fn the_config_key_offers_unified_exec_and_tools_follow_the_conversation_s_provider() {
+    let server = MockServer::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let provider = |wire| {
+        ModelProviderInfo::custom("mock", server.base_url(), wire)
+            .with_retries(0, 0)
+            .with_stream_idle_timeout(Duration::from_secs(5))
+    };
+    let overrides =
+        [codex_sdk::config::parse_override("use_experimental_unified_exec_tool=true").unwrap()];
+    let loaded = codex_sdk::config::Config::load(dir.path(), &overrides).unwrap();
+    assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+    assert!(loaded.config.use_experimental_unified_exec_tool);
+    let codex = codex_sdk::CodexBuilder::new(loaded.config)
+        .ephemeral()
+        .provider(provider(WireApi::Responses))
+        .api_key("sk-tools")
+        .model("gpt-5-codex")
+        .cwd(dir.path())
+        .build()
+        .unwrap();
+    server.enqueue(MockResponse::sse(sse::text_response("r1", "hi")));
+    let mut conv = codex.start_conversation().await.unwrap();
+    conv.run("hello").await.unwrap();
+    assert!(tool_names(&server.requests()[0].json()).contains(&"unified_exec".to_owned()));
+
+    // The same Codex, one conversation switched to a Chat Completions provider: no unified_exec for it.
+    let mut chat_config = codex.config().clone();
+    chat_config.model_provider = provider(WireApi::Chat);
+    server.enqueue(MockResponse::chat([
+        codex_sdk::testing::chat::content("c1", "hi"),
+        codex_sdk::testing::chat::finish("c1", "stop"),
+    ]));
+    let mut chat = codex
+        .new_conversation_with(chat_config)
+        .await
+        .unwrap()
+        .conversation;
+    chat.run("hello").await.unwrap();
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    let names = tool_names(&requests[1].json());
+    assert!(names.contains(&"shell".to_owned()), "{names:?}");
+    assert!(!names.contains(&"unified_exec".to_owned()), "{names:?}");
+}
