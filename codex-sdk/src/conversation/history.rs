@@ -75,12 +75,13 @@ impl History {
             .items
             .iter()
             .filter_map(|i| match i {
-                ResponseItem::FunctionCall { call_id, .. } if !answered.contains(call_id) => {
-                    Some(ResponseItem::FunctionCallOutput {
-                        call_id: call_id.clone(),
+                ResponseItem::FunctionCall { .. } | ResponseItem::LocalShellCall { .. } => i
+                    .call_id()
+                    .filter(|id| !answered.contains(*id))
+                    .map(|call_id| ResponseItem::FunctionCallOutput {
+                        call_id: call_id.to_owned(),
                         output: FunctionCallOutputPayload::failure(message),
-                    })
-                }
+                    }),
                 ResponseItem::CustomToolCall { call_id, .. } if !answered.contains(call_id) => {
                     Some(ResponseItem::CustomToolCallOutput {
                         call_id: call_id.clone(),
@@ -111,8 +112,11 @@ impl History {
         let mut outputs = HashSet::new();
         for item in &items {
             match item {
-                ResponseItem::FunctionCall { call_id, .. }
-                | ResponseItem::CustomToolCall { call_id, .. } => calls.insert(call_id.clone()),
+                ResponseItem::FunctionCall { .. }
+                | ResponseItem::CustomToolCall { .. }
+                | ResponseItem::LocalShellCall { .. } => {
+                    calls.insert(item.call_id().unwrap_or_default().to_owned())
+                }
                 ResponseItem::FunctionCallOutput { call_id, .. }
                 | ResponseItem::CustomToolCallOutput { call_id, .. } => {
                     outputs.insert(call_id.clone())
@@ -131,12 +135,13 @@ impl History {
                     dropped += 1;
                     continue;
                 }
-                ResponseItem::FunctionCall { call_id, .. } if !outputs.contains(call_id) => {
-                    Some(ResponseItem::FunctionCallOutput {
-                        call_id: call_id.clone(),
+                ResponseItem::FunctionCall { .. } | ResponseItem::LocalShellCall { .. } => item
+                    .call_id()
+                    .filter(|id| !outputs.contains(*id))
+                    .map(|call_id| ResponseItem::FunctionCallOutput {
+                        call_id: call_id.to_owned(),
                         output: FunctionCallOutputPayload::failure(ABORTED_CALL_OUTPUT),
-                    })
-                }
+                    }),
                 ResponseItem::CustomToolCall { call_id, .. } if !outputs.contains(call_id) => {
                     Some(ResponseItem::CustomToolCallOutput {
                         call_id: call_id.clone(),
