@@ -516,9 +516,15 @@ impl CodexBuilder {
             None => build_client(&self.config),
         };
         let store: Option<Arc<dyn RolloutStore>> = match self.store {
-            StoreChoice::CodexHome => Some(Arc::new(FileRolloutStore::new(
-                self.config.codex_home.clone(),
-            ))),
+            StoreChoice::CodexHome => {
+                // Never record into the working directory: without a home, say which setting is missing.
+                let home = if self.config.codex_home.as_os_str().is_empty() {
+                    crate::config::default_codex_home()?
+                } else {
+                    self.config.codex_home.clone()
+                };
+                Some(Arc::new(FileRolloutStore::new(home)))
+            }
             StoreChoice::Custom(store) => Some(store),
             StoreChoice::Ephemeral => None,
         };
