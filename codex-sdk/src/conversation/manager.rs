@@ -62,18 +62,46 @@ struct LiveEntry {
 
 /// The conversations a [`Codex`] started. Holds no strong reference: a conversation whose handles are all
 /// dropped ends as before, and its entry is pruned.
+///
+/// Pruning walks the whole map, so it runs only when the map has doubled since the last prune: starting a
+/// conversation stays amortised O(1) however many were started, and ended entries are at most as many as
+/// live ones.
 #[derive(Default)]
 pub(crate) struct LiveConversations {
-    map: Mutex<HashMap<ConversationId, LiveEntry>>,
+    map: Mutex<LiveMap>,
+}
+
+#[derive(Default)]
+pub(crate) struct LiveMap {
+    entries: HashMap<ConversationId, LiveEntry>,
+    /// The size at which the next insert prunes first.
+    prune_at: usize,
+    /// How many times the map was pruned (for tests of the amortisation).
+    prunes: usize,
+}
+
+/// The smallest map that is pruned on insert.
+const MIN_PRUNE_AT: usize = 64;
+
+impl LiveMap {
+    fn prune(&mut self) {
+        self.entries
+            .retain(|_, e| !e.task.is_finished() && e.backend.strong_count() > 0);
+        self.prune_at = (self.entries.len() * 2).max(MIN_PRUNE_AT);
+        self.prunes += 1;
+    }
+
+    fn insert(&mut self, id: ConversationId, entry: LiveEntry) {
+        if self.entries.len() >= self.prune_at {
+            self.prune();
+        }
+        self.entries.insert(id, entry);
+    }
 }
 
 impl LiveConversations {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<ConversationId, LiveEntry>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, LiveMap> {
         self.map.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn prune(map: &mut HashMap<ConversationId, LiveEntry>) {
-        map.retain(|_, e| !e.task.is_finished() && e.backend.strong_count() > 0);
     }
 }
 
@@ -85,9 +113,7 @@ impl Codex {
         rollout: Option<RolloutRecorder>,
         task: JoinHandle<()>,
     ) {
-        let mut map = self.inner.live.lock();
-        LiveConversations::prune(&mut map);
-        map.insert(
+        self.inner.live.lock().insert(
             id,
             LiveEntry {
                 backend: Arc::downgrade(backend),
@@ -101,7 +127,7 @@ impl Codex {
     #[must_use]
     pub fn conversation(&self, id: ConversationId) -> Option<ConversationHandle> {
         let map = self.inner.live.lock();
-        let entry = map.get(&id).filter(|e| !e.task.is_finished())?;
+        let entry = map.entries.get(&id).filter(|e| !e.task.is_finished())?;
         let backend: Arc<LocalBackend> = entry.backend.upgrade()?;
         Some(ConversationHandle::new(backend))
     }
@@ -110,8 +136,8 @@ impl Codex {
     #[must_use]
     pub fn live_conversations(&self) -> Vec<ConversationId> {
         let mut map = self.inner.live.lock();
-        LiveConversations::prune(&mut map);
-        map.keys().copied().collect()
+        map.prune();
+        map.entries.keys().copied().collect()
     }
 
     fn store(&self) -> Result<Arc<dyn RolloutStore>> {
@@ -315,7 +341,7 @@ impl Codex {
     /// Shuts a live conversation down, waiting at most `timeout` before stopping it by force, closes its
     /// rollout and forgets it. Does nothing for an unknown id.
     pub(crate) async fn shut_down_live(&self, id: ConversationId, timeout: Duration) {
-        let Some(mut entry) = self.inner.live.lock().remove(&id) else {
+        let Some(mut entry) = self.inner.live.lock().entries.remove(&id) else {
             return;
         };
         if let Some(backend) = entry.backend.upgrade() {
@@ -401,4 +427,45 @@ async fn create_rollout(
         git: None,
     });
     Ok(recorder)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ScriptedModel;
+
+    #[tokio::test]
+    async fn starting_many_conversations_prunes_the_live_map_rarely_and_forgets_ended_ones() {
+        let codex = Codex::builder()
+            .ephemeral()
+            .model_client(Arc::new(ScriptedModel::new([])))
+            .no_builtin_tools()
+            .build()
+            .unwrap();
+        let mut kept = Vec::new();
+        for _ in 0..2000 {
+            kept.push(codex.start_conversation().await.unwrap());
+        }
+        {
+            let map = codex.inner.live.lock();
+            assert_eq!(map.entries.len(), 2000);
+            // Geometric growth: a handful of prunes, not one per start.
+            assert!(map.prunes <= 8, "{} prunes", map.prunes);
+        }
+        kept.truncate(10);
+        let mut later = Vec::new();
+        for _ in 0..5000 {
+            later.push(codex.start_conversation().await.unwrap());
+        }
+        later.clear();
+        // Dropped conversations end; entries of ended ones never outnumber the map's last pruned size.
+        for _ in 0..100 {
+            if codex.live_conversations().len() == 10 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        assert_eq!(codex.live_conversations().len(), 10);
+        assert_eq!(codex.inner.live.lock().entries.len(), 10);
+    }
 }
