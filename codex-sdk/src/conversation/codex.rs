@@ -1,3 +1,4 @@
+use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -155,20 +156,23 @@ impl Codex {
                 self.inner.approval_handler.clone(),
                 config.approval_timeout,
             )),
-            instructions: config.instructions(),
+            instructions: shared_text(
+                Some(config.instructions()),
+                crate::config::BASE_INSTRUCTIONS,
+            ),
             history: Arc::new(std::sync::Mutex::new(history)),
             token_info: std::sync::Mutex::new(token_info),
             rate_limits: std::sync::Mutex::new(rate_limits),
             events_tx: events_tx.clone(),
             context_tokens: std::sync::atomic::AtomicU64::new(context_tokens),
-            compact_prompt: config
-                .compact_prompt
-                .clone()
-                .unwrap_or_else(|| super::compact::COMPACT_PROMPT.to_owned()),
-            compact_template: config
-                .compact_bridge_template
-                .clone()
-                .unwrap_or_else(|| super::compact::COMPACT_BRIDGE_TEMPLATE.to_owned()),
+            compact_prompt: shared_text(
+                config.compact_prompt.clone(),
+                super::compact::COMPACT_PROMPT,
+            ),
+            compact_template: shared_text(
+                config.compact_bridge_template.clone(),
+                super::compact::COMPACT_BRIDGE_TEMPLATE,
+            ),
             review_model: config.review_model.clone(),
             unknown_window_warning: std::sync::atomic::AtomicBool::new(window_is_default),
             rollout: rollout.clone(),
@@ -195,10 +199,10 @@ impl Codex {
             initial_messages,
         };
         events_tx
-            .send(Event {
+            .send(Box::new(Event {
                 id: SubmissionId::from("init"),
                 msg: EventMsg::SessionConfigured(configured.clone()),
-            })
+            }))
             .await
             .map_err(|_| Error::Closed)?;
         let task = tokio::spawn(Session::new(shared, turn_context, sub_rx).run());
@@ -238,6 +242,15 @@ pub(crate) struct Resumed {
     pub(crate) context_tokens: u64,
 }
 
+/// `text`, borrowing the built-in `default` when it is the same (every conversation that keeps the SDK's
+/// prompts shares them instead of holding a copy).
+fn shared_text(text: Option<String>, default: &'static str) -> Cow<'static, str> {
+    match text {
+        Some(text) if text != default => Cow::Owned(text),
+        _ => Cow::Borrowed(default),
+    }
+}
+
 fn policy_name(policy: AskForApproval) -> String {
     serde_json::to_value(policy)
         .ok()
@@ -258,7 +271,8 @@ fn sandbox_name(policy: &SandboxPolicy) -> String {
 #[derive(Debug)]
 pub(crate) struct LocalBackend {
     id: ConversationId,
-    pub(crate) tx: mpsc::Sender<Submission>,
+    /// Submissions travel boxed (pointer-sized channel slots keep an idle conversation small).
+    pub(crate) tx: mpsc::Sender<Box<Submission>>,
     next_id: AtomicU64,
     tools: ToolRegistry,
 }
@@ -275,7 +289,7 @@ impl ConversationBackend for LocalBackend {
         }
         let id = SubmissionId(self.next_id.fetch_add(1, Ordering::Relaxed).to_string());
         self.tx
-            .send(Submission { id: id.clone(), op })
+            .send(Box::new(Submission { id: id.clone(), op }))
             .await
             .map_err(|_| Error::Closed)?;
         Ok(id)

@@ -345,10 +345,10 @@ impl Codex {
             return;
         };
         if let Some(backend) = entry.backend.upgrade() {
-            let op = Submission {
+            let op = Box::new(Submission {
                 id: SubmissionId::from("archive"),
                 op: Op::Shutdown,
-            };
+            });
             let _ = tokio::time::timeout(timeout, backend.tx.send(op)).await;
         }
         if tokio::time::timeout(timeout, &mut entry.task)
