@@ -141,9 +141,15 @@ impl Rebuilt {
             RolloutItem::ResponseItem(item) => self.items.push(item),
             RolloutItem::Compacted(compacted) => {
                 match compacted.replacement_history {
-                    Some(replacement) => {
+                    // A replacement that keeps user messages as messages (Codex CLI's) holds what it
+                    // kept of them itself; this SDK's bridge does not, so they are remembered here.
+                    Some(replacement) if real_user_messages(&replacement).is_empty() => {
                         self.folded_user_messages
                             .extend(real_user_messages(&self.items));
+                        self.items = replacement;
+                    }
+                    Some(replacement) => {
+                        self.folded_user_messages.clear();
                         self.items = replacement;
                     }
                     None => {
@@ -221,6 +227,29 @@ mod tests {
                 ResponseItem::user_text(summary2),
             ]
         );
+        assert!(rebuilt.folded_user_messages.is_empty());
+    }
+
+    #[test]
+    fn user_messages_kept_in_a_codex_replacement_are_not_also_folded() {
+        let env = ResponseItem::user_text("<environment_context>\n</environment_context>");
+        let mut rebuilt = Rebuilt::default();
+        rebuilt.apply(RolloutItem::ResponseItem(env.clone()));
+        rebuilt.apply(RolloutItem::ResponseItem(ResponseItem::user_text("one")));
+        // This SDK's bridge: the user message is remembered.
+        rebuilt.apply(RolloutItem::Compacted(CompactedItem {
+            message: "s".into(),
+            replacement_history: Some(vec![
+                env.clone(),
+                ResponseItem::user_text("<compacted_history>\ns"),
+            ]),
+        }));
+        assert_eq!(rebuilt.folded_user_messages, ["one"]);
+        // Codex CLI's replacement keeps the messages itself.
+        rebuilt.apply(RolloutItem::Compacted(CompactedItem {
+            message: "s2".into(),
+            replacement_history: Some(vec![env, ResponseItem::user_text("one")]),
+        }));
         assert!(rebuilt.folded_user_messages.is_empty());
     }
 

@@ -192,8 +192,9 @@ async fn a_resumed_conversation_over_its_limit_compacts_before_its_next_request(
 
 const CODEX_SUMMARY: &str = "Another language model started to solve this problem and produced a summary of its thinking process. You also have access to the state of the tools that were used by that language model. Use this to build on the work that has already been done and avoid duplicating work. Here is the summary produced by the other language model, use the information in this summary to  assist with your own analysis:\nWe fixed the parser.";
 
-/// A rollout as Codex CLI 0.169 writes it when it compacts inline: the `compacted` line carries only the
-/// summary message (with Codex's prefix), no replacement history.
+/// A rollout in Codex CLI's format whose `compacted` line carries only the summary message (with Codex's
+/// prefix) and no replacement history, as Codex CLI versions of the seed's era wrote it (0.169 adds the
+/// replacement history; see `rollout_interop`).
 fn codex_compacted_rollout(id: &str) -> String {
     let lines = [
         format!(
