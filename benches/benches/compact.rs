@@ -4,6 +4,7 @@
 
 use codex_sdk::conversation::compact::{COMPACT_BRIDGE_TEMPLATE, build_compacted_history};
 use codex_sdk::protocol::{FunctionCallOutputPayload, ResponseItem};
+use codex_sdk::rollout::is_real_user_message;
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn history(messages: usize) -> Vec<ResponseItem> {
@@ -38,7 +39,14 @@ fn bench(c: &mut Criterion) {
     let summary =
         "## Goal\nFix every failing test.\n## Done so far\nModules 0-1249 fixed.\n".repeat(10);
     c.bench_function("compact/bridge_5000_messages", |b| {
-        b.iter(|| build_compacted_history(&items, &summary, COMPACT_BRIDGE_TEMPLATE))
+        b.iter(|| {
+            let users: Vec<String> = items
+                .iter()
+                .filter(|i| is_real_user_message(i))
+                .filter_map(ResponseItem::message_text)
+                .collect();
+            build_compacted_history(&items, &users, &summary, COMPACT_BRIDGE_TEMPLATE)
+        })
     });
 }
 

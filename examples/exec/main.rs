@@ -95,7 +95,7 @@ async fn run(args: args::Args) -> Result<Outcome> {
         mut config,
         warnings,
         ..
-    } = Config::load(default_codex_home(), &overrides)?;
+    } = Config::load(default_codex_home()?, &overrides)?;
     for warning in warnings {
         errln!("\x1b[33mconfig: {warning}\x1b[0m");
     }

@@ -75,8 +75,9 @@ impl Config {
         for (key, value) in overrides {
             ConfigToml::set_path(&mut table, key, value.clone())?;
         }
+        let mut warnings = drop_unknown_values(&mut table);
         let parsed = ConfigToml::from_table(table.clone())?;
-        let warnings = unknown_keys(&table, &parsed);
+        warnings.extend(unknown_keys(&table, &parsed));
         let mut config = Config {
             codex_home: codex_home.clone(),
             ..Config::default()
@@ -91,6 +92,30 @@ impl Config {
         }
         Ok(LoadedConfig { config, warnings })
     }
+}
+
+/// Keys whose values a newer Codex CLI may extend. A value this SDK does not know is dropped with a
+/// warning naming the key, so the default applies and loading never fails on what a newer Codex wrote.
+const EXTENSIBLE_KEYS: [&str; 2] = ["model_reasoning_effort", "model_reasoning_summary"];
+
+/// Removes unknown string values of [`EXTENSIBLE_KEYS`] from `table`; one warning for each. A value of
+/// the wrong type stays, to fail as a typed error.
+fn drop_unknown_values(table: &mut toml::Table) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for key in EXTENSIBLE_KEYS {
+        let Some(value) = table.get(key).filter(|v| v.is_str()) else {
+            continue;
+        };
+        let mut single = toml::Table::new();
+        single.insert(key.to_owned(), value.clone());
+        if toml::Value::Table(single).try_into::<ConfigToml>().is_err() {
+            warnings.push(format!(
+                "unknown value {value} for config key `{key}` (ignored; the default applies)"
+            ));
+            table.remove(key);
+        }
+    }
+    warnings
 }
 
 /// Dotted paths of keys in `input` that the parsed config does not hold.

@@ -72,7 +72,11 @@ pub struct Config {
     pub sandbox_policy: SandboxPolicy,
     /// Whether the model may call several tools in one response.
     pub parallel_tool_calls: bool,
-    /// Where sessions and credentials live (default `~/.codex`, or `CODEX_HOME`).
+    /// Offer the PTY-backed `unified_exec` tool (`use_experimental_unified_exec_tool`; Responses API
+    /// providers only) besides the other built-in tools.
+    pub use_experimental_unified_exec_tool: bool,
+    /// Where sessions and credentials live (default `CODEX_HOME`, else `$HOME/.codex`; empty when neither
+    /// is set).
     pub codex_home: PathBuf,
     /// Sent as the `originator` header.
     pub originator: String,
@@ -111,7 +115,9 @@ impl Default for Config {
             approval_policy: AskForApproval::default(),
             sandbox_policy: SandboxPolicy::default(),
             parallel_tool_calls: true,
-            codex_home: default_codex_home(),
+            use_experimental_unified_exec_tool: false,
+            // Empty when no home is known: a recorded `Codex` then fails to build, naming CODEX_HOME.
+            codex_home: default_codex_home().unwrap_or_default(),
             originator: DEFAULT_ORIGINATOR.to_owned(),
             user_agent_suffix: None,
             event_buffer: crate::conversation::DEFAULT_EVENT_BUFFER,
@@ -199,16 +205,24 @@ impl Config {
 /// The SDK's own system instructions.
 pub const BASE_INSTRUCTIONS: &str = include_str!("../conversation/prompts/base_instructions.md");
 
-/// `CODEX_HOME` when set, else `~/.codex`.
-#[must_use]
-pub fn default_codex_home() -> PathBuf {
+/// `CODEX_HOME` when set, else `$HOME/.codex`.
+///
+/// # Errors
+/// [`Error::Config`](crate::Error::Config) naming `CODEX_HOME` when neither it nor `HOME` is set: sessions
+/// and credentials are never put in the working directory by default.
+pub fn default_codex_home() -> crate::Result<PathBuf> {
     if let Some(home) = std::env::var_os("CODEX_HOME").filter(|v| !v.is_empty()) {
-        return PathBuf::from(home);
+        return Ok(PathBuf::from(home));
     }
     std::env::var_os("HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("."))
-        .join(".codex")
+        .filter(|v| !v.is_empty())
+        .map(|home| PathBuf::from(home).join(".codex"))
+        .ok_or_else(|| crate::Error::Config {
+            key: "CODEX_HOME".to_owned(),
+            message: "neither CODEX_HOME nor HOME is set; set CODEX_HOME to where sessions and \
+                      credentials live"
+                .to_owned(),
+        })
 }
 
 /// Atomically writes a file that must stay private (`0600`), creating `dir` (`0700`) when missing.

@@ -1,4 +1,4 @@
-//! `[otel]`: where telemetry goes. Parsed here; the telemetry module uses it.
+//! `[otel]`: where telemetry would go. Parsed and validated here; nothing exports yet.
 
 use std::collections::BTreeMap;
 

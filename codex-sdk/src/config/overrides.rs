@@ -46,6 +46,8 @@ pub struct ConfigToml {
     pub user_instructions: Option<String>,
     /// `parallel_tool_calls`
     pub parallel_tool_calls: Option<bool>,
+    /// `use_experimental_unified_exec_tool`: offer the PTY-backed `unified_exec` tool.
+    pub use_experimental_unified_exec_tool: Option<bool>,
     /// `[otel]`: telemetry export settings.
     pub otel: Option<super::OtelConfig>,
     /// `[shell_environment_policy]`: the environment of the processes the agent starts.
@@ -232,6 +234,9 @@ impl ConfigToml {
         }
         if let Some(parallel) = self.parallel_tool_calls {
             config.parallel_tool_calls = parallel;
+        }
+        if let Some(enabled) = self.use_experimental_unified_exec_tool {
+            config.use_experimental_unified_exec_tool = enabled;
         }
         if let Some(otel) = &self.otel {
             config.otel = otel.clone();

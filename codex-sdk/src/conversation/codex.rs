@@ -1,3 +1,4 @@
+use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,8 +18,9 @@ use crate::config::{Config, model_info};
 use crate::error::{Error, Result};
 use crate::model::{ApiKey, ChatClient, ModelClient, ModelProviderInfo, ResponsesClient, WireApi};
 use crate::protocol::{
-    AskForApproval, ConversationId, Event, EventMsg, Op, ReasoningEffort, ReasoningSummary,
-    SandboxPolicy, SessionConfiguredEvent, Submission, SubmissionId,
+    AskForApproval, ConversationId, Event, EventMsg, Op, RateLimitSnapshot, ReasoningEffort,
+    ReasoningSummary, SandboxPolicy, SessionConfiguredEvent, Submission, SubmissionId,
+    TokenUsageInfo,
 };
 use crate::rollout::{FileRolloutStore, RolloutRecorder, RolloutStore};
 use crate::sandbox::ShellEnvironmentPolicy;
@@ -98,15 +100,25 @@ impl Codex {
     }
 
     /// Starts a conversation's session task. `history` empty means a new conversation: it gets the
-    /// environment context (recorded too). `rollout` already holds any earlier lines.
+    /// environment context (recorded too). `rollout` already holds any earlier lines; `resumed` is what a
+    /// resumed or forked conversation carries over besides its history.
     pub(crate) async fn start_with_history(
         &self,
         config: &Config,
         id: ConversationId,
         mut history: History,
         rollout: Option<RolloutRecorder>,
-        initial_messages: Option<Vec<EventMsg>>,
+        resumed: Option<Resumed>,
     ) -> Result<Conversation> {
+        let (initial_messages, token_info, rate_limits, context_tokens) = match resumed {
+            Some(r) => (
+                Some(r.initial_messages),
+                r.token_info,
+                r.rate_limits,
+                r.context_tokens,
+            ),
+            None => (None, None, None, 0),
+        };
         let info = model_info(&config.model);
         let (window, window_is_default) = config.effective_context_window();
         if history.len() == 0 {
@@ -120,16 +132,19 @@ impl Codex {
             }
             history.push(context);
         }
+        let model = self.client_for(config);
         let tools = ToolRegistry::new();
         if let Some(builtin) = &self.inner.builtin_tools {
             let mut builtin = builtin.clone();
-            builtin.wire_api = self.inner.model.provider().wire_api;
+            // The conversation's own client decides which tools can be sent (it may speak another wire
+            // API than the builder's).
+            builtin.wire_api = model.provider().wire_api;
+            builtin.unified_exec |= config.use_experimental_unified_exec_tool;
             register_builtin_tools(&tools, &builtin)?;
         }
         for tool in &self.inner.tools {
             tools.register_arc(Arc::clone(tool))?;
         }
-        let model = self.client_for(config);
         let (events_tx, events_rx) = mpsc::channel(config.event_buffer.max(1));
         let (sub_tx, sub_rx) = mpsc::channel(64);
         let rollout_path = rollout.as_ref().map(|r| r.path().to_owned());
@@ -141,20 +156,23 @@ impl Codex {
                 self.inner.approval_handler.clone(),
                 config.approval_timeout,
             )),
-            instructions: config.instructions(),
+            instructions: shared_text(
+                Some(config.instructions()),
+                crate::config::BASE_INSTRUCTIONS,
+            ),
             history: Arc::new(std::sync::Mutex::new(history)),
-            token_info: std::sync::Mutex::new(None),
-            rate_limits: std::sync::Mutex::new(None),
+            token_info: std::sync::Mutex::new(token_info),
+            rate_limits: std::sync::Mutex::new(rate_limits),
             events_tx: events_tx.clone(),
-            context_tokens: std::sync::atomic::AtomicU64::new(0),
-            compact_prompt: config
-                .compact_prompt
-                .clone()
-                .unwrap_or_else(|| super::compact::COMPACT_PROMPT.to_owned()),
-            compact_template: config
-                .compact_bridge_template
-                .clone()
-                .unwrap_or_else(|| super::compact::COMPACT_BRIDGE_TEMPLATE.to_owned()),
+            context_tokens: std::sync::atomic::AtomicU64::new(context_tokens),
+            compact_prompt: shared_text(
+                config.compact_prompt.clone(),
+                super::compact::COMPACT_PROMPT,
+            ),
+            compact_template: shared_text(
+                config.compact_bridge_template.clone(),
+                super::compact::COMPACT_BRIDGE_TEMPLATE,
+            ),
             review_model: config.review_model.clone(),
             unknown_window_warning: std::sync::atomic::AtomicBool::new(window_is_default),
             rollout: rollout.clone(),
@@ -181,10 +199,10 @@ impl Codex {
             initial_messages,
         };
         events_tx
-            .send(Event {
+            .send(Box::new(Event {
                 id: SubmissionId::from("init"),
                 msg: EventMsg::SessionConfigured(configured.clone()),
-            })
+            }))
             .await
             .map_err(|_| Error::Closed)?;
         let task = tokio::spawn(Session::new(shared, turn_context, sub_rx).run());
@@ -213,6 +231,26 @@ impl Codex {
     }
 }
 
+/// What a resumed (or forked) conversation carries over from its rollout besides its history: the events
+/// a client replays, and the token usage and rate limits last reported — so the context window is counted
+/// from where it was and automatic compaction still runs.
+#[derive(Debug, Default)]
+pub(crate) struct Resumed {
+    pub(crate) initial_messages: Vec<EventMsg>,
+    pub(crate) token_info: Option<TokenUsageInfo>,
+    pub(crate) rate_limits: Option<RateLimitSnapshot>,
+    pub(crate) context_tokens: u64,
+}
+
+/// `text`, borrowing the built-in `default` when it is the same (every conversation that keeps the SDK's
+/// prompts shares them instead of holding a copy).
+fn shared_text(text: Option<String>, default: &'static str) -> Cow<'static, str> {
+    match text {
+        Some(text) if text != default => Cow::Owned(text),
+        _ => Cow::Borrowed(default),
+    }
+}
+
 fn policy_name(policy: AskForApproval) -> String {
     serde_json::to_value(policy)
         .ok()
@@ -233,7 +271,8 @@ fn sandbox_name(policy: &SandboxPolicy) -> String {
 #[derive(Debug)]
 pub(crate) struct LocalBackend {
     id: ConversationId,
-    pub(crate) tx: mpsc::Sender<Submission>,
+    /// Submissions travel boxed (pointer-sized channel slots keep an idle conversation small).
+    pub(crate) tx: mpsc::Sender<Box<Submission>>,
     next_id: AtomicU64,
     tools: ToolRegistry,
 }
@@ -250,7 +289,7 @@ impl ConversationBackend for LocalBackend {
         }
         let id = SubmissionId(self.next_id.fetch_add(1, Ordering::Relaxed).to_string());
         self.tx
-            .send(Submission { id: id.clone(), op })
+            .send(Box::new(Submission { id: id.clone(), op }))
             .await
             .map_err(|_| Error::Closed)?;
         Ok(id)
@@ -435,6 +474,13 @@ impl CodexBuilder {
         self
     }
 
+    /// Offers the PTY-backed `unified_exec` tool besides the other built-in tools (as
+    /// `use_experimental_unified_exec_tool = true` in `config.toml` does; Responses API providers only).
+    pub fn use_experimental_unified_exec_tool(mut self, enabled: bool) -> Self {
+        self.config.use_experimental_unified_exec_tool = enabled;
+        self
+    }
+
     /// Which built-in tools (shell, read_file, list_dir, apply_patch, update_plan, view_image, unified exec)
     /// each conversation gets. Default: [`BuiltinToolsConfig::default`]. Each conversation gets its own
     /// instances (unified-exec sessions are never shared); the wire API is taken from the model client.
@@ -484,9 +530,15 @@ impl CodexBuilder {
             None => build_client(&self.config),
         };
         let store: Option<Arc<dyn RolloutStore>> = match self.store {
-            StoreChoice::CodexHome => Some(Arc::new(FileRolloutStore::new(
-                self.config.codex_home.clone(),
-            ))),
+            StoreChoice::CodexHome => {
+                // Never record into the working directory: without a home, say which setting is missing.
+                let home = if self.config.codex_home.as_os_str().is_empty() {
+                    crate::config::default_codex_home()?
+                } else {
+                    self.config.codex_home.clone()
+                };
+                Some(Arc::new(FileRolloutStore::new(home)))
+            }
             StoreChoice::Custom(store) => Some(store),
             StoreChoice::Ephemeral => None,
         };

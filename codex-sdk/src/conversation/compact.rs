@@ -1,11 +1,14 @@
 //! Compaction: when the history nears the context window (or on [`Op::Compact`](crate::protocol::Op)),
 //! the model writes a hand-off summary and the history is replaced by the initial context plus one bridge
-//! message holding the earlier user messages and the summary.
+//! message holding every user message of the conversation so far and the summary.
+//!
+//! A bridge is never nested in a later bridge: the history remembers the user messages earlier compactions
+//! folded away (a resumed conversation recovers them from its rollout), and each compaction renders all of
+//! them afresh, middle-truncated to one budget when they are too long — so none is silently lost.
 //!
 //! The old history is replaced in one step at the end, so an interrupt during compaction leaves it intact.
 
 use super::events::EventSink;
-use super::history::History;
 use super::sampling::sample_with_retries;
 use super::session::SessionShared;
 use super::turn::{TurnContext, TurnEnv, build_prompt, report_usage};
@@ -13,6 +16,9 @@ use crate::error::{Error, Result};
 use crate::protocol::{
     CompactionTrigger, ContextCompactionBeginEvent, ContextCompactionEndEvent, EventMsg,
     ResponseItem,
+};
+use crate::rollout::rebuild::{
+    BRIDGE_MARKER, USER_MESSAGES_BUDGET_BYTES, estimate_tokens, initial_context, real_user_messages,
 };
 use crate::tools::handlers::truncate_middle;
 
@@ -22,12 +28,6 @@ pub const COMPACT_PROMPT: &str = include_str!("prompts/compact.md");
 /// The SDK's bridge template (overridable with `compact_bridge_template`); `{user_messages}` and `{summary}`
 /// are substituted.
 pub const COMPACT_BRIDGE_TEMPLATE: &str = include_str!("prompts/compact_bridge.md");
-
-/// Marks a bridge message, so a later compaction does not count it as something the user wrote.
-const BRIDGE_MARKER: &str = "<compacted_history>";
-
-/// How much of the earlier user messages the bridge keeps, in bytes (about 20k tokens).
-const USER_MESSAGES_BUDGET_BYTES: usize = 80_000;
 
 /// Compacts `env`'s history in place.
 ///
@@ -66,10 +66,20 @@ pub(crate) async fn compact(
             message: "the model returned no summary for compaction".to_owned(),
             retry_after: None,
         })?;
-    let old = env.lock_history().for_prompt();
-    let replacement = build_compacted_history(&old, &summary, &shared.compact_template);
+    let (old, folded) = {
+        let history = env.lock_history();
+        (
+            history.for_prompt(),
+            history.folded_user_messages().to_vec(),
+        )
+    };
+    let mut user_messages = folded;
+    user_messages.extend(real_user_messages(&old));
+    let replacement =
+        build_compacted_history(&old, &user_messages, &summary, &shared.compact_template);
     let estimated_tokens = estimate_tokens(&replacement);
-    env.lock_history().replace(replacement.clone());
+    env.lock_history()
+        .replace_compacted(replacement.clone(), user_messages);
     shared.set_context_tokens(estimated_tokens);
     sink.send(EventMsg::ContextCompactionEnd(ContextCompactionEndEvent {
         summary,
@@ -89,28 +99,17 @@ pub(crate) async fn compact(
 }
 
 /// The history that replaces `history` after compaction: its initial context, then one user message
-/// rendering `template` with the earlier user messages (middle-truncated to a budget) and `summary`.
-/// Resuming a compacted rollout yields the same items, so the next request is the same.
+/// rendering `template` with `user_messages` (every real user message of the conversation, oldest first;
+/// middle-truncated to a budget) and `summary`. Resuming a compacted rollout yields the same items, so the
+/// next request is the same.
 #[must_use]
 pub fn build_compacted_history(
     history: &[ResponseItem],
+    user_messages: &[String],
     summary: &str,
     template: &str,
 ) -> Vec<ResponseItem> {
-    let mut out: Vec<ResponseItem> = history
-        .iter()
-        .take_while(|item| History::is_initial_context(item))
-        .cloned()
-        .collect();
-    let user_messages: Vec<String> = history
-        .iter()
-        .filter(|item| !History::is_initial_context(item))
-        .filter_map(|item| match item {
-            ResponseItem::Message { role, .. } if role == "user" => item.message_text(),
-            _ => None,
-        })
-        .filter(|text| !text.starts_with(BRIDGE_MARKER))
-        .collect();
+    let mut out = initial_context(history);
     let joined = if user_messages.is_empty() {
         "(none)".to_owned()
     } else {
@@ -121,15 +120,6 @@ pub fn build_compacted_history(
         .replace("{summary}", summary.trim());
     out.push(ResponseItem::user_text(format!("{BRIDGE_MARKER}\n{body}")));
     out
-}
-
-/// A rough token count (four bytes a token), used only to decide whether compaction helped.
-fn estimate_tokens(items: &[ResponseItem]) -> u64 {
-    let bytes: usize = items
-        .iter()
-        .map(|i| serde_json::to_string(i).map_or(0, |s| s.len()))
-        .sum();
-    u64::try_from(bytes / 4).unwrap_or(u64::MAX)
 }
 
 #[cfg(test)]
@@ -148,8 +138,13 @@ mod tests {
             ResponseItem::assistant_text("looking"),
             ResponseItem::user_text("also add a test"),
         ];
-        let out =
-            build_compacted_history(&history, " done: X ", "U:\n{user_messages}\nS:\n{summary}");
+        let users = real_user_messages(&history);
+        let out = build_compacted_history(
+            &history,
+            &users,
+            " done: X ",
+            "U:\n{user_messages}\nS:\n{summary}",
+        );
         assert_eq!(
             out,
             vec![
@@ -159,11 +154,18 @@ mod tests {
                 ),
             ]
         );
-        // A second compaction does not nest the first bridge.
-        let again = build_compacted_history(&out, "later", "U:{user_messages} S:{summary}");
+        // The bridge itself is not a user message: a later compaction gets the folded messages from the
+        // history (see `History::folded_user_messages`) and renders them again, unnested.
+        assert!(real_user_messages(&out).is_empty());
+        let mut all = users;
+        all.push("third".into());
+        let again = build_compacted_history(&out, &all, "later", "U:{user_messages} S:{summary}");
         assert_eq!(
             again[1],
-            ResponseItem::user_text("<compacted_history>\nU:(none) S:later")
+            ResponseItem::user_text(
+                "<compacted_history>\nU:fix the bug\n\nalso add a test\n\nthird S:later"
+            )
         );
+        assert_eq!(again.len(), 2);
     }
 }

@@ -16,16 +16,23 @@ use crate::rollout::RolloutRecorder;
 /// The default number of events buffered before the conversation waits for its consumer.
 pub const DEFAULT_EVENT_BUFFER: usize = 1024;
 
+/// The sending side of a conversation's event channel. Events travel boxed: the channel allocates its
+/// slots in blocks up front, and a pointer-sized slot keeps an idle conversation small.
+pub(crate) type EventTx = mpsc::Sender<Box<Event>>;
+
+/// The receiving side of a conversation's event channel.
+pub(crate) type EventRx = mpsc::Receiver<Box<Event>>;
+
 /// Sends events for one submission.
 #[derive(Clone, Debug)]
 pub(crate) struct EventSink {
-    tx: mpsc::Sender<Event>,
+    tx: EventTx,
     sub_id: SubmissionId,
     recorder: Option<RolloutRecorder>,
 }
 
 impl EventSink {
-    pub(crate) fn new(tx: mpsc::Sender<Event>, sub_id: SubmissionId) -> Self {
+    pub(crate) fn new(tx: EventTx, sub_id: SubmissionId) -> Self {
         Self {
             tx,
             sub_id,
@@ -49,10 +56,10 @@ impl EventSink {
             recorder.record_event(&msg);
         }
         self.tx
-            .send(Event {
+            .send(Box::new(Event {
                 id: self.sub_id.clone(),
                 msg,
-            })
+            }))
             .await
             .is_ok()
     }
@@ -65,22 +72,22 @@ impl EventSink {
 /// for events.
 #[derive(Debug)]
 pub struct EventStream {
-    rx: mpsc::Receiver<Event>,
+    rx: EventRx,
 }
 
 impl EventStream {
-    pub(crate) fn new(rx: mpsc::Receiver<Event>) -> Self {
+    pub(crate) fn new(rx: EventRx) -> Self {
         Self { rx }
     }
 
     /// The next event, or `None` once the conversation has ended.
     pub async fn recv(&mut self) -> Option<Event> {
-        self.rx.recv().await
+        self.rx.recv().await.map(|e| *e)
     }
 
     /// The next event if one is buffered, without waiting.
     pub fn try_recv(&mut self) -> Option<Event> {
-        self.rx.try_recv().ok()
+        self.rx.try_recv().ok().map(|e| *e)
     }
 }
 
@@ -88,6 +95,6 @@ impl Stream for EventStream {
     type Item = Event;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Event>> {
-        self.rx.poll_recv(cx)
+        self.rx.poll_recv(cx).map(|e| e.map(|e| *e))
     }
 }

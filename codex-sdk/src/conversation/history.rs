@@ -12,6 +12,9 @@ use crate::protocol::{
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct History {
     items: Vec<ResponseItem>,
+    /// The real user messages earlier compactions folded into the bridge, oldest first; the next
+    /// compaction renders them again with the newer ones.
+    folded_user_messages: Vec<String>,
 }
 
 impl History {
@@ -34,22 +37,26 @@ impl History {
         self.items.len()
     }
 
-    /// Replaces every item (after compaction, or when rebuilding a resumed conversation).
-    pub(crate) fn replace(&mut self, items: Vec<ResponseItem>) {
+    /// Replaces every item after a compaction whose bridge holds `user_messages` (every real user message
+    /// so far).
+    pub(crate) fn replace_compacted(
+        &mut self,
+        items: Vec<ResponseItem>,
+        user_messages: Vec<String>,
+    ) {
         self.items = items;
+        self.folded_user_messages = user_messages;
     }
 
-    /// Whether `item` is part of the context the SDK adds before the user's first message (the environment
-    /// description, user instructions). Such items survive compaction and do not count as user messages.
-    pub(crate) fn is_initial_context(item: &ResponseItem) -> bool {
-        match item {
-            ResponseItem::Message { role, .. } if role == "user" => {
-                item.message_text().is_some_and(|t| {
-                    t.starts_with("<environment_context>") || t.starts_with("<user_instructions>")
-                })
-            }
-            _ => false,
-        }
+    /// The real user messages earlier compactions folded into the history's bridge, oldest first.
+    pub(crate) fn folded_user_messages(&self) -> &[String] {
+        &self.folded_user_messages
+    }
+
+    /// Sets the user messages a resumed conversation's compactions had folded away.
+    pub(crate) fn with_folded_user_messages(mut self, messages: Vec<String>) -> Self {
+        self.folded_user_messages = messages;
+        self
     }
 
     /// After an aborted turn, answers every tool call that has no output yet, so the next request is valid
@@ -68,12 +75,13 @@ impl History {
             .items
             .iter()
             .filter_map(|i| match i {
-                ResponseItem::FunctionCall { call_id, .. } if !answered.contains(call_id) => {
-                    Some(ResponseItem::FunctionCallOutput {
-                        call_id: call_id.clone(),
+                ResponseItem::FunctionCall { .. } | ResponseItem::LocalShellCall { .. } => i
+                    .call_id()
+                    .filter(|id| !answered.contains(*id))
+                    .map(|call_id| ResponseItem::FunctionCallOutput {
+                        call_id: call_id.to_owned(),
                         output: FunctionCallOutputPayload::failure(message),
-                    })
-                }
+                    }),
                 ResponseItem::CustomToolCall { call_id, .. } if !answered.contains(call_id) => {
                     Some(ResponseItem::CustomToolCallOutput {
                         call_id: call_id.clone(),
@@ -104,8 +112,11 @@ impl History {
         let mut outputs = HashSet::new();
         for item in &items {
             match item {
-                ResponseItem::FunctionCall { call_id, .. }
-                | ResponseItem::CustomToolCall { call_id, .. } => calls.insert(call_id.clone()),
+                ResponseItem::FunctionCall { .. }
+                | ResponseItem::CustomToolCall { .. }
+                | ResponseItem::LocalShellCall { .. } => {
+                    calls.insert(item.call_id().unwrap_or_default().to_owned())
+                }
                 ResponseItem::FunctionCallOutput { call_id, .. }
                 | ResponseItem::CustomToolCallOutput { call_id, .. } => {
                     outputs.insert(call_id.clone())
@@ -124,12 +135,13 @@ impl History {
                     dropped += 1;
                     continue;
                 }
-                ResponseItem::FunctionCall { call_id, .. } if !outputs.contains(call_id) => {
-                    Some(ResponseItem::FunctionCallOutput {
-                        call_id: call_id.clone(),
+                ResponseItem::FunctionCall { .. } | ResponseItem::LocalShellCall { .. } => item
+                    .call_id()
+                    .filter(|id| !outputs.contains(*id))
+                    .map(|call_id| ResponseItem::FunctionCallOutput {
+                        call_id: call_id.to_owned(),
                         output: FunctionCallOutputPayload::failure(ABORTED_CALL_OUTPUT),
-                    })
-                }
+                    }),
                 ResponseItem::CustomToolCall { call_id, .. } if !outputs.contains(call_id) => {
                     Some(ResponseItem::CustomToolCallOutput {
                         call_id: call_id.clone(),

@@ -3,8 +3,9 @@
 //!
 //! Resume and fork share one path ([`Codex::start_from_rollout`]): read the rollout, rebuild the history
 //! (compactions included; tool calls cut off by a crash get an "aborted" output right after them, stray
-//! outputs are dropped), replay the persisted events as `initial_messages`, start the session with a
-//! recorder. Resume appends to the same file under the same id; fork writes a new file under a new id.
+//! outputs are dropped), recover the user messages compactions folded away and the last token usage and
+//! rate limits (so automatic compaction counts from where the conversation was), replay the persisted
+//! events as `initial_messages`, start the session with a recorder. Resume appends to the same file under the same id; fork writes a new file under a new id.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -13,7 +14,7 @@ use std::time::Duration;
 
 use tokio::task::JoinHandle;
 
-use super::codex::{Codex, LocalBackend};
+use super::codex::{Codex, LocalBackend, Resumed};
 use super::handle::{Conversation, ConversationHandle};
 use super::history::History;
 use crate::config::Config;
@@ -61,18 +62,46 @@ struct LiveEntry {
 
 /// The conversations a [`Codex`] started. Holds no strong reference: a conversation whose handles are all
 /// dropped ends as before, and its entry is pruned.
+///
+/// Pruning walks the whole map, so it runs only when the map has doubled since the last prune: starting a
+/// conversation stays amortised O(1) however many were started, and ended entries are at most as many as
+/// live ones.
 #[derive(Default)]
 pub(crate) struct LiveConversations {
-    map: Mutex<HashMap<ConversationId, LiveEntry>>,
+    map: Mutex<LiveMap>,
+}
+
+#[derive(Default)]
+pub(crate) struct LiveMap {
+    entries: HashMap<ConversationId, LiveEntry>,
+    /// The size at which the next insert prunes first.
+    prune_at: usize,
+    /// How many times the map was pruned (for tests of the amortisation).
+    prunes: usize,
+}
+
+/// The smallest map that is pruned on insert.
+const MIN_PRUNE_AT: usize = 64;
+
+impl LiveMap {
+    fn prune(&mut self) {
+        self.entries
+            .retain(|_, e| !e.task.is_finished() && e.backend.strong_count() > 0);
+        self.prune_at = (self.entries.len() * 2).max(MIN_PRUNE_AT);
+        self.prunes += 1;
+    }
+
+    fn insert(&mut self, id: ConversationId, entry: LiveEntry) {
+        if self.entries.len() >= self.prune_at {
+            self.prune();
+        }
+        self.entries.insert(id, entry);
+    }
 }
 
 impl LiveConversations {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<ConversationId, LiveEntry>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, LiveMap> {
         self.map.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn prune(map: &mut HashMap<ConversationId, LiveEntry>) {
-        map.retain(|_, e| !e.task.is_finished() && e.backend.strong_count() > 0);
     }
 }
 
@@ -84,9 +113,7 @@ impl Codex {
         rollout: Option<RolloutRecorder>,
         task: JoinHandle<()>,
     ) {
-        let mut map = self.inner.live.lock();
-        LiveConversations::prune(&mut map);
-        map.insert(
+        self.inner.live.lock().insert(
             id,
             LiveEntry {
                 backend: Arc::downgrade(backend),
@@ -100,7 +127,7 @@ impl Codex {
     #[must_use]
     pub fn conversation(&self, id: ConversationId) -> Option<ConversationHandle> {
         let map = self.inner.live.lock();
-        let entry = map.get(&id).filter(|e| !e.task.is_finished())?;
+        let entry = map.entries.get(&id).filter(|e| !e.task.is_finished())?;
         let backend: Arc<LocalBackend> = entry.backend.upgrade()?;
         Some(ConversationHandle::new(backend))
     }
@@ -109,8 +136,8 @@ impl Codex {
     #[must_use]
     pub fn live_conversations(&self) -> Vec<ConversationId> {
         let mut map = self.inner.live.lock();
-        LiveConversations::prune(&mut map);
-        map.keys().copied().collect()
+        map.prune();
+        map.entries.keys().copied().collect()
     }
 
     fn store(&self) -> Result<Arc<dyn RolloutStore>> {
@@ -239,11 +266,18 @@ impl Codex {
         contents: RolloutContents,
         recorder: RolloutRecorder,
     ) -> Result<NewConversation> {
-        let (items, initial_messages) = contents.into_history_and_messages();
+        let (rebuilt, initial_messages) = contents.into_rebuilt();
         // A conversation killed mid-tool-call left calls without outputs: pair them so requests are valid.
-        let history = History::from_rollout(items);
+        let history = History::from_rollout(rebuilt.items)
+            .with_folded_user_messages(rebuilt.folded_user_messages);
+        let resumed = Resumed {
+            initial_messages,
+            token_info: rebuilt.token_info,
+            rate_limits: rebuilt.rate_limits,
+            context_tokens: rebuilt.context_tokens,
+        };
         let conversation = self
-            .start_with_history(config, id, history, Some(recorder), Some(initial_messages))
+            .start_with_history(config, id, history, Some(recorder), Some(resumed))
             .await?;
         Ok(NewConversation::from_conversation(conversation))
     }
@@ -307,14 +341,14 @@ impl Codex {
     /// Shuts a live conversation down, waiting at most `timeout` before stopping it by force, closes its
     /// rollout and forgets it. Does nothing for an unknown id.
     pub(crate) async fn shut_down_live(&self, id: ConversationId, timeout: Duration) {
-        let Some(mut entry) = self.inner.live.lock().remove(&id) else {
+        let Some(mut entry) = self.inner.live.lock().entries.remove(&id) else {
             return;
         };
         if let Some(backend) = entry.backend.upgrade() {
-            let op = Submission {
+            let op = Box::new(Submission {
                 id: SubmissionId::from("archive"),
                 op: Op::Shutdown,
-            };
+            });
             let _ = tokio::time::timeout(timeout, backend.tx.send(op)).await;
         }
         if tokio::time::timeout(timeout, &mut entry.task)
@@ -393,4 +427,45 @@ async fn create_rollout(
         git: None,
     });
     Ok(recorder)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ScriptedModel;
+
+    #[tokio::test]
+    async fn starting_many_conversations_prunes_the_live_map_rarely_and_forgets_ended_ones() {
+        let codex = Codex::builder()
+            .ephemeral()
+            .model_client(Arc::new(ScriptedModel::new([])))
+            .no_builtin_tools()
+            .build()
+            .unwrap();
+        let mut kept = Vec::new();
+        for _ in 0..2000 {
+            kept.push(codex.start_conversation().await.unwrap());
+        }
+        {
+            let map = codex.inner.live.lock();
+            assert_eq!(map.entries.len(), 2000);
+            // Geometric growth: a handful of prunes, not one per start.
+            assert!(map.prunes <= 8, "{} prunes", map.prunes);
+        }
+        kept.truncate(10);
+        let mut later = Vec::new();
+        for _ in 0..5000 {
+            later.push(codex.start_conversation().await.unwrap());
+        }
+        later.clear();
+        // Dropped conversations end; entries of ended ones never outnumber the map's last pruned size.
+        for _ in 0..100 {
+            if codex.live_conversations().len() == 10 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        assert_eq!(codex.live_conversations().len(), 10);
+        assert_eq!(codex.inner.live.lock().entries.len(), 10);
+    }
 }

@@ -15,9 +15,9 @@ use super::review::run_review;
 use super::turn::{Outcome, PendingInput, TurnContext, TurnEnv, finish, run_turn};
 use crate::model::ModelClient;
 use crate::protocol::{
-    ConversationId, ConversationPathEvent, Event, EventMsg, Op, RateLimitSnapshot,
-    RawResponseItemEvent, Submission, SubmissionId, TokenUsageInfo, TurnAbortReason,
-    TurnAbortedEvent, UserInput, WarningEvent,
+    ConversationId, ConversationPathEvent, EventMsg, Op, RateLimitSnapshot, RawResponseItemEvent,
+    Submission, SubmissionId, TokenUsageInfo, TurnAbortReason, TurnAbortedEvent, UserInput,
+    WarningEvent,
 };
 use crate::rollout::{RolloutRecorder, TurnContextItem};
 use crate::tools::ToolRegistry;
@@ -28,16 +28,16 @@ pub(crate) struct SessionShared {
     pub(crate) model: Arc<dyn ModelClient>,
     pub(crate) tools: ToolRegistry,
     pub(crate) approvals: Arc<Approvals>,
-    pub(crate) instructions: String,
+    pub(crate) instructions: std::borrow::Cow<'static, str>,
     pub(crate) history: Arc<Mutex<History>>,
     pub(crate) token_info: Mutex<Option<TokenUsageInfo>>,
     pub(crate) rate_limits: Mutex<Option<RateLimitSnapshot>>,
-    pub(crate) events_tx: mpsc::Sender<Event>,
+    pub(crate) events_tx: super::events::EventTx,
     /// Tokens the history occupies in the context window (last response's usage, or an estimate after
     /// compaction); compared with the auto-compaction limit.
     pub(crate) context_tokens: AtomicU64,
-    pub(crate) compact_prompt: String,
-    pub(crate) compact_template: String,
+    pub(crate) compact_prompt: std::borrow::Cow<'static, str>,
+    pub(crate) compact_template: std::borrow::Cow<'static, str>,
     pub(crate) review_model: Option<String>,
     /// Set when the model's context window is unknown; the first turn warns once.
     pub(crate) unknown_window_warning: AtomicBool,
@@ -56,7 +56,7 @@ impl SessionShared {
     pub(crate) fn primary_env(&self) -> TurnEnv {
         TurnEnv {
             history: Arc::clone(&self.history),
-            instructions: self.instructions.clone(),
+            instructions: self.instructions.to_string(),
             tools: self.tools.clone(),
             primary: true,
         }
@@ -175,7 +175,7 @@ pub(crate) struct Session {
     shared: Arc<SessionShared>,
     turn_context: TurnContext,
     active: Option<ActiveTurn>,
-    rx: mpsc::Receiver<Submission>,
+    rx: mpsc::Receiver<Box<Submission>>,
     /// Whether the client was told that the rollout stopped being written (told once).
     rollout_failure_reported: bool,
     /// Whether the rollout was closed by [`Op::Shutdown`].
@@ -191,7 +191,7 @@ impl Session {
     pub(crate) fn new(
         shared: Arc<SessionShared>,
         turn_context: TurnContext,
-        rx: mpsc::Receiver<Submission>,
+        rx: mpsc::Receiver<Box<Submission>>,
     ) -> Self {
         Self {
             shared,
@@ -210,7 +210,7 @@ impl Session {
             tokio::select! {
                 sub = self.rx.recv() => match sub {
                     Some(sub) => {
-                        if matches!(self.handle(sub).await, Flow::Stop) {
+                        if matches!(self.handle(*sub).await, Flow::Stop) {
                             break;
                         }
                     }

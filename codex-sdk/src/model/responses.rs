@@ -102,7 +102,9 @@ impl ResponsesClient {
             .iter()
             .filter_map(|tool| serde_json::to_value(tool).ok())
             .collect();
-        let send_reasoning = prompt.reasoning || prompt.effort.is_some();
+        // Only models that reason accept a reasoning block: a leftover effort must not get a request to
+        // another model rejected.
+        let send_reasoning = prompt.reasoning;
         let mut body = Map::new();
         body.insert("model".into(), json!(prompt.model));
         body.insert("instructions".into(), json!(prompt.instructions));

@@ -102,6 +102,17 @@ fn body_with_reasoning_and_schema() {
     assert_eq!(body["reasoning"], json!({"summary": "detailed"}));
 }
 
+#[test]
+fn a_model_that_does_not_reason_gets_no_reasoning_whatever_the_effort() {
+    let mut p = prompt();
+    p.reasoning = false;
+    p.effort = Some(ReasoningEffort::High);
+    p.summary = ReasoningSummary::Detailed;
+    let body = ResponsesClient::request_body(&p);
+    assert_eq!(body.get("reasoning"), None);
+    assert_eq!(body["include"], json!([]));
+}
+
 fn sse(event: &str, data: Value) -> SseEvent {
     SseEvent {
         event: Some(event.into()),

@@ -72,6 +72,22 @@ pub enum ResponseItem {
         /// What the model sees.
         output: String,
     },
+    /// The model runs a command through the Responses API's `local_shell` tool. It is run by the `shell`
+    /// handler (same sandbox and approval policy) and answered with a `function_call_output` carrying its
+    /// `call_id`.
+    LocalShellCall {
+        /// Server-assigned id (never serialized); stands in for a missing `call_id`.
+        #[serde(default, skip_serializing)]
+        id: Option<String>,
+        /// Pairs the call with its output.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        call_id: Option<String>,
+        /// `completed`, `in_progress` or `incomplete`.
+        #[serde(default)]
+        status: String,
+        /// What to run.
+        action: LocalShellAction,
+    },
     /// A hosted web search the model ran (informational).
     WebSearchCall {
         /// Server-assigned id (never serialized).
@@ -115,6 +131,7 @@ impl ResponseItem {
             | Self::FunctionCallOutput { call_id, .. }
             | Self::CustomToolCall { call_id, .. }
             | Self::CustomToolCallOutput { call_id, .. } => Some(call_id),
+            Self::LocalShellCall { id, call_id, .. } => call_id.as_deref().or(id.as_deref()),
             _ => None,
         }
     }
@@ -137,6 +154,37 @@ impl ResponseItem {
             _ => None,
         }
     }
+}
+
+/// What a [`ResponseItem::LocalShellCall`] asks for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum LocalShellAction {
+    /// Run a command.
+    Exec(LocalShellExecAction),
+}
+
+/// A command a [`ResponseItem::LocalShellCall`] runs.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct LocalShellExecAction {
+    /// The command (argv).
+    pub command: Vec<String>,
+    /// Time limit in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_ms: Option<u64>,
+    /// Where to run it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub working_directory: Option<String>,
+    /// Extra environment variables (not applied: the conversation's environment policy decides).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub env: Option<std::collections::BTreeMap<String, String>>,
+    /// The user to run as (not applied).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
 }
 
 /// One part of a message.

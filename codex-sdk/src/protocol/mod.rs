@@ -2,7 +2,7 @@
 //! model-visible items in between ([`ResponseItem`]).
 //!
 //! Everything here is plain data with a stable serde form — no I/O, no async. The same JSON is what the
-//! rollout stores, what the app server speaks and what the bindings hand to their hosts.
+//! rollout stores and what the bindings hand to their hosts.
 
 mod error_code;
 mod event;

@@ -55,6 +55,8 @@ impl From<String> for UserInput {
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum ReasoningEffort {
+    /// No reasoning at all (models that allow it).
+    None,
     /// As little as possible.
     Minimal,
     /// Low.
@@ -63,6 +65,9 @@ pub enum ReasoningEffort {
     Medium,
     /// High.
     High,
+    /// Extra high (models that allow it).
+    #[serde(rename = "xhigh")]
+    XHigh,
 }
 
 /// Which reasoning summary the model should produce.

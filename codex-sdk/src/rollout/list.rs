@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::line::{Parsed, parse_line};
-use super::reader::is_real_user_message;
+use super::rebuild::is_real_user_message;
 use super::{RolloutItem, SessionMeta, SessionSource};
 use crate::error::{Error, Result};
 use crate::protocol::{ConversationId, EventMsg};

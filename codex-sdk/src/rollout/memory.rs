@@ -10,7 +10,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Local};
 
 use super::list::{ConversationSummary, ConversationsPage, Cursor, parse_file_name};
-use super::reader::{RolloutContents, is_real_user_message};
+use super::reader::RolloutContents;
+use super::rebuild::is_real_user_message;
 use super::store::{FileRolloutStore, RolloutAppender, RolloutStore};
 use super::{RolloutItem, SessionMeta};
 use crate::error::{Error, Result};

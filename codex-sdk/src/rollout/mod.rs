@@ -17,6 +17,7 @@ mod line;
 mod list;
 mod memory;
 mod reader;
+pub(crate) mod rebuild;
 mod recorder;
 mod store;
 
@@ -26,10 +27,8 @@ pub use line::{
 };
 pub use list::{ConversationSummary, ConversationsPage, Cursor};
 pub use memory::InMemoryRolloutStore;
-pub use reader::{
-    ReadReport, RolloutContents, RolloutEntry, history_from, is_context_message,
-    is_real_user_message,
-};
+pub use reader::{ReadReport, RolloutContents, RolloutEntry, history_from};
+pub use rebuild::{is_compaction_summary, is_context_message, is_real_user_message};
 pub use recorder::RolloutRecorder;
 pub use store::{FileRolloutStore, RolloutAppender, RolloutStore};
 

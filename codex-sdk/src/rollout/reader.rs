@@ -4,6 +4,7 @@
 use std::ops::Range;
 
 use super::line::{Parsed, parse_line};
+use super::rebuild::{Rebuilt, is_real_user_message};
 use super::{RolloutItem, SessionMeta};
 use crate::protocol::{
     AgentMessageEvent, AgentReasoningEvent, ContentItem, EventMsg, ReasoningSummaryPart,
@@ -179,18 +180,28 @@ impl RolloutContents {
     }
 
     /// [`history`](Self::history) and [`initial_messages`](Self::initial_messages) in one pass, moving
-    /// instead of cloning (what resume uses).
+    /// instead of cloning.
     #[must_use]
     pub fn into_history_and_messages(self) -> (Vec<ResponseItem>, Vec<EventMsg>) {
+        let (rebuilt, messages) = self.into_rebuilt();
+        (rebuilt.items, messages)
+    }
+
+    /// What resume needs, in one pass: the rebuilt state (history, folded user messages, usage) and the
+    /// events to replay.
+    pub(crate) fn into_rebuilt(self) -> (Rebuilt, Vec<EventMsg>) {
         let has_user_events = self
             .entries
             .iter()
             .any(|e| matches!(&e.item, RolloutItem::EventMsg(EventMsg::UserMessage(_))));
-        let mut history = Vec::new();
+        let mut rebuilt = Rebuilt::default();
         let mut messages = Vec::new();
         for entry in self.entries {
             match entry.item {
                 RolloutItem::EventMsg(msg) => {
+                    if matches!(msg, EventMsg::TokenCount(_)) {
+                        rebuilt.apply(RolloutItem::EventMsg(msg.clone()));
+                    }
                     if has_user_events && super::is_persisted_event(&msg) {
                         messages.push(msg);
                     }
@@ -199,11 +210,11 @@ impl RolloutContents {
                     if !has_user_events && let RolloutItem::ResponseItem(i) = &item {
                         messages.extend(events_for_item(i));
                     }
-                    apply_to_history(&mut history, item);
+                    rebuilt.apply(item);
                 }
             }
         }
-        (history, messages)
+        (rebuilt, messages)
     }
 
     /// The index into [`entries`](Self::entries) where a fork that keeps everything before the `n`th
@@ -237,67 +248,14 @@ impl RolloutContents {
 }
 
 /// Rebuilds the history from rollout items: response items in order; a compaction replaces what came before
-/// with its replacement history, or (without one) with the initial context, the real user messages so far
-/// and the summary as a user message.
+/// with its replacement history, or (a Codex CLI compaction, without one) with the initial context, the
+/// user messages so far and the summary as a user message.
 pub fn history_from<'a>(items: impl IntoIterator<Item = &'a RolloutItem>) -> Vec<ResponseItem> {
-    let mut history = Vec::new();
+    let mut rebuilt = Rebuilt::default();
     for item in items {
-        apply_to_history(&mut history, item.clone());
+        rebuilt.apply(item.clone());
     }
-    history
-}
-
-fn apply_to_history(history: &mut Vec<ResponseItem>, item: RolloutItem) {
-    match item {
-        RolloutItem::ResponseItem(ResponseItem::Other) => {}
-        RolloutItem::ResponseItem(item) => history.push(item),
-        RolloutItem::Compacted(compacted) => {
-            *history = match compacted.replacement_history {
-                Some(replacement) => replacement,
-                None => {
-                    let mut rebuilt: Vec<ResponseItem> = history
-                        .iter()
-                        .filter(|i| is_context_message(i))
-                        .cloned()
-                        .collect();
-                    rebuilt.extend(history.iter().filter(|i| is_real_user_message(i)).cloned());
-                    rebuilt.push(ResponseItem::user_text(compacted.message));
-                    rebuilt
-                }
-            };
-        }
-        _ => {}
-    }
-}
-
-/// Prefixes of user-role messages that carry context rather than something the user typed.
-const CONTEXT_PREFIXES: [&str; 4] = [
-    "<environment_context>",
-    "<user_instructions>",
-    "# AGENTS.md instructions",
-    "<INSTRUCTIONS>",
-];
-
-fn user_text(item: &ResponseItem) -> Option<String> {
-    match item {
-        ResponseItem::Message { role, .. } if role == "user" => item.message_text(),
-        _ => None,
-    }
-}
-
-/// A user message holding context (environment, instructions), not user input.
-#[must_use]
-pub fn is_context_message(item: &ResponseItem) -> bool {
-    user_text(item).is_some_and(|t| {
-        let t = t.trim_start();
-        CONTEXT_PREFIXES.iter().any(|p| t.starts_with(p))
-    })
-}
-
-/// A user message the user wrote (not instructions or environment context).
-#[must_use]
-pub fn is_real_user_message(item: &ResponseItem) -> bool {
-    user_text(item).is_some() && !is_context_message(item)
+    rebuilt.items
 }
 
 fn events_for_item(item: &ResponseItem) -> Vec<EventMsg> {
@@ -386,6 +344,7 @@ mod tests {
 
     use super::*;
     use crate::rollout::CompactedItem;
+    use crate::rollout::rebuild::is_context_message;
 
     fn env() -> ResponseItem {
         ResponseItem::user_text("<environment_context>\n</environment_context>")

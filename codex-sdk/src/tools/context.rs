@@ -157,7 +157,7 @@ impl ToolContext {
         sandbox_policy: SandboxPolicy,
         approvals: Option<Arc<dyn crate::conversation::approval::ApprovalHandler>>,
         approval_timeout: std::time::Duration,
-    ) -> (Self, tokio::sync::mpsc::Receiver<crate::protocol::Event>) {
+    ) -> (Self, crate::conversation::EventStream) {
         let (tx, rx) = tokio::sync::mpsc::channel(4096);
         let ctx = Self {
             conversation_id: ConversationId::new(),
@@ -171,6 +171,6 @@ impl ToolContext {
             call_id: None,
             environment_policy: Arc::default(),
         };
-        (ctx, rx)
+        (ctx, crate::conversation::EventStream::new(rx))
     }
 }

@@ -4,8 +4,10 @@ use std::time::Instant;
 use super::{ToolCall, ToolContext, ToolError, ToolHandler, ToolPayload, ToolSpec};
 use crate::error::{Error, Result};
 use crate::protocol::{
-    EventMsg, FunctionCallOutputPayload, ResponseItem, ToolCallBeginEvent, ToolCallEndEvent,
+    EventMsg, FunctionCallOutputPayload, LocalShellAction, ResponseItem, ToolCallBeginEvent,
+    ToolCallEndEvent,
 };
+use crate::tools::handlers::SHELL_TOOL_NAME;
 
 /// The tools of a conversation: the model-visible specs and their handlers, in one place.
 ///
@@ -210,7 +212,16 @@ fn validate_name(name: &str) -> Result<()> {
     }
 }
 
-/// Turns a model output item into a tool call, when it is one.
+/// The tool a legacy name stands for: `container.exec` is `shell`.
+fn legacy_alias(name: &str) -> &str {
+    match name {
+        "container.exec" => SHELL_TOOL_NAME,
+        other => other,
+    }
+}
+
+/// Turns a model output item into a tool call, when it is one: function and custom tool calls, and
+/// `local_shell_call` items (run by the `shell` handler).
 pub(crate) fn tool_call_from_item(item: &ResponseItem) -> Option<ToolCall> {
     match item {
         ResponseItem::FunctionCall {
@@ -220,11 +231,28 @@ pub(crate) fn tool_call_from_item(item: &ResponseItem) -> Option<ToolCall> {
             ..
         } => Some(ToolCall {
             call_id: call_id.clone(),
-            name: name.clone(),
+            name: legacy_alias(name).to_owned(),
             payload: ToolPayload::Function {
                 arguments: arguments.clone(),
             },
         }),
+        ResponseItem::LocalShellCall {
+            action: LocalShellAction::Exec(exec),
+            ..
+        } => {
+            let arguments = serde_json::json!({
+                "command": exec.command,
+                "workdir": exec.working_directory,
+                "timeout_ms": exec.timeout_ms,
+            });
+            Some(ToolCall {
+                call_id: item.call_id()?.to_owned(),
+                name: SHELL_TOOL_NAME.to_owned(),
+                payload: ToolPayload::Function {
+                    arguments: arguments.to_string(),
+                },
+            })
+        }
         ResponseItem::CustomToolCall {
             call_id,
             name,

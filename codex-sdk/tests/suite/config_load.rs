@@ -9,7 +9,7 @@ use codex_sdk::config::{
     Config, OtelConfig, OtelExporter, OtelHttpProtocol, parse_override, set_default_model,
 };
 use codex_sdk::model::WireApi;
-use codex_sdk::protocol::{AskForApproval, ReasoningEffort, SandboxPolicy};
+use codex_sdk::protocol::{AskForApproval, ReasoningEffort, ReasoningSummary, SandboxPolicy};
 use pretty_assertions::assert_eq;
 
 const CONFIG: &str = r#"# my settings
@@ -189,4 +189,56 @@ fn set_default_model_creates_a_missing_home_and_file() {
     );
     let leftovers: Vec<_> = std::fs::read_dir(&codex_home).unwrap().collect();
     assert_eq!(leftovers.len(), 1);
+}
+
+#[test]
+fn every_effort_and_summary_codex_writes_loads_and_unknown_ones_warn() {
+    let home = tempfile::tempdir().unwrap();
+    let efforts = [
+        ("none", ReasoningEffort::None),
+        ("minimal", ReasoningEffort::Minimal),
+        ("low", ReasoningEffort::Low),
+        ("medium", ReasoningEffort::Medium),
+        ("high", ReasoningEffort::High),
+        ("xhigh", ReasoningEffort::XHigh),
+    ];
+    for (text, effort) in efforts {
+        let overrides = vec![parse_override(&format!("model_reasoning_effort={text}")).unwrap()];
+        let loaded = Config::load(home.path(), &overrides).unwrap();
+        assert_eq!(loaded.config.model_reasoning_effort, Some(effort), "{text}");
+        assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+    }
+    for (text, summary) in [
+        ("auto", ReasoningSummary::Auto),
+        ("concise", ReasoningSummary::Concise),
+        ("detailed", ReasoningSummary::Detailed),
+        ("none", ReasoningSummary::None),
+    ] {
+        let overrides = vec![parse_override(&format!("model_reasoning_summary={text}")).unwrap()];
+        let loaded = Config::load(home.path(), &overrides).unwrap();
+        assert_eq!(loaded.config.model_reasoning_summary, summary, "{text}");
+    }
+    std::fs::write(
+        home.path().join("config.toml"),
+        "model_reasoning_effort = \"ultra\"\nmodel_reasoning_summary = \"verbose\"\nmodel = \"o3\"\n",
+    )
+    .unwrap();
+    let loaded = Config::load(home.path(), &[]).unwrap();
+    assert_eq!(loaded.config.model, "o3");
+    assert_eq!(loaded.config.model_reasoning_effort, None);
+    assert_eq!(
+        loaded.config.model_reasoning_summary,
+        ReasoningSummary::Auto
+    );
+    assert_eq!(loaded.warnings.len(), 2, "{:?}", loaded.warnings);
+    assert!(
+        loaded.warnings[0].contains("`model_reasoning_effort`"),
+        "{:?}",
+        loaded.warnings
+    );
+    assert!(
+        loaded.warnings[1].contains("`model_reasoning_summary`"),
+        "{:?}",
+        loaded.warnings
+    );
 }

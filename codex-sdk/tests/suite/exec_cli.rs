@@ -194,3 +194,29 @@ async fn finish_child(child: tokio::process::Child) -> Output {
         .expect("exec did not finish")
         .unwrap()
 }
+
+#[tokio::test]
+async fn without_home_or_codex_home_exec_names_codex_home_and_writes_nothing_here() {
+    let cwd = tempfile::tempdir().unwrap();
+    let out = finish(
+        Command::new(exec_binary())
+            .arg("hello")
+            .current_dir(cwd.path())
+            .env_remove("HOME")
+            .env_remove("CODEX_HOME")
+            .env_remove("OPENAI_API_KEY")
+            .env_remove("OPENAI_BASE_URL")
+            .stdin(Stdio::null())
+            .kill_on_drop(true),
+    )
+    .await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("CODEX_HOME"), "{stderr}");
+    let left: Vec<_> = std::fs::read_dir(cwd.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}

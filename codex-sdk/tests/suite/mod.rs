@@ -2,6 +2,7 @@
 
 mod auth;
 mod compact;
+mod compact_resume;
 mod config_load;
 mod conversation;
 mod conversation_cancel;

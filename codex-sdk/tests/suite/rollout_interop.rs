@@ -193,3 +193,144 @@ async fn codex_cli_and_codex_sdk_resume_each_others_rollouts() {
     assert!(texts.contains(&"cli follow-up".to_owned()), "{texts:?}");
     assert!(texts.contains(&"cli answer two".to_owned()), "{texts:?}");
 }
+
+fn usage_of(total: u64) -> codex_sdk::protocol::TokenUsage {
+    codex_sdk::protocol::TokenUsage {
+        input_tokens: total - 10,
+        cached_input_tokens: 0,
+        output_tokens: 10,
+        reasoning_output_tokens: 0,
+        total_tokens: total,
+    }
+}
+
+fn answer_with_usage(id: &str, text: &str, total: u64) -> MockResponse {
+    MockResponse::sse([
+        sse::created(id),
+        sse::assistant_message(&format!("m_{id}"), text),
+        sse::completed_with_usage(id, &usage_of(total)),
+    ])
+}
+
+/// A conversation Codex CLI 0.169 compacted (inline, before a turn): codex-sdk resumes it into the request
+/// Codex CLI itself sends when it resumes the same file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rollout_codex_cli_compacted_resumes_into_the_request_codex_cli_sends() {
+    let Some(bin) = find_codex() else {
+        println!(
+            "skipping a_rollout_codex_cli_compacted_resumes_into_the_request_codex_cli_sends: no Codex CLI \
+             (set CODEX_CLI_BIN or put `codex` on PATH: npm install -g @openai/codex)"
+        );
+        return;
+    };
+    let server = MockServer::start().await.unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join("config.toml"),
+        format!(
+            "model = \"gpt-5-codex\"\nmodel_provider = \"mock\"\nmodel_auto_compact_token_limit = 1000\n\n\
+             [model_providers.mock]\nname = \"mock\"\nbase_url = \"{}\"\nwire_api = \"responses\"\n",
+            server.base_url()
+        ),
+    )
+    .unwrap();
+    server.enqueue(answer_with_usage("r1", "answer one", 5000));
+    codex_cli(
+        &bin,
+        home.path(),
+        work.path(),
+        &["exec", "--skip-git-repo-check", "first question"],
+    )
+    .await;
+    for i in 0..4 {
+        server.enqueue(answer_with_usage(
+            &format!("c{i}"),
+            &format!("reply {i}"),
+            100,
+        ));
+    }
+    let listed = {
+        let mut config = Config::load(home.path(), &[]).unwrap().config;
+        config.cwd = work.path().to_owned();
+        config.api_key = Some(codex_sdk::model::ApiKey::new("sk-interop-test"));
+        CodexBuilder::new(config)
+            .build()
+            .unwrap()
+            .list_conversations(10, None)
+            .await
+            .unwrap()
+    };
+    let id = listed.items[0].conversation_id.to_string();
+    let path = listed.items[0].path.clone();
+    codex_cli(
+        &bin,
+        home.path(),
+        work.path(),
+        &[
+            "exec",
+            "--skip-git-repo-check",
+            "resume",
+            &id,
+            "second question",
+        ],
+    )
+    .await;
+    // Codex CLI compacted before the second question (the summary request answered "reply 0").
+    let contents = RolloutContents::parse(&std::fs::read(&path).unwrap());
+    assert!(
+        contents
+            .entries
+            .iter()
+            .any(|e| matches!(&e.item, codex_sdk::rollout::RolloutItem::Compacted(_))),
+        "Codex CLI did not compact"
+    );
+    let snapshot = home.path().join("snapshot.jsonl");
+    std::fs::copy(&path, &snapshot).unwrap();
+
+    // codex-sdk resumes the copy, Codex CLI the original, each with the same next question.
+    let mut config = Config::load(home.path(), &[]).unwrap().config;
+    config.cwd = work.path().to_owned();
+    config.api_key = Some(codex_sdk::model::ApiKey::new("sk-interop-test"));
+    let codex = CodexBuilder::new(config).build().unwrap();
+    let before = server.requests().len();
+    let mut conv = codex
+        .resume_conversation(&snapshot)
+        .await
+        .unwrap()
+        .conversation;
+    conv.run("third question").await.unwrap();
+    conv.shutdown().await.unwrap();
+    codex_cli(
+        &bin,
+        home.path(),
+        work.path(),
+        &[
+            "exec",
+            "--skip-git-repo-check",
+            "resume",
+            &id,
+            "third question",
+        ],
+    )
+    .await;
+    let requests = server.requests();
+    let (sdk, cli) = (&requests[before], &requests[requests.len() - 1]);
+    let sdk_part = conversation_part(&messages(sdk));
+    assert_eq!(sdk_part, conversation_part(&messages(cli)));
+    assert_eq!(sdk_part[0], pair("user", "first question"));
+    assert!(
+        sdk_part[1].1.starts_with(CODEX_SUMMARY_START),
+        "{sdk_part:?}"
+    );
+    assert_eq!(
+        sdk_part[2..],
+        [
+            pair("user", "second question"),
+            pair("assistant", "reply 1"),
+            pair("user", "third question"),
+        ]
+    );
+}
+
+const CODEX_SUMMARY_START: &str = "Another language model started to solve this problem";

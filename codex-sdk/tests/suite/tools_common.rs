@@ -6,10 +6,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
+use codex_sdk::conversation::EventStream;
 use codex_sdk::conversation::approval::{ApprovalHandler, ApprovalRequest};
-use codex_sdk::protocol::{AskForApproval, Event, EventMsg, ReviewDecision, SandboxPolicy};
+use codex_sdk::protocol::{AskForApproval, EventMsg, ReviewDecision, SandboxPolicy};
 use codex_sdk::tools::{ToolCall, ToolContext, ToolError, ToolHandler, ToolOutput, ToolPayload};
-use tokio::sync::mpsc::Receiver;
 
 /// Answers every request with a fixed decision and records the requests.
 #[derive(Default)]
@@ -43,7 +43,7 @@ impl ApprovalHandler for Recorder {
 
 pub struct Harness {
     pub ctx: ToolContext,
-    pub events: Receiver<Event>,
+    pub events: EventStream,
 }
 
 pub fn harness(
@@ -85,7 +85,7 @@ impl Harness {
     /// Every event emitted so far.
     pub fn drain(&mut self) -> Vec<EventMsg> {
         let mut out = Vec::new();
-        while let Ok(e) = self.events.try_recv() {
+        while let Some(e) = self.events.try_recv() {
             out.push(e.msg);
         }
         out

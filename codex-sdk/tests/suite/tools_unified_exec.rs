@@ -201,7 +201,7 @@ async fn long_waits_are_clamped_with_a_note_and_bad_input_is_answered() {
 }
 
 #[tokio::test]
-async fn huge_output_is_bounded() {
+async fn huge_output_is_bounded_at_128_kib_and_says_what_was_omitted() {
     let dir = tempfile::tempdir().unwrap();
     let h = full(dir.path());
     let tool = UnifiedExecTool::default();
@@ -211,10 +211,55 @@ async fn huge_output_is_bounded() {
         json!({"input": ["seq", "1", "200000"], "timeout_ms": 20000}),
     )
     .await;
-    let out = v["output"].as_str().unwrap();
-    assert!(out.len() <= 17 * 1024, "{}", out.len());
-    assert!(out.contains("200000"));
     assert_eq!(v["exit_code"], 0);
+    let out = v["output"].as_str().unwrap();
+    assert!(out.len() <= 128 * 1024 + 100, "{}", out.len());
+    assert!(out.len() > 120 * 1024, "{}", out.len());
+    assert!(out.starts_with("1\r\n2\r\n3\r\n"), "{}", &out[..20]);
+    assert!(out.ends_with("199999\r\n200000\r\n"));
+    // The terminal writes each line as digits + CR LF.
+    let total: usize = (1..=200_000usize).map(|i| i.to_string().len() + 2).sum();
+    let marker = out
+        .lines()
+        .find(|l| l.starts_with("[… "))
+        .expect("a marker");
+    assert!(
+        marker.ends_with(&format!("omitted of {total} bytes (200000 lines) …]")),
+        "{marker}"
+    );
+    let omitted: usize = marker
+        .strip_prefix("[… ")
+        .and_then(|m| m.split(' ').next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    // What is shown plus what is omitted is the whole output (the head may have gained a line break
+    // before the marker).
+    let shown = out.len() - marker.len() - 1;
+    assert!([total, total + 1].contains(&(omitted + shown)), "{marker}");
+}
+
+#[tokio::test]
+async fn the_end_event_measures_how_long_the_command_ran() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = full(dir.path());
+    let tool = UnifiedExecTool::default();
+    let v = call(
+        &h,
+        &tool,
+        json!({"input": ["bash", "-c", "sleep 0.3"], "timeout_ms": 10000}),
+    )
+    .await;
+    assert_eq!(v["exit_code"], 0, "{v}");
+    let end = h
+        .drain()
+        .into_iter()
+        .find_map(|m| match m {
+            codex_sdk::protocol::EventMsg::ExecCommandEnd(e) => Some(e),
+            _ => None,
+        })
+        .unwrap();
+    assert!(end.duration_ms >= 300, "{end:?}");
 }
 
 #[tokio::test]

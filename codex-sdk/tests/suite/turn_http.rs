@@ -409,3 +409,30 @@ async fn the_api_key_never_reaches_rollouts_events_or_debug_output() {
         assert!(!text.contains(KEY), "{} holds the key", entry.display());
     }
 }
+
+#[tokio::test]
+async fn reasoning_is_sent_only_to_models_that_reason() {
+    let server = MockServer::start().await.unwrap();
+    for model in ["gpt-4.1", "gpt-4o", "my-local-model", "gpt-5-codex", "o3"] {
+        server.enqueue(MockResponse::sse(sse::text_response("r", "ok")));
+        let mut conv = builder(&server, WireApi::Responses)
+            .model(model)
+            .model_context_window(100_000)
+            .reasoning_effort(Some(ReasoningEffort::High))
+            .build()
+            .unwrap()
+            .start_conversation()
+            .await
+            .unwrap();
+        conv.run("hi").await.unwrap();
+        let body = server.requests().pop().unwrap().json();
+        let reasons = model.starts_with("gpt-5") || model.starts_with('o');
+        assert_eq!(body.get("reasoning").is_some(), reasons, "{model}: {body}");
+        let include = if reasons {
+            json!(["reasoning.encrypted_content"])
+        } else {
+            json!([])
+        };
+        assert_eq!(body["include"], include, "{model}");
+    }
+}

@@ -68,7 +68,10 @@ const MOVE: &str = "*** Move to: ";
 const EOF_MARK: &str = "*** End of File";
 
 /// Parses patch text. Leading/trailing blank lines and a shell heredoc wrapper (`<<'EOF'` … `EOF`) are
-/// tolerated.
+/// tolerated, and so is whitespace around marker and header lines (`*** Begin Patch`, `*** Add File: …`,
+/// `*** Update File: …`, `*** Move to: …`, `@@`, `*** End of File`, `*** End Patch`), as Codex's parser
+/// allows. One exception keeps hunks unambiguous: a line of one space then `@@` is a context line whose
+/// text starts with `@@`.
 pub(crate) fn parse(text: &str) -> Result<Patch, ParseError> {
     let mut lines: Vec<(usize, &str)> = text
         .lines()
@@ -108,7 +111,7 @@ pub(crate) fn parse(text: &str) -> Result<Patch, ParseError> {
     let mut ops = Vec::new();
     let mut i = 0;
     while i < body.len() {
-        let (n, line) = body[i];
+        let (n, line) = (body[i].0, body[i].1.trim());
         if let Some(path) = line.strip_prefix(ADD) {
             let path = non_empty_path(path, n)?;
             let mut content = String::new();
@@ -140,7 +143,7 @@ pub(crate) fn parse(text: &str) -> Result<Patch, ParseError> {
             let path = non_empty_path(path, n)?;
             i += 1;
             let mut move_to = None;
-            if let Some(dest) = body.get(i).and_then(|(_, l)| l.strip_prefix(MOVE)) {
+            if let Some(dest) = body.get(i).and_then(|(_, l)| l.trim().strip_prefix(MOVE)) {
                 move_to = Some(non_empty_path(dest, body[i].0)?);
                 i += 1;
             }
@@ -171,7 +174,21 @@ pub(crate) fn parse(text: &str) -> Result<Patch, ParseError> {
 }
 
 fn is_header(line: &str) -> bool {
+    let line = line.trim_start();
     line.starts_with(ADD) || line.starts_with(DELETE) || line.starts_with(UPDATE)
+}
+
+/// The text after `@@` when `line` is a hunk marker (`Some("")` for a bare one). Whitespace around the
+/// marker is allowed, except a single leading space (that is a context line).
+fn hunk_marker(line: &str) -> Option<&str> {
+    if line.starts_with(' ') && !line.starts_with("  ") {
+        return None;
+    }
+    let line = line.trim();
+    if line == "@@" {
+        return Some("");
+    }
+    line.strip_prefix("@@ ").map(str::trim)
 }
 
 fn non_empty_path(path: &str, line: usize) -> Result<String, ParseError> {
@@ -191,17 +208,13 @@ fn parse_chunks(body: &[(usize, &str)], mut i: usize) -> Result<(Vec<Chunk>, usi
     let mut chunks: Vec<Chunk> = Vec::new();
     while i < body.len() && !is_header(body[i].1) {
         let (n, line) = body[i];
-        if line.trim_end() == "@@" || line.starts_with("@@ ") {
-            let context = line
-                .strip_prefix("@@ ")
-                .map(str::trim_end)
-                .filter(|c| !c.is_empty());
+        if let Some(context) = hunk_marker(line) {
             chunks.push(Chunk {
-                context: context.map(str::to_owned),
+                context: (!context.is_empty()).then(|| context.to_owned()),
                 line: n,
                 ..Chunk::default()
             });
-        } else if line.trim_end() == EOF_MARK {
+        } else if line.trim() == EOF_MARK {
             match chunks.last_mut() {
                 Some(c) => c.end_of_file = true,
                 None => {
@@ -295,6 +308,44 @@ mod tests {
             parse("<<'EOF'\n*** Begin Patch\n*** Update File: a\n-x\n+y\n*** End Patch\nEOF\n")
                 .unwrap();
         assert_eq!(patch.ops.len(), 1);
+    }
+
+    #[test]
+    fn whitespace_around_markers_and_headers_is_tolerated() {
+        let patch = parse(
+            "  *** Begin Patch  \n  *** Update File: a.txt \n\t*** Move to: b.txt\n  @@ fn main  \n ctx\n-old\n+new\n\
+             @@   \n-x\n+y\n  *** End of File \n\t*** Add File: c.txt\n+c\n *** Delete File: d.txt\n\
+             *** End Patch   \n",
+        )
+        .unwrap();
+        match &patch.ops[0] {
+            FileOp::Update {
+                path,
+                move_to,
+                chunks,
+                ..
+            } => {
+                assert_eq!(
+                    (path.as_str(), move_to.as_deref()),
+                    ("a.txt", Some("b.txt"))
+                );
+                assert_eq!(chunks.len(), 2);
+                assert_eq!(chunks[0].context.as_deref(), Some("fn main"));
+                assert_eq!(chunks[0].old, ["ctx", "old"]);
+                assert_eq!(chunks[1].context, None);
+                assert!(chunks[1].end_of_file);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(patch.ops.len(), 3);
+        // One space then `@@` is a context line, not a marker.
+        let patch =
+            parse("*** Begin Patch\n*** Update File: a.diff\n @@ -1 +1 @@\n-x\n+y\n*** End Patch")
+                .unwrap();
+        match &patch.ops[0] {
+            FileOp::Update { chunks, .. } => assert_eq!(chunks[0].old, ["@@ -1 +1 @@", "x"]),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

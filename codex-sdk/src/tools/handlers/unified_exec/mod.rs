@@ -14,7 +14,7 @@ pub use session::OUTPUT_BUFFER_CAP;
 use session::{MAX_SESSIONS, Session, SessionManager};
 
 use super::exec_policy::{EscalationRequest, ExecPlan, plan_exec};
-use super::truncate::truncate_middle;
+use super::truncate::head_tail;
 use crate::protocol::{EventMsg, ExecCommandBeginEvent, ExecCommandEndEvent};
 use crate::sandbox::{ProcessTree, SandboxError, SandboxRules, SandboxSupport, spawn_on_thread};
 use crate::tools::{ToolCall, ToolContext, ToolError, ToolHandler, ToolOutput, ToolSpec};
@@ -25,8 +25,10 @@ pub const UNIFIED_EXEC_TOOL_NAME: &str = "unified_exec";
 pub const DEFAULT_UNIFIED_EXEC_WAIT: Duration = Duration::from_millis(1000);
 /// The longest wait; longer requests are clamped (and the model is told).
 pub const MAX_UNIFIED_EXEC_WAIT: Duration = Duration::from_secs(60);
-/// Bytes of output returned to the model per call (middle elided by [`truncate_middle`]).
-pub const UNIFIED_EXEC_OUTPUT_MAX_BYTES: usize = 16 * 1024;
+/// Bytes of output returned to the model per call (the seed's figure). Longer output keeps its first and
+/// last half, cut at line or character boundaries, with one marker stating the bytes and lines omitted of
+/// the original output.
+pub const UNIFIED_EXEC_OUTPUT_MAX_BYTES: usize = 128 * 1024;
 
 /// The `unified_exec` tool. Arguments: `{input: [string], session_id?: string, timeout_ms?: integer}`.
 ///
@@ -148,20 +150,14 @@ impl ToolHandler for UnifiedExecTool {
         let collected = session
             .collect(tokio::time::Instant::now() + wait, ctx.cancellation())
             .await;
-        let mut text = String::from_utf8_lossy(&collected.output).into_owned();
-        if collected.dropped > 0 {
-            text.insert_str(
-                0,
-                &format!("[… {} earlier bytes dropped …]\n", collected.dropped),
-            );
-        }
-        let output = truncate_middle(&text, UNIFIED_EXEC_OUTPUT_MAX_BYTES);
+        let output = head_tail(&collected.output, UNIFIED_EXEC_OUTPUT_MAX_BYTES, usize::MAX);
         if let Some(code) = collected.exit_code {
             self.sessions.remove(&session.id);
+            let elapsed = session.started.elapsed().as_millis();
             ctx.emit(EventMsg::ExecCommandEnd(ExecCommandEndEvent {
                 call_id: call.call_id.clone(),
                 exit_code: code,
-                duration_ms: 0,
+                duration_ms: u64::try_from(elapsed).unwrap_or(u64::MAX),
                 aggregated_output: output.clone(),
                 timed_out: false,
             }))
@@ -225,6 +221,7 @@ impl UnifiedExecTool {
             .map_err(|e| ToolError::RespondToModel(format!("cannot open a terminal: {e}")))?;
         let mut tree = ProcessTree::new();
         tree.prepare(&mut cmd);
+        let started = std::time::Instant::now();
         let spawned = spawn_on_thread(rules, move || pty::spawn(cmd, master)).await;
         let (child, thread) = match spawned {
             Ok(spawned) => spawned,
@@ -234,7 +231,7 @@ impl UnifiedExecTool {
             Err(e) => return Ok(Err(format!("command not run: {e}"))),
         };
         tree.started(child.child.id());
-        let session = Session::start(self.sessions.next_id(), child, tree, thread)
+        let session = Session::start(self.sessions.next_id(), started, child, tree, thread)
             .map(Arc::new)
             .map_err(|e| ToolError::RespondToModel(format!("cannot watch the terminal: {e}")))?;
         self.sessions.insert(Arc::clone(&session));

@@ -1,7 +1,7 @@
 //! PTY sessions of one conversation: each keeps its process, a reader task filling a bounded buffer, and
 //! is killed (with its whole process group) when dropped.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::os::fd::{AsFd, OwnedFd};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -13,23 +13,23 @@ use tokio_util::sync::CancellationToken;
 
 use super::pty::{PtyChild, read_master, write_master};
 use crate::sandbox::{ProcessTree, SpawnThread};
-use crate::tools::handlers::exec::kill_group;
+use crate::tools::handlers::exec::{HeadTail, kill_group};
+use crate::tools::handlers::truncate::CapturedOutput;
 
-/// Bytes of unread output kept per session; older output is dropped first.
+/// Bytes of unread output kept per session: the first and the last half; what comes between is dropped
+/// (and counted, so the model is told how much).
 pub const OUTPUT_BUFFER_CAP: usize = 128 * 1024;
 /// Sessions one conversation may keep open at once.
 pub(crate) const MAX_SESSIONS: usize = 64;
 
 /// Unread output, capped at [`OUTPUT_BUFFER_CAP`].
-#[derive(Default)]
-struct OutputBuffer {
-    bytes: VecDeque<u8>,
-    dropped: usize,
-}
+type OutputBuffer = HeadTail;
 
 /// One running process on a PTY.
 pub(crate) struct Session {
     pub(crate) id: String,
+    /// When the process started (for `ExecCommandEnd.duration_ms`).
+    pub(crate) started: std::time::Instant,
     child: tokio::sync::Mutex<tokio::process::Child>,
     pgid: Option<i32>,
     master: Arc<AsyncFd<OwnedFd>>,
@@ -60,17 +60,17 @@ impl Drop for Session {
 
 /// What a wait collected.
 pub(crate) struct Collected {
-    pub(crate) output: Vec<u8>,
-    /// Bytes dropped because the buffer was full.
-    pub(crate) dropped: usize,
+    /// The unread output: its first and last bytes and what was dropped between them.
+    pub(crate) output: CapturedOutput,
     /// `Some` when the process has exited.
     pub(crate) exit_code: Option<i32>,
 }
 
 impl Session {
-    /// Wraps a spawned PTY child and starts reading its output.
+    /// Wraps a PTY child spawned at `started` and starts reading its output.
     pub(crate) fn start(
         id: String,
+        started: std::time::Instant,
         pty: PtyChild,
         tree: ProcessTree,
         thread: SpawnThread,
@@ -78,7 +78,7 @@ impl Session {
         let PtyChild { child, master } = pty;
         let pgid = child.id().and_then(|id| i32::try_from(id).ok());
         let master = Arc::new(register(master)?);
-        let buffer = Arc::new(Mutex::new(OutputBuffer::default()));
+        let buffer = Arc::new(Mutex::new(OutputBuffer::new(OUTPUT_BUFFER_CAP)));
         let notify = Arc::new(Notify::new());
         let closed = Arc::new(AtomicBool::new(false));
         let reader = tokio::spawn(read_loop(
@@ -89,6 +89,7 @@ impl Session {
         ));
         Ok(Self {
             id,
+            started,
             child: tokio::sync::Mutex::new(child),
             pgid,
             master,
@@ -155,13 +156,8 @@ impl Session {
             self.reaped.store(true, Ordering::Release);
         }
         let mut buffer = self.buffer.lock().unwrap_or_else(PoisonError::into_inner);
-        let output: Vec<u8> = buffer.bytes.drain(..).collect();
-        let dropped = std::mem::take(&mut buffer.dropped);
-        Collected {
-            output,
-            dropped,
-            exit_code,
-        }
+        let output = std::mem::replace(&mut *buffer, OutputBuffer::new(OUTPUT_BUFFER_CAP)).finish();
+        Collected { output, exit_code }
     }
 }
 
@@ -188,14 +184,10 @@ async fn read_loop(
         };
         match guard.try_io(|fd| read_master(fd.get_ref().as_fd(), &mut chunk)) {
             Ok(Ok(Some(n))) => {
-                let mut buf = buffer.lock().unwrap_or_else(PoisonError::into_inner);
-                buf.bytes.extend(&chunk[..n]);
-                if buf.bytes.len() > OUTPUT_BUFFER_CAP {
-                    let excess = buf.bytes.len() - OUTPUT_BUFFER_CAP;
-                    buf.bytes.drain(..excess);
-                    buf.dropped += excess;
-                }
-                drop(buf);
+                buffer
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push(&chunk[..n]);
                 notify.notify_waiters();
             }
             Ok(Ok(None) | Err(_)) => break,
