@@ -349,6 +349,27 @@ export type FileChange =
 /** The tool output text the model sees. */
 export type FunctionCallOutputPayload = string;
 
+/** What a [`ResponseItem::LocalShellCall`] asks for. */
+export type LocalShellAction =
+  /** Run a command. */
+  | ({ type: "exec" } & LocalShellExecAction);
+
+/** A command a [`ResponseItem::LocalShellCall`] runs. */
+export interface LocalShellExecAction {
+  /** The command (argv). */
+  command: string[];
+  /** Extra environment variables (not applied: the conversation's environment policy decides). */
+  env?: {
+    [key: string]: string;
+  } | null;
+  /** Time limit in milliseconds. */
+  timeout_ms?: number | null;
+  /** The user to run as (not applied). */
+  user?: string | null;
+  /** Where to run it. */
+  working_directory?: string | null;
+}
+
 /** A request into a conversation. Each submission gets a [`SubmissionId`]; the events it causes carry it. */
 export type Op =
   /** User input. Starts a turn when none runs; while one runs, it joins the next model request of that turn. */
@@ -524,6 +545,8 @@ export type ReasoningContent =
 
 /** How hard a reasoning model thinks. */
 export type ReasoningEffort =
+  /** No reasoning at all (models that allow it). */
+  | "none"
   /** As little as possible. */
   | "minimal"
   /** Low. */
@@ -531,7 +554,9 @@ export type ReasoningEffort =
   /** Medium (the API default). */
   | "medium"
   /** High. */
-  | "high";
+  | "high"
+  /** Extra high (models that allow it). */
+  | "xhigh";
 
 /** Which reasoning summary the model should produce. */
 export type ReasoningSummary =
@@ -621,6 +646,22 @@ export type ResponseItem =
     call_id: string;
     /** What the model sees. */
     output: string;
+  }
+  /**
+   * The model runs a command through the Responses API's `local_shell` tool. It is run by the `shell`
+   * handler (same sandbox and approval policy) and answered with a `function_call_output` carrying its
+   * `call_id`.
+   */
+  | {
+    type: "local_shell_call";
+    /** What to run. */
+    action: LocalShellAction;
+    /** Pairs the call with its output. */
+    call_id?: string | null;
+    /** Server-assigned id (never serialized); stands in for a missing `call_id`. */
+    id?: string | null;
+    /** `completed`, `in_progress` or `incomplete`. */
+    status?: string;
   }
   /** A hosted web search the model ran (informational). */
   | {

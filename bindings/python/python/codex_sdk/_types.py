@@ -58,7 +58,7 @@ FunctionCallOutputPayload = str
 """The tool output text the model sees."""
 
 
-ReasoningEffort = Literal["minimal", "low", "medium", "high"]
+ReasoningEffort = Literal["none", "minimal", "low", "medium", "high", "xhigh"]
 """How hard a reasoning model thinks."""
 
 
@@ -1256,6 +1256,60 @@ def file_change_from_dict(d: Dict[str, Any]) -> FileChange:
 
 
 @dataclass(init=False, repr=False, eq=False)
+class ExecLocalShellAction(_Data):
+    """Run a command."""
+    command: List[str]
+    """The command (argv)."""
+    env: Optional[Dict[str, str]] = None
+    """Extra environment variables (not applied: the conversation's environment policy decides)."""
+    timeout_ms: Optional[int] = None
+    """Time limit in milliseconds."""
+    user: Optional[str] = None
+    """The user to run as (not applied)."""
+    working_directory: Optional[str] = None
+    """Where to run it."""
+    type: Literal["exec"] = field(default="exec", init=False)
+
+    def __init__(self, command: List[str], env: Optional[Dict[str, str]] = None, timeout_ms: Optional[int] = None, user: Optional[str] = None, working_directory: Optional[str] = None) -> None:
+        self.command = command
+        self.env = env
+        self.timeout_ms = timeout_ms
+        self.user = user
+        self.working_directory = working_directory
+        self.type = "exec"
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "ExecLocalShellAction":
+        return cls(command=d["command"], env=d.get("env"), timeout_ms=d.get("timeout_ms"), user=d.get("user"), working_directory=d.get("working_directory"))
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"type": self.type}
+        d["command"] = self.command
+        if self.env is not None:
+            d["env"] = self.env
+        if self.timeout_ms is not None:
+            d["timeout_ms"] = self.timeout_ms
+        if self.user is not None:
+            d["user"] = self.user
+        if self.working_directory is not None:
+            d["working_directory"] = self.working_directory
+        return d
+
+
+LocalShellAction = Union[ExecLocalShellAction]
+"""What a `ResponseItem::LocalShellCall` asks for."""
+
+_LOCAL_SHELL_ACTION_VARIANTS: Dict[str, Callable[[Dict[str, Any]], Any]] = {
+    "exec": ExecLocalShellAction.from_dict,
+}
+
+
+def local_shell_action_from_dict(d: Dict[str, Any]) -> LocalShellAction:
+    """Builds the `LocalShellAction` variant named by `d["type"]`."""
+    return _LOCAL_SHELL_ACTION_VARIANTS[d["type"]](d)
+
+
+@dataclass(init=False, repr=False, eq=False)
 class UserInputOp(_Data):
     """User input. Starts a turn when none runs; while one runs, it joins the next model request of that turn."""
     items: List[UserInput]
@@ -1900,6 +1954,45 @@ class CustomToolCallOutputItem(_Data):
 
 
 @dataclass(init=False, repr=False, eq=False)
+class LocalShellCallItem(_Data):
+    """The model runs a command through the Responses API's `local_shell` tool. It is run by the `shell`
+    handler (same sandbox and approval policy) and answered with a `function_call_output` carrying its
+    `call_id`.
+    """
+    action: LocalShellAction
+    """What to run."""
+    call_id: Optional[str] = None
+    """Pairs the call with its output."""
+    id: Optional[str] = None
+    """Server-assigned id (never serialized); stands in for a missing `call_id`."""
+    status: str = ''
+    """`completed`, `in_progress` or `incomplete`."""
+    type: Literal["local_shell_call"] = field(default="local_shell_call", init=False)
+
+    def __init__(self, action: LocalShellAction, call_id: Optional[str] = None, id: Optional[str] = None, status: str = '') -> None:
+        self.action = action
+        self.call_id = call_id
+        self.id = id
+        self.status = status
+        self.type = "local_shell_call"
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "LocalShellCallItem":
+        return cls(action=local_shell_action_from_dict(d["action"]), call_id=d.get("call_id"), id=d.get("id"), status=d.get("status", ''))
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"type": self.type}
+        d["action"] = self.action.to_dict()
+        if self.call_id is not None:
+            d["call_id"] = self.call_id
+        if self.id is not None:
+            d["id"] = self.id
+        if self.status is not None:
+            d["status"] = self.status
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
 class WebSearchCallItem(_Data):
     """A hosted web search the model ran (informational)."""
     id: Optional[str] = None
@@ -1943,7 +2036,7 @@ class OtherItem(_Data):
         return d
 
 
-ResponseItem = Union[MessageItem, ReasoningItem, FunctionCallItem, FunctionCallOutputItem, CustomToolCallItem, CustomToolCallOutputItem, WebSearchCallItem, OtherItem]
+ResponseItem = Union[MessageItem, ReasoningItem, FunctionCallItem, FunctionCallOutputItem, CustomToolCallItem, CustomToolCallOutputItem, LocalShellCallItem, WebSearchCallItem, OtherItem]
 """One item of model-visible history, mirroring the Responses API's input/output items.
 
 Item `id`s are read but never written back: requests use `store: false`, and the server would try to look
@@ -1957,6 +2050,7 @@ _RESPONSE_ITEM_VARIANTS: Dict[str, Callable[[Dict[str, Any]], Any]] = {
     "function_call_output": FunctionCallOutputItem.from_dict,
     "custom_tool_call": CustomToolCallItem.from_dict,
     "custom_tool_call_output": CustomToolCallOutputItem.from_dict,
+    "local_shell_call": LocalShellCallItem.from_dict,
     "web_search_call": WebSearchCallItem.from_dict,
     "other": OtherItem.from_dict,
 }
@@ -2429,6 +2523,7 @@ __all__ = [
     "ExecCommandBeginEvent",
     "ExecCommandEndEvent",
     "ExecCommandOutputDeltaEvent",
+    "ExecLocalShellAction",
     "ExecOutputStream",
     "ExitedReviewModeEvent",
     "FileChange",
@@ -2441,6 +2536,8 @@ __all__ = [
     "InputTextContent",
     "InterruptOp",
     "LocalImageInput",
+    "LocalShellAction",
+    "LocalShellCallItem",
     "MessageItem",
     "Op",
     "OtherItem",
@@ -2504,6 +2601,7 @@ __all__ = [
     "content_item_from_dict",
     "event_msg_from_dict",
     "file_change_from_dict",
+    "local_shell_action_from_dict",
     "op_from_dict",
     "reasoning_content_from_dict",
     "reasoning_summary_part_from_dict",

@@ -872,6 +872,67 @@ public enum FileChange: Codable, Hashable, Sendable {
 /// The tool output text the model sees.
 public typealias FunctionCallOutputPayload = String
 
+/// What a [`ResponseItem::LocalShellCall`] asks for.
+public enum LocalShellAction: Codable, Hashable, Sendable {
+    /// Run a command.
+    case exec(LocalShellExecAction)
+
+    private enum TagKey: String, CodingKey {
+        case tag = "type"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let tags = try decoder.container(keyedBy: TagKey.self)
+        let tag = try tags.decode(String.self, forKey: .tag)
+        switch tag {
+        case "exec":
+            self = .exec(try LocalShellExecAction(from: decoder))
+        default:
+            throw DecodingError.dataCorruptedError(
+                forKey: .tag, in: tags, debugDescription: "unknown LocalShellAction \(tag)")
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var tags = encoder.container(keyedBy: TagKey.self)
+        switch self {
+        case let .exec(value):
+            try tags.encode("exec", forKey: .tag)
+            try value.encode(to: encoder)
+        }
+    }
+}
+
+/// A command a [`ResponseItem::LocalShellCall`] runs.
+public struct LocalShellExecAction: Codable, Hashable, Sendable {
+    /// The command (argv).
+    public var command: [String]
+    /// Extra environment variables (not applied: the conversation's environment policy decides).
+    public var env: [String: String]?
+    /// Time limit in milliseconds.
+    public var timeoutMs: UInt64?
+    /// The user to run as (not applied).
+    public var user: String?
+    /// Where to run it.
+    public var workingDirectory: String?
+
+    public init(command: [String], env: [String: String]? = nil, timeoutMs: UInt64? = nil, user: String? = nil, workingDirectory: String? = nil) {
+        self.command = command
+        self.env = env
+        self.timeoutMs = timeoutMs
+        self.user = user
+        self.workingDirectory = workingDirectory
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case command = "command"
+        case env = "env"
+        case timeoutMs = "timeout_ms"
+        case user = "user"
+        case workingDirectory = "working_directory"
+    }
+}
+
 /// A request into a conversation. Each submission gets a [`SubmissionId`]; the events it causes carry it.
 public enum Op: Codable, Hashable, Sendable {
     /// User input. Starts a turn when none runs; while one runs, it joins the next model request of that turn.
@@ -1219,6 +1280,8 @@ public enum ReasoningContent: Codable, Hashable, Sendable {
 
 /// How hard a reasoning model thinks.
 public enum ReasoningEffort: String, Codable, Hashable, Sendable, CaseIterable {
+    /// No reasoning at all (models that allow it).
+    case none = "none"
     /// As little as possible.
     case minimal = "minimal"
     /// Low.
@@ -1227,6 +1290,8 @@ public enum ReasoningEffort: String, Codable, Hashable, Sendable, CaseIterable {
     case medium = "medium"
     /// High.
     case high = "high"
+    /// Extra high (models that allow it).
+    case xhigh = "xhigh"
 }
 
 /// Which reasoning summary the model should produce.
@@ -1297,6 +1362,10 @@ public enum ResponseItem: Codable, Hashable, Sendable {
     case customToolCall(callId: String, input: String, name: String, id: String? = nil)
     /// The output of a freeform tool call.
     case customToolCallOutput(callId: String, output: String)
+    /// The model runs a command through the Responses API's `local_shell` tool. It is run by the `shell`
+    /// handler (same sandbox and approval policy) and answered with a `function_call_output` carrying its
+    /// `call_id`.
+    case localShellCall(action: LocalShellAction, status: String = "", callId: String? = nil, id: String? = nil)
     /// A hosted web search the model ran (informational).
     case webSearchCall(id: String? = nil, status: String? = nil)
     /// An item type this SDK does not know; kept out of requests.
@@ -1307,6 +1376,7 @@ public enum ResponseItem: Codable, Hashable, Sendable {
     }
 
     private enum CodingKeys: String, CodingKey {
+        case action = "action"
         case arguments = "arguments"
         case callId = "call_id"
         case content = "content"
@@ -1367,6 +1437,14 @@ public enum ResponseItem: Codable, Hashable, Sendable {
                 callId: try c.decode(String.self, forKey: .callId),
                 output: try c.decode(String.self, forKey: .output)
             )
+        case "local_shell_call":
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self = .localShellCall(
+                action: try c.decode(LocalShellAction.self, forKey: .action),
+                status: try c.decodeIfPresent(String.self, forKey: .status) ?? "",
+                callId: try c.decodeIfPresent(String.self, forKey: .callId),
+                id: try c.decodeIfPresent(String.self, forKey: .id)
+            )
         case "web_search_call":
             let c = try decoder.container(keyedBy: CodingKeys.self)
             self = .webSearchCall(
@@ -1421,6 +1499,13 @@ public enum ResponseItem: Codable, Hashable, Sendable {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(v0, forKey: .callId)
             try c.encode(v1, forKey: .output)
+        case let .localShellCall(v0, v1, v2, v3):
+            try tags.encode("local_shell_call", forKey: .tag)
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(v0, forKey: .action)
+            try c.encode(v1, forKey: .status)
+            try c.encodeIfPresent(v2, forKey: .callId)
+            try c.encodeIfPresent(v3, forKey: .id)
         case let .webSearchCall(v0, v1):
             try tags.encode("web_search_call", forKey: .tag)
             var c = encoder.container(keyedBy: CodingKeys.self)
