@@ -70,9 +70,12 @@ fn records(requests: &[ExportLogsServiceRequest]) -> Vec<Record> {
     out
 }
 
-/// What the HTTP collector received: headers (lower-case names) and body of each request.
+/// One request the HTTP collector received: path, headers (lower-case names), body.
+type HttpRequest = (String, HashMap<String, String>, Vec<u8>);
+
+/// What the HTTP collector received.
 #[derive(Default, Clone)]
-struct HttpCollector(Arc<Mutex<Vec<(String, HashMap<String, String>, Vec<u8>)>>>);
+struct HttpCollector(Arc<Mutex<Vec<HttpRequest>>>);
 
 impl HttpCollector {
     /// Listens on loopback; answers every request `200` with an empty export response.
@@ -144,7 +147,7 @@ impl HttpCollector {
         let _ = stream.shutdown().await;
     }
 
-    fn requests(&self) -> Vec<(String, HashMap<String, String>, Vec<u8>)> {
+    fn requests(&self) -> Vec<HttpRequest> {
         self.0.lock().unwrap().clone()
     }
 }
