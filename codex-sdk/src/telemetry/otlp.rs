@@ -394,7 +394,6 @@ mod tests {
 
     #[test]
     fn headers_expand_environment_variables() {
-        // SAFETY-free: PATH is always set in a test process.
         let path = std::env::var("PATH").unwrap();
         assert_eq!(expand_env("a ${PATH} b").unwrap(), format!("a {path} b"));
         assert_eq!(expand_env("no vars").unwrap(), "no vars");
