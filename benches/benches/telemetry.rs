@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use codex_sdk::config::{OtelConfig, OtelExporter};
 use codex_sdk::model::{ModelProviderInfo, WireApi};
@@ -101,22 +101,58 @@ fn bench(c: &mut Criterion) {
             }),
         ),
     ];
-    for (name, builder) in variants {
-        let codex = builder.build().expect("codex");
+    let codexes: Vec<(&str, Codex)> = variants
+        .into_iter()
+        .map(|(name, builder)| (name, builder.build().expect("codex")))
+        .collect();
+    let turn = |codex: &Codex| {
+        let (server, codex) = (&server, codex.clone());
+        async move {
+            server.enqueue(MockResponse::sse(sse::tool_call_response(
+                "r1",
+                "c1",
+                "echo",
+                r#"{"x":1}"#,
+            )));
+            server.enqueue(MockResponse::sse(sse::text_response("r2", "done")));
+            let mut conv = codex.start_conversation().await.expect("conversation");
+            let result = conv.run("go").await.expect("turn");
+            assert_eq!(result.final_message.as_deref(), Some("done"));
+        }
+    };
+    for (name, codex) in &codexes {
         c.bench_function(&format!("telemetry/turn_one_tool_call/{name}"), |b| {
-            b.to_async(&rt).iter(|| async {
-                server.enqueue(MockResponse::sse(sse::tool_call_response(
-                    "r1",
-                    "c1",
-                    "echo",
-                    r#"{"x":1}"#,
-                )));
-                server.enqueue(MockResponse::sse(sse::text_response("r2", "done")));
-                let mut conv = codex.start_conversation().await.expect("conversation");
-                let result = conv.run("go").await.expect("turn");
-                assert_eq!(result.final_message.as_deref(), Some("done"));
-            });
+            b.to_async(&rt).iter(|| turn(codex));
         });
+    }
+    // The load of a shared machine drifts between criterion's runs: alternate the variants round by round
+    // and compare medians, which is steadier.
+    let mut per_turn: Vec<Vec<Duration>> = vec![Vec::new(); codexes.len()];
+    for _ in 0..21 {
+        for (i, (_, codex)) in codexes.iter().enumerate() {
+            let started = Instant::now();
+            for _ in 0..40 {
+                rt.block_on(turn(codex));
+            }
+            per_turn[i].push(started.elapsed() / 40);
+        }
+    }
+    let medians: Vec<Duration> = per_turn
+        .iter_mut()
+        .map(|t| {
+            t.sort();
+            t[t.len() / 2]
+        })
+        .collect();
+    for ((name, _), median) in codexes.iter().zip(&medians) {
+        let ratio = median.as_secs_f64() / medians[0].as_secs_f64();
+        println!(
+            "paired median {name:>10}: {:>8.1} µs per turn ({:+.1} % vs off)",
+            median.as_secs_f64() * 1e6,
+            (ratio - 1.0) * 100.0
+        );
+    }
+    for (_, codex) in &codexes {
         rt.block_on(codex.shutdown()).expect("shutdown");
     }
     assert!(counted.load(Ordering::Relaxed) > 0);
