@@ -427,3 +427,31 @@ async fn turns_model_requests_and_tool_calls_are_tracing_spans() {
         ]
     );
 }
+
+#[tokio::test]
+async fn a_failed_stream_is_an_sse_event_with_its_error() {
+    let server = MockServer::start().await.unwrap();
+    server.enqueue(MockResponse::sse(vec![
+        sse::created("r1"),
+        sse::failed("server_error", "the model broke"),
+    ]));
+    let sink = Arc::new(Collector::default());
+    let codex = builder(&server).telemetry(sink.clone()).build().unwrap();
+    let mut conv = codex.start_conversation().await.unwrap();
+    assert!(conv.run("go").await.is_err());
+    let sse: Vec<_> = sink
+        .events()
+        .into_iter()
+        .filter_map(|e| match e.kind {
+            TelemetryEventKind::SseEvent(s) => Some((s.kind, s.error_message)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(sse[0], (Some("response.created".to_owned()), None));
+    let (kind, error) = &sse[1];
+    assert_eq!(kind, &None);
+    assert!(
+        error.as_deref().unwrap().contains("the model broke"),
+        "{sse:?}"
+    );
+}
