@@ -14,6 +14,9 @@ cargo fmt --all -- --check
 echo "== clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets --features codex-sdk/testing --locked -- -D warnings
 
+echo "== the library without optional features (telemetry hooks without OpenTelemetry)"
+cargo check -p codex-sdk --lib --locked
+
 # Codex CLI (npm @openai/codex ships its Linux binary) for the rollout interoperability test.
 CODEX_CLI_PREFIX="${HOME}/.cache/codex-sdk/codex-cli-0.169.0"
 if [ -z "${CODEX_CLI_BIN:-}" ] && command -v npm >/dev/null; then

@@ -7,6 +7,7 @@
 //! - [`conversation`]: [`Codex`] and [`Conversation`] — the submission loop and the turn loop.
 //! - [`auth`]: credentials in `CODEX_HOME/auth.json` (API key login, logout, status).
 //! - [`config`]: [`config::Config`] and `-c key=value` overrides.
+//! - [`telemetry`]: the telemetry event catalog, a host sink, and (feature `otel`) OTLP export.
 //! - [`rollout`]: recorded conversations (Codex CLI's JSONL format): recorder, reader, listing, stores.
 //! - `testing` (feature `testing`): a loopback mock model server for your own tests.
 
@@ -18,6 +19,7 @@ pub mod model;
 pub mod protocol;
 pub mod rollout;
 pub mod sandbox;
+pub mod telemetry;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tools;

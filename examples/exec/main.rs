@@ -132,6 +132,7 @@ async fn run(args: args::Args) -> Result<Outcome> {
         (Command::Fork { .. }, None) => {
             let printed = outln!("{}", started.conversation_id);
             conversation.shutdown().await?;
+            codex.shutdown().await?;
             return printed.map_or_else(stdout_failed, |()| Ok(Outcome::Completed));
         }
         (_, Some(prompt)) => prompt,
@@ -170,6 +171,7 @@ async fn run(args: args::Args) -> Result<Outcome> {
             Err(e) => {
                 // Nobody reads any more: stop the turn (shutdown aborts it) and keep the rollout.
                 conversation.shutdown().await?;
+                codex.shutdown().await?;
                 return stdout_failed(e);
             }
         }
@@ -177,6 +179,8 @@ async fn run(args: args::Args) -> Result<Outcome> {
     // Shutting down aborts a turn still running and writes out the rollout; a rollout that could not be
     // written is an error here.
     conversation.shutdown().await?;
+    // Exports the telemetry still queued (`[otel]`).
+    codex.shutdown().await?;
     Ok(outcome)
 }
 

@@ -24,6 +24,7 @@ use crate::protocol::{
 };
 use crate::rollout::{FileRolloutStore, RolloutRecorder, RolloutStore};
 use crate::sandbox::ShellEnvironmentPolicy;
+use crate::telemetry::{Telemetry, TelemetryHub, TelemetrySink, TelemetryStats};
 use crate::tools::{BuiltinToolsConfig, ToolHandler, ToolRegistry, register_builtin_tools};
 
 /// The entry point: holds the configuration, the model client and the host's tools, and starts
@@ -60,6 +61,10 @@ pub(crate) struct CodexInner {
     pub(crate) store: Option<Arc<dyn RolloutStore>>,
     /// Conversations started by this `Codex` that may still run.
     pub(crate) live: LiveConversations,
+    /// Where telemetry events go (the host's sink, the OTLP exporter).
+    telemetry: Arc<TelemetryHub>,
+    /// Told to every conversation once, after `SessionConfigured` (e.g. an exporter this build lacks).
+    startup_warning: Option<String>,
 }
 
 impl std::fmt::Debug for CodexInner {
@@ -88,6 +93,22 @@ impl Codex {
     #[must_use]
     pub fn model_client(&self) -> &Arc<dyn ModelClient> {
         &self.inner.model
+    }
+
+    /// What the telemetry exporter did so far: records exported, dropped (queue full) and failed (all zero
+    /// without an exporter).
+    #[must_use]
+    pub fn telemetry_stats(&self) -> TelemetryStats {
+        self.inner.telemetry.stats()
+    }
+
+    /// Exports the telemetry events still queued and stops the exporter (events recorded afterwards are
+    /// not exported). Call it before the process exits; conversations are shut down on their own.
+    ///
+    /// # Errors
+    /// [`Error::Internal`] when the exporter's task could not be waited for.
+    pub async fn shutdown(&self) -> Result<()> {
+        self.inner.telemetry.shutdown().await
     }
 
     /// Starts a conversation with the builder's settings (recorded unless the builder was made
@@ -148,6 +169,14 @@ impl Codex {
         let (events_tx, events_rx) = mpsc::channel(config.event_buffer.max(1));
         let (sub_tx, sub_rx) = mpsc::channel(64);
         let rollout_path = rollout.as_ref().map(|r| r.path().to_owned());
+        let api_key = config.resolved_api_key();
+        let telemetry = Telemetry::new(
+            &self.inner.telemetry,
+            id,
+            &config.model,
+            api_key.as_ref().map(|_| "ApiKey".to_owned()),
+            api_key.map(|k| k.expose().to_owned()).into_iter().collect(),
+        );
         let shared = Arc::new(SessionShared {
             id,
             model,
@@ -177,6 +206,7 @@ impl Codex {
             unknown_window_warning: std::sync::atomic::AtomicBool::new(window_is_default),
             rollout: rollout.clone(),
             environment_policy: Arc::new(config.shell_environment_policy.clone()),
+            telemetry,
         });
         let turn_context = TurnContext {
             model: config.model.clone(),
@@ -205,6 +235,17 @@ impl Codex {
             }))
             .await
             .map_err(|_| Error::Closed)?;
+        if let Some(message) = &self.inner.startup_warning {
+            events_tx
+                .send(Box::new(Event {
+                    id: SubmissionId::from("init"),
+                    msg: EventMsg::Warning(crate::protocol::WarningEvent {
+                        message: message.clone(),
+                    }),
+                }))
+                .await
+                .map_err(|_| Error::Closed)?;
+        }
         let task = tokio::spawn(Session::new(shared, turn_context, sub_rx).run());
         let backend = Arc::new(LocalBackend {
             id,
@@ -311,6 +352,7 @@ pub struct CodexBuilder {
     builtin_tools: Option<BuiltinToolsConfig>,
     approval_handler: Option<Arc<dyn ApprovalHandler>>,
     store: StoreChoice,
+    telemetry: Option<Arc<dyn TelemetrySink>>,
 }
 
 /// Where the builder's conversations are recorded.
@@ -344,6 +386,7 @@ impl CodexBuilder {
             builtin_tools: Some(BuiltinToolsConfig::default()),
             approval_handler: None,
             store: StoreChoice::CodexHome,
+            telemetry: None,
         }
     }
 
@@ -508,13 +551,22 @@ impl CodexBuilder {
         self
     }
 
+    /// Delivers every telemetry event (the `[otel]` catalog, redacted) to `sink` as a typed value — with or
+    /// without an OTLP exporter, and without feature `otel`.
+    pub fn telemetry(mut self, sink: Arc<dyn TelemetrySink>) -> Self {
+        self.telemetry = Some(sink);
+        self
+    }
+
     /// Builds the [`Codex`].
     ///
     /// # Errors
     /// [`Error::InvalidInput`] for a duplicate or invalid tool name; [`Error::Config`] for inconsistent
-    /// settings (see [`Config::validate`]).
+    /// settings (see [`Config::validate`]) or an invalid `[otel]` exporter (endpoint, headers, a `${VAR}`
+    /// that is not set).
     pub fn build(self) -> Result<Codex> {
         self.config.validate()?;
+        let (telemetry, startup_warning) = build_telemetry(&self.config, self.telemetry)?;
         let probe = ToolRegistry::new();
         for tool in &self.tools {
             let name = tool.spec().name().to_owned();
@@ -551,8 +603,40 @@ impl CodexBuilder {
                 approval_handler: self.approval_handler,
                 store,
                 live: LiveConversations::default(),
+                telemetry,
+                startup_warning,
             }),
         })
+    }
+}
+
+/// The telemetry hub: the host's sink and the `[otel]` exporter (feature `otel`); without the feature, a
+/// configured exporter is reported instead of silently ignored.
+fn build_telemetry(
+    config: &Config,
+    sink: Option<Arc<dyn TelemetrySink>>,
+) -> Result<(Arc<TelemetryHub>, Option<String>)> {
+    let log_prompts = config.otel.log_user_prompt;
+    #[cfg(feature = "otel")]
+    {
+        let exporter =
+            crate::telemetry::OtlpSettings::from_config(&config.otel, &config.originator)?
+                .map(crate::telemetry::OtlpExporter::new);
+        Ok((
+            Arc::new(TelemetryHub::new(sink, exporter, log_prompts)),
+            None,
+        ))
+    }
+    #[cfg(not(feature = "otel"))]
+    {
+        let warning = (!matches!(config.otel.exporter, crate::config::OtelExporter::None)).then(|| {
+            let message = "[otel] exporter is configured, but this build of codex-sdk has no `otel` feature: \
+                           telemetry is not exported"
+                .to_owned();
+            tracing::warn!("{message}");
+            message
+        });
+        Ok((Arc::new(TelemetryHub::new(sink, log_prompts)), warning))
     }
 }
 

@@ -12,6 +12,7 @@ use tokio::sync::mpsc;
 
 use crate::protocol::{Event, EventMsg, SubmissionId};
 use crate::rollout::RolloutRecorder;
+use crate::telemetry::Telemetry;
 
 /// The default number of events buffered before the conversation waits for its consumer.
 pub const DEFAULT_EVENT_BUFFER: usize = 1024;
@@ -29,6 +30,7 @@ pub(crate) struct EventSink {
     tx: EventTx,
     sub_id: SubmissionId,
     recorder: Option<RolloutRecorder>,
+    telemetry: Telemetry,
 }
 
 impl EventSink {
@@ -37,6 +39,7 @@ impl EventSink {
             tx,
             sub_id,
             recorder: None,
+            telemetry: Telemetry::default(),
         }
     }
 
@@ -44,6 +47,17 @@ impl EventSink {
     pub(crate) fn with_recorder(mut self, recorder: Option<RolloutRecorder>) -> Self {
         self.recorder = recorder;
         self
+    }
+
+    /// Reports telemetry events of this submission to `telemetry`.
+    pub(crate) fn with_telemetry(mut self, telemetry: Telemetry) -> Self {
+        self.telemetry = telemetry;
+        self
+    }
+
+    /// The telemetry of this submission's conversation (off when nobody listens).
+    pub(crate) fn telemetry(&self) -> &Telemetry {
+        &self.telemetry
     }
 
     pub(crate) fn submission_id(&self) -> &SubmissionId {

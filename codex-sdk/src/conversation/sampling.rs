@@ -1,6 +1,8 @@
 //! Sampling one model response: streaming its events to the client, replaying the request when the stream
 //! breaks mid-way (announced as `StreamError`), and collecting the finished items.
 
+use std::time::Instant;
+
 use futures::StreamExt;
 
 use super::events::EventSink;
@@ -77,22 +79,59 @@ async fn sample_once(
     prompt: &Prompt,
     quiet: bool,
 ) -> Result<Sample, SampleError> {
+    let span = tracing::info_span!("codex.model_request", model = %prompt.model);
+    tracing::Instrument::instrument(sample_once_inner(shared, sink, prompt, quiet), span).await
+}
+
+async fn sample_once_inner(
+    shared: &SessionShared,
+    sink: &EventSink,
+    prompt: &Prompt,
+    quiet: bool,
+) -> Result<Sample, SampleError> {
     let idle = shared.model.provider().stream_idle_timeout();
     let mut stream: ResponseStream = start_stream(shared, sink, prompt)
         .await
         .map_err(SampleError::Start)?;
+    let telemetry = sink.telemetry();
     let mut items = Vec::new();
+    let mut waiting_since = Instant::now();
     loop {
-        let next = tokio::time::timeout(idle, stream.next())
-            .await
-            .map_err(|_| Error::IdleTimeout(idle))?;
-        let Some(event) = next else {
-            return Err(SampleError::Stream(Error::Stream {
-                message: "stream closed before response.completed".to_owned(),
-                retry_after: None,
-            }));
+        let next = tokio::time::timeout(idle, stream.next()).await;
+        let waited = std::mem::replace(&mut waiting_since, Instant::now()).elapsed();
+        let event = match next {
+            Ok(Some(Ok(event))) => event,
+            Ok(Some(Err(err))) => {
+                telemetry.sse_event(None, waited, Some(&err));
+                return Err(SampleError::Stream(err));
+            }
+            Ok(None) => {
+                let err = Error::Stream {
+                    message: "stream closed before response.completed".to_owned(),
+                    retry_after: None,
+                };
+                telemetry.sse_event(None, waited, Some(&err));
+                return Err(SampleError::Stream(err));
+            }
+            Err(_) => {
+                let err = Error::IdleTimeout(idle);
+                telemetry.sse_event(None, waited, Some(&err));
+                return Err(SampleError::Stream(err));
+            }
         };
-        let msg = match event? {
+        if telemetry.is_on() {
+            match &event {
+                ResponseEvent::Completed { token_usage, .. } => {
+                    telemetry.sse_completed(waited, token_usage.as_ref());
+                }
+                other => {
+                    if let Some(kind) = sse_kind(other) {
+                        telemetry.sse_event(Some(kind), waited, None);
+                    }
+                }
+            }
+        }
+        let msg = match event {
             ResponseEvent::OutputTextDelta(delta) => {
                 EventMsg::AgentMessageDelta(AgentMessageDeltaEvent { delta })
             }
@@ -127,6 +166,21 @@ async fn sample_once(
     }
 }
 
+/// The Responses API event type a stream event came from (`None` for what is not a stream event).
+fn sse_kind(event: &ResponseEvent) -> Option<&'static str> {
+    Some(match event {
+        ResponseEvent::Created => "response.created",
+        ResponseEvent::OutputItemAdded(_) => "response.output_item.added",
+        ResponseEvent::OutputTextDelta(_) => "response.output_text.delta",
+        ResponseEvent::ReasoningSummaryDelta(_) => "response.reasoning_summary_text.delta",
+        ResponseEvent::ReasoningContentDelta(_) => "response.reasoning_text.delta",
+        ResponseEvent::ReasoningSummaryPartAdded => "response.reasoning_summary_part.added",
+        ResponseEvent::OutputItemDone(_) => "response.output_item.done",
+        ResponseEvent::Completed { .. } => "response.completed",
+        _ => return None,
+    })
+}
+
 /// Starts the request, announcing each of the client's request retries (429, 5xx, transport) as a
 /// `StreamError` event while it waits, so a host never sits through a back-off in silence.
 async fn start_stream(
@@ -139,7 +193,7 @@ async fn start_stream(
         move |retry| {
             let _ = tx.send(retry);
         },
-        shared.model.stream(prompt),
+        crate::telemetry::scope(sink.telemetry().clone(), shared.model.stream(prompt)),
     );
     tokio::pin!(start);
     let result = loop {

@@ -45,6 +45,8 @@ pub(crate) struct SessionShared {
     pub(crate) rollout: Option<RolloutRecorder>,
     /// The environment policy of the processes tools start.
     pub(crate) environment_policy: Arc<crate::sandbox::ShellEnvironmentPolicy>,
+    /// The conversation's telemetry (off when nobody listens).
+    pub(crate) telemetry: crate::telemetry::Telemetry,
 }
 
 impl SessionShared {
@@ -95,7 +97,9 @@ impl SessionShared {
     }
 
     fn sink(&self, sub_id: SubmissionId) -> EventSink {
-        EventSink::new(self.events_tx.clone(), sub_id).with_recorder(self.rollout.clone())
+        EventSink::new(self.events_tx.clone(), sub_id)
+            .with_recorder(self.rollout.clone())
+            .with_telemetry(self.telemetry.clone())
     }
 
     fn record_turn_context(&self, tc: &TurnContext) {
@@ -385,10 +389,14 @@ impl Session {
         self.shared.record_turn_context(&self.turn_context);
         let cancel = CancellationToken::new();
         let pending = PendingInput::default();
+        let sink = self
+            .shared
+            .sink(sub_id.clone())
+            .with_telemetry(self.shared.telemetry.for_model(&self.turn_context.model));
         let handle = tokio::spawn(run_turn(
             Arc::clone(&self.shared),
             self.turn_context.clone(),
-            self.shared.sink(sub_id.clone()),
+            sink,
             items,
             Arc::clone(&pending),
             cancel.clone(),

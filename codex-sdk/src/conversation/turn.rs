@@ -86,6 +86,27 @@ pub(crate) async fn run_turn(
     pending: PendingInput,
     cancel: CancellationToken,
 ) {
+    let span = tracing::info_span!(
+        "codex.turn",
+        conversation.id = %shared.id,
+        submission.id = %sink.submission_id(),
+        model = %tc.model,
+    );
+    tracing::Instrument::instrument(
+        run_turn_inner(shared, tc, sink, input, pending, cancel),
+        span,
+    )
+    .await;
+}
+
+async fn run_turn_inner(
+    shared: Arc<SessionShared>,
+    tc: TurnContext,
+    sink: EventSink,
+    input: Vec<UserInput>,
+    pending: PendingInput,
+    cancel: CancellationToken,
+) {
     sink.send(EventMsg::TaskStarted(TaskStartedEvent {
         model_context_window: tc.context_window,
     }))
@@ -192,6 +213,7 @@ pub(crate) async fn drive(
             cancel: cancel.clone(),
             turn: Arc::clone(&scratch),
             call_id: None,
+            tool_name: None,
             environment_policy: Arc::clone(&shared.environment_policy),
         };
         if let Err(err) = run_tool_calls(env, tc, sink, calls, ctx).await {
@@ -223,6 +245,7 @@ fn has_pending(pending: &PendingInput) -> bool {
 pub(crate) async fn record_user_input(env: &TurnEnv, sink: &EventSink, input: &[UserInput]) {
     let (item, event) = user_message(input);
     if env.primary {
+        sink.telemetry().user_prompt(input);
         sink.send(EventMsg::UserMessage(event)).await;
     }
     record_item(env, sink, item).await;

@@ -3,7 +3,7 @@
 //! driver that turns a server-sent-event body into [`ResponseEvent`]s.
 
 use std::collections::VecDeque;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use futures::StreamExt;
@@ -202,14 +202,20 @@ impl HttpCore {
         let policy = self.provider.retry_policy();
         let idle = self.provider.stream_idle_timeout();
 
+        // Each attempt is one `codex.api_request` for the conversation whose request this is.
+        let telemetry = crate::telemetry::current();
         let mut retries = 0u32;
         loop {
+            let started = Instant::now();
             let send = client
                 .post(url.clone())
                 .headers(headers.clone())
                 .body(body.clone())
                 .send();
-            let outcome = match tokio::time::timeout(idle, send).await {
+            let sent = tokio::time::timeout(idle, send).await;
+            let elapsed = started.elapsed();
+            let (mut status, mut cf_ray) = (None, None);
+            let outcome = match sent {
                 Err(_) => Outcome::Retry {
                     error: Error::IdleTimeout(idle),
                     server_delay: None,
@@ -218,9 +224,22 @@ impl HttpCore {
                     error: Error::Transport(TransportError::new(e, &url)),
                     server_delay: None,
                 },
-                Ok(Ok(resp)) if resp.status().is_success() => return Ok(resp),
-                Ok(Ok(resp)) => self.classify_failure(resp, retries + 1, idle).await,
+                Ok(Ok(resp)) if resp.status().is_success() => {
+                    let ray = header_text(resp.headers(), "cf-ray");
+                    let code = Some(resp.status().as_u16());
+                    telemetry.api_request(retries + 1, elapsed, code, None, ray.as_deref());
+                    return Ok(resp);
+                }
+                Ok(Ok(resp)) => {
+                    status = Some(resp.status().as_u16());
+                    cf_ray = header_text(resp.headers(), "cf-ray");
+                    self.classify_failure(resp, retries + 1, idle).await
+                }
             };
+            if telemetry.is_on() {
+                let (Outcome::Fatal(error) | Outcome::Retry { error, .. }) = &outcome;
+                telemetry.api_request(retries + 1, elapsed, status, Some(error), cf_ray.as_deref());
+            }
             match outcome {
                 Outcome::Fatal(error) => return Err(error),
                 Outcome::Retry { error, .. } if retries >= policy.request_max_retries => {
@@ -354,6 +373,14 @@ fn is_loopback(base_url: &str) -> bool {
         || host
             .parse::<std::net::IpAddr>()
             .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// A header's value as text, when present and printable.
+fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
 }
 
 /// A header value with bytes that HTTP forbids replaced by `_`.

@@ -24,6 +24,8 @@ pub struct ToolContext {
     pub(crate) turn: Arc<TurnScratch>,
     /// The call being handled (set by the registry for each dispatched call).
     pub(crate) call_id: Option<String>,
+    /// The tool being called (set with `call_id`).
+    pub(crate) tool_name: Option<String>,
     /// The environment policy of the processes the call starts.
     pub(crate) environment_policy: Arc<ShellEnvironmentPolicy>,
 }
@@ -140,9 +142,30 @@ impl ToolContext {
     /// Asks the host to approve something and waits for the decision. Fails closed: no answer within the
     /// approval timeout, or a cancelled turn, is [`ReviewDecision::Denied`].
     pub async fn request_approval(&self, request: ApprovalRequest) -> ReviewDecision {
-        self.approvals
+        let call_id = request.call_id().to_owned();
+        let decision = self
+            .approvals
             .request(&self.events, request, &self.cancel)
-            .await
+            .await;
+        self.record_decision(
+            &call_id,
+            decision,
+            crate::telemetry::ToolDecisionSource::User,
+        );
+        decision
+    }
+
+    /// Reports a decision on whether the call may run (`codex.tool_decision`).
+    pub(crate) fn record_decision(
+        &self,
+        call_id: &str,
+        decision: ReviewDecision,
+        source: crate::telemetry::ToolDecisionSource,
+    ) {
+        let tool = self.tool_name.as_deref().unwrap_or_default();
+        self.events
+            .telemetry()
+            .tool_decision(tool, call_id, decision, source);
     }
 }
 
@@ -169,6 +192,7 @@ impl ToolContext {
             cancel: CancellationToken::new(),
             turn: Arc::default(),
             call_id: None,
+            tool_name: None,
             environment_policy: Arc::default(),
         };
         (ctx, crate::conversation::EventStream::new(rx))

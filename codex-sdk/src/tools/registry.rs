@@ -121,6 +121,15 @@ impl ToolRegistry {
     /// # Errors
     /// The handler's [`ToolError::Fatal`] error.
     pub async fn dispatch(&self, call: ToolCall, ctx: ToolContext) -> DispatchResult {
+        let span = tracing::info_span!(
+            "codex.tool_call",
+            tool = %call.name,
+            call_id = %call.call_id,
+        );
+        tracing::Instrument::instrument(self.dispatch_inner(call, ctx), span).await
+    }
+
+    async fn dispatch_inner(&self, call: ToolCall, ctx: ToolContext) -> DispatchResult {
         let started = Instant::now();
         ctx.emit(EventMsg::ToolCallBegin(ToolCallBeginEvent {
             call_id: call.call_id.clone(),
@@ -131,8 +140,11 @@ impl ToolRegistry {
         let call_id = call.call_id.clone();
         let name = call.name.clone();
         let custom = matches!(call.payload, ToolPayload::Custom { .. });
+        let telemetry = ctx.events.telemetry().clone();
+        let arguments = telemetry.is_on().then(|| call.payload.as_str().to_owned());
         let mut call_ctx = ctx.clone();
         call_ctx.call_id = Some(call.call_id.clone());
+        call_ctx.tool_name = Some(call.name.clone());
         let outcome = match self.get(&call.name) {
             Some(handler) => handler.handle(call, call_ctx).await,
             None => Err(ToolError::RespondToModel(format!(
@@ -145,6 +157,14 @@ impl ToolRegistry {
             Err(ToolError::RespondToModel(message)) => (message, false),
             Err(ToolError::Fatal(err)) => {
                 tracing::warn!(tool = %name, error = %err, "tool failed fatally");
+                telemetry.tool_result(
+                    &name,
+                    &call_id,
+                    arguments.as_deref().unwrap_or_default(),
+                    started.elapsed(),
+                    false,
+                    &err.to_string(),
+                );
                 ctx.emit(EventMsg::ToolCallEnd(ToolCallEndEvent {
                     call_id,
                     tool: name,
@@ -156,6 +176,14 @@ impl ToolRegistry {
                 return Err(err);
             }
         };
+        telemetry.tool_result(
+            &name,
+            &call_id,
+            arguments.as_deref().unwrap_or_default(),
+            started.elapsed(),
+            success,
+            &content,
+        );
         ctx.emit(EventMsg::ToolCallEnd(ToolCallEndEvent {
             call_id: call_id.clone(),
             tool: name,

@@ -20,6 +20,8 @@ mod spawn_env;
 mod spawn_network;
 mod spawn_orphans;
 mod support;
+mod telemetry;
+mod telemetry_otlp;
 mod testing_server;
 mod tools_apply_patch;
 mod tools_common;

@@ -10,6 +10,7 @@ use crate::protocol::{
 };
 use crate::sandbox::SandboxSupport;
 use crate::sandbox::command_safety::is_known_safe;
+use crate::telemetry::ToolDecisionSource;
 use crate::tools::{ToolContext, ToolError};
 
 /// What to do with a command.
@@ -51,7 +52,10 @@ pub(crate) async fn plan_exec(
 ) -> Result<ExecPlan, ToolError> {
     let restricting = !matches!(ctx.sandbox_policy(), SandboxPolicy::DangerFullAccess);
     let policy = ctx.approval_policy();
+    // Decisions the policies take on their own are reported here; the host's answers by the approval path.
+    let by_config = |decision| ctx.record_decision(call_id, decision, ToolDecisionSource::Config);
     if ctx.is_command_approved_for_session(argv) {
+        by_config(ReviewDecision::ApprovedForSession);
         return Ok(ExecPlan::Run {
             sandboxed: false,
             retry_on_denial: false,
@@ -66,6 +70,7 @@ pub(crate) async fn plan_exec(
         }))
         .await;
         if policy == AskForApproval::Never {
+            by_config(ReviewDecision::Denied);
             return Ok(ExecPlan::Refuse(
                 "command not run: the sandbox is unavailable on this system and the approval policy \
                  forbids asking to run it unsandboxed"
@@ -87,14 +92,20 @@ pub(crate) async fn plan_exec(
             });
             approve_then(ctx, call_id, argv, cwd, Some(reason)).await
         }
-        AskForApproval::OnFailure => Ok(ExecPlan::Run {
-            sandboxed,
-            retry_on_denial: sandboxed,
-        }),
-        _ => Ok(ExecPlan::Run {
-            sandboxed,
-            retry_on_denial: false,
-        }),
+        AskForApproval::OnFailure => {
+            by_config(ReviewDecision::Approved);
+            Ok(ExecPlan::Run {
+                sandboxed,
+                retry_on_denial: sandboxed,
+            })
+        }
+        _ => {
+            by_config(ReviewDecision::Approved);
+            Ok(ExecPlan::Run {
+                sandboxed,
+                retry_on_denial: false,
+            })
+        }
     }
 }
 

@@ -20,6 +20,7 @@ use crate::protocol::{
     PatchApplyEndEvent, ReviewDecision, SandboxPolicy, TurnDiffEvent,
 };
 use crate::sandbox::writable_roots_of;
+use crate::telemetry::ToolDecisionSource;
 use crate::tools::{
     ToolCall, ToolContext, ToolError, ToolHandler, ToolOutput, ToolPayload, ToolSpec,
 };
@@ -144,6 +145,7 @@ pub(crate) async fn apply(
     let policy = ctx.approval_policy();
     let needs_approval = policy == AskForApproval::UnlessTrusted || !outside.is_empty();
     if needs_approval && policy == AskForApproval::Never {
+        ctx.record_decision(call_id, ReviewDecision::Denied, ToolDecisionSource::Config);
         return Err(ToolError::RespondToModel(format!(
             "patch not applied: it writes outside the writable roots ({}) and the approval policy \
              forbids asking",
@@ -157,6 +159,13 @@ pub(crate) async fn apply(
             .map_err(ToolError::RespondToModel)?
     };
     let changes = file_changes(&plan);
+    if !needs_approval {
+        ctx.record_decision(
+            call_id,
+            ReviewDecision::Approved,
+            ToolDecisionSource::Config,
+        );
+    }
     if needs_approval {
         let reason = (!outside.is_empty()).then(|| {
             format!(
