@@ -11,14 +11,14 @@ use super::events::EventStream;
 use super::handle::{Conversation, ConversationBackend, ConversationHandle};
 use super::history::{History, environment_context, resolve_local_images};
 use super::manager::LiveConversations;
-use super::session::{Session, SessionShared};
+use super::session::{ReasoningEvents, Session, SessionShared};
 use super::turn::TurnContext;
 use crate::config::{Config, model_info};
 use crate::error::{Error, Result};
 use crate::model::{ApiKey, ChatClient, ModelClient, ModelProviderInfo, ResponsesClient, WireApi};
 use crate::protocol::{
     AskForApproval, ConversationId, Event, EventMsg, Op, ReasoningEffort, ReasoningSummary,
-    SandboxPolicy, SessionConfiguredEvent, Submission, SubmissionId,
+    ResponseItem, SandboxPolicy, SessionConfiguredEvent, Submission, SubmissionId,
 };
 use crate::rollout::{FileRolloutStore, RolloutRecorder, RolloutStore};
 use crate::sandbox::ShellEnvironmentPolicy;
@@ -106,10 +106,18 @@ impl Codex {
         mut history: History,
         rollout: Option<RolloutRecorder>,
         initial_messages: Option<Vec<EventMsg>>,
+        user_instructions: Option<String>,
     ) -> Result<Conversation> {
         let info = model_info(&config.model);
         let (window, window_is_default) = config.effective_context_window();
         if history.len() == 0 {
+            if let Some(text) = &user_instructions {
+                let message = ResponseItem::user_text(text.clone());
+                if let Some(recorder) = &rollout {
+                    recorder.record_response_item(&message);
+                }
+                history.push(message);
+            }
             let context = environment_context(
                 &config.cwd,
                 &policy_name(config.approval_policy),
@@ -124,6 +132,7 @@ impl Codex {
         if let Some(builtin) = &self.inner.builtin_tools {
             let mut builtin = builtin.clone();
             builtin.wire_api = self.inner.model.provider().wire_api;
+            builtin.view_image &= config.view_image_tool;
             register_builtin_tools(&tools, &builtin)?;
         }
         for tool in &self.inner.tools {
@@ -159,6 +168,9 @@ impl Codex {
             unknown_window_warning: std::sync::atomic::AtomicBool::new(window_is_default),
             rollout: rollout.clone(),
             environment_policy: Arc::new(config.shell_environment_policy.clone()),
+            user_instructions,
+            reasoning_events: ReasoningEvents::from_config(config),
+            notify: config.notify.clone(),
         });
         let turn_context = TurnContext {
             model: config.model.clone(),
@@ -172,6 +184,9 @@ impl Codex {
             auto_compact_limit: config.auto_compact_limit(),
             reasoning: info.reasoning,
             parallel_tool_calls: config.parallel_tool_calls,
+            web_search: config.web_search,
+            verbosity: config.model_verbosity,
+            max_output_tokens: config.model_max_output_tokens,
         };
         let configured = SessionConfiguredEvent {
             session_id: id,

@@ -45,6 +45,39 @@ pub(crate) struct SessionShared {
     pub(crate) rollout: Option<RolloutRecorder>,
     /// The environment policy of the processes tools start.
     pub(crate) environment_policy: Arc<crate::sandbox::ShellEnvironmentPolicy>,
+    /// The user-instructions message the conversation started with (recorded in each turn context).
+    pub(crate) user_instructions: Option<String>,
+    /// Which reasoning events reach the host.
+    pub(crate) reasoning_events: ReasoningEvents,
+    /// `notify`: run after each completed turn.
+    pub(crate) notify: Option<Vec<String>>,
+}
+
+/// Which reasoning events reach the host (`hide_agent_reasoning`, `show_raw_agent_reasoning`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ReasoningEvents {
+    pub(crate) summaries: bool,
+    pub(crate) raw: bool,
+}
+
+impl ReasoningEvents {
+    pub(crate) fn from_config(config: &crate::config::Config) -> Self {
+        Self {
+            summaries: !config.hide_agent_reasoning,
+            raw: !config.hide_agent_reasoning && config.show_raw_agent_reasoning,
+        }
+    }
+
+    /// Whether `msg` may be sent to the host.
+    pub(crate) fn allows(self, msg: &EventMsg) -> bool {
+        match msg {
+            EventMsg::AgentReasoning(_) | EventMsg::AgentReasoningDelta(_) => self.summaries,
+            EventMsg::AgentReasoningRawContent(_) | EventMsg::AgentReasoningRawContentDelta(_) => {
+                self.raw
+            }
+            _ => true,
+        }
+    }
 }
 
 impl SessionShared {
@@ -107,6 +140,7 @@ impl SessionShared {
                 model: tc.model.clone(),
                 effort: tc.effort,
                 summary: Some(tc.summary),
+                user_instructions: self.user_instructions.clone(),
             });
         }
     }
