@@ -4,12 +4,15 @@
 //! program. It gets the environment policy's environment (so no `*KEY*`/`*SECRET*`/`*TOKEN*` variables by
 //! default), no stdin, and its output is discarded. Like a command it is tracked as a process tree: it dies
 //! with the host (`PR_SET_PDEATHSIG`), and it and its descendants are killed after [`NOTIFY_TIMEOUT`].
+//! Shutting the conversation down waits for its running notifiers (within that timeout), so a host that
+//! exits right after the last turn, such as `exec`, still delivers the notification.
 
 use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
 use serde::Serialize;
+use tokio::task::JoinHandle;
 
 use crate::sandbox::{ProcessTree, ShellEnvironmentPolicy, spawn_on_thread};
 
@@ -31,21 +34,20 @@ pub(crate) struct TurnCompleteNotification<'a> {
     pub(crate) last_assistant_message: Option<&'a str>,
 }
 
-/// Starts `argv` with `payload` appended, in the background. Failures are logged, never raised: a broken
-/// notifier must not fail the conversation.
+/// Starts `argv` with `payload` appended, in the background; the task ends when the program does (or is
+/// killed after [`NOTIFY_TIMEOUT`]). Failures are logged, never raised: a broken notifier must not fail
+/// the conversation.
 pub(crate) fn spawn_notify(
     argv: &[String],
     payload: &TurnCompleteNotification<'_>,
     policy: &ShellEnvironmentPolicy,
-) {
-    let Some((program, args)) = argv.split_first() else {
-        return;
-    };
+) -> Option<JoinHandle<()>> {
+    let (program, args) = argv.split_first()?;
     let payload = match serde_json::to_string(payload) {
         Ok(p) => p,
         Err(e) => {
             tracing::warn!(error = %e, "notify payload could not be built");
-            return;
+            return None;
         }
     };
     let mut cmd = tokio::process::Command::new(program);
@@ -59,7 +61,7 @@ pub(crate) fn spawn_notify(
         .process_group(0)
         .kill_on_drop(true);
     let program = program.clone();
-    tokio::spawn(async move {
+    Some(tokio::spawn(async move {
         let mut tree = ProcessTree::new();
         tree.prepare(&mut cmd);
         let (mut child, _thread) = match spawn_on_thread(None, move || cmd.spawn()).await {
@@ -78,5 +80,5 @@ pub(crate) fn spawn_notify(
         }
         tree.kill();
         let _ = child.start_kill();
-    });
+    }))
 }

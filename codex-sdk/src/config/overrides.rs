@@ -60,6 +60,11 @@ pub struct ConfigToml {
     pub project_doc_max_bytes: Option<usize>,
     /// `project_doc_fallback_filenames`: names tried where a folder has no `AGENTS.md`.
     pub project_doc_fallback_filenames: Option<Vec<String>>,
+    /// `project_root_markers`: entries whose folder is the project root for `AGENTS.md` discovery
+    /// (default `[".git"]`; empty: the working directory only).
+    pub project_root_markers: Option<Vec<String>>,
+    /// `openai_base_url`: the built-in `openai` provider's URL (as `OPENAI_BASE_URL`).
+    pub openai_base_url: Option<String>,
     /// `profile`: selects a `[profiles.NAME]` table (or `NAME.config.toml`); applied while loading.
     pub profile: Option<String>,
     /// `[profiles.NAME]`: settings laid over the rest when the profile is selected.
@@ -350,6 +355,14 @@ impl ConfigToml {
         }
         if let Some(names) = &self.project_doc_fallback_filenames {
             config.project_doc.fallback_filenames.clone_from(names);
+        }
+        if let Some(markers) = &self.project_root_markers {
+            config.project_doc.root_markers.clone_from(markers);
+        }
+        if let Some(url) = &self.openai_base_url
+            && config.model_provider_id == "openai"
+        {
+            config.model_provider = config.model_provider.clone().with_base_url(url.clone());
         }
         if let Some(on) = self.web_search_enabled() {
             config.web_search = on;

@@ -1,7 +1,8 @@
 //! Project docs: the `AGENTS.md` files Codex sends with every new conversation.
 //!
 //! The files are found from the project root (the nearest folder upwards from the working directory that
-//! holds a `.git` entry; the working directory itself when there is none) down to the working directory,
+//! holds a `.git` entry, or another of [`ProjectDocOptions::root_markers`]; the working directory itself
+//! when there is none) down to the working directory,
 //! one per folder (`AGENTS.override.md`, else `AGENTS.md`, else the configured fallback names), root first.
 //! Their text is cut at [`ProjectDocOptions::max_bytes`] in total. `CODEX_HOME/AGENTS.md` (or
 //! `AGENTS.override.md`) and [`Config::user_instructions`](super::Config::user_instructions) come first as
@@ -34,6 +35,9 @@ pub struct ProjectDocOptions {
     pub max_bytes: usize,
     /// Names tried in each folder after `AGENTS.override.md` and `AGENTS.md` (e.g. `CLAUDE.md`).
     pub fallback_filenames: Vec<String>,
+    /// Entries marking the project root: the nearest folder upwards holding one (default `.git`). Empty:
+    /// only the working directory is searched.
+    pub root_markers: Vec<String>,
     /// Read these files, in order, instead of discovering `AGENTS.md` files (still capped by
     /// `max_bytes`).
     pub files: Option<Vec<PathBuf>>,
@@ -46,6 +50,7 @@ impl Default for ProjectDocOptions {
         Self {
             max_bytes: DEFAULT_PROJECT_DOC_MAX_BYTES,
             fallback_filenames: Vec::new(),
+            root_markers: vec![".git".to_owned()],
             files: None,
             global: true,
         }
@@ -59,6 +64,7 @@ impl ProjectDocOptions {
         Self {
             max_bytes: 0,
             fallback_filenames: Vec::new(),
+            root_markers: Vec::new(),
             files: None,
             global: false,
         }
@@ -119,7 +125,7 @@ fn project_docs(options: &ProjectDocOptions, cwd: &Path) -> Option<String> {
                 }
             })
             .collect(),
-        None => discover(cwd, &options.fallback_filenames),
+        None => discover(cwd, &options.fallback_filenames, &options.root_markers),
     };
     let mut budget = u64::try_from(options.max_bytes).unwrap_or(u64::MAX);
     let mut parts = Vec::new();
@@ -140,11 +146,15 @@ fn project_docs(options: &ProjectDocOptions, cwd: &Path) -> Option<String> {
 }
 
 /// One doc per folder from the project root down to `cwd`.
-fn discover(cwd: &Path, fallbacks: &[String]) -> Vec<PathBuf> {
+fn discover(cwd: &Path, fallbacks: &[String], markers: &[String]) -> Vec<PathBuf> {
     let ancestors: Vec<&Path> = cwd.ancestors().collect();
     let root_index = ancestors
         .iter()
-        .position(|dir| std::fs::symlink_metadata(dir.join(".git")).is_ok())
+        .position(|dir| {
+            markers
+                .iter()
+                .any(|m| std::fs::symlink_metadata(dir.join(m)).is_ok())
+        })
         .unwrap_or(0);
     let names: Vec<&str> = DOC_NAMES
         .iter()

@@ -171,6 +171,7 @@ impl Codex {
             user_instructions,
             reasoning_events: ReasoningEvents::from_config(config),
             notify: config.notify.clone(),
+            notifications: std::sync::Mutex::new(Vec::new()),
         });
         let turn_context = TurnContext {
             model: config.model.clone(),
@@ -281,7 +282,7 @@ impl ConversationBackend for LocalBackend {
 #[derive(Debug)]
 #[must_use]
 pub struct CodexBuilder {
-    config: Config,
+    pub(super) config: Config,
     model: Option<Arc<dyn ModelClient>>,
     tools: Vec<Arc<dyn ToolHandler>>,
     builtin_tools: Option<BuiltinToolsConfig>,

@@ -51,6 +51,8 @@ pub(crate) struct SessionShared {
     pub(crate) reasoning_events: ReasoningEvents,
     /// `notify`: run after each completed turn.
     pub(crate) notify: Option<Vec<String>>,
+    /// Notification programs still running; shutdown waits for them.
+    pub(crate) notifications: Mutex<Vec<JoinHandle<()>>>,
 }
 
 /// Which reasoning events reach the host (`hide_agent_reasoning`, `show_raw_agent_reasoning`).
@@ -81,6 +83,28 @@ impl ReasoningEvents {
 }
 
 impl SessionShared {
+    pub(crate) fn track_notification(&self, task: JoinHandle<()>) {
+        let mut tasks = self
+            .notifications
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        tasks.retain(|t| !t.is_finished());
+        tasks.push(task);
+    }
+
+    /// Waits for the running notification programs (each is killed after its timeout).
+    async fn wait_for_notifications(&self) {
+        let tasks = std::mem::take(
+            &mut *self
+                .notifications
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        );
+        for task in tasks {
+            let _ = task.await;
+        }
+    }
+
     pub(crate) fn lock_history(&self) -> MutexGuard<'_, History> {
         self.history.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -393,6 +417,7 @@ impl Session {
             Op::GetPath => self.shared.send_path(sub.id).await,
             Op::Shutdown => {
                 self.abort_active(TurnAbortReason::Interrupted).await;
+                self.shared.wait_for_notifications().await;
                 self.rollout_closed = true;
                 let sink = self.shared.sink(sub.id);
                 if let Some(error) = self.shared.close_rollout().await {

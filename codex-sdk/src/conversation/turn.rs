@@ -128,7 +128,9 @@ pub(crate) async fn run_turn(
                 .collect(),
             last_assistant_message: last.as_deref(),
         };
-        spawn_notify(argv, &notification, &shared.environment_policy);
+        if let Some(task) = spawn_notify(argv, &notification, &shared.environment_policy) {
+            shared.track_notification(task);
+        }
     }
 }
 
