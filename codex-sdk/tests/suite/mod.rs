@@ -2,6 +2,7 @@
 
 mod auth;
 mod compact;
+mod config_codex;
 mod config_load;
 mod conversation;
 mod conversation_cancel;
