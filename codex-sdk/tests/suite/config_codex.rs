@@ -471,3 +471,64 @@ async fn notify_runs_after_the_turn_with_codex_payload_and_the_policy_environmen
     assert!(env.contains("NOTIFY_SEEN=yes"), "{env}");
     assert!(!env.contains(KEY), "{env}");
 }
+
+#[tokio::test]
+async fn exec_with_a_profile_notifies_before_it_exits_without_the_api_key_in_the_environment() {
+    let server = MockServer::start().await.unwrap();
+    server.enqueue(MockResponse::sse(sse::text_response("r1", "finished")));
+    let home = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let script = out.path().join("notify.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nsleep 0.2\nenv > {0}/env.txt\nprintf '%s' \"$1\" > {0}/payload.json\n",
+            out.path().display()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        home.path().join("config.toml"),
+        format!("notify = [\"/bin/sh\", \"{}\"]\n", script.display()),
+    )
+    .unwrap();
+    std::fs::write(home.path().join("fast.config.toml"), "model = \"o3\"\n").unwrap();
+    let output = tokio::process::Command::new(super::support::exec_binary())
+        .env("CODEX_HOME", home.path())
+        .env("OPENAI_API_KEY", KEY)
+        .args(super::model_faults::mock_provider_args(&server.base_url()))
+        .args(["--profile", "fast", "hello"])
+        .current_dir(out.path())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert_eq!(server.requests()[0].json()["model"], "o3");
+    // exec's shutdown waited for the notifier: its files are complete as soon as exec has exited.
+    let payload: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("payload.json")).unwrap())
+            .unwrap();
+    assert_eq!(payload["type"], "agent-turn-complete");
+    assert_eq!(payload["input-messages"], json!(["hello"]));
+    assert_eq!(payload["last-assistant-message"], "finished");
+    let env = std::fs::read_to_string(out.path().join("env.txt")).unwrap();
+    assert!(env.contains("PATH="), "{env}");
+    assert!(
+        !env.contains(KEY) && !env.contains("OPENAI_API_KEY"),
+        "{env}"
+    );
+
+    let unknown = tokio::process::Command::new(super::support::exec_binary())
+        .env("CODEX_HOME", home.path())
+        .env("OPENAI_API_KEY", KEY)
+        .args(["--profile", "nope", "hello"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&unknown.stderr);
+    assert!(!unknown.status.success());
+    assert!(stderr.contains("profiles that exist: fast"), "{stderr}");
+}
