@@ -57,6 +57,19 @@ pub const INERT_CONFIG_KEYS: &[(&str, &str)] = &[
         "mcp_servers",
         "MCP servers are not started by this SDK version",
     ),
+    ("analytics", "the CLI's usage analytics; the SDK sends none"),
+    (
+        "log_dir",
+        "the CLI's log files; the SDK logs through `tracing`, which the host configures",
+    ),
+    (
+        "sqlite_home",
+        "the CLI's state database, which the SDK does not use",
+    ),
+    (
+        "suppress_unstable_features_warning",
+        "a terminal UI warning",
+    ),
 ];
 
 /// A loaded configuration and what the caller should tell the user about it.

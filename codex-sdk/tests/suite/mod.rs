@@ -3,6 +3,7 @@
 mod auth;
 mod compact;
 mod config_codex;
+mod config_keys;
 mod config_load;
 mod conversation;
 mod conversation_cancel;
