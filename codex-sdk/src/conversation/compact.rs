@@ -159,6 +159,21 @@ mod tests {
                 ),
             ]
         );
+        // The AGENTS.md message is initial context too: kept, never summarized as a user message.
+        let agents = ResponseItem::user_text(
+            "# AGENTS.md instructions for /x\n\n<INSTRUCTIONS>\nrun tests\n</INSTRUCTIONS>",
+        );
+        let mut with_docs = vec![agents.clone()];
+        with_docs.extend(history.iter().cloned());
+        let kept = build_compacted_history(&with_docs, "S", "{user_messages}|{summary}");
+        assert_eq!(
+            kept,
+            vec![
+                agents,
+                history[0].clone(),
+                ResponseItem::user_text("<compacted_history>\nfix the bug\n\nalso add a test|S"),
+            ]
+        );
         // A second compaction does not nest the first bridge.
         let again = build_compacted_history(&out, "later", "U:{user_messages} S:{summary}");
         assert_eq!(

@@ -42,14 +42,7 @@ impl History {
     /// Whether `item` is part of the context the SDK adds before the user's first message (the environment
     /// description, user instructions). Such items survive compaction and do not count as user messages.
     pub(crate) fn is_initial_context(item: &ResponseItem) -> bool {
-        match item {
-            ResponseItem::Message { role, .. } if role == "user" => {
-                item.message_text().is_some_and(|t| {
-                    t.starts_with("<environment_context>") || t.starts_with("<user_instructions>")
-                })
-            }
-            _ => false,
-        }
+        crate::rollout::is_context_message(item)
     }
 
     /// After an aborted turn, answers every tool call that has no output yet, so the next request is valid
