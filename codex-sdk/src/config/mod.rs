@@ -198,7 +198,7 @@ impl Config {
     /// Checks values that depend on each other.
     ///
     /// # Errors
-    /// [`Error::Config`] naming the key: an auto-compaction limit above the context window, a zero window.
+    /// [`Error::Config`](crate::Error::Config) naming the key: an auto-compaction limit above the context window, a zero window.
     pub fn validate(&self) -> crate::Result<()> {
         let (window, _) = self.effective_context_window();
         if window == 0 {
