@@ -17,6 +17,7 @@ options:
   -m, --model MODEL      the model (default: config or gpt-5-codex)
   -C, --cd DIR           working directory of the agent (default: current directory)
   -c, --config KEY=VALUE override a config key with a TOML value (repeatable), e.g. -c model=o3
+  -p, --profile NAME     lay CODEX_HOME/NAME.config.toml (or [profiles.NAME]) over config.toml
   -s, --sandbox MODE     read-only | workspace-write | danger-full-access
   -a, --ask-for-approval POLICY
                          untrusted | on-failure | on-request | never
@@ -31,6 +32,7 @@ pub struct Args {
     pub model: Option<String>,
     pub cwd: Option<PathBuf>,
     pub overrides: Vec<String>,
+    pub profile: Option<String>,
     pub sandbox: Option<String>,
     pub approval: Option<String>,
     pub prompt: Option<String>,
@@ -62,6 +64,7 @@ pub fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
             "-m" | "--model" => args.model = Some(value(&arg)?),
             "-C" | "--cd" => args.cwd = Some(PathBuf::from(value(&arg)?)),
             "-c" | "--config" => args.overrides.push(value(&arg)?),
+            "-p" | "--profile" => args.profile = Some(value(&arg)?),
             "-s" | "--sandbox" => args.sandbox = Some(value(&arg)?),
             "-a" | "--ask-for-approval" => args.approval = Some(value(&arg)?),
             "-h" | "--help" => return Err(String::new()),

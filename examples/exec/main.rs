@@ -74,7 +74,7 @@ fn stdout_failed(e: io::Error) -> Result<Outcome> {
 }
 
 async fn run(args: args::Args) -> Result<Outcome> {
-    // CODEX_HOME/config.toml, then the -c overrides, then the flags (which are config keys too).
+    // CODEX_HOME/config.toml, the profile, then the -c overrides, then the flags (which are config keys too).
     let mut overrides = args
         .overrides
         .iter()
@@ -95,7 +95,13 @@ async fn run(args: args::Args) -> Result<Outcome> {
         mut config,
         warnings,
         ..
-    } = Config::load(default_codex_home()?, &overrides)?;
+    } = {
+        let mut loader = Config::loader(default_codex_home()?).overrides(overrides);
+        if let Some(profile) = &args.profile {
+            loader = loader.profile(profile);
+        }
+        loader.load()?
+    };
     for warning in warnings {
         errln!("\x1b[33mconfig: {warning}\x1b[0m");
     }

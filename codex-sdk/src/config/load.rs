@@ -10,30 +10,66 @@ use crate::protocol::ReasoningEffort;
 /// The file name under `CODEX_HOME`.
 pub const CONFIG_FILE: &str = "config.toml";
 
-/// Codex CLI settings this SDK accepts without using them (no warning).
-const CODEX_CLI_KEYS: &[&str] = &[
-    "chatgpt_base_url",
-    "disable_response_storage",
-    "experimental_instructions_file",
-    "experimental_use_exec_command_tool",
-    "features",
-    "file_opener",
-    "hide_agent_reasoning",
-    "history",
-    "mcp_servers",
-    "model_max_output_tokens",
-    "model_verbosity",
-    "notice",
-    "notify",
-    "preferred_auth_method",
-    "profile",
-    "profiles",
-    "project_doc_max_bytes",
-    "projects",
-    "show_raw_agent_reasoning",
-    "tools",
-    "tui",
-    "windows_wsl_setup_acknowledged",
+/// Codex CLI settings this SDK accepts without using them (no warning), each with the reason. Every other
+/// key Codex writes is either honoured (a field of [`ConfigToml`]) or warned about as unknown. The README's
+/// "Codex config keys" section lists the same keys (a test checks).
+pub const INERT_CONFIG_KEYS: &[(&str, &str)] = &[
+    ("tui", "terminal UI settings (the SDK has no terminal UI)"),
+    (
+        "file_opener",
+        "how the terminal UI links citations to an editor",
+    ),
+    ("notice", "which one-time notices the terminal UI has shown"),
+    (
+        "history",
+        "the CLI's prompt history file (`history.jsonl`), which the SDK does not write",
+    ),
+    ("check_for_update_on_startup", "the CLI's self-update check"),
+    (
+        "windows_wsl_setup_acknowledged",
+        "a Windows terminal UI prompt",
+    ),
+    (
+        "chatgpt_base_url",
+        "ChatGPT sign-in, which the SDK does not offer (API keys only)",
+    ),
+    (
+        "preferred_auth_method",
+        "ChatGPT sign-in, which the SDK does not offer (API keys only)",
+    ),
+    (
+        "forced_login_method",
+        "ChatGPT sign-in, which the SDK does not offer (API keys only)",
+    ),
+    (
+        "forced_chatgpt_workspace_id",
+        "ChatGPT sign-in, which the SDK does not offer (API keys only)",
+    ),
+    (
+        "cli_auth_credentials_store",
+        "the CLI's keyring option; the SDK reads `auth.json` or a key it is given",
+    ),
+    (
+        "disable_response_storage",
+        "requests are always sent with `store: false`",
+    ),
+    (
+        "mcp_servers",
+        "MCP servers are not started by this SDK version",
+    ),
+    ("analytics", "the CLI's usage analytics; the SDK sends none"),
+    (
+        "log_dir",
+        "the CLI's log files; the SDK logs through `tracing`, which the host configures",
+    ),
+    (
+        "sqlite_home",
+        "the CLI's state database, which the SDK does not use",
+    ),
+    (
+        "suppress_unstable_features_warning",
+        "a terminal UI warning",
+    ),
 ];
 
 /// A loaded configuration and what the caller should tell the user about it.
@@ -61,34 +97,35 @@ impl Config {
         codex_home: impl Into<PathBuf>,
         overrides: &[(String, toml::Value)],
     ) -> Result<LoadedConfig> {
-        let codex_home = codex_home.into();
-        let path = codex_home.join(CONFIG_FILE);
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(e) => return Err(Error::Io(e)),
-        };
-        let mut table: toml::Table = toml::from_str(&text).map_err(|e| Error::Config {
-            key: CONFIG_FILE.to_owned(),
-            message: e.to_string(),
-        })?;
-        for (key, value) in overrides {
-            ConfigToml::set_path(&mut table, key, value.clone())?;
-        }
+        Self::load_layers(&codex_home.into(), None, overrides)
+    }
+
+    /// `config.toml`, the profile (`profile`, else the `profile` key), the overrides; then the config.
+    pub(super) fn load_layers(
+        codex_home: &Path,
+        profile: Option<&str>,
+        overrides: &[(String, toml::Value)],
+    ) -> Result<LoadedConfig> {
+        let base = super::profile::read_config_table(codex_home)?;
+        let (mut table, _profile) = super::profile::layer(codex_home, base, profile, overrides)?;
         let mut warnings = drop_unknown_values(&mut table);
         let parsed = ConfigToml::from_table(table.clone())?;
         warnings.extend(unknown_keys(&table, &parsed));
         let mut config = Config {
-            codex_home: codex_home.clone(),
+            codex_home: codex_home.to_owned(),
             ..Config::default()
         };
         parsed.apply_to(&mut config)?;
+        super::trust::apply_project_trust(&parsed, &mut config);
+        if let Some(file) = parsed.instructions_file() {
+            config.base_instructions = Some(read_instructions_file(codex_home, file)?);
+        }
         config.validate()?;
         if config.api_key.is_none()
             && config.model_provider_id == "openai"
             && config.model_provider.api_key_from_env().is_none()
         {
-            config.api_key = crate::auth::load_api_key(&codex_home)?;
+            config.api_key = crate::auth::load_api_key(codex_home)?;
         }
         Ok(LoadedConfig { config, warnings })
     }
@@ -118,12 +155,40 @@ fn drop_unknown_values(table: &mut toml::Table) -> Vec<String> {
     warnings
 }
 
+/// The largest instructions file read (`model_instructions_file`).
+const MAX_INSTRUCTIONS_BYTES: u64 = 1024 * 1024;
+
+/// Reads `model_instructions_file` (relative paths from `CODEX_HOME`) as a regular file, bounded.
+fn read_instructions_file(codex_home: &Path, file: &Path) -> Result<String> {
+    let path = if file.is_absolute() {
+        file.to_owned()
+    } else {
+        codex_home.join(file)
+    };
+    let bytes = crate::tools::handlers::regular_file::read_regular(&path, MAX_INSTRUCTIONS_BYTES)
+        .map_err(|e| Error::Config {
+        key: "model_instructions_file".to_owned(),
+        message: e.to_string(),
+    })?;
+    String::from_utf8(bytes).map_err(|_| Error::Config {
+        key: "model_instructions_file".to_owned(),
+        message: format!("{} is not UTF-8", path.display()),
+    })
+}
+
 /// Dotted paths of keys in `input` that the parsed config does not hold.
 fn unknown_keys(input: &toml::Table, parsed: &ConfigToml) -> Vec<String> {
     let mut warnings = Vec::new();
     for key in parsed.unknown.keys() {
-        if !CODEX_CLI_KEYS.contains(&key.as_str()) {
+        if !INERT_CONFIG_KEYS.iter().any(|(k, _)| k == key) {
             warnings.push(format!("unknown config key `{key}` (ignored)"));
+        }
+    }
+    for name in parsed.features.iter().flat_map(|f| f.keys()) {
+        if !super::overrides::HONOURED_FEATURES.contains(&name.as_str()) {
+            warnings.push(format!(
+                "config key `features.{name}` has no effect in this SDK (ignored)"
+            ));
         }
     }
     let mut known = parsed.clone();

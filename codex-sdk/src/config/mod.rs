@@ -5,18 +5,33 @@
 
 mod load;
 mod model_info;
+mod notify;
 mod otel;
 mod overrides;
+mod profile;
+mod project_doc;
+mod trust;
 
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use crate::model::Verbosity;
 pub use crate::sandbox::{EnvironmentInherit, ShellEnvironmentPolicy};
+pub use load::INERT_CONFIG_KEYS;
 pub(crate) use load::write_atomically;
 pub use load::{CONFIG_FILE, LoadedConfig, set_default_model};
 pub use model_info::{ModelInfo, model_info};
+pub use notify::NOTIFY_TIMEOUT;
+pub(crate) use notify::{TurnCompleteNotification, spawn_notify};
 pub use otel::{OtelConfig, OtelExporter, OtelHttpProtocol};
-pub use overrides::{ConfigToml, SandboxMode, SandboxWorkspaceWrite, parse_override};
+pub use overrides::{
+    ConfigToml, ProjectToml, SandboxMode, SandboxWorkspaceWrite, ToolsToml, WebSearchMode,
+    WebSearchToml, parse_override,
+};
+pub use profile::{ConfigLoader, PROFILE_FILE_SUFFIX};
+pub(crate) use project_doc::user_instructions_message;
+pub use project_doc::{DEFAULT_PROJECT_DOC_MAX_BYTES, GLOBAL_DOC_MAX_BYTES, ProjectDocOptions};
+pub use trust::TrustLevel;
 
 use crate::model::{ApiKey, ModelProviderInfo};
 use crate::protocol::{AskForApproval, ReasoningEffort, ReasoningSummary, SandboxPolicy};
@@ -48,8 +63,12 @@ pub struct Config {
     pub cwd: PathBuf,
     /// System instructions; `None` uses the SDK's own.
     pub base_instructions: Option<String>,
-    /// Extra instructions appended to the system instructions (e.g. from `AGENTS.md`).
+    /// The user's own instructions, sent (with `CODEX_HOME/AGENTS.md` and the project's `AGENTS.md`
+    /// files, see [`Config::project_doc`]) as the user-instructions message that starts a conversation.
     pub user_instructions: Option<String>,
+    /// Which `AGENTS.md` files a new conversation reads (`project_doc_max_bytes`,
+    /// `project_doc_fallback_filenames`); [`ProjectDocOptions::disabled`] reads none.
+    pub project_doc: ProjectDocOptions,
     /// Reasoning effort (`None` = the model's default).
     pub model_reasoning_effort: Option<ReasoningEffort>,
     /// Reasoning summary mode.
@@ -93,6 +112,25 @@ pub struct Config {
     /// The environment of every process the agent starts (`[shell_environment_policy]`). The default
     /// drops variables whose names look like secrets (`*KEY*`, `*SECRET*`, `*TOKEN*`).
     pub shell_environment_policy: ShellEnvironmentPolicy,
+    /// Offer OpenAI's hosted `web_search` tool (`[tools] web_search`, `web_search = "live"`,
+    /// `[features] web_search_request`). Sent to the Responses API only, never to Chat Completions.
+    pub web_search: bool,
+    /// Offer the `view_image` tool (`[tools] view_image`; default true).
+    pub view_image_tool: bool,
+    /// `text.verbosity` for the models that take it (the GPT-5 family, not its `codex` models), over
+    /// the Responses API (`model_verbosity`).
+    pub model_verbosity: Option<Verbosity>,
+    /// The response's output token limit (`model_max_output_tokens`): `max_output_tokens` over the
+    /// Responses API, `max_tokens` over Chat Completions. `None` sends no limit.
+    pub model_max_output_tokens: Option<u64>,
+    /// Keep every reasoning event (summaries and raw reasoning) from the host (`hide_agent_reasoning`).
+    pub hide_agent_reasoning: bool,
+    /// Send raw reasoning events (`AgentReasoningRawContent*`) to the host (`show_raw_agent_reasoning`;
+    /// off by default, as in Codex).
+    pub show_raw_agent_reasoning: bool,
+    /// A program run after each turn with Codex's `agent-turn-complete` JSON as its last argument
+    /// (`notify = ["prog", "arg"]`). It runs in the background with the environment policy applied.
+    pub notify: Option<Vec<String>>,
 }
 
 impl Default for Config {
@@ -125,6 +163,14 @@ impl Default for Config {
             session_source: SessionSource::default(),
             otel: OtelConfig::default(),
             shell_environment_policy: ShellEnvironmentPolicy::default(),
+            project_doc: ProjectDocOptions::default(),
+            web_search: false,
+            view_image_tool: true,
+            model_verbosity: None,
+            model_max_output_tokens: None,
+            hide_agent_reasoning: false,
+            show_raw_agent_reasoning: false,
+            notify: None,
         }
     }
 }
@@ -158,7 +204,7 @@ impl Config {
     /// Checks values that depend on each other.
     ///
     /// # Errors
-    /// [`Error::Config`] naming the key: an auto-compaction limit above the context window, a zero window.
+    /// [`Error::Config`](crate::Error::Config) naming the key: an auto-compaction limit above the context window, a zero window.
     pub fn validate(&self) -> crate::Result<()> {
         let (window, _) = self.effective_context_window();
         if window == 0 {
@@ -188,17 +234,14 @@ impl Config {
             .or_else(|| self.model_provider.api_key_from_env())
     }
 
-    /// The system instructions sent with every request.
+    /// The system instructions sent with every request. The user's instructions and `AGENTS.md` files
+    /// are not part of them: they start the conversation as a user message, as in Codex.
     #[must_use]
     pub fn instructions(&self) -> String {
-        let base = self
-            .base_instructions
+        self.base_instructions
             .as_deref()
-            .unwrap_or(BASE_INSTRUCTIONS);
-        match self.user_instructions.as_deref() {
-            Some(user) if !user.trim().is_empty() => format!("{base}\n\n{user}"),
-            _ => base.to_owned(),
-        }
+            .unwrap_or(BASE_INSTRUCTIONS)
+            .to_owned()
     }
 }
 

@@ -4,8 +4,9 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use super::Config;
+use super::TrustLevel;
 use crate::error::{Error, Result};
-use crate::model::ModelProviderInfo;
+use crate::model::{ModelProviderInfo, Verbosity};
 use crate::protocol::{AskForApproval, ReasoningEffort, ReasoningSummary, SandboxPolicy};
 use crate::sandbox::ShellEnvironmentPolicy;
 
@@ -52,9 +53,88 @@ pub struct ConfigToml {
     pub otel: Option<super::OtelConfig>,
     /// `[shell_environment_policy]`: the environment of the processes the agent starts.
     pub shell_environment_policy: Option<ShellEnvironmentPolicy>,
+    /// `model_instructions_file`: replaces the system instructions with the file's text (relative paths
+    /// from `CODEX_HOME`).
+    pub model_instructions_file: Option<PathBuf>,
+    /// `experimental_instructions_file`: the older name of `model_instructions_file`.
+    pub experimental_instructions_file: Option<PathBuf>,
+    /// `project_doc_max_bytes`: the cap on the `AGENTS.md` bytes sent (0 turns project docs off).
+    pub project_doc_max_bytes: Option<usize>,
+    /// `project_doc_fallback_filenames`: names tried where a folder has no `AGENTS.md`.
+    pub project_doc_fallback_filenames: Option<Vec<String>>,
+    /// `project_root_markers`: entries whose folder is the project root for `AGENTS.md` discovery
+    /// (default `[".git"]`; empty: the working directory only).
+    pub project_root_markers: Option<Vec<String>>,
+    /// `openai_base_url`: the built-in `openai` provider's URL (as `OPENAI_BASE_URL`).
+    pub openai_base_url: Option<String>,
+    /// `profile`: selects a `[profiles.NAME]` table (or `NAME.config.toml`); applied while loading.
+    pub profile: Option<String>,
+    /// `[profiles.NAME]`: settings laid over the rest when the profile is selected.
+    pub profiles: Option<BTreeMap<String, toml::Table>>,
+    /// `[tools]`: `web_search`, `view_image`.
+    pub tools: Option<ToolsToml>,
+    /// `web_search`: `true`/`false`, or Codex's `"live"`, `"cached"`, `"disabled"`.
+    pub web_search: Option<WebSearchToml>,
+    /// `[features]`: Codex's feature flags; `web_search_request` is honoured, others are warned about.
+    pub features: Option<BTreeMap<String, toml::Value>>,
+    /// `model_verbosity`: `low`, `medium`, `high`.
+    pub model_verbosity: Option<Verbosity>,
+    /// `model_max_output_tokens`
+    pub model_max_output_tokens: Option<u64>,
+    /// `hide_agent_reasoning`
+    pub hide_agent_reasoning: Option<bool>,
+    /// `show_raw_agent_reasoning`
+    pub show_raw_agent_reasoning: Option<bool>,
+    /// `notify`: a program and its arguments, run after each turn.
+    pub notify: Option<Vec<String>>,
+    /// `[projects."<path>"]`: `trust_level` per project folder.
+    pub projects: Option<BTreeMap<String, ProjectToml>>,
     /// Keys this SDK does not know.
     #[serde(flatten)]
     pub unknown: BTreeMap<String, toml::Value>,
+}
+
+/// The `[features]` flags this SDK acts on.
+pub(crate) const HONOURED_FEATURES: &[&str] = &["web_search_request"];
+
+/// `[tools]` settings.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ToolsToml {
+    /// Offer the hosted `web_search` tool (Responses API only).
+    pub web_search: Option<bool>,
+    /// Offer the `view_image` tool (default true).
+    pub view_image: Option<bool>,
+}
+
+/// `web_search` at the top level: a boolean or Codex's mode names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum WebSearchToml {
+    /// `true` / `false`.
+    Enabled(bool),
+    /// `"live"`, `"cached"` (both enable the tool) or `"disabled"`.
+    Mode(WebSearchMode),
+}
+
+/// Codex's web search modes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WebSearchMode {
+    /// No web search.
+    Disabled,
+    /// Search results from a cache (the SDK sends the same tool; the server decides).
+    Cached,
+    /// Live search.
+    Live,
+}
+
+/// `[projects."<path>"]` settings.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ProjectToml {
+    /// `trusted` or `untrusted`.
+    pub trust_level: Option<TrustLevel>,
 }
 
 /// `sandbox_mode` values.
@@ -244,7 +324,72 @@ impl ConfigToml {
         if let Some(policy) = &self.shell_environment_policy {
             config.shell_environment_policy = policy.clone();
         }
+        self.apply_codex_settings(config);
         config.validate()
+    }
+}
+
+impl ConfigToml {
+    /// The instructions file to read (`model_instructions_file`, else `experimental_instructions_file`).
+    #[must_use]
+    pub fn instructions_file(&self) -> Option<&std::path::Path> {
+        self.model_instructions_file
+            .as_deref()
+            .or(self.experimental_instructions_file.as_deref())
+    }
+
+    /// Whether the hosted web search is asked for, by any of Codex's spellings (`None`: not set).
+    #[must_use]
+    pub fn web_search_enabled(&self) -> Option<bool> {
+        let top = self.web_search.map(|w| match w {
+            WebSearchToml::Enabled(on) => on,
+            WebSearchToml::Mode(mode) => mode != WebSearchMode::Disabled,
+        });
+        let tools = self.tools.as_ref().and_then(|t| t.web_search);
+        let feature = self
+            .features
+            .as_ref()
+            .and_then(|f| f.get("web_search_request"))
+            .and_then(toml::Value::as_bool);
+        top.or(tools).or(feature)
+    }
+
+    fn apply_codex_settings(&self, config: &mut Config) {
+        if let Some(max) = self.project_doc_max_bytes {
+            config.project_doc.max_bytes = max;
+        }
+        if let Some(names) = &self.project_doc_fallback_filenames {
+            config.project_doc.fallback_filenames.clone_from(names);
+        }
+        if let Some(markers) = &self.project_root_markers {
+            config.project_doc.root_markers.clone_from(markers);
+        }
+        if let Some(url) = &self.openai_base_url
+            && config.model_provider_id == "openai"
+        {
+            config.model_provider = config.model_provider.clone().with_base_url(url.clone());
+        }
+        if let Some(on) = self.web_search_enabled() {
+            config.web_search = on;
+        }
+        if let Some(on) = self.tools.as_ref().and_then(|t| t.view_image) {
+            config.view_image_tool = on;
+        }
+        if let Some(v) = self.model_verbosity {
+            config.model_verbosity = Some(v);
+        }
+        if let Some(limit) = self.model_max_output_tokens {
+            config.model_max_output_tokens = Some(limit);
+        }
+        if let Some(hide) = self.hide_agent_reasoning {
+            config.hide_agent_reasoning = hide;
+        }
+        if let Some(show) = self.show_raw_agent_reasoning {
+            config.show_raw_agent_reasoning = show;
+        }
+        if let Some(argv) = &self.notify {
+            config.notify = (!argv.is_empty()).then(|| argv.clone());
+        }
     }
 }
 

@@ -12,15 +12,15 @@ use super::events::EventStream;
 use super::handle::{Conversation, ConversationBackend, ConversationHandle};
 use super::history::{History, environment_context, resolve_local_images};
 use super::manager::LiveConversations;
-use super::session::{Session, SessionShared};
+use super::session::{ReasoningEvents, Session, SessionShared};
 use super::turn::TurnContext;
 use crate::config::{Config, model_info};
 use crate::error::{Error, Result};
 use crate::model::{ApiKey, ChatClient, ModelClient, ModelProviderInfo, ResponsesClient, WireApi};
 use crate::protocol::{
     AskForApproval, ConversationId, Event, EventMsg, Op, RateLimitSnapshot, ReasoningEffort,
-    ReasoningSummary, SandboxPolicy, SessionConfiguredEvent, Submission, SubmissionId,
-    TokenUsageInfo,
+    ReasoningSummary, ResponseItem, SandboxPolicy, SessionConfiguredEvent, Submission,
+    SubmissionId, TokenUsageInfo,
 };
 use crate::rollout::{FileRolloutStore, RolloutRecorder, RolloutStore};
 use crate::sandbox::ShellEnvironmentPolicy;
@@ -130,6 +130,7 @@ impl Codex {
         mut history: History,
         rollout: Option<RolloutRecorder>,
         resumed: Option<Resumed>,
+        user_instructions: Option<String>,
     ) -> Result<Conversation> {
         let (initial_messages, token_info, rate_limits, context_tokens) = match resumed {
             Some(r) => (
@@ -143,6 +144,13 @@ impl Codex {
         let info = model_info(&config.model);
         let (window, window_is_default) = config.effective_context_window();
         if history.len() == 0 {
+            if let Some(text) = &user_instructions {
+                let message = ResponseItem::user_text(text.clone());
+                if let Some(recorder) = &rollout {
+                    recorder.record_response_item(&message);
+                }
+                history.push(message);
+            }
             let context = environment_context(
                 &config.cwd,
                 &policy_name(config.approval_policy),
@@ -161,6 +169,7 @@ impl Codex {
             // API than the builder's).
             builtin.wire_api = model.provider().wire_api;
             builtin.unified_exec |= config.use_experimental_unified_exec_tool;
+            builtin.view_image &= config.view_image_tool;
             register_builtin_tools(&tools, &builtin)?;
         }
         for tool in &self.inner.tools {
@@ -207,6 +216,10 @@ impl Codex {
             rollout: rollout.clone(),
             environment_policy: Arc::new(config.shell_environment_policy.clone()),
             telemetry,
+            user_instructions,
+            reasoning_events: ReasoningEvents::from_config(config),
+            notify: config.notify.clone(),
+            notifications: std::sync::Mutex::new(Vec::new()),
         });
         let turn_context = TurnContext {
             model: config.model.clone(),
@@ -220,6 +233,9 @@ impl Codex {
             auto_compact_limit: config.auto_compact_limit(),
             reasoning: info.reasoning,
             parallel_tool_calls: config.parallel_tool_calls,
+            web_search: config.web_search,
+            verbosity: config.model_verbosity,
+            max_output_tokens: config.model_max_output_tokens,
         };
         let configured = SessionConfiguredEvent {
             session_id: id,
@@ -346,7 +362,7 @@ impl ConversationBackend for LocalBackend {
 #[derive(Debug)]
 #[must_use]
 pub struct CodexBuilder {
-    config: Config,
+    pub(super) config: Config,
     model: Option<Arc<dyn ModelClient>>,
     tools: Vec<Arc<dyn ToolHandler>>,
     builtin_tools: Option<BuiltinToolsConfig>,

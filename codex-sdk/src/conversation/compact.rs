@@ -154,6 +154,22 @@ mod tests {
                 ),
             ]
         );
+        // The AGENTS.md message is initial context too: kept, never summarized as a user message.
+        let agents = ResponseItem::user_text(
+            "# AGENTS.md instructions for /x\n\n<INSTRUCTIONS>\nrun tests\n</INSTRUCTIONS>",
+        );
+        let mut with_docs = vec![agents.clone()];
+        with_docs.extend(history.iter().cloned());
+        assert_eq!(real_user_messages(&with_docs), users);
+        let kept = build_compacted_history(&with_docs, &users, "S", "{user_messages}|{summary}");
+        assert_eq!(
+            kept,
+            vec![
+                agents,
+                history[0].clone(),
+                ResponseItem::user_text("<compacted_history>\nfix the bug\n\nalso add a test|S"),
+            ]
+        );
         // The bridge itself is not a user message: a later compaction gets the folded messages from the
         // history (see `History::folded_user_messages`) and renders them again, unnested.
         assert!(real_user_messages(&out).is_empty());

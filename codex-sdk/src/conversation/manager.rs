@@ -17,7 +17,7 @@ use tokio::task::JoinHandle;
 use super::codex::{Codex, LocalBackend, Resumed};
 use super::handle::{Conversation, ConversationHandle};
 use super::history::History;
-use crate::config::Config;
+use crate::config::{Config, user_instructions_message};
 use crate::error::{Error, Result};
 use crate::protocol::{ConversationId, Op, SessionConfiguredEvent, Submission, SubmissionId};
 use crate::rollout::{
@@ -162,12 +162,22 @@ impl Codex {
     /// [`Error::Io`] when the rollout cannot be created.
     pub async fn new_conversation_with(&self, config: Config) -> Result<NewConversation> {
         let id = ConversationId::new();
+        let user_instructions = read_user_instructions(&config).await?;
         let rollout = match &self.inner.store {
-            Some(store) => Some(create_rollout(store.as_ref(), id, &config).await?),
+            Some(store) => {
+                Some(create_rollout(store.as_ref(), id, &config, user_instructions.clone()).await?)
+            }
             None => None,
         };
         let conversation = self
-            .start_with_history(&config, id, History::default(), rollout, None)
+            .start_with_history(
+                &config,
+                id,
+                History::default(),
+                rollout,
+                None,
+                user_instructions,
+            )
             .await?;
         Ok(NewConversation::from_conversation(conversation))
     }
@@ -248,7 +258,9 @@ impl Codex {
             report: contents.report,
         };
         let id = ConversationId::new();
-        let recorder = create_rollout(store.as_ref(), id, &config).await?;
+        let instructions = recorded_user_instructions(&kept)
+            .or_else(|| contents.meta.as_ref().and_then(|m| m.instructions.clone()));
+        let recorder = create_rollout(store.as_ref(), id, &config, instructions).await?;
         for entry in &kept.entries {
             match std::str::from_utf8(&bytes[entry.span.clone()]) {
                 Ok(line) => recorder.push_raw(line),
@@ -266,6 +278,8 @@ impl Codex {
         contents: RolloutContents,
         recorder: RolloutRecorder,
     ) -> Result<NewConversation> {
+        let user_instructions = recorded_user_instructions(&contents)
+            .or_else(|| contents.meta.as_ref().and_then(|m| m.instructions.clone()));
         let (rebuilt, initial_messages) = contents.into_rebuilt();
         // A conversation killed mid-tool-call left calls without outputs: pair them so requests are valid.
         let history = History::from_rollout(rebuilt.items)
@@ -277,7 +291,14 @@ impl Codex {
             context_tokens: rebuilt.context_tokens,
         };
         let conversation = self
-            .start_with_history(config, id, history, Some(recorder), Some(resumed))
+            .start_with_history(
+                config,
+                id,
+                history,
+                Some(recorder),
+                Some(resumed),
+                user_instructions,
+            )
             .await?;
         Ok(NewConversation::from_conversation(conversation))
     }
@@ -406,11 +427,34 @@ async fn check_owner(store: &dyn RolloutStore, id: ConversationId, path: &Path) 
     }
 }
 
+/// The user-instructions message of a new conversation in `config.cwd` (`AGENTS.md` files and the user's
+/// own instructions), read off the async workers.
+async fn read_user_instructions(config: &Config) -> Result<Option<String>> {
+    let options = config.project_doc.clone();
+    let home = config.codex_home.clone();
+    let cwd = config.cwd.clone();
+    let extra = config.user_instructions.clone();
+    tokio::task::spawn_blocking(move || {
+        user_instructions_message(&options, &home, &cwd, extra.as_deref())
+    })
+    .await
+    .map_err(|e| Error::Internal(format!("reading AGENTS.md failed: {e}")))
+}
+
+/// The user instructions a recorded conversation ran with: its last turn context's.
+fn recorded_user_instructions(contents: &RolloutContents) -> Option<String> {
+    contents.entries.iter().rev().find_map(|e| match &e.item {
+        RolloutItem::TurnContext(tc) => tc.user_instructions.clone(),
+        _ => None,
+    })
+}
+
 /// Creates the rollout of a new conversation and records its session meta.
 async fn create_rollout(
     store: &dyn RolloutStore,
     id: ConversationId,
     config: &Config,
+    instructions: Option<String>,
 ) -> Result<RolloutRecorder> {
     let started = chrono::Local::now();
     let (path, appender) = store.create(id, started).await?;
@@ -421,7 +465,7 @@ async fn create_rollout(
         cwd: config.cwd.clone(),
         originator: config.originator.clone(),
         cli_version: env!("CARGO_PKG_VERSION").to_owned(),
-        instructions: config.user_instructions.clone(),
+        instructions,
         source: config.session_source,
         model_provider: Some(config.model_provider_id.clone()),
         git: None,

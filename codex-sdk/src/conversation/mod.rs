@@ -4,6 +4,7 @@
 //! through a bounded channel to exactly one consumer (see [`EventStream`] for the backpressure policy).
 
 pub mod approval;
+mod builder_settings;
 mod codex;
 pub mod compact;
 pub(crate) mod events;

@@ -6,14 +6,14 @@ use std::time::Instant;
 use futures::StreamExt;
 
 use super::events::EventSink;
-use super::session::SessionShared;
+use super::session::{ReasoningEvents, SessionShared};
 use super::turn::TurnContext;
 use crate::error::{Error, Result};
 use crate::model::{Prompt, RequestRetry, ResponseEvent, ResponseStream, observe_request_retries};
 use crate::protocol::{
     AgentMessageDeltaEvent, AgentMessageEvent, AgentReasoningDeltaEvent, AgentReasoningEvent,
     EventMsg, ReasoningContent, ReasoningSummaryPart, ResponseItem, RetryInfo, RetryPhase,
-    StreamErrorEvent, TokenUsage,
+    StreamErrorEvent, TokenUsage, WebSearchAction, WebSearchBeginEvent, WebSearchEndEvent,
 };
 
 /// The complete output of one model response.
@@ -141,9 +141,14 @@ async fn sample_once_inner(
             ResponseEvent::ReasoningContentDelta(delta) => {
                 EventMsg::AgentReasoningRawContentDelta(AgentReasoningDeltaEvent { delta })
             }
+            ResponseEvent::OutputItemAdded(ResponseItem::WebSearchCall { id, .. }) => {
+                EventMsg::WebSearchBegin(WebSearchBeginEvent {
+                    call_id: id.unwrap_or_default(),
+                })
+            }
             ResponseEvent::OutputItemDone(item) => {
                 if !quiet {
-                    emit_item_events(sink, &item).await;
+                    emit_item_events(sink, &item, shared.reasoning_events).await;
                 }
                 items.push(item);
                 continue;
@@ -160,7 +165,7 @@ async fn sample_once_inner(
             }
             _ => continue,
         };
-        if !quiet {
+        if !quiet && shared.reasoning_events.allows(&msg) {
             sink.send(msg).await;
         }
     }
@@ -233,8 +238,20 @@ fn millis(d: std::time::Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
-async fn emit_item_events(sink: &EventSink, item: &ResponseItem) {
+async fn emit_item_events(sink: &EventSink, item: &ResponseItem, reasoning: ReasoningEvents) {
     match item {
+        ResponseItem::WebSearchCall { id, action, .. } => {
+            let query = match action {
+                Some(WebSearchAction::Search { query }) => query.clone().unwrap_or_default(),
+                _ => String::new(),
+            };
+            sink.send(EventMsg::WebSearchEnd(WebSearchEndEvent {
+                call_id: id.clone().unwrap_or_default(),
+                query,
+                action: action.clone(),
+            }))
+            .await;
+        }
         ResponseItem::Message { role, .. } if role == "assistant" => {
             let message = item.message_text().unwrap_or_default();
             sink.send(EventMsg::AgentMessage(AgentMessageEvent { message }))
@@ -243,14 +260,14 @@ async fn emit_item_events(sink: &EventSink, item: &ResponseItem) {
         ResponseItem::Reasoning {
             summary, content, ..
         } => {
-            for part in summary {
+            for part in summary.iter().filter(|_| reasoning.summaries) {
                 let ReasoningSummaryPart::SummaryText { text } = part;
                 sink.send(EventMsg::AgentReasoning(AgentReasoningEvent {
                     text: text.clone(),
                 }))
                 .await;
             }
-            for part in content.iter().flatten() {
+            for part in content.iter().flatten().filter(|_| reasoning.raw) {
                 let (ReasoningContent::ReasoningText { text } | ReasoningContent::Text { text }) =
                     part;
                 sink.send(EventMsg::AgentReasoningRawContent(AgentReasoningEvent {

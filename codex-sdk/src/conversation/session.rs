@@ -47,9 +47,66 @@ pub(crate) struct SessionShared {
     pub(crate) environment_policy: Arc<crate::sandbox::ShellEnvironmentPolicy>,
     /// The conversation's telemetry (off when nobody listens).
     pub(crate) telemetry: crate::telemetry::Telemetry,
+    /// The user-instructions message the conversation started with (recorded in each turn context).
+    pub(crate) user_instructions: Option<String>,
+    /// Which reasoning events reach the host.
+    pub(crate) reasoning_events: ReasoningEvents,
+    /// `notify`: run after each completed turn.
+    pub(crate) notify: Option<Vec<String>>,
+    /// Notification programs still running; shutdown waits for them.
+    pub(crate) notifications: Mutex<Vec<JoinHandle<()>>>,
+}
+
+/// Which reasoning events reach the host (`hide_agent_reasoning`, `show_raw_agent_reasoning`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ReasoningEvents {
+    pub(crate) summaries: bool,
+    pub(crate) raw: bool,
+}
+
+impl ReasoningEvents {
+    pub(crate) fn from_config(config: &crate::config::Config) -> Self {
+        Self {
+            summaries: !config.hide_agent_reasoning,
+            raw: !config.hide_agent_reasoning && config.show_raw_agent_reasoning,
+        }
+    }
+
+    /// Whether `msg` may be sent to the host.
+    pub(crate) fn allows(self, msg: &EventMsg) -> bool {
+        match msg {
+            EventMsg::AgentReasoning(_) | EventMsg::AgentReasoningDelta(_) => self.summaries,
+            EventMsg::AgentReasoningRawContent(_) | EventMsg::AgentReasoningRawContentDelta(_) => {
+                self.raw
+            }
+            _ => true,
+        }
+    }
 }
 
 impl SessionShared {
+    pub(crate) fn track_notification(&self, task: JoinHandle<()>) {
+        let mut tasks = self
+            .notifications
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        tasks.retain(|t| !t.is_finished());
+        tasks.push(task);
+    }
+
+    /// Waits for the running notification programs (each is killed after its timeout).
+    async fn wait_for_notifications(&self) {
+        let tasks = std::mem::take(
+            &mut *self
+                .notifications
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        );
+        for task in tasks {
+            let _ = task.await;
+        }
+    }
+
     pub(crate) fn lock_history(&self) -> MutexGuard<'_, History> {
         self.history.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -111,6 +168,7 @@ impl SessionShared {
                 model: tc.model.clone(),
                 effort: tc.effort,
                 summary: Some(tc.summary),
+                user_instructions: self.user_instructions.clone(),
             });
         }
     }
@@ -363,6 +421,7 @@ impl Session {
             Op::GetPath => self.shared.send_path(sub.id).await,
             Op::Shutdown => {
                 self.abort_active(TurnAbortReason::Interrupted).await;
+                self.shared.wait_for_notifications().await;
                 self.rollout_closed = true;
                 let sink = self.shared.sink(sub.id);
                 if let Some(error) = self.shared.close_rollout().await {

@@ -10,8 +10,9 @@ use super::events::EventSink;
 use super::history::{History, user_message};
 use super::sampling::{Sample, sample_with_retries};
 use super::session::SessionShared;
+use crate::config::{TurnCompleteNotification, spawn_notify};
 use crate::error::{Error, Result};
-use crate::model::{Prompt, WireApi};
+use crate::model::{Prompt, Verbosity, WireApi};
 use crate::protocol::{
     AskForApproval, CompactionTrigger, ErrorEvent, EventMsg, RawResponseItemEvent, ReasoningEffort,
     ReasoningSummary, ResponseItem, SandboxPolicy, TaskCompleteEvent, TaskStartedEvent,
@@ -35,6 +36,11 @@ pub(crate) struct TurnContext {
     pub(crate) auto_compact_limit: u64,
     pub(crate) reasoning: bool,
     pub(crate) parallel_tool_calls: bool,
+    /// Offer the hosted `web_search` tool (Responses API only).
+    pub(crate) web_search: bool,
+    /// `text.verbosity`, sent only to models that take it.
+    pub(crate) verbosity: Option<Verbosity>,
+    pub(crate) max_output_tokens: Option<u64>,
 }
 
 impl TurnContext {
@@ -124,7 +130,29 @@ async fn run_turn_inner(
     let env = shared.primary_env();
     record_user_input(&env, &sink, &input).await;
     let outcome = drive(&shared, &env, &tc, &sink, Some(&pending), &cancel).await;
+    let completed = match &outcome {
+        Outcome::Completed(last) => Some(last.clone()),
+        _ => None,
+    };
     finish(&shared, &tc, &sink, outcome).await;
+    if let (Some(last), Some(argv)) = (completed, &shared.notify) {
+        let notification = TurnCompleteNotification {
+            thread_id: shared.id.to_string(),
+            turn_id: sink.submission_id().as_str(),
+            cwd: &tc.cwd,
+            input_messages: input
+                .iter()
+                .filter_map(|item| match item {
+                    UserInput::Text { text } => Some(text.clone()),
+                    _ => None,
+                })
+                .collect(),
+            last_assistant_message: last.as_deref(),
+        };
+        if let Some(task) = spawn_notify(argv, &notification, &shared.environment_policy) {
+            shared.track_notification(task);
+        }
+    }
 }
 
 /// Emits the terminal event for an outcome.
@@ -273,12 +301,18 @@ fn assistant_text(item: &ResponseItem) -> Option<String> {
 
 pub(crate) fn build_prompt(shared: &SessionShared, env: &TurnEnv, tc: &TurnContext) -> Prompt {
     let wire = shared.model.provider().wire_api;
-    let tools: Vec<ToolSpec> = env
+    let mut tools: Vec<ToolSpec> = env
         .tools
         .specs()
         .into_iter()
         .filter(|spec| wire != WireApi::Chat || matches!(spec, ToolSpec::Function { .. }))
         .collect();
+    if tc.web_search && wire != WireApi::Chat && env.primary {
+        tools.push(ToolSpec::WebSearch {});
+    }
+    let verbosity = tc
+        .verbosity
+        .filter(|_| wire != WireApi::Chat && Verbosity::supported_by(&tc.model));
     Prompt {
         model: tc.model.clone(),
         instructions: env.instructions.clone(),
@@ -290,6 +324,8 @@ pub(crate) fn build_prompt(shared: &SessionShared, env: &TurnEnv, tc: &TurnConte
         reasoning: tc.reasoning,
         output_schema: tc.output_schema.clone(),
         conversation_id: shared.id,
+        verbosity,
+        max_output_tokens: tc.max_output_tokens,
     }
 }
 

@@ -96,6 +96,9 @@ impl ChatClient {
         if !tools.is_empty() {
             body.insert("tools".into(), Value::Array(tools));
         }
+        if let Some(limit) = prompt.max_output_tokens {
+            body.insert("max_tokens".into(), json!(limit));
+        }
         if let Some(schema) = &prompt.output_schema {
             body.insert(
                 "response_format".into(),

@@ -29,6 +29,8 @@ fn prompt(input: Vec<ResponseItem>) -> Prompt {
         reasoning: false,
         output_schema: None,
         conversation_id: ConversationId::new(),
+        verbosity: None,
+        max_output_tokens: None,
     }
 }
 
@@ -97,6 +99,7 @@ fn request_body_messages_and_tools() {
         ResponseItem::WebSearchCall {
             id: None,
             status: None,
+            action: None,
         },
         ResponseItem::FunctionCallOutput {
             call_id: "c2".into(),

@@ -21,7 +21,7 @@ use async_trait::async_trait;
 use futures::Stream;
 
 pub use chat::ChatClient;
-pub use prompt::{Prompt, ToolSpec};
+pub use prompt::{Prompt, ToolSpec, Verbosity};
 pub use provider::{ApiKey, ModelProviderInfo, WireApi};
 pub use rate_limits::parse_rate_limit_headers;
 pub use responses::ResponsesClient;

@@ -43,6 +43,27 @@ impl ToolSpec {
     }
 }
 
+/// How long and detailed the model's text is (`text.verbosity` of the Responses API; `model_verbosity`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verbosity {
+    /// Short answers.
+    Low,
+    /// The API's default.
+    Medium,
+    /// Long, detailed answers.
+    High,
+}
+
+impl Verbosity {
+    /// Whether `model` takes `text.verbosity`: the GPT-5 family, except its `codex` models (as in Codex).
+    #[must_use]
+    pub fn supported_by(model: &str) -> bool {
+        let m = model.rsplit('/').next().unwrap_or(model);
+        m.starts_with("gpt-5") && !m.contains("codex")
+    }
+}
+
 /// Everything one model request needs. Built by the turn loop for every sampling request.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Prompt {
@@ -66,4 +87,8 @@ pub struct Prompt {
     pub output_schema: Option<Value>,
     /// The conversation (sent as `prompt_cache_key` and the `session_id` header).
     pub conversation_id: ConversationId,
+    /// `text.verbosity` (Responses API only; the turn loop sets it only for models that take it).
+    pub verbosity: Option<Verbosity>,
+    /// The output token limit (`max_output_tokens`, or `max_tokens` over Chat Completions).
+    pub max_output_tokens: Option<u64>,
 }

@@ -135,16 +135,26 @@ impl ResponsesClient {
             "prompt_cache_key".into(),
             json!(prompt.conversation_id.to_string()),
         );
+        let mut text = Map::new();
+        if let Some(verbosity) = prompt.verbosity {
+            text.insert("verbosity".into(), json!(verbosity));
+        }
         if let Some(schema) = &prompt.output_schema {
-            body.insert(
-                "text".into(),
-                json!({"format": {
+            text.insert(
+                "format".into(),
+                json!({
                     "type": "json_schema",
                     "name": "codex_output_schema",
                     "strict": true,
                     "schema": schema,
-                }}),
+                }),
             );
+        }
+        if !text.is_empty() {
+            body.insert("text".into(), Value::Object(text));
+        }
+        if let Some(limit) = prompt.max_output_tokens {
+            body.insert("max_output_tokens".into(), json!(limit));
         }
         Value::Object(body)
     }

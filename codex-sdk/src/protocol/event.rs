@@ -81,6 +81,10 @@ pub enum EventMsg {
     TurnDiff(TurnDiffEvent),
     /// The agent's plan changed.
     PlanUpdate(PlanUpdateEvent),
+    /// The model started a hosted web search.
+    WebSearchBegin(WebSearchBeginEvent),
+    /// A hosted web search finished.
+    WebSearchEnd(WebSearchEndEvent),
     /// Compaction started: sampling stops while the model writes a hand-off summary.
     ContextCompactionBegin(ContextCompactionBeginEvent),
     /// Compaction finished: the history was replaced by `replacement_history`.
@@ -464,6 +468,27 @@ pub enum StepStatus {
     InProgress,
     /// Done.
     Completed,
+}
+
+/// A hosted web search started.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct WebSearchBeginEvent {
+    /// The search call's id.
+    pub call_id: String,
+}
+
+/// A hosted web search finished.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct WebSearchEndEvent {
+    /// The search call's id.
+    pub call_id: String,
+    /// The query (empty when the action was not a search).
+    pub query: String,
+    /// What the search did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<super::WebSearchAction>,
 }
 
 /// The plan changed.

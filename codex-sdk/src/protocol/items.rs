@@ -96,8 +96,43 @@ pub enum ResponseItem {
         /// `completed`, `in_progress`, …
         #[serde(default, skip_serializing_if = "Option::is_none")]
         status: Option<String>,
+        /// What the search did (present once the call is done).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        action: Option<WebSearchAction>,
     },
     /// An item type this SDK does not know; kept out of requests.
+    #[serde(other)]
+    Other,
+}
+
+/// What a hosted web search call did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum WebSearchAction {
+    /// A search.
+    Search {
+        /// The query.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        query: Option<String>,
+    },
+    /// A page was opened.
+    OpenPage {
+        /// Its URL.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        url: Option<String>,
+    },
+    /// A pattern was looked for in a page.
+    FindInPage {
+        /// The page's URL.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        url: Option<String>,
+        /// What was looked for.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pattern: Option<String>,
+    },
+    /// An action this SDK does not know.
     #[serde(other)]
     Other,
 }

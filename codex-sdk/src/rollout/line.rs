@@ -154,6 +154,10 @@ pub struct TurnContextItem {
     /// Reasoning summary mode.
     #[serde(default, deserialize_with = "lenient")]
     pub summary: Option<ReasoningSummary>,
+    /// The user-instructions message the conversation started with (`AGENTS.md` files, the user's own
+    /// instructions), as Codex records it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_instructions: Option<String>,
 }
 
 /// Reads a value that may be of a shape this SDK does not know as `None`.
@@ -305,6 +309,7 @@ mod tests {
                 model: "o3".into(),
                 effort: Some(ReasoningEffort::High),
                 summary: Some(ReasoningSummary::Detailed),
+                user_instructions: Some("# AGENTS.md instructions".into()),
             }),
             RolloutItem::EventMsg(EventMsg::TurnAborted(crate::protocol::TurnAbortedEvent {
                 reason: crate::protocol::TurnAbortReason::Interrupted,

@@ -66,6 +66,40 @@ pub fn custom_tool_call(call_id: &str, name: &str, input: &str) -> Value {
     }))
 }
 
+/// `response.output_item.added` announcing a hosted web search call.
+#[must_use]
+pub fn web_search_added(item_id: &str) -> Value {
+    json!({
+        "type": "response.output_item.added",
+        "item": {"type": "web_search_call", "id": item_id, "status": "in_progress"},
+    })
+}
+
+/// `response.output_item.done` with a finished hosted web search for `query`.
+#[must_use]
+pub fn web_search_done(item_id: &str, query: &str) -> Value {
+    item_done(json!({
+        "type": "web_search_call",
+        "id": item_id,
+        "status": "completed",
+        "action": {"type": "search", "query": query},
+    }))
+}
+
+/// `response.output_item.done` with a reasoning item holding summary parts and raw reasoning text.
+#[must_use]
+pub fn reasoning_with_content(item_id: &str, summary_texts: &[&str], raw_texts: &[&str]) -> Value {
+    let summary: Vec<Value> = summary_texts
+        .iter()
+        .map(|t| json!({"type": "summary_text", "text": t}))
+        .collect();
+    let content: Vec<Value> = raw_texts
+        .iter()
+        .map(|t| json!({"type": "reasoning_text", "text": t}))
+        .collect();
+    item_done(json!({"type": "reasoning", "id": item_id, "summary": summary, "content": content}))
+}
+
 /// `response.output_item.done` with a reasoning item whose summary has one part per text.
 #[must_use]
 pub fn reasoning(item_id: &str, summary_texts: &[&str]) -> Value {

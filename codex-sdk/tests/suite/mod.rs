@@ -3,6 +3,8 @@
 mod auth;
 mod compact;
 mod compact_resume;
+mod config_codex;
+mod config_keys;
 mod config_load;
 mod conversation;
 mod conversation_cancel;

@@ -184,6 +184,8 @@ async fn start_error(base_url: String) -> Error {
         reasoning: false,
         output_schema: None,
         conversation_id: ConversationId::new(),
+        verbosity: None,
+        max_output_tokens: None,
     };
     match client.stream(&prompt).await {
         Ok(_) => panic!("the request should fail"),

@@ -51,6 +51,8 @@ fn prompt() -> Prompt {
         reasoning: false,
         output_schema: None,
         conversation_id: ConversationId::new(),
+        verbosity: None,
+        max_output_tokens: None,
     }
 }
 

@@ -145,6 +145,7 @@ async fn a_turn_is_recorded_line_by_line_in_a_private_file() {
                 model: "gpt-5-codex".into(),
                 effort: None,
                 summary: Some(ReasoningSummary::Auto),
+                user_instructions: None,
             }),
             RolloutItem::EventMsg(EventMsg::UserMessage(UserMessageEvent {
                 message: "hi".into(),
@@ -358,6 +359,7 @@ async fn a_codex_cli_0169_rollout_reads_and_resumes() {
             model: "gpt-5-codex".into(),
             effort: None,
             summary: Some(ReasoningSummary::None),
+            user_instructions: None,
         })
     );
 

@@ -253,6 +253,10 @@ export type EventMsg =
   | ({ type: "turn_diff" } & TurnDiffEvent)
   /** The agent's plan changed. */
   | ({ type: "plan_update" } & PlanUpdateEvent)
+  /** The model started a hosted web search. */
+  | ({ type: "web_search_begin" } & WebSearchBeginEvent)
+  /** A hosted web search finished. */
+  | ({ type: "web_search_end" } & WebSearchEndEvent)
   /** Compaction started: sampling stops while the model writes a hand-off summary. */
   | ({ type: "context_compaction_begin" } & ContextCompactionBeginEvent)
   /** Compaction finished: the history was replaced by `replacement_history`. */
@@ -666,6 +670,8 @@ export type ResponseItem =
   /** A hosted web search the model ran (informational). */
   | {
     type: "web_search_call";
+    /** What the search did (present once the call is done). */
+    action?: WebSearchAction | null;
     /** Server-assigned id (never serialized). */
     id?: string | null;
     /** `completed`, `in_progress`, … */
@@ -965,6 +971,49 @@ export interface UserMessageEvent {
 export interface WarningEvent {
   /** The notice. */
   message: string;
+}
+
+/** What a hosted web search call did. */
+export type WebSearchAction =
+  /** A search. */
+  | {
+    type: "search";
+    /** The query. */
+    query?: string | null;
+  }
+  /** A page was opened. */
+  | {
+    type: "open_page";
+    /** Its URL. */
+    url?: string | null;
+  }
+  /** A pattern was looked for in a page. */
+  | {
+    type: "find_in_page";
+    /** What was looked for. */
+    pattern?: string | null;
+    /** The page's URL. */
+    url?: string | null;
+  }
+  /** An action this SDK does not know. */
+  | {
+    type: "other";
+  };
+
+/** A hosted web search started. */
+export interface WebSearchBeginEvent {
+  /** The search call's id. */
+  call_id: string;
+}
+
+/** A hosted web search finished. */
+export interface WebSearchEndEvent {
+  /** What the search did. */
+  action?: WebSearchAction | null;
+  /** The search call's id. */
+  call_id: string;
+  /** The query (empty when the action was not a search). */
+  query: string;
 }
 
 /** The `type` of every event. */

@@ -1003,6 +1003,57 @@ class PlanUpdateEvent(_Data):
 
 
 @dataclass(init=False, repr=False, eq=False)
+class WebSearchBeginEvent(_Data):
+    """The model started a hosted web search."""
+    call_id: str
+    """The search call's id."""
+    type: Literal["web_search_begin"] = field(default="web_search_begin", init=False)
+
+    def __init__(self, call_id: str) -> None:
+        self.call_id = call_id
+        self.type = "web_search_begin"
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "WebSearchBeginEvent":
+        return cls(call_id=d["call_id"])
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"type": self.type}
+        d["call_id"] = self.call_id
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
+class WebSearchEndEvent(_Data):
+    """A hosted web search finished."""
+    call_id: str
+    """The search call's id."""
+    query: str
+    """The query (empty when the action was not a search)."""
+    action: Optional[WebSearchAction] = None
+    """What the search did."""
+    type: Literal["web_search_end"] = field(default="web_search_end", init=False)
+
+    def __init__(self, call_id: str, query: str, action: Optional[WebSearchAction] = None) -> None:
+        self.call_id = call_id
+        self.query = query
+        self.action = action
+        self.type = "web_search_end"
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "WebSearchEndEvent":
+        return cls(call_id=d["call_id"], query=d["query"], action=(None if d.get("action") is None else web_search_action_from_dict(d['action'])))
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"type": self.type}
+        d["call_id"] = self.call_id
+        d["query"] = self.query
+        if self.action is not None:
+            d["action"] = self.action.to_dict()
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
 class ContextCompactionBeginEvent(_Data):
     """Compaction started: sampling stops while the model writes a hand-off summary."""
     trigger: CompactionTrigger
@@ -1125,7 +1176,7 @@ class ConversationPathEvent(_Data):
         return d
 
 
-EventMsg = Union[SessionConfiguredEvent, TaskStartedEvent, AgentMessageDeltaEvent, AgentMessageEvent, AgentReasoningDeltaEvent, AgentReasoningEvent, AgentReasoningRawContentDeltaEvent, AgentReasoningRawContentEvent, UserMessageEvent, TokenCountEvent, StreamErrorEvent, WarningEvent, ErrorEvent, TaskCompleteEvent, TurnAbortedEvent, ShutdownCompleteEvent, RawResponseItemEvent, ToolCallBeginEvent, ToolCallEndEvent, ExecCommandBeginEvent, ExecCommandOutputDeltaEvent, ExecCommandEndEvent, ExecApprovalRequestEvent, ApplyPatchApprovalRequestEvent, PatchApplyBeginEvent, PatchApplyEndEvent, TurnDiffEvent, PlanUpdateEvent, ContextCompactionBeginEvent, ContextCompactionEndEvent, EnteredReviewModeEvent, ExitedReviewModeEvent, ConversationPathEvent]
+EventMsg = Union[SessionConfiguredEvent, TaskStartedEvent, AgentMessageDeltaEvent, AgentMessageEvent, AgentReasoningDeltaEvent, AgentReasoningEvent, AgentReasoningRawContentDeltaEvent, AgentReasoningRawContentEvent, UserMessageEvent, TokenCountEvent, StreamErrorEvent, WarningEvent, ErrorEvent, TaskCompleteEvent, TurnAbortedEvent, ShutdownCompleteEvent, RawResponseItemEvent, ToolCallBeginEvent, ToolCallEndEvent, ExecCommandBeginEvent, ExecCommandOutputDeltaEvent, ExecCommandEndEvent, ExecApprovalRequestEvent, ApplyPatchApprovalRequestEvent, PatchApplyBeginEvent, PatchApplyEndEvent, TurnDiffEvent, PlanUpdateEvent, WebSearchBeginEvent, WebSearchEndEvent, ContextCompactionBeginEvent, ContextCompactionEndEvent, EnteredReviewModeEvent, ExitedReviewModeEvent, ConversationPathEvent]
 """What happened. Things with a lifetime come in Begin / Delta / End families; every turn ends with exactly one
 of `EventMsg::TaskComplete`, `EventMsg::TurnAborted` or `EventMsg::Error`.
 """
@@ -1159,6 +1210,8 @@ _EVENT_MSG_VARIANTS: Dict[str, Callable[[Dict[str, Any]], Any]] = {
     "patch_apply_end": PatchApplyEndEvent.from_dict,
     "turn_diff": TurnDiffEvent.from_dict,
     "plan_update": PlanUpdateEvent.from_dict,
+    "web_search_begin": WebSearchBeginEvent.from_dict,
+    "web_search_end": WebSearchEndEvent.from_dict,
     "context_compaction_begin": ContextCompactionBeginEvent.from_dict,
     "context_compaction_end": ContextCompactionEndEvent.from_dict,
     "entered_review_mode": EnteredReviewModeEvent.from_dict,
@@ -1995,23 +2048,28 @@ class LocalShellCallItem(_Data):
 @dataclass(init=False, repr=False, eq=False)
 class WebSearchCallItem(_Data):
     """A hosted web search the model ran (informational)."""
+    action: Optional[WebSearchAction] = None
+    """What the search did (present once the call is done)."""
     id: Optional[str] = None
     """Server-assigned id (never serialized)."""
     status: Optional[str] = None
     """`completed`, `in_progress`, …"""
     type: Literal["web_search_call"] = field(default="web_search_call", init=False)
 
-    def __init__(self, id: Optional[str] = None, status: Optional[str] = None) -> None:
+    def __init__(self, action: Optional[WebSearchAction] = None, id: Optional[str] = None, status: Optional[str] = None) -> None:
+        self.action = action
         self.id = id
         self.status = status
         self.type = "web_search_call"
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "WebSearchCallItem":
-        return cls(id=d.get("id"), status=d.get("status"))
+        return cls(action=(None if d.get("action") is None else web_search_action_from_dict(d['action'])), id=d.get("id"), status=d.get("status"))
 
     def to_dict(self) -> Dict[str, Any]:
         d: Dict[str, Any] = {"type": self.type}
+        if self.action is not None:
+            d["action"] = self.action.to_dict()
         if self.id is not None:
             d["id"] = self.id
         if self.status is not None:
@@ -2489,6 +2547,110 @@ def user_input_from_dict(d: Dict[str, Any]) -> UserInput:
     return _USER_INPUT_VARIANTS[d["type"]](d)
 
 
+@dataclass(init=False, repr=False, eq=False)
+class SearchWebSearchAction(_Data):
+    """A search."""
+    query: Optional[str] = None
+    """The query."""
+    type: Literal["search"] = field(default="search", init=False)
+
+    def __init__(self, query: Optional[str] = None) -> None:
+        self.query = query
+        self.type = "search"
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "SearchWebSearchAction":
+        return cls(query=d.get("query"))
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"type": self.type}
+        if self.query is not None:
+            d["query"] = self.query
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
+class OpenPageWebSearchAction(_Data):
+    """A page was opened."""
+    url: Optional[str] = None
+    """Its URL."""
+    type: Literal["open_page"] = field(default="open_page", init=False)
+
+    def __init__(self, url: Optional[str] = None) -> None:
+        self.url = url
+        self.type = "open_page"
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "OpenPageWebSearchAction":
+        return cls(url=d.get("url"))
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"type": self.type}
+        if self.url is not None:
+            d["url"] = self.url
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
+class FindInPageWebSearchAction(_Data):
+    """A pattern was looked for in a page."""
+    pattern: Optional[str] = None
+    """What was looked for."""
+    url: Optional[str] = None
+    """The page's URL."""
+    type: Literal["find_in_page"] = field(default="find_in_page", init=False)
+
+    def __init__(self, pattern: Optional[str] = None, url: Optional[str] = None) -> None:
+        self.pattern = pattern
+        self.url = url
+        self.type = "find_in_page"
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "FindInPageWebSearchAction":
+        return cls(pattern=d.get("pattern"), url=d.get("url"))
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"type": self.type}
+        if self.pattern is not None:
+            d["pattern"] = self.pattern
+        if self.url is not None:
+            d["url"] = self.url
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
+class OtherWebSearchAction(_Data):
+    """An action this SDK does not know."""
+    type: Literal["other"] = field(default="other", init=False)
+
+    def __init__(self) -> None:
+        self.type = "other"
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "OtherWebSearchAction":
+        return cls()
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"type": self.type}
+        return d
+
+
+WebSearchAction = Union[SearchWebSearchAction, OpenPageWebSearchAction, FindInPageWebSearchAction, OtherWebSearchAction]
+"""What a hosted web search call did."""
+
+_WEB_SEARCH_ACTION_VARIANTS: Dict[str, Callable[[Dict[str, Any]], Any]] = {
+    "search": SearchWebSearchAction.from_dict,
+    "open_page": OpenPageWebSearchAction.from_dict,
+    "find_in_page": FindInPageWebSearchAction.from_dict,
+    "other": OtherWebSearchAction.from_dict,
+}
+
+
+def web_search_action_from_dict(d: Dict[str, Any]) -> WebSearchAction:
+    """Builds the `WebSearchAction` variant named by `d["type"]`."""
+    return _WEB_SEARCH_ACTION_VARIANTS[d["type"]](d)
+
+
 __all__ = [
     "AddChange",
     "AgentMessageDeltaEvent",
@@ -2527,6 +2689,7 @@ __all__ = [
     "ExecOutputStream",
     "ExitedReviewModeEvent",
     "FileChange",
+    "FindInPageWebSearchAction",
     "FunctionCallItem",
     "FunctionCallOutputItem",
     "FunctionCallOutputPayload",
@@ -2540,7 +2703,9 @@ __all__ = [
     "LocalShellCallItem",
     "MessageItem",
     "Op",
+    "OpenPageWebSearchAction",
     "OtherItem",
+    "OtherWebSearchAction",
     "OutputTextContent",
     "OverrideTurnContextOp",
     "PatchApplyBeginEvent",
@@ -2569,6 +2734,7 @@ __all__ = [
     "ReviewOutputEvent",
     "ReviewRequest",
     "SandboxPolicy",
+    "SearchWebSearchAction",
     "SessionConfiguredEvent",
     "SessionSource",
     "ShutdownCompleteEvent",
@@ -2596,7 +2762,10 @@ __all__ = [
     "UserMessageEvent",
     "UserTurnOp",
     "WarningEvent",
+    "WebSearchAction",
+    "WebSearchBeginEvent",
     "WebSearchCallItem",
+    "WebSearchEndEvent",
     "WorkspaceWritePolicy",
     "content_item_from_dict",
     "event_msg_from_dict",
@@ -2608,4 +2777,5 @@ __all__ = [
     "response_item_from_dict",
     "sandbox_policy_from_dict",
     "user_input_from_dict",
+    "web_search_action_from_dict",
 ]

@@ -171,6 +171,19 @@ pub(crate) fn read_regular(path: &Path, cap: u64) -> Result<Vec<u8>, FileError> 
     Ok(bytes)
 }
 
+/// At most the first `cap` bytes of the regular file at `path` (a longer file is cut, not refused).
+pub(crate) fn read_regular_prefix(path: &Path, cap: u64) -> Result<Vec<u8>, FileError> {
+    let (file, len) = open_regular(path)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(len.min(cap)).unwrap_or(0));
+    file.take(cap)
+        .read_to_end(&mut bytes)
+        .map_err(|source| FileError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    Ok(bytes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

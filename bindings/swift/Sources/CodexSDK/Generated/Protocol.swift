@@ -477,6 +477,10 @@ public enum EventMsg: Codable, Hashable, Sendable {
     case turnDiff(TurnDiffEvent)
     /// The agent's plan changed.
     case planUpdate(PlanUpdateEvent)
+    /// The model started a hosted web search.
+    case webSearchBegin(WebSearchBeginEvent)
+    /// A hosted web search finished.
+    case webSearchEnd(WebSearchEndEvent)
     /// Compaction started: sampling stops while the model writes a hand-off summary.
     case contextCompactionBegin(ContextCompactionBeginEvent)
     /// Compaction finished: the history was replaced by `replacement_history`.
@@ -552,6 +556,10 @@ public enum EventMsg: Codable, Hashable, Sendable {
             self = .turnDiff(try TurnDiffEvent(from: decoder))
         case "plan_update":
             self = .planUpdate(try PlanUpdateEvent(from: decoder))
+        case "web_search_begin":
+            self = .webSearchBegin(try WebSearchBeginEvent(from: decoder))
+        case "web_search_end":
+            self = .webSearchEnd(try WebSearchEndEvent(from: decoder))
         case "context_compaction_begin":
             self = .contextCompactionBegin(try ContextCompactionBeginEvent(from: decoder))
         case "context_compaction_end":
@@ -653,6 +661,12 @@ public enum EventMsg: Codable, Hashable, Sendable {
             try value.encode(to: encoder)
         case let .planUpdate(value):
             try tags.encode("plan_update", forKey: .tag)
+            try value.encode(to: encoder)
+        case let .webSearchBegin(value):
+            try tags.encode("web_search_begin", forKey: .tag)
+            try value.encode(to: encoder)
+        case let .webSearchEnd(value):
+            try tags.encode("web_search_end", forKey: .tag)
             try value.encode(to: encoder)
         case let .contextCompactionBegin(value):
             try tags.encode("context_compaction_begin", forKey: .tag)
@@ -1367,7 +1381,7 @@ public enum ResponseItem: Codable, Hashable, Sendable {
     /// `call_id`.
     case localShellCall(action: LocalShellAction, status: String = "", callId: String? = nil, id: String? = nil)
     /// A hosted web search the model ran (informational).
-    case webSearchCall(id: String? = nil, status: String? = nil)
+    case webSearchCall(action: WebSearchAction? = nil, id: String? = nil, status: String? = nil)
     /// An item type this SDK does not know; kept out of requests.
     case other
 
@@ -1448,6 +1462,7 @@ public enum ResponseItem: Codable, Hashable, Sendable {
         case "web_search_call":
             let c = try decoder.container(keyedBy: CodingKeys.self)
             self = .webSearchCall(
+                action: try c.decodeIfPresent(WebSearchAction.self, forKey: .action),
                 id: try c.decodeIfPresent(String.self, forKey: .id),
                 status: try c.decodeIfPresent(String.self, forKey: .status)
             )
@@ -1506,11 +1521,12 @@ public enum ResponseItem: Codable, Hashable, Sendable {
             try c.encode(v1, forKey: .status)
             try c.encodeIfPresent(v2, forKey: .callId)
             try c.encodeIfPresent(v3, forKey: .id)
-        case let .webSearchCall(v0, v1):
+        case let .webSearchCall(v0, v1, v2):
             try tags.encode("web_search_call", forKey: .tag)
             var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encodeIfPresent(v0, forKey: .id)
-            try c.encodeIfPresent(v1, forKey: .status)
+            try c.encodeIfPresent(v0, forKey: .action)
+            try c.encodeIfPresent(v1, forKey: .id)
+            try c.encodeIfPresent(v2, forKey: .status)
         case .other:
             try tags.encode("other", forKey: .tag)
         }
@@ -2119,5 +2135,112 @@ public struct WarningEvent: Codable, Hashable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case message = "message"
+    }
+}
+
+/// What a hosted web search call did.
+public enum WebSearchAction: Codable, Hashable, Sendable {
+    /// A search.
+    case search(query: String? = nil)
+    /// A page was opened.
+    case openPage(url: String? = nil)
+    /// A pattern was looked for in a page.
+    case findInPage(pattern: String? = nil, url: String? = nil)
+    /// An action this SDK does not know.
+    case other
+
+    private enum TagKey: String, CodingKey {
+        case tag = "type"
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case pattern = "pattern"
+        case query = "query"
+        case url = "url"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let tags = try decoder.container(keyedBy: TagKey.self)
+        let tag = try tags.decode(String.self, forKey: .tag)
+        switch tag {
+        case "search":
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self = .search(
+                query: try c.decodeIfPresent(String.self, forKey: .query)
+            )
+        case "open_page":
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self = .openPage(
+                url: try c.decodeIfPresent(String.self, forKey: .url)
+            )
+        case "find_in_page":
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self = .findInPage(
+                pattern: try c.decodeIfPresent(String.self, forKey: .pattern),
+                url: try c.decodeIfPresent(String.self, forKey: .url)
+            )
+        case "other":
+            self = .other
+        default:
+            throw DecodingError.dataCorruptedError(
+                forKey: .tag, in: tags, debugDescription: "unknown WebSearchAction \(tag)")
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var tags = encoder.container(keyedBy: TagKey.self)
+        switch self {
+        case let .search(v0):
+            try tags.encode("search", forKey: .tag)
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encodeIfPresent(v0, forKey: .query)
+        case let .openPage(v0):
+            try tags.encode("open_page", forKey: .tag)
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encodeIfPresent(v0, forKey: .url)
+        case let .findInPage(v0, v1):
+            try tags.encode("find_in_page", forKey: .tag)
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encodeIfPresent(v0, forKey: .pattern)
+            try c.encodeIfPresent(v1, forKey: .url)
+        case .other:
+            try tags.encode("other", forKey: .tag)
+        }
+    }
+}
+
+/// A hosted web search started.
+public struct WebSearchBeginEvent: Codable, Hashable, Sendable {
+    /// The search call's id.
+    public var callId: String
+
+    public init(callId: String) {
+        self.callId = callId
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case callId = "call_id"
+    }
+}
+
+/// A hosted web search finished.
+public struct WebSearchEndEvent: Codable, Hashable, Sendable {
+    /// The search call's id.
+    public var callId: String
+    /// The query (empty when the action was not a search).
+    public var query: String
+    /// What the search did.
+    public var action: WebSearchAction?
+
+    public init(callId: String, query: String, action: WebSearchAction? = nil) {
+        self.callId = callId
+        self.query = query
+        self.action = action
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case callId = "call_id"
+        case query = "query"
+        case action = "action"
     }
 }
