@@ -19,9 +19,7 @@ pub(crate) struct History {
 
 impl History {
     pub(crate) fn push(&mut self, item: ResponseItem) {
-        if !matches!(item, ResponseItem::Other) {
-            self.items.push(item);
-        }
+        self.items.push(item);
     }
 
     /// What the next request sends.

@@ -94,7 +94,6 @@ impl ResponsesClient {
         let input: Vec<Value> = prompt
             .input
             .iter()
-            .filter(|item| !matches!(item, ResponseItem::Other))
             .filter_map(|item| serde_json::to_value(item).ok())
             .collect();
         let tools: Vec<Value> = prompt
@@ -309,7 +308,7 @@ impl EventMapper for ResponsesMapper {
             "response.output_item.added" => {
                 // Announcements are informational: an item this SDK cannot read is skipped.
                 match event.item.map(serde_json::from_value::<ResponseItem>) {
-                    Some(Ok(ResponseItem::Other)) => {}
+                    Some(Ok(ResponseItem::Other(_))) => {}
                     Some(Ok(item)) => out.push_back(ResponseEvent::OutputItemAdded(item)),
                     Some(Err(e)) => tracing::debug!("skipping unreadable output_item.added: {e}"),
                     None => {}
@@ -321,9 +320,7 @@ impl EventMapper for ResponsesMapper {
                     .ok_or_else(|| stream_error("response.output_item.done without an item"))?;
                 let item: ResponseItem = serde_json::from_value(item)
                     .map_err(|e| stream_error(format!("malformed output item: {e}")))?;
-                if !matches!(item, ResponseItem::Other) {
-                    out.push_back(ResponseEvent::OutputItemDone(item));
-                }
+                out.push_back(ResponseEvent::OutputItemDone(item));
             }
             "response.completed" => {
                 let response = event

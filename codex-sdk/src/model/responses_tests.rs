@@ -16,7 +16,10 @@ fn prompt() -> Prompt {
         instructions: "be brief".into(),
         input: vec![
             ResponseItem::user_text("hi"),
-            ResponseItem::Other,
+            serde_json::from_value(
+                json!({"type": "image_generation_call", "id": "ig_1", "result": "b64"}),
+            )
+            .unwrap(),
             ResponseItem::FunctionCall {
                 id: Some("fc_1".into()),
                 name: "shell".into(),
@@ -58,6 +61,7 @@ fn body_without_reasoning() {
             "instructions": "be brief",
             "input": [
                 {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "hi"}]},
+                {"type": "image_generation_call", "result": "b64"},
                 {"type": "function_call", "name": "shell", "arguments": "{\"command\":[\"ls\"]}",
                  "call_id": "call_1"},
                 {"type": "function_call_output", "call_id": "call_1", "output": "a.txt"},
@@ -218,6 +222,10 @@ fn maps_a_full_stream() {
                 encrypted_content: Some("enc".into()),
             }),
             ResponseEvent::OutputTextDelta("Hel".into()),
+            // An item type this SDK does not know is kept (history, rollout, next request) as it came.
+            ResponseEvent::OutputItemDone(
+                serde_json::from_value(json!({"type": "brand_new_item"})).unwrap()
+            ),
             ResponseEvent::Completed {
                 response_id: "r".into(),
                 token_usage: Some(TokenUsage {
@@ -367,4 +375,29 @@ fn incomplete_and_error_events_fail() {
         json!({"type": "error", "code": "context_length_exceeded", "message": "m"}),
     )]);
     assert!(matches!(end, Err(Error::ContextWindowExceeded { .. })));
+}
+
+#[test]
+fn unknown_item_types_are_kept_and_malformed_known_ones_are_errors() {
+    let unknown: ResponseItem =
+        serde_json::from_value(json!({"type": "mcp_list_tools", "id": "x", "server_label": "s"}))
+            .unwrap();
+    let ResponseItem::Other(item) = &unknown else {
+        panic!("{unknown:?}")
+    };
+    assert_eq!(item.item_type(), "mcp_list_tools");
+    assert_eq!(
+        serde_json::to_value(&unknown).unwrap(),
+        json!({"type": "mcp_list_tools", "server_label": "s"})
+    );
+    for kind in [
+        "message",
+        "function_call",
+        "function_call_output",
+        "local_shell_call",
+    ] {
+        let err = serde_json::from_value::<ResponseItem>(json!({"type": kind, "bogus": 1}));
+        assert!(err.is_err(), "{kind}");
+    }
+    assert!(serde_json::from_value::<ResponseItem>(json!({"no_type": 1})).is_err());
 }

@@ -100,9 +100,66 @@ pub enum ResponseItem {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         action: Option<WebSearchAction>,
     },
-    /// An item type this SDK does not know; kept out of requests.
-    #[serde(other)]
-    Other,
+    /// An item type this SDK does not know (a newer hosted tool's call, say), kept as the server sent it —
+    /// recorded, resumed and sent back on the next request untouched, except for its server id (requests
+    /// use `store: false`).
+    ///
+    /// Not in the JSON Schema: host types are generated per known `type`; an unknown one reaches a host as
+    /// its plain JSON.
+    #[serde(untagged)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
+    Other(UnknownItem),
+}
+
+/// The tags of the [`ResponseItem`] variants this SDK reads. An object with one of these tags that does not
+/// parse is an error, never an [`UnknownItem`].
+const KNOWN_ITEM_TYPES: [&str; 9] = [
+    "message",
+    "reasoning",
+    "function_call",
+    "function_call_output",
+    "custom_tool_call",
+    "custom_tool_call_output",
+    "local_shell_call",
+    "web_search_call",
+    "other",
+];
+
+/// A history item of a type this SDK does not know: a JSON object with a string `type`, without its `id`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct UnknownItem(serde_json::Map<String, serde_json::Value>);
+
+impl UnknownItem {
+    /// The item's `type`.
+    #[must_use]
+    pub fn item_type(&self) -> &str {
+        self.0
+            .get("type")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default()
+    }
+
+    /// The item as it will be sent back.
+    #[must_use]
+    pub fn as_json(&self) -> &serde_json::Map<String, serde_json::Value> {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for UnknownItem {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut object = serde_json::Map::<String, serde_json::Value>::deserialize(deserializer)?;
+        let kind = match object.get("type") {
+            Some(serde_json::Value::String(kind)) => kind.clone(),
+            _ => return Err(serde::de::Error::custom("an item without a string `type`")),
+        };
+        if KNOWN_ITEM_TYPES.contains(&kind.as_str()) {
+            return Err(serde::de::Error::custom(format!("malformed `{kind}` item")));
+        }
+        object.remove("id");
+        Ok(Self(object))
+    }
 }
 
 /// What a hosted web search call did.

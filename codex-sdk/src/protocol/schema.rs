@@ -22,7 +22,10 @@ pub fn protocol_schema() -> serde_json::Value {
             generator.subschema_for::<crate::rollout::ConversationsPage>(),
         ),
     ];
-    let defs = generator.take_definitions(true);
+    let mut defs = generator.take_definitions(true);
+    for def in defs.values_mut() {
+        tagged_any_of_as_one_of(def);
+    }
     let roots: serde_json::Map<String, serde_json::Value> = roots
         .into_iter()
         .map(|(name, schema)| (name.to_owned(), schema.to_value()))
@@ -33,4 +36,25 @@ pub fn protocol_schema() -> serde_json::Value {
         "roots": roots,
         "$defs": defs,
     })
+}
+
+/// A tagged enum with an untagged catch-all variant that the schema skips (`ResponseItem::Other`) comes out
+/// of schemars as `anyOf`; its listed variants are still told apart by their constant tag, so it is the same
+/// exclusive union as every other tagged enum: written as `oneOf`, which the host-type generators read.
+fn tagged_any_of_as_one_of(def: &mut serde_json::Value) {
+    let Some(object) = def.as_object_mut() else {
+        return;
+    };
+    let tagged = object
+        .get("anyOf")
+        .and_then(serde_json::Value::as_array)
+        .is_some_and(|variants| {
+            variants.len() > 1
+                && variants
+                    .iter()
+                    .all(|v| v.pointer("/properties/type/const").is_some())
+        });
+    if tagged && let Some(variants) = object.remove("anyOf") {
+        object.insert("oneOf".to_owned(), variants);
+    }
 }

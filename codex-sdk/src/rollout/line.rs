@@ -231,7 +231,6 @@ pub(crate) fn parse_line(line: &str) -> Parsed {
         _ => return Parsed::UnknownKind,
     };
     match item {
-        Ok(RolloutItem::ResponseItem(ResponseItem::Other)) => Parsed::UnknownKind,
         Ok(item) => Parsed::Item(raw.timestamp.unwrap_or_default().into_owned(), item),
         Err(_) => Parsed::Invalid,
     }
@@ -353,9 +352,10 @@ mod tests {
             parse_line(r#"{"timestamp":"t","ordinal":3,"type":"world_state","payload":{}}"#),
             Parsed::UnknownKind
         ));
+        // An item type this SDK does not know is kept as it came (so resume sends it back untouched).
         assert!(matches!(
             parse_line(r#"{"timestamp":"t","type":"response_item","payload":{"type":"ghost"}}"#),
-            Parsed::UnknownKind
+            Parsed::Item(_, RolloutItem::ResponseItem(ResponseItem::Other(_)))
         ));
         assert!(matches!(
             parse_line(r#"{"timestamp":"t","type":"session_meta","payload":{"id":"nope"}}"#),

@@ -137,7 +137,6 @@ impl Rebuilt {
     /// Applies one rollout line.
     pub(crate) fn apply(&mut self, item: RolloutItem) {
         match item {
-            RolloutItem::ResponseItem(ResponseItem::Other) => {}
             RolloutItem::ResponseItem(item) => self.items.push(item),
             RolloutItem::Compacted(compacted) => {
                 match compacted.replacement_history {

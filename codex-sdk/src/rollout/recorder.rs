@@ -112,11 +112,9 @@ impl RolloutRecorder {
         self.push("session_meta", meta);
     }
 
-    /// Records a history item (items the SDK does not know are not recorded).
+    /// Records a history item (items of unknown types too, as they came).
     pub fn record_response_item(&self, item: &ResponseItem) {
-        if !matches!(item, ResponseItem::Other) {
-            self.push("response_item", item);
-        }
+        self.push("response_item", item);
     }
 
     /// Records the settings of the turn that starts.

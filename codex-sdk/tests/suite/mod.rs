@@ -36,3 +36,4 @@ mod tools_shell;
 mod tools_unified_exec;
 mod tools_untrusted;
 mod turn_http;
+mod unknown_items;

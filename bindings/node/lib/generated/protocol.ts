@@ -676,10 +676,6 @@ export type ResponseItem =
     id?: string | null;
     /** `completed`, `in_progress`, … */
     status?: string | null;
-  }
-  /** An item type this SDK does not know; kept out of requests. */
-  | {
-    type: "other";
   };
 
 /** Which retry is about to happen, and why. */

@@ -2077,24 +2077,7 @@ class WebSearchCallItem(_Data):
         return d
 
 
-@dataclass(init=False, repr=False, eq=False)
-class OtherItem(_Data):
-    """An item type this SDK does not know; kept out of requests."""
-    type: Literal["other"] = field(default="other", init=False)
-
-    def __init__(self) -> None:
-        self.type = "other"
-
-    @classmethod
-    def from_dict(cls, d: Dict[str, Any]) -> "OtherItem":
-        return cls()
-
-    def to_dict(self) -> Dict[str, Any]:
-        d: Dict[str, Any] = {"type": self.type}
-        return d
-
-
-ResponseItem = Union[MessageItem, ReasoningItem, FunctionCallItem, FunctionCallOutputItem, CustomToolCallItem, CustomToolCallOutputItem, LocalShellCallItem, WebSearchCallItem, OtherItem]
+ResponseItem = Union[MessageItem, ReasoningItem, FunctionCallItem, FunctionCallOutputItem, CustomToolCallItem, CustomToolCallOutputItem, LocalShellCallItem, WebSearchCallItem]
 """One item of model-visible history, mirroring the Responses API's input/output items.
 
 Item `id`s are read but never written back: requests use `store: false`, and the server would try to look
@@ -2110,7 +2093,6 @@ _RESPONSE_ITEM_VARIANTS: Dict[str, Callable[[Dict[str, Any]], Any]] = {
     "custom_tool_call_output": CustomToolCallOutputItem.from_dict,
     "local_shell_call": LocalShellCallItem.from_dict,
     "web_search_call": WebSearchCallItem.from_dict,
-    "other": OtherItem.from_dict,
 }
 
 
@@ -2704,7 +2686,6 @@ __all__ = [
     "MessageItem",
     "Op",
     "OpenPageWebSearchAction",
-    "OtherItem",
     "OtherWebSearchAction",
     "OutputTextContent",
     "OverrideTurnContextOp",

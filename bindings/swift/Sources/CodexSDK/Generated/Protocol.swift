@@ -1382,8 +1382,6 @@ public enum ResponseItem: Codable, Hashable, Sendable {
     case localShellCall(action: LocalShellAction, status: String = "", callId: String? = nil, id: String? = nil)
     /// A hosted web search the model ran (informational).
     case webSearchCall(action: WebSearchAction? = nil, id: String? = nil, status: String? = nil)
-    /// An item type this SDK does not know; kept out of requests.
-    case other
 
     private enum TagKey: String, CodingKey {
         case tag = "type"
@@ -1466,8 +1464,6 @@ public enum ResponseItem: Codable, Hashable, Sendable {
                 id: try c.decodeIfPresent(String.self, forKey: .id),
                 status: try c.decodeIfPresent(String.self, forKey: .status)
             )
-        case "other":
-            self = .other
         default:
             throw DecodingError.dataCorruptedError(
                 forKey: .tag, in: tags, debugDescription: "unknown ResponseItem \(tag)")
@@ -1527,8 +1523,6 @@ public enum ResponseItem: Codable, Hashable, Sendable {
             try c.encodeIfPresent(v0, forKey: .action)
             try c.encodeIfPresent(v1, forKey: .id)
             try c.encodeIfPresent(v2, forKey: .status)
-        case .other:
-            try tags.encode("other", forKey: .tag)
         }
     }
 }
