@@ -20,7 +20,6 @@ const CODEX_CLI_KEYS: &[&str] = &[
     "file_opener",
     "hide_agent_reasoning",
     "history",
-    "mcp_servers",
     "model_max_output_tokens",
     "model_verbosity",
     "notice",
@@ -123,7 +122,8 @@ fn diff_tables(
     found: &mut Vec<String>,
 ) {
     for (key, value) in input {
-        if prefix.is_empty() && skip.contains_key(key) {
+        // `[mcp_servers.*]` rejects unknown keys itself (and accepts spellings it does not write back).
+        if prefix.is_empty() && (skip.contains_key(key) || key == "mcp_servers") {
             continue;
         }
         let path = if prefix.is_empty() {

@@ -89,6 +89,8 @@ pub struct Config {
     /// The environment of every process the agent starts (`[shell_environment_policy]`). The default
     /// drops variables whose names look like secrets (`*KEY*`, `*SECRET*`, `*TOKEN*`).
     pub shell_environment_policy: ShellEnvironmentPolicy,
+    /// MCP servers whose tools conversations get (`[mcp_servers.<name>]`), by name.
+    pub mcp_servers: std::collections::BTreeMap<String, crate::mcp::McpServerConfig>,
 }
 
 impl Default for Config {
@@ -119,6 +121,7 @@ impl Default for Config {
             session_source: SessionSource::default(),
             otel: OtelConfig::default(),
             shell_environment_policy: ShellEnvironmentPolicy::default(),
+            mcp_servers: std::collections::BTreeMap::new(),
         }
     }
 }
@@ -160,6 +163,9 @@ impl Config {
                 key: "model_context_window".to_owned(),
                 message: "must be greater than zero".to_owned(),
             });
+        }
+        for name in self.mcp_servers.keys() {
+            crate::mcp::validate_server_name(name)?;
         }
         if let Some(limit) = self.model_auto_compact_token_limit
             && limit > window

@@ -50,6 +50,9 @@ pub struct ConfigToml {
     pub otel: Option<super::OtelConfig>,
     /// `[shell_environment_policy]`: the environment of the processes the agent starts.
     pub shell_environment_policy: Option<ShellEnvironmentPolicy>,
+    /// `[mcp_servers.<name>]`: MCP servers (Codex CLI's keys).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub mcp_servers: BTreeMap<String, crate::mcp::McpServerConfig>,
     /// Keys this SDK does not know.
     #[serde(flatten)]
     pub unknown: BTreeMap<String, toml::Value>,
@@ -125,6 +128,16 @@ impl ConfigToml {
     /// # Errors
     /// [`Error::Config`] naming the key whose value is invalid.
     pub fn from_table(table: toml::Table) -> Result<Self> {
+        if let Some(toml::Value::Table(servers)) = table.get("mcp_servers") {
+            for (name, server) in servers {
+                if let Err(e) = server.clone().try_into::<crate::mcp::McpServerConfig>() {
+                    return Err(Error::Config {
+                        key: format!("mcp_servers.{name}"),
+                        message: e.message().to_owned(),
+                    });
+                }
+            }
+        }
         for (key, value) in &table {
             let mut single = toml::Table::new();
             single.insert(key.clone(), value.clone());
@@ -238,6 +251,9 @@ impl ConfigToml {
         }
         if let Some(policy) = &self.shell_environment_policy {
             config.shell_environment_policy = policy.clone();
+        }
+        for (name, server) in &self.mcp_servers {
+            config.mcp_servers.insert(name.clone(), server.clone());
         }
         config.validate()
     }

@@ -15,7 +15,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::events::EventSink;
 use crate::protocol::{
-    ApplyPatchApprovalRequestEvent, EventMsg, ExecApprovalRequestEvent, ReviewDecision,
+    ApplyPatchApprovalRequestEvent, EventMsg, ExecApprovalRequestEvent,
+    McpToolCallApprovalRequestEvent, ReviewDecision,
 };
 
 /// How long a request waits for an answer before it is denied, by default.
@@ -29,6 +30,8 @@ pub enum ApprovalRequest {
     Exec(ExecApprovalRequestEvent),
     /// Apply a patch.
     ApplyPatch(ApplyPatchApprovalRequestEvent),
+    /// Call an MCP server's tool.
+    McpToolCall(McpToolCallApprovalRequestEvent),
 }
 
 impl ApprovalRequest {
@@ -38,6 +41,7 @@ impl ApprovalRequest {
         match self {
             Self::Exec(e) => &e.call_id,
             Self::ApplyPatch(e) => &e.call_id,
+            Self::McpToolCall(e) => &e.call_id,
         }
     }
 
@@ -45,6 +49,7 @@ impl ApprovalRequest {
         match self {
             Self::Exec(e) => EventMsg::ExecApprovalRequest(e),
             Self::ApplyPatch(e) => EventMsg::ApplyPatchApprovalRequest(e),
+            Self::McpToolCall(e) => EventMsg::McpToolCallApprovalRequest(e),
         }
     }
 }

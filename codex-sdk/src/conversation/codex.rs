@@ -58,6 +58,8 @@ pub(crate) struct CodexInner {
     pub(crate) store: Option<Arc<dyn RolloutStore>>,
     /// Conversations started by this `Codex` that may still run.
     pub(crate) live: LiveConversations,
+    /// MCP servers shared by conversations with the same settings for them.
+    mcp_pool: crate::mcp::McpPool,
 }
 
 impl std::fmt::Debug for CodexInner {
@@ -133,6 +135,29 @@ impl Codex {
         let (events_tx, events_rx) = mpsc::channel(config.event_buffer.max(1));
         let (sub_tx, sub_rx) = mpsc::channel(64);
         let rollout_path = rollout.as_ref().map(|r| r.path().to_owned());
+        let configured = SessionConfiguredEvent {
+            session_id: id,
+            model: config.model.clone(),
+            reasoning_effort: config.model_reasoning_effort,
+            rollout_path,
+            initial_messages,
+        };
+        events_tx
+            .send(Event {
+                id: SubmissionId::from("init"),
+                msg: EventMsg::SessionConfigured(configured.clone()),
+            })
+            .await
+            .map_err(|_| Error::Closed)?;
+        // After `SessionConfigured`: startup events follow it.
+        let mcp = crate::mcp::McpSession::start(
+            &self.inner.mcp_pool,
+            &config.mcp_servers,
+            &config.shell_environment_policy,
+            &config.cwd,
+            &tools,
+            events_tx.clone(),
+        )?;
         let shared = Arc::new(SessionShared {
             id,
             model,
@@ -159,6 +184,7 @@ impl Codex {
             unknown_window_warning: std::sync::atomic::AtomicBool::new(window_is_default),
             rollout: rollout.clone(),
             environment_policy: Arc::new(config.shell_environment_policy.clone()),
+            mcp,
         });
         let turn_context = TurnContext {
             model: config.model.clone(),
@@ -173,20 +199,6 @@ impl Codex {
             reasoning: info.reasoning,
             parallel_tool_calls: config.parallel_tool_calls,
         };
-        let configured = SessionConfiguredEvent {
-            session_id: id,
-            model: config.model.clone(),
-            reasoning_effort: config.model_reasoning_effort,
-            rollout_path,
-            initial_messages,
-        };
-        events_tx
-            .send(Event {
-                id: SubmissionId::from("init"),
-                msg: EventMsg::SessionConfigured(configured.clone()),
-            })
-            .await
-            .map_err(|_| Error::Closed)?;
         let task = tokio::spawn(Session::new(shared, turn_context, sub_rx).run());
         let backend = Arc::new(LocalBackend {
             id,
@@ -455,6 +467,17 @@ impl CodexBuilder {
         self
     }
 
+    /// Adds an MCP server (as `[mcp_servers.<name>]` in `config.toml` does), replacing one of the same name.
+    /// Its tools reach the model as `<name>__<tool>`; see [`crate::mcp`].
+    pub fn mcp_server(
+        mut self,
+        name: impl Into<String>,
+        server: crate::mcp::McpServerConfig,
+    ) -> Self {
+        self.config.mcp_servers.insert(name.into(), server);
+        self
+    }
+
     /// Answers approval requests with a host callback (otherwise they wait for an op and are denied on
     /// timeout).
     pub fn approval_handler(mut self, handler: Arc<dyn ApprovalHandler>) -> Self {
@@ -499,6 +522,7 @@ impl CodexBuilder {
                 approval_handler: self.approval_handler,
                 store,
                 live: LiveConversations::default(),
+                mcp_pool: crate::mcp::McpPool::default(),
             }),
         })
     }

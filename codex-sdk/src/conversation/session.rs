@@ -45,6 +45,8 @@ pub(crate) struct SessionShared {
     pub(crate) rollout: Option<RolloutRecorder>,
     /// The environment policy of the processes tools start.
     pub(crate) environment_policy: Arc<crate::sandbox::ShellEnvironmentPolicy>,
+    /// The conversation's MCP servers (`None` when none is configured).
+    pub(crate) mcp: Option<Arc<crate::mcp::McpSession>>,
 }
 
 impl SessionShared {
@@ -230,6 +232,9 @@ impl Session {
                 }
             }
         }
+        if let Some(mcp) = &self.shared.mcp {
+            mcp.close(&self.shared.tools);
+        }
         if !self.rollout_closed {
             self.shared.close_rollout().await;
         }
@@ -312,7 +317,9 @@ impl Session {
                     tc.sandbox_policy = p;
                 }
             }
-            Op::ExecApproval { id, decision } | Op::PatchApproval { id, decision } => {
+            Op::ExecApproval { id, decision }
+            | Op::PatchApproval { id, decision }
+            | Op::McpToolApproval { id, decision } => {
                 if !self.shared.approvals.resolve(&id, decision) {
                     self.shared
                         .sink(sub.id)

@@ -222,6 +222,13 @@ pub enum Op {
         /// The answer.
         decision: ReviewDecision,
     },
+    /// Answers an [`McpToolCallApprovalRequestEvent`](super::McpToolCallApprovalRequestEvent).
+    McpToolApproval {
+        /// The request's `call_id`.
+        id: String,
+        /// The answer.
+        decision: ReviewDecision,
+    },
     /// Compacts the history now: the model writes a hand-off summary and the history is replaced by the
     /// initial context plus one message holding the earlier user messages and the summary.
     Compact,
