@@ -384,9 +384,9 @@ impl From<McpServerConfig> for RawMcpServerConfig {
         let mut raw = RawMcpServerConfig {
             enabled: (!config.enabled).then_some(false),
             startup_timeout_sec: (config.startup_timeout != DEFAULT_STARTUP_TIMEOUT)
-                .then(|| config.startup_timeout.as_secs_f64()),
+                .then_some(config.startup_timeout.as_secs_f64()),
             tool_timeout_sec: (config.tool_timeout != DEFAULT_TOOL_TIMEOUT)
-                .then(|| config.tool_timeout.as_secs_f64()),
+                .then_some(config.tool_timeout.as_secs_f64()),
             enabled_tools: config.enabled_tools,
             disabled_tools: (!config.disabled_tools.is_empty()).then_some(config.disabled_tools),
             ..RawMcpServerConfig::default()

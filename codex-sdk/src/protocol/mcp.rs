@@ -105,6 +105,10 @@ pub enum McpToolCallResult {
     Response {
         /// The content blocks as the server sent them (MCP `ContentBlock` JSON: text, image, audio,
         /// resource links, embedded resources).
+        #[cfg_attr(
+            feature = "schema",
+            schemars(with = "Vec<serde_json::Map<String, Value>>")
+        )]
         content: Vec<Value>,
         /// The structured result, when the tool has one.
         #[serde(default, skip_serializing_if = "Option::is_none")]

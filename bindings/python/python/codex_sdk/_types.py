@@ -1125,7 +1125,145 @@ class ConversationPathEvent(_Data):
         return d
 
 
-EventMsg = Union[SessionConfiguredEvent, TaskStartedEvent, AgentMessageDeltaEvent, AgentMessageEvent, AgentReasoningDeltaEvent, AgentReasoningEvent, AgentReasoningRawContentDeltaEvent, AgentReasoningRawContentEvent, UserMessageEvent, TokenCountEvent, StreamErrorEvent, WarningEvent, ErrorEvent, TaskCompleteEvent, TurnAbortedEvent, ShutdownCompleteEvent, RawResponseItemEvent, ToolCallBeginEvent, ToolCallEndEvent, ExecCommandBeginEvent, ExecCommandOutputDeltaEvent, ExecCommandEndEvent, ExecApprovalRequestEvent, ApplyPatchApprovalRequestEvent, PatchApplyBeginEvent, PatchApplyEndEvent, TurnDiffEvent, PlanUpdateEvent, ContextCompactionBeginEvent, ContextCompactionEndEvent, EnteredReviewModeEvent, ExitedReviewModeEvent, ConversationPathEvent]
+@dataclass(init=False, repr=False, eq=False)
+class McpStartupUpdateEvent(_Data):
+    """An MCP server's startup progressed (see `McpStartupStatus`)."""
+    server: str
+    """The server's name (its key in `[mcp_servers]`)."""
+    status: McpStartupStatus
+    """Where it is."""
+    type: Literal["mcp_startup_update"] = field(default="mcp_startup_update", init=False)
+
+    def __init__(self, server: str, status: McpStartupStatus) -> None:
+        self.server = server
+        self.status = status
+        self.type = "mcp_startup_update"
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "McpStartupUpdateEvent":
+        return cls(server=d["server"], status=mcp_startup_status_from_dict(d["status"]))
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"type": self.type}
+        d["server"] = self.server
+        d["status"] = self.status.to_dict()
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
+class McpStartupCompleteEvent(_Data):
+    """Every configured MCP server is ready or failed; the first turn waits for this."""
+    ready: List[str]
+    """The servers that are ready."""
+    failed: List[McpStartupFailure]
+    """The servers that failed or timed out."""
+    type: Literal["mcp_startup_complete"] = field(default="mcp_startup_complete", init=False)
+
+    def __init__(self, ready: List[str], failed: List[McpStartupFailure]) -> None:
+        self.ready = ready
+        self.failed = failed
+        self.type = "mcp_startup_complete"
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "McpStartupCompleteEvent":
+        return cls(ready=d["ready"], failed=[McpStartupFailure.from_dict(x) for x in d["failed"]])
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"type": self.type}
+        d["ready"] = self.ready
+        d["failed"] = [x.to_dict() for x in self.failed]
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
+class McpToolCallBeginEvent(_Data):
+    """An MCP tool call started."""
+    call_id: str
+    """The model's call id."""
+    invocation: McpInvocation
+    """The call."""
+    type: Literal["mcp_tool_call_begin"] = field(default="mcp_tool_call_begin", init=False)
+
+    def __init__(self, call_id: str, invocation: McpInvocation) -> None:
+        self.call_id = call_id
+        self.invocation = invocation
+        self.type = "mcp_tool_call_begin"
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "McpToolCallBeginEvent":
+        return cls(call_id=d["call_id"], invocation=McpInvocation.from_dict(d["invocation"]))
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"type": self.type}
+        d["call_id"] = self.call_id
+        d["invocation"] = self.invocation.to_dict()
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
+class McpToolCallEndEvent(_Data):
+    """An MCP tool call finished."""
+    call_id: str
+    """The model's call id."""
+    invocation: McpInvocation
+    """The call."""
+    result: McpToolCallResult
+    """What came back."""
+    duration_ms: int
+    """How long it took, in milliseconds."""
+    type: Literal["mcp_tool_call_end"] = field(default="mcp_tool_call_end", init=False)
+
+    def __init__(self, call_id: str, invocation: McpInvocation, result: McpToolCallResult, duration_ms: int) -> None:
+        self.call_id = call_id
+        self.invocation = invocation
+        self.result = result
+        self.duration_ms = duration_ms
+        self.type = "mcp_tool_call_end"
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "McpToolCallEndEvent":
+        return cls(call_id=d["call_id"], invocation=McpInvocation.from_dict(d["invocation"]), result=mcp_tool_call_result_from_dict(d["result"]), duration_ms=d["duration_ms"])
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"type": self.type}
+        d["call_id"] = self.call_id
+        d["invocation"] = self.invocation.to_dict()
+        d["result"] = self.result.to_dict()
+        d["duration_ms"] = self.duration_ms
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
+class McpToolCallApprovalRequestEvent(_Data):
+    """The agent wants to call an MCP tool and waits for `Op::McpToolApproval`."""
+    call_id: str
+    """Key of the pending approval; answer with this id."""
+    invocation: McpInvocation
+    """The call."""
+    reason: Optional[str] = None
+    """Why approval is needed."""
+    type: Literal["mcp_tool_call_approval_request"] = field(default="mcp_tool_call_approval_request", init=False)
+
+    def __init__(self, call_id: str, invocation: McpInvocation, reason: Optional[str] = None) -> None:
+        self.call_id = call_id
+        self.invocation = invocation
+        self.reason = reason
+        self.type = "mcp_tool_call_approval_request"
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "McpToolCallApprovalRequestEvent":
+        return cls(call_id=d["call_id"], invocation=McpInvocation.from_dict(d["invocation"]), reason=d.get("reason"))
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"type": self.type}
+        d["call_id"] = self.call_id
+        d["invocation"] = self.invocation.to_dict()
+        if self.reason is not None:
+            d["reason"] = self.reason
+        return d
+
+
+EventMsg = Union[SessionConfiguredEvent, TaskStartedEvent, AgentMessageDeltaEvent, AgentMessageEvent, AgentReasoningDeltaEvent, AgentReasoningEvent, AgentReasoningRawContentDeltaEvent, AgentReasoningRawContentEvent, UserMessageEvent, TokenCountEvent, StreamErrorEvent, WarningEvent, ErrorEvent, TaskCompleteEvent, TurnAbortedEvent, ShutdownCompleteEvent, RawResponseItemEvent, ToolCallBeginEvent, ToolCallEndEvent, ExecCommandBeginEvent, ExecCommandOutputDeltaEvent, ExecCommandEndEvent, ExecApprovalRequestEvent, ApplyPatchApprovalRequestEvent, PatchApplyBeginEvent, PatchApplyEndEvent, TurnDiffEvent, PlanUpdateEvent, ContextCompactionBeginEvent, ContextCompactionEndEvent, EnteredReviewModeEvent, ExitedReviewModeEvent, ConversationPathEvent, McpStartupUpdateEvent, McpStartupCompleteEvent, McpToolCallBeginEvent, McpToolCallEndEvent, McpToolCallApprovalRequestEvent]
 """What happened. Things with a lifetime come in Begin / Delta / End families; every turn ends with exactly one
 of `EventMsg::TaskComplete`, `EventMsg::TurnAborted` or `EventMsg::Error`.
 """
@@ -1164,6 +1302,11 @@ _EVENT_MSG_VARIANTS: Dict[str, Callable[[Dict[str, Any]], Any]] = {
     "entered_review_mode": EnteredReviewModeEvent.from_dict,
     "exited_review_mode": ExitedReviewModeEvent.from_dict,
     "conversation_path": ConversationPathEvent.from_dict,
+    "mcp_startup_update": McpStartupUpdateEvent.from_dict,
+    "mcp_startup_complete": McpStartupCompleteEvent.from_dict,
+    "mcp_tool_call_begin": McpToolCallBeginEvent.from_dict,
+    "mcp_tool_call_end": McpToolCallEndEvent.from_dict,
+    "mcp_tool_call_approval_request": McpToolCallApprovalRequestEvent.from_dict,
 }
 
 
@@ -1253,6 +1396,223 @@ _FILE_CHANGE_VARIANTS: Dict[str, Callable[[Dict[str, Any]], Any]] = {
 def file_change_from_dict(d: Dict[str, Any]) -> FileChange:
     """Builds the `FileChange` variant named by `d["type"]`."""
     return _FILE_CHANGE_VARIANTS[d["type"]](d)
+
+
+@dataclass(init=False, repr=False, eq=False)
+class McpInvocation(_Data):
+    """What the model asked an MCP server to do."""
+    server: str
+    """The server's name."""
+    tool: str
+    """The tool's name as the server knows it."""
+    arguments: Optional[Any] = None
+    """The arguments object; `None` when the model sent none."""
+
+    def __init__(self, server: str, tool: str, arguments: Optional[Any] = None) -> None:
+        self.server = server
+        self.tool = tool
+        self.arguments = arguments
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "McpInvocation":
+        return cls(server=d["server"], tool=d["tool"], arguments=d.get("arguments"))
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {}
+        d["server"] = self.server
+        d["tool"] = self.tool
+        if self.arguments is not None:
+            d["arguments"] = self.arguments
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
+class McpStartupFailure(_Data):
+    """A server that could not be started."""
+    server: str
+    """The server."""
+    error: str
+    """Why."""
+
+    def __init__(self, server: str, error: str) -> None:
+        self.server = server
+        self.error = error
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "McpStartupFailure":
+        return cls(server=d["server"], error=d["error"])
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {}
+        d["server"] = self.server
+        d["error"] = self.error
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
+class StartingMcpStartupStatus(_Data):
+    """Being started."""
+    state: Literal["starting"] = field(default="starting", init=False)
+
+    def __init__(self) -> None:
+        self.state = "starting"
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "StartingMcpStartupStatus":
+        return cls()
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"state": self.state}
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
+class ReadyMcpStartupStatus(_Data):
+    """Started; its tools are registered."""
+    tools: int
+    """How many of its tools the model sees."""
+    state: Literal["ready"] = field(default="ready", init=False)
+
+    def __init__(self, tools: int) -> None:
+        self.tools = tools
+        self.state = "ready"
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "ReadyMcpStartupStatus":
+        return cls(tools=d["tools"])
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"state": self.state}
+        d["tools"] = self.tools
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
+class FailedMcpStartupStatus(_Data):
+    """It could not be started; its tools are missing, the conversation goes on."""
+    error: str
+    """Why."""
+    state: Literal["failed"] = field(default="failed", init=False)
+
+    def __init__(self, error: str) -> None:
+        self.error = error
+        self.state = "failed"
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "FailedMcpStartupStatus":
+        return cls(error=d["error"])
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"state": self.state}
+        d["error"] = self.error
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
+class TimedOutMcpStartupStatus(_Data):
+    """It did not finish starting within its `startup_timeout_sec`."""
+    timeout_ms: int
+    """The timeout, in milliseconds."""
+    state: Literal["timed_out"] = field(default="timed_out", init=False)
+
+    def __init__(self, timeout_ms: int) -> None:
+        self.timeout_ms = timeout_ms
+        self.state = "timed_out"
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "TimedOutMcpStartupStatus":
+        return cls(timeout_ms=d["timeout_ms"])
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"state": self.state}
+        d["timeout_ms"] = self.timeout_ms
+        return d
+
+
+McpStartupStatus = Union[StartingMcpStartupStatus, ReadyMcpStartupStatus, FailedMcpStartupStatus, TimedOutMcpStartupStatus]
+"""Where one server's startup is."""
+
+_MCP_STARTUP_STATUS_VARIANTS: Dict[str, Callable[[Dict[str, Any]], Any]] = {
+    "starting": StartingMcpStartupStatus.from_dict,
+    "ready": ReadyMcpStartupStatus.from_dict,
+    "failed": FailedMcpStartupStatus.from_dict,
+    "timed_out": TimedOutMcpStartupStatus.from_dict,
+}
+
+
+def mcp_startup_status_from_dict(d: Dict[str, Any]) -> McpStartupStatus:
+    """Builds the `McpStartupStatus` variant named by `d["state"]`."""
+    return _MCP_STARTUP_STATUS_VARIANTS[d["state"]](d)
+
+
+@dataclass(init=False, repr=False, eq=False)
+class ResponseMcpToolCallResult(_Data):
+    """The server answered (which may be a tool-level error: `is_error`)."""
+    content: List[Dict[str, Any]]
+    """The content blocks as the server sent them (MCP `ContentBlock` JSON: text, image, audio,
+    resource links, embedded resources).
+    """
+    is_error: bool = False
+    """Whether the tool reports a failure (`isError`); the model sees it as a failed output."""
+    structured_content: Optional[Any] = None
+    """The structured result, when the tool has one."""
+    type: Literal["response"] = field(default="response", init=False)
+
+    def __init__(self, content: List[Dict[str, Any]], is_error: bool = False, structured_content: Optional[Any] = None) -> None:
+        self.content = content
+        self.is_error = is_error
+        self.structured_content = structured_content
+        self.type = "response"
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "ResponseMcpToolCallResult":
+        return cls(content=d["content"], is_error=d.get("is_error", False), structured_content=d.get("structured_content"))
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"type": self.type}
+        d["content"] = self.content
+        if self.is_error is not None:
+            d["is_error"] = self.is_error
+        if self.structured_content is not None:
+            d["structured_content"] = self.structured_content
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
+class FailedMcpToolCallResult(_Data):
+    """No answer: the server is not running, exited, timed out, sent garbage, or the call was denied or
+    interrupted.
+    """
+    message: str
+    """Why."""
+    type: Literal["failed"] = field(default="failed", init=False)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        self.type = "failed"
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "FailedMcpToolCallResult":
+        return cls(message=d["message"])
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"type": self.type}
+        d["message"] = self.message
+        return d
+
+
+McpToolCallResult = Union[ResponseMcpToolCallResult, FailedMcpToolCallResult]
+"""The outcome of an MCP tool call."""
+
+_MCP_TOOL_CALL_RESULT_VARIANTS: Dict[str, Callable[[Dict[str, Any]], Any]] = {
+    "response": ResponseMcpToolCallResult.from_dict,
+    "failed": FailedMcpToolCallResult.from_dict,
+}
+
+
+def mcp_tool_call_result_from_dict(d: Dict[str, Any]) -> McpToolCallResult:
+    """Builds the `McpToolCallResult` variant named by `d["type"]`."""
+    return _MCP_TOOL_CALL_RESULT_VARIANTS[d["type"]](d)
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -1430,6 +1790,31 @@ class PatchApprovalOp(_Data):
 
 
 @dataclass(init=False, repr=False, eq=False)
+class McpToolApprovalOp(_Data):
+    """Answers an `McpToolCallApprovalRequestEvent`."""
+    id: str
+    """The request's `call_id`."""
+    decision: ReviewDecision
+    """The answer."""
+    type: Literal["mcp_tool_approval"] = field(default="mcp_tool_approval", init=False)
+
+    def __init__(self, id: str, decision: ReviewDecision) -> None:
+        self.id = id
+        self.decision = decision
+        self.type = "mcp_tool_approval"
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "McpToolApprovalOp":
+        return cls(id=d["id"], decision=d["decision"])
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"type": self.type}
+        d["id"] = self.id
+        d["decision"] = self.decision
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
 class CompactOp(_Data):
     """Compacts the history now: the model writes a hand-off summary and the history is replaced by the
     initial context plus one message holding the earlier user messages and the summary.
@@ -1525,7 +1910,7 @@ class ShutdownOp(_Data):
         return d
 
 
-Op = Union[UserInputOp, UserTurnOp, OverrideTurnContextOp, ExecApprovalOp, PatchApprovalOp, CompactOp, ReviewOp, InterruptOp, GetPathOp, ShutdownOp]
+Op = Union[UserInputOp, UserTurnOp, OverrideTurnContextOp, ExecApprovalOp, PatchApprovalOp, McpToolApprovalOp, CompactOp, ReviewOp, InterruptOp, GetPathOp, ShutdownOp]
 """A request into a conversation. Each submission gets a `SubmissionId`; the events it causes carry it."""
 
 _OP_VARIANTS: Dict[str, Callable[[Dict[str, Any]], Any]] = {
@@ -1534,6 +1919,7 @@ _OP_VARIANTS: Dict[str, Callable[[Dict[str, Any]], Any]] = {
     "override_turn_context": OverrideTurnContextOp.from_dict,
     "exec_approval": ExecApprovalOp.from_dict,
     "patch_approval": PatchApprovalOp.from_dict,
+    "mcp_tool_approval": McpToolApprovalOp.from_dict,
     "compact": CompactOp.from_dict,
     "review": ReviewOp.from_dict,
     "interrupt": InterruptOp.from_dict,
@@ -2431,6 +2817,8 @@ __all__ = [
     "ExecCommandOutputDeltaEvent",
     "ExecOutputStream",
     "ExitedReviewModeEvent",
+    "FailedMcpStartupStatus",
+    "FailedMcpToolCallResult",
     "FileChange",
     "FunctionCallItem",
     "FunctionCallOutputItem",
@@ -2441,6 +2829,16 @@ __all__ = [
     "InputTextContent",
     "InterruptOp",
     "LocalImageInput",
+    "McpInvocation",
+    "McpStartupCompleteEvent",
+    "McpStartupFailure",
+    "McpStartupStatus",
+    "McpStartupUpdateEvent",
+    "McpToolApprovalOp",
+    "McpToolCallApprovalRequestEvent",
+    "McpToolCallBeginEvent",
+    "McpToolCallEndEvent",
+    "McpToolCallResult",
     "MessageItem",
     "Op",
     "OtherItem",
@@ -2455,6 +2853,7 @@ __all__ = [
     "RateLimitWindow",
     "RawResponseItemEvent",
     "ReadOnlyPolicy",
+    "ReadyMcpStartupStatus",
     "ReasoningContent",
     "ReasoningEffort",
     "ReasoningItem",
@@ -2462,6 +2861,7 @@ __all__ = [
     "ReasoningSummaryPart",
     "ReasoningTextReasoningContent",
     "ResponseItem",
+    "ResponseMcpToolCallResult",
     "RetryInfo",
     "RetryPhase",
     "ReviewCodeLocation",
@@ -2476,6 +2876,7 @@ __all__ = [
     "SessionSource",
     "ShutdownCompleteEvent",
     "ShutdownOp",
+    "StartingMcpStartupStatus",
     "StepStatus",
     "StreamErrorEvent",
     "Submission",
@@ -2485,6 +2886,7 @@ __all__ = [
     "TaskStartedEvent",
     "TextInput",
     "TextReasoningContent",
+    "TimedOutMcpStartupStatus",
     "TokenCountEvent",
     "TokenUsage",
     "TokenUsageInfo",
@@ -2504,6 +2906,8 @@ __all__ = [
     "content_item_from_dict",
     "event_msg_from_dict",
     "file_change_from_dict",
+    "mcp_startup_status_from_dict",
+    "mcp_tool_call_result_from_dict",
     "op_from_dict",
     "reasoning_content_from_dict",
     "reasoning_summary_part_from_dict",
