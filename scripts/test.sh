@@ -27,6 +27,20 @@ if [ -z "${CODEX_CLI_BIN:-}" ] && command -v npm >/dev/null; then
   fi
 fi
 
+# @modelcontextprotocol/server-everything (npm) for the third-party MCP server test.
+MCP_EVERYTHING_PREFIX="${HOME}/.cache/codex-sdk/mcp-server-everything-2026.8.31"
+if [ -z "${MCP_SERVER_EVERYTHING_BIN:-}" ] && command -v npm >/dev/null; then
+  if [ ! -x "$MCP_EVERYTHING_PREFIX/node_modules/.bin/mcp-server-everything" ]; then
+    echo "== installing @modelcontextprotocol/server-everything 2026.8.31 (MCP test)"
+    npm install --silent --no-audit --no-fund --prefix "$MCP_EVERYTHING_PREFIX" \
+      @modelcontextprotocol/server-everything@2026.8.31 >/dev/null 2>&1 \
+      || echo "could not install server-everything; the MCP third-party test will say it is skipped"
+  fi
+  if [ -x "$MCP_EVERYTHING_PREFIX/node_modules/.bin/mcp-server-everything" ]; then
+    export MCP_SERVER_EVERYTHING_BIN="$MCP_EVERYTHING_PREFIX/node_modules/.bin/mcp-server-everything"
+  fi
+fi
+
 echo "== rust tests (unit, integration, doctests)"
 cargo test -p codex-sdk --features testing --locked
 

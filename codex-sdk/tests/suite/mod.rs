@@ -8,6 +8,7 @@ mod conversation_cancel;
 mod exec_cli;
 mod mcp;
 mod mcp_common;
+mod mcp_everything;
 mod mcp_faults;
 mod model_chat;
 mod model_faults;
