@@ -27,21 +27,22 @@
 //!   with the host (`PR_SET_PDEATHSIG`). Conversations of one `Codex` with the same settings for a server
 //!   share its process.
 
+mod client;
 mod config;
 mod connection;
 mod error;
 mod names;
 mod resources;
-mod server;
+pub mod server;
 mod startup;
 mod tool;
 
+pub(crate) use client::McpPool;
 pub(crate) use config::validate_server_name;
 pub use config::{
     DEFAULT_STARTUP_TIMEOUT, DEFAULT_TOOL_TIMEOUT, McpServerConfig, McpServerTransportConfig,
 };
 pub use error::McpError;
 pub use names::{DELIMITER, qualified_tool_name, sanitize_input_schema};
-pub(crate) use server::McpPool;
 pub use startup::MCP_STARTUP_SUBMISSION;
 pub(crate) use startup::McpSession;

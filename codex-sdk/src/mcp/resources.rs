@@ -7,8 +7,8 @@ use async_trait::async_trait;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::client::McpServer;
 use super::error::McpError;
-use super::server::McpServer;
 use crate::tools::{ToolCall, ToolContext, ToolError, ToolHandler, ToolOutput, ToolSpec};
 
 /// The three resource tools' names.

@@ -9,9 +9,9 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 use super::McpServerConfig;
+use super::client::{McpPool, McpServer};
 use super::error::McpError;
 use super::resources::{RESOURCE_TOOLS, ResourceTool};
-use super::server::{McpPool, McpServer};
 use super::tool::McpTool;
 use crate::protocol::{
     Event, EventMsg, McpStartupCompleteEvent, McpStartupFailure, McpStartupStatus,

@@ -7,8 +7,8 @@ use async_trait::async_trait;
 use rmcp::model::{CallToolResult, Tool};
 use serde_json::Value;
 
+use super::client::McpServer;
 use super::names::{qualified_tool_name, sanitize_input_schema};
-use super::server::McpServer;
 use crate::conversation::approval::ApprovalRequest;
 use crate::error::Error;
 use crate::protocol::{

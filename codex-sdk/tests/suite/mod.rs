@@ -10,6 +10,7 @@ mod mcp;
 mod mcp_common;
 mod mcp_everything;
 mod mcp_faults;
+mod mcp_server_mode;
 mod model_chat;
 mod model_faults;
 mod model_responses;
