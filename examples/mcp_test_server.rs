@@ -9,7 +9,8 @@
 //! ```
 //!
 //! Tools: `echo`, `fail` (an `isError` result), `sleep` (`ms`), `image` (a PNG), `structured`, `die` (exits
-//! mid-call), `env` (a variable's value, or `<unset>`), `pid`, `peek` (read-only annotated), `dotted.name`
+//! mid-call), `env` (a variable's value, or `<unset>`), `pid`, `ask` (an elicitation request), `peek`
+//! (read-only annotated), `dotted.name`
 //! and a tool with a 70-character name. One resource (`test://greeting`) and one template.
 //!
 //! Environment: `MCP_TEST_START_DELAY_MS` delays startup; `MCP_TEST_CANCEL_LOG` is a file to which every
@@ -66,6 +67,7 @@ fn tools() -> Vec<Tool> {
             json!({"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}),
         ),
         tool("pid", "The server's process id.", none.clone()),
+        tool("ask", "Asks the user's name (elicitation).", none.clone()),
         peek,
         tool("dotted.name", "A name the model API rejects.", none.clone()),
         tool(&"x".repeat(70), "A name too long for the model API.", none),
@@ -103,7 +105,7 @@ impl ServerHandler for TestServer {
     async fn call_tool(
         &self,
         request: CallToolRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let args = Value::Object(request.arguments.clone().unwrap_or_default());
         match request.name.as_ref() {
@@ -134,6 +136,18 @@ impl ServerHandler for TestServer {
             }
             "pid" => text(std::process::id().to_string()),
             "peek" => text("nothing changed"),
+            "ask" => {
+                let params = serde_json::from_value(json!({
+                    "mode": "form",
+                    "message": "What is your name?",
+                    "requestedSchema": {"type": "object", "properties": {"name": {"type": "string"}}}
+                }))
+                .map_err(|e| ErrorData::internal_error(e.to_string(), None))?;
+                match context.peer.create_elicitation(params).await {
+                    Ok(answer) => text(serde_json::to_string(&answer).unwrap_or_default()),
+                    Err(e) => text(format!("elicitation failed: {e}")),
+                }
+            }
             other => text(format!("called {other}")),
         }
     }

@@ -329,6 +329,27 @@ impl Session {
                         .await;
                 }
             }
+            Op::ResolveMcpElicitation {
+                server,
+                request_id,
+                action,
+                content,
+            } => {
+                if !self.shared.approvals.resolve_elicitation(
+                    &server,
+                    &request_id,
+                    (action, content),
+                ) {
+                    self.shared
+                        .sink(sub.id)
+                        .send(EventMsg::Warning(WarningEvent {
+                            message: format!(
+                                "no elicitation `{request_id}` of MCP server `{server}` is waiting"
+                            ),
+                        }))
+                        .await;
+                }
+            }
             Op::Compact => {
                 self.abort_active(TurnAbortReason::Replaced).await;
                 let (shared, tc) = (Arc::clone(&self.shared), self.turn_context.clone());

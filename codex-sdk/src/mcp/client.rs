@@ -11,7 +11,7 @@ use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
 use super::McpServerConfig;
-use super::connection::{Connection, StderrTail, connect};
+use super::connection::{Connection, ElicitationRouter, SdkClient, StderrTail, connect};
 use super::error::McpError;
 use crate::sandbox::ShellEnvironmentPolicy;
 
@@ -23,6 +23,8 @@ pub(crate) struct McpServer {
     env_policy: ShellEnvironmentPolicy,
     cwd: PathBuf,
     state: tokio::sync::Mutex<Option<Arc<Connection>>>,
+    /// Routes the server's elicitation requests to a conversation with a call in flight.
+    pub(crate) elicitation: Arc<ElicitationRouter>,
 }
 
 impl std::fmt::Debug for McpServer {
@@ -47,6 +49,7 @@ impl McpServer {
             env_policy,
             cwd,
             state: tokio::sync::Mutex::new(None),
+            elicitation: Arc::default(),
         }
     }
 
@@ -74,7 +77,10 @@ impl McpServer {
         let started = tokio::time::timeout(
             timeout,
             connect(
-                &self.name,
+                SdkClient {
+                    server: self.name.clone(),
+                    router: Arc::clone(&self.elicitation),
+                },
                 &self.config.transport,
                 &self.env_policy,
                 &self.cwd,

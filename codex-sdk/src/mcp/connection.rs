@@ -6,30 +6,118 @@ use std::path::Path;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 
-use rmcp::model::{ClientCapabilities, ClientConfig, Implementation, Tool};
-use rmcp::service::{RoleClient, RunningService};
+use rmcp::ErrorData;
+use rmcp::model::{
+    ClientCapabilities, ClientConfig, ElicitRequestParams, ElicitResult, Implementation, Tool,
+};
+use rmcp::service::{RequestContext, RoleClient, RunningService};
 use rmcp::transport::StreamableHttpClientTransport;
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
 use rmcp::{ClientHandler, ServiceExt};
+use serde_json::json;
 use tokio::io::AsyncBufReadExt;
 
 use super::McpServerTransportConfig;
 use super::error::McpError;
+use crate::protocol::{ElicitationAction, McpElicitationRequestEvent};
 use crate::sandbox::{ProcessTree, ShellEnvironmentPolicy, SpawnThread, spawn_on_thread};
+use crate::tools::ToolContext;
 
 /// Lines of a server's stderr kept to explain why it failed.
 const STDERR_TAIL_LINES: usize = 20;
 
-/// How the SDK presents itself to servers.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct SdkClient;
+/// How the SDK presents itself to a server, and answers its elicitation requests (through the
+/// conversation whose call is in flight).
+#[derive(Debug, Clone)]
+pub(crate) struct SdkClient {
+    pub(crate) server: String,
+    pub(crate) router: Arc<ElicitationRouter>,
+}
 
 impl ClientHandler for SdkClient {
     fn get_info(&self) -> ClientConfig {
         ClientConfig::new(
-            ClientCapabilities::default(),
+            ClientCapabilities::builder().enable_elicitation().build(),
             Implementation::new("codex-sdk", env!("CARGO_PKG_VERSION")),
         )
+    }
+
+    async fn create_elicitation(
+        &self,
+        request: ElicitRequestParams,
+        context: RequestContext<RoleClient>,
+    ) -> Result<ElicitResult, ErrorData> {
+        let declined = || json!({"action": "decline"});
+        let answer = match self.router.current() {
+            // Nobody to ask: no call of this server is running.
+            None => declined(),
+            Some(ctx) => {
+                let params = serde_json::to_value(&request).unwrap_or_default();
+                let mut message = params["message"].as_str().unwrap_or_default().to_owned();
+                if let Some(url) = params["url"].as_str() {
+                    message = format!("{message}\n{url}");
+                }
+                let (action, content) = ctx
+                    .request_elicitation(McpElicitationRequestEvent {
+                        server: self.server.clone(),
+                        request_id: context.id.to_string(),
+                        message,
+                        requested_schema: params
+                            .get("requestedSchema")
+                            .cloned()
+                            .unwrap_or_else(|| json!({"type": "object", "properties": {}})),
+                    })
+                    .await;
+                match action {
+                    ElicitationAction::Accept => json!({"action": "accept", "content": content}),
+                    ElicitationAction::Decline => declined(),
+                    ElicitationAction::Cancel => json!({"action": "cancel"}),
+                }
+            }
+        };
+        serde_json::from_value(answer).map_err(|e| ErrorData::internal_error(e.to_string(), None))
+    }
+}
+
+/// The calls of one server in flight, so an elicitation request reaches a conversation that can answer.
+#[derive(Debug, Default)]
+pub(crate) struct ElicitationRouter {
+    calls: Mutex<Vec<(u64, ToolContext)>>,
+    next: std::sync::atomic::AtomicU64,
+}
+
+impl ElicitationRouter {
+    /// Registers a running call; the guard unregisters it.
+    pub(crate) fn enter(self: &Arc<Self>, ctx: ToolContext) -> CallGuard {
+        let id = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.lock().push((id, ctx));
+        CallGuard {
+            router: Arc::clone(self),
+            id,
+        }
+    }
+
+    /// The most recent running call.
+    fn current(&self) -> Option<ToolContext> {
+        self.lock().last().map(|(_, ctx)| ctx.clone())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(u64, ToolContext)>> {
+        self.calls
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Unregisters a call from its [`ElicitationRouter`] when dropped.
+pub(crate) struct CallGuard {
+    router: Arc<ElicitationRouter>,
+    id: u64,
+}
+
+impl Drop for CallGuard {
+    fn drop(&mut self) {
+        self.router.lock().retain(|(id, _)| *id != self.id);
     }
 }
 
@@ -109,7 +197,7 @@ impl StderrTail {
 /// Starts the server, runs `initialize` and lists its tools. No timeout here: the caller bounds it (and
 /// dropping the future kills a half-started process).
 pub(crate) async fn connect(
-    name: &str,
+    client: SdkClient,
     transport: &McpServerTransportConfig,
     env_policy: &ShellEnvironmentPolicy,
     default_cwd: &Path,
@@ -124,7 +212,7 @@ pub(crate) async fn connect(
             cwd,
         } => {
             let mut process = spawn_server(
-                name,
+                &client.server,
                 command,
                 args,
                 server_env(env_policy, env, env_vars),
@@ -140,7 +228,7 @@ pub(crate) async fn connect(
                     "the server's stdio pipes are missing".into(),
                 ));
             };
-            let service = SdkClient
+            let service = client
                 .serve((stdout, stdin))
                 .await
                 .map_err(|e| McpError::Initialize(e.to_string()))?;
@@ -168,11 +256,11 @@ pub(crate) async fn connect(
                 config = config.auth_header(token);
             }
             config = config.custom_headers(headers(http_headers, env_http_headers)?);
-            let client = reqwest::Client::builder()
+            let http = reqwest::Client::builder()
                 .build()
                 .map_err(|e| McpError::Start(format!("could not build the HTTP client: {e}")))?;
-            let transport = StreamableHttpClientTransport::with_client(client, config);
-            let service = SdkClient
+            let transport = StreamableHttpClientTransport::with_client(http, config);
+            let service = client
                 .serve(transport)
                 .await
                 .map_err(|e| McpError::Initialize(e.to_string()))?;

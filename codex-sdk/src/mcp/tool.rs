@@ -148,6 +148,8 @@ impl ToolHandler for McpTool {
         }))
         .await;
         let started = Instant::now();
+        // Elicitation requests the server sends during the call are asked in this conversation.
+        let _asking = self.server.elicitation.enter(ctx.clone());
         let outcome = self
             .server
             .call_tool(&self.tool, arguments, ctx.cancellation())

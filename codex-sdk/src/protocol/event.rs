@@ -101,6 +101,8 @@ pub enum EventMsg {
     McpToolCallEnd(super::McpToolCallEndEvent),
     /// The agent wants to call an MCP tool and waits for [`Op::McpToolApproval`](super::Op).
     McpToolCallApprovalRequest(super::McpToolCallApprovalRequestEvent),
+    /// An MCP server asks the user for input; answer with [`Op::ResolveMcpElicitation`](super::Op).
+    McpElicitationRequest(super::McpElicitationRequestEvent),
 }
 
 impl EventMsg {

@@ -125,6 +125,35 @@ pub enum McpToolCallResult {
     },
 }
 
+/// An MCP server asks the user for input during a call; answer with
+/// [`Op::ResolveMcpElicitation`](super::Op::ResolveMcpElicitation). Unanswered within the approval timeout, or
+/// when the turn is interrupted, it is declined.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct McpElicitationRequestEvent {
+    /// The server asking.
+    pub server: String,
+    /// The server's request id (echo it in the answer).
+    pub request_id: String,
+    /// What the server wants to know.
+    pub message: String,
+    /// The JSON schema of the answer's `content` (a flat object schema).
+    pub requested_schema: Value,
+}
+
+/// The user's answer to an [`McpElicitationRequestEvent`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ElicitationAction {
+    /// Answered (with `content`).
+    Accept,
+    /// Refused to answer; the server goes on without.
+    Decline,
+    /// Dismissed the whole request.
+    Cancel,
+}
+
 /// An MCP tool call waits for the host's decision (answer with
 /// [`Op::McpToolApproval`](super::Op::McpToolApproval)).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

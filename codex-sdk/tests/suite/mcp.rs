@@ -6,8 +6,8 @@ use codex_sdk::config::Config;
 use codex_sdk::mcp::{McpServerConfig, qualified_tool_name};
 use codex_sdk::model::ScriptedResponse;
 use codex_sdk::protocol::{
-    AskForApproval, ContentItem, EventMsg, McpInvocation, McpStartupStatus, McpToolCallResult, Op,
-    ResponseItem, ReviewDecision,
+    AskForApproval, ContentItem, ElicitationAction, EventMsg, McpInvocation, McpStartupStatus,
+    McpToolCallResult, Op, ResponseItem, ReviewDecision,
 };
 use serde_json::json;
 
@@ -33,7 +33,7 @@ async fn stdio_server_tools_reach_the_model_and_a_call_round_trips() {
     assert!(events.iter().any(|e| matches!(e,
         EventMsg::McpStartupUpdate(u) if u.server == "test" && u.status == McpStartupStatus::Starting)));
     assert!(events.iter().any(|e| matches!(e,
-        EventMsg::McpStartupUpdate(u) if u.status == McpStartupStatus::Ready { tools: 11 })));
+        EventMsg::McpStartupUpdate(u) if u.status == McpStartupStatus::Ready { tools: 12 })));
 
     conv.submit(Op::UserInput {
         items: vec!["say hello".into()],
@@ -374,4 +374,55 @@ async fn conversations_share_a_server_which_dies_with_the_last_of_them() {
         !alive(pid)
     })
     .await;
+}
+
+#[tokio::test]
+async fn elicitation_requests_are_asked_in_the_conversation_and_declined_when_unanswered() {
+    let (mut builder, model) = super::support::scripted([
+        calls(&[("answered", "test__ask", "{}")]),
+        calls(&[("unanswered", "test__ask", "{}")]),
+        ScriptedResponse::text("done"),
+    ]);
+    builder = builder
+        .approval_policy(AskForApproval::Never)
+        .approval_timeout(std::time::Duration::from_millis(200))
+        .mcp_server("test", test_server("stdio"));
+    let mut conv = builder.build().unwrap().start_conversation().await.unwrap();
+    conv.submit(Op::UserInput {
+        items: vec!["go".into()],
+    })
+    .await
+    .unwrap();
+    let events = events_until(&mut conv, |m| {
+        matches!(m, EventMsg::McpElicitationRequest(_))
+    })
+    .await;
+    let Some(EventMsg::McpElicitationRequest(request)) = events.last().map(|e| e.msg.clone())
+    else {
+        unreachable!()
+    };
+    assert_eq!(request.server, "test");
+    assert_eq!(request.message, "What is your name?");
+    assert_eq!(
+        request.requested_schema["properties"]["name"]["type"],
+        "string"
+    );
+    conv.submit(Op::ResolveMcpElicitation {
+        server: "test".into(),
+        request_id: request.request_id.clone(),
+        action: ElicitationAction::Accept,
+        content: Some(json!({"name": "Ada"})),
+    })
+    .await
+    .unwrap();
+    // The second request is not answered: declined after the approval timeout.
+    let events = turn_events(&mut conv).await;
+    assert!(matches!(events.last(), Some(EventMsg::TaskComplete(_))));
+    let answered = json(&output(&model, 1, "answered").0);
+    assert_eq!(answered["action"], "accept");
+    assert_eq!(answered["content"], json!({"name": "Ada"}));
+    assert_eq!(
+        json(&output(&model, 2, "unanswered").0)["action"],
+        "decline"
+    );
 }

@@ -140,6 +140,15 @@ export interface ConversationsPage {
 /** A position in the listing: `"<file timestamp>|<uuid>"`. */
 export type Cursor = string;
 
+/** The user's answer to an [`McpElicitationRequestEvent`]. */
+export type ElicitationAction =
+  /** Answered (with `content`). */
+  | "accept"
+  /** Refused to answer; the server goes on without. */
+  | "decline"
+  /** Dismissed the whole request. */
+  | "cancel";
+
 /**
  * A small, stable classification of every failure, for hosts to branch on.
  *
@@ -272,7 +281,9 @@ export type EventMsg =
   /** An MCP tool call finished. */
   | ({ type: "mcp_tool_call_end" } & McpToolCallEndEvent)
   /** The agent wants to call an MCP tool and waits for [`Op::McpToolApproval`](super::Op). */
-  | ({ type: "mcp_tool_call_approval_request" } & McpToolCallApprovalRequestEvent);
+  | ({ type: "mcp_tool_call_approval_request" } & McpToolCallApprovalRequestEvent)
+  /** An MCP server asks the user for input; answer with [`Op::ResolveMcpElicitation`](super::Op). */
+  | ({ type: "mcp_elicitation_request" } & McpElicitationRequestEvent);
 
 /** A command waits for the host's decision. */
 export interface ExecApprovalRequestEvent {
@@ -358,6 +369,22 @@ export type FileChange =
 
 /** The tool output text the model sees. */
 export type FunctionCallOutputPayload = string;
+
+/**
+ * An MCP server asks the user for input during a call; answer with
+ * [`Op::ResolveMcpElicitation`](super::Op::ResolveMcpElicitation). Unanswered within the approval timeout, or
+ * when the turn is interrupted, it is declined.
+ */
+export interface McpElicitationRequestEvent {
+  /** What the server wants to know. */
+  message: string;
+  /** The server's request id (echo it in the answer). */
+  request_id: string;
+  /** The JSON schema of the answer's `content` (a flat object schema). */
+  requested_schema: unknown;
+  /** The server asking. */
+  server: string;
+}
 
 /** What the model asked an MCP server to do. */
 export interface McpInvocation {
@@ -548,6 +575,18 @@ export type Op =
     decision: ReviewDecision;
     /** The request's `call_id`. */
     id: string;
+  }
+  /** Answers an [`McpElicitationRequestEvent`](super::McpElicitationRequestEvent). */
+  | {
+    type: "resolve_mcp_elicitation";
+    /** The answer. */
+    action: ElicitationAction;
+    /** The answer's content (with [`ElicitationAction::Accept`](super::ElicitationAction::Accept)). */
+    content?: unknown;
+    /** The request's `request_id`. */
+    request_id: string;
+    /** The server that asked. */
+    server: string;
   }
   /**
    * Compacts the history now: the model writes a hand-off summary and the history is replaced by the

@@ -42,6 +42,10 @@ Cursor = str
 """A position in the listing: `"<file timestamp>|<uuid>"`."""
 
 
+ElicitationAction = Literal["accept", "decline", "cancel"]
+"""The user's answer to an `McpElicitationRequestEvent`."""
+
+
 ErrorCode = Literal["context_window_exceeded", "usage_limit_reached", "unauthorized", "rate_limited", "timeout", "stream", "http", "invalid_input", "tool", "io", "interrupted", "closed", "internal"]
 """A small, stable classification of every failure, for hosts to branch on.
 
@@ -1263,7 +1267,40 @@ class McpToolCallApprovalRequestEvent(_Data):
         return d
 
 
-EventMsg = Union[SessionConfiguredEvent, TaskStartedEvent, AgentMessageDeltaEvent, AgentMessageEvent, AgentReasoningDeltaEvent, AgentReasoningEvent, AgentReasoningRawContentDeltaEvent, AgentReasoningRawContentEvent, UserMessageEvent, TokenCountEvent, StreamErrorEvent, WarningEvent, ErrorEvent, TaskCompleteEvent, TurnAbortedEvent, ShutdownCompleteEvent, RawResponseItemEvent, ToolCallBeginEvent, ToolCallEndEvent, ExecCommandBeginEvent, ExecCommandOutputDeltaEvent, ExecCommandEndEvent, ExecApprovalRequestEvent, ApplyPatchApprovalRequestEvent, PatchApplyBeginEvent, PatchApplyEndEvent, TurnDiffEvent, PlanUpdateEvent, ContextCompactionBeginEvent, ContextCompactionEndEvent, EnteredReviewModeEvent, ExitedReviewModeEvent, ConversationPathEvent, McpStartupUpdateEvent, McpStartupCompleteEvent, McpToolCallBeginEvent, McpToolCallEndEvent, McpToolCallApprovalRequestEvent]
+@dataclass(init=False, repr=False, eq=False)
+class McpElicitationRequestEvent(_Data):
+    """An MCP server asks the user for input; answer with `Op::ResolveMcpElicitation`."""
+    server: str
+    """The server asking."""
+    request_id: str
+    """The server's request id (echo it in the answer)."""
+    message: str
+    """What the server wants to know."""
+    requested_schema: Any
+    """The JSON schema of the answer's `content` (a flat object schema)."""
+    type: Literal["mcp_elicitation_request"] = field(default="mcp_elicitation_request", init=False)
+
+    def __init__(self, server: str, request_id: str, message: str, requested_schema: Any) -> None:
+        self.server = server
+        self.request_id = request_id
+        self.message = message
+        self.requested_schema = requested_schema
+        self.type = "mcp_elicitation_request"
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "McpElicitationRequestEvent":
+        return cls(server=d["server"], request_id=d["request_id"], message=d["message"], requested_schema=d["requested_schema"])
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"type": self.type}
+        d["server"] = self.server
+        d["request_id"] = self.request_id
+        d["message"] = self.message
+        d["requested_schema"] = self.requested_schema
+        return d
+
+
+EventMsg = Union[SessionConfiguredEvent, TaskStartedEvent, AgentMessageDeltaEvent, AgentMessageEvent, AgentReasoningDeltaEvent, AgentReasoningEvent, AgentReasoningRawContentDeltaEvent, AgentReasoningRawContentEvent, UserMessageEvent, TokenCountEvent, StreamErrorEvent, WarningEvent, ErrorEvent, TaskCompleteEvent, TurnAbortedEvent, ShutdownCompleteEvent, RawResponseItemEvent, ToolCallBeginEvent, ToolCallEndEvent, ExecCommandBeginEvent, ExecCommandOutputDeltaEvent, ExecCommandEndEvent, ExecApprovalRequestEvent, ApplyPatchApprovalRequestEvent, PatchApplyBeginEvent, PatchApplyEndEvent, TurnDiffEvent, PlanUpdateEvent, ContextCompactionBeginEvent, ContextCompactionEndEvent, EnteredReviewModeEvent, ExitedReviewModeEvent, ConversationPathEvent, McpStartupUpdateEvent, McpStartupCompleteEvent, McpToolCallBeginEvent, McpToolCallEndEvent, McpToolCallApprovalRequestEvent, McpElicitationRequestEvent]
 """What happened. Things with a lifetime come in Begin / Delta / End families; every turn ends with exactly one
 of `EventMsg::TaskComplete`, `EventMsg::TurnAborted` or `EventMsg::Error`.
 """
@@ -1307,6 +1344,7 @@ _EVENT_MSG_VARIANTS: Dict[str, Callable[[Dict[str, Any]], Any]] = {
     "mcp_tool_call_begin": McpToolCallBeginEvent.from_dict,
     "mcp_tool_call_end": McpToolCallEndEvent.from_dict,
     "mcp_tool_call_approval_request": McpToolCallApprovalRequestEvent.from_dict,
+    "mcp_elicitation_request": McpElicitationRequestEvent.from_dict,
 }
 
 
@@ -1815,6 +1853,40 @@ class McpToolApprovalOp(_Data):
 
 
 @dataclass(init=False, repr=False, eq=False)
+class ResolveMcpElicitationOp(_Data):
+    """Answers an `McpElicitationRequestEvent`."""
+    server: str
+    """The server that asked."""
+    request_id: str
+    """The request's `request_id`."""
+    action: ElicitationAction
+    """The answer."""
+    content: Optional[Any] = None
+    """The answer's content (with `ElicitationAction::Accept`)."""
+    type: Literal["resolve_mcp_elicitation"] = field(default="resolve_mcp_elicitation", init=False)
+
+    def __init__(self, server: str, request_id: str, action: ElicitationAction, content: Optional[Any] = None) -> None:
+        self.server = server
+        self.request_id = request_id
+        self.action = action
+        self.content = content
+        self.type = "resolve_mcp_elicitation"
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "ResolveMcpElicitationOp":
+        return cls(server=d["server"], request_id=d["request_id"], action=d["action"], content=d.get("content"))
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"type": self.type}
+        d["server"] = self.server
+        d["request_id"] = self.request_id
+        d["action"] = self.action
+        if self.content is not None:
+            d["content"] = self.content
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
 class CompactOp(_Data):
     """Compacts the history now: the model writes a hand-off summary and the history is replaced by the
     initial context plus one message holding the earlier user messages and the summary.
@@ -1910,7 +1982,7 @@ class ShutdownOp(_Data):
         return d
 
 
-Op = Union[UserInputOp, UserTurnOp, OverrideTurnContextOp, ExecApprovalOp, PatchApprovalOp, McpToolApprovalOp, CompactOp, ReviewOp, InterruptOp, GetPathOp, ShutdownOp]
+Op = Union[UserInputOp, UserTurnOp, OverrideTurnContextOp, ExecApprovalOp, PatchApprovalOp, McpToolApprovalOp, ResolveMcpElicitationOp, CompactOp, ReviewOp, InterruptOp, GetPathOp, ShutdownOp]
 """A request into a conversation. Each submission gets a `SubmissionId`; the events it causes carry it."""
 
 _OP_VARIANTS: Dict[str, Callable[[Dict[str, Any]], Any]] = {
@@ -1920,6 +1992,7 @@ _OP_VARIANTS: Dict[str, Callable[[Dict[str, Any]], Any]] = {
     "exec_approval": ExecApprovalOp.from_dict,
     "patch_approval": PatchApprovalOp.from_dict,
     "mcp_tool_approval": McpToolApprovalOp.from_dict,
+    "resolve_mcp_elicitation": ResolveMcpElicitationOp.from_dict,
     "compact": CompactOp.from_dict,
     "review": ReviewOp.from_dict,
     "interrupt": InterruptOp.from_dict,
@@ -2805,6 +2878,7 @@ __all__ = [
     "CustomToolCallOutputItem",
     "DangerFullAccessPolicy",
     "DeleteChange",
+    "ElicitationAction",
     "EnteredReviewModeEvent",
     "ErrorCode",
     "ErrorEvent",
@@ -2829,6 +2903,7 @@ __all__ = [
     "InputTextContent",
     "InterruptOp",
     "LocalImageInput",
+    "McpElicitationRequestEvent",
     "McpInvocation",
     "McpStartupCompleteEvent",
     "McpStartupFailure",
@@ -2860,6 +2935,7 @@ __all__ = [
     "ReasoningSummary",
     "ReasoningSummaryPart",
     "ReasoningTextReasoningContent",
+    "ResolveMcpElicitationOp",
     "ResponseItem",
     "ResponseMcpToolCallResult",
     "RetryInfo",

@@ -349,6 +349,16 @@ public struct ConversationsPage: Codable, Hashable, Sendable {
 /// A position in the listing: `"<file timestamp>|<uuid>"`.
 public typealias Cursor = String
 
+/// The user's answer to an [`McpElicitationRequestEvent`].
+public enum ElicitationAction: String, Codable, Hashable, Sendable, CaseIterable {
+    /// Answered (with `content`).
+    case accept = "accept"
+    /// Refused to answer; the server goes on without.
+    case decline = "decline"
+    /// Dismissed the whole request.
+    case cancel = "cancel"
+}
+
 /// A small, stable classification of every failure, for hosts to branch on.
 ///
 /// [`crate::Error::code`] projects the rich error onto this enum; the terminal
@@ -497,6 +507,8 @@ public enum EventMsg: Codable, Hashable, Sendable {
     case mcpToolCallEnd(McpToolCallEndEvent)
     /// The agent wants to call an MCP tool and waits for [`Op::McpToolApproval`](super::Op).
     case mcpToolCallApprovalRequest(McpToolCallApprovalRequestEvent)
+    /// An MCP server asks the user for input; answer with [`Op::ResolveMcpElicitation`](super::Op).
+    case mcpElicitationRequest(McpElicitationRequestEvent)
 
     private enum TagKey: String, CodingKey {
         case tag = "type"
@@ -582,6 +594,8 @@ public enum EventMsg: Codable, Hashable, Sendable {
             self = .mcpToolCallEnd(try McpToolCallEndEvent(from: decoder))
         case "mcp_tool_call_approval_request":
             self = .mcpToolCallApprovalRequest(try McpToolCallApprovalRequestEvent(from: decoder))
+        case "mcp_elicitation_request":
+            self = .mcpElicitationRequest(try McpElicitationRequestEvent(from: decoder))
         default:
             throw DecodingError.dataCorruptedError(
                 forKey: .tag, in: tags, debugDescription: "unknown EventMsg \(tag)")
@@ -703,6 +717,9 @@ public enum EventMsg: Codable, Hashable, Sendable {
             try value.encode(to: encoder)
         case let .mcpToolCallApprovalRequest(value):
             try tags.encode("mcp_tool_call_approval_request", forKey: .tag)
+            try value.encode(to: encoder)
+        case let .mcpElicitationRequest(value):
+            try tags.encode("mcp_elicitation_request", forKey: .tag)
             try value.encode(to: encoder)
         }
     }
@@ -906,6 +923,34 @@ public enum FileChange: Codable, Hashable, Sendable {
 
 /// The tool output text the model sees.
 public typealias FunctionCallOutputPayload = String
+
+/// An MCP server asks the user for input during a call; answer with
+/// [`Op::ResolveMcpElicitation`](super::Op::ResolveMcpElicitation). Unanswered within the approval timeout, or
+/// when the turn is interrupted, it is declined.
+public struct McpElicitationRequestEvent: Codable, Hashable, Sendable {
+    /// What the server wants to know.
+    public var message: String
+    /// The server's request id (echo it in the answer).
+    public var requestId: String
+    /// The JSON schema of the answer's `content` (a flat object schema).
+    public var requestedSchema: JSONValue
+    /// The server asking.
+    public var server: String
+
+    public init(message: String, requestId: String, requestedSchema: JSONValue, server: String) {
+        self.message = message
+        self.requestId = requestId
+        self.requestedSchema = requestedSchema
+        self.server = server
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case message = "message"
+        case requestId = "request_id"
+        case requestedSchema = "requested_schema"
+        case server = "server"
+    }
+}
 
 /// What the model asked an MCP server to do.
 public struct McpInvocation: Codable, Hashable, Sendable {
@@ -1192,6 +1237,8 @@ public enum Op: Codable, Hashable, Sendable {
     case patchApproval(decision: ReviewDecision, id: String)
     /// Answers an [`McpToolCallApprovalRequestEvent`](super::McpToolCallApprovalRequestEvent).
     case mcpToolApproval(decision: ReviewDecision, id: String)
+    /// Answers an [`McpElicitationRequestEvent`](super::McpElicitationRequestEvent).
+    case resolveMcpElicitation(action: ElicitationAction, requestId: String, server: String, content: JSONValue? = nil)
     /// Compacts the history now: the model writes a hand-off summary and the history is replaced by the
     /// initial context plus one message holding the earlier user messages and the summary.
     case compact
@@ -1212,7 +1259,9 @@ public enum Op: Codable, Hashable, Sendable {
     }
 
     private enum CodingKeys: String, CodingKey {
+        case action = "action"
         case approvalPolicy = "approval_policy"
+        case content = "content"
         case cwd = "cwd"
         case decision = "decision"
         case effort = "effort"
@@ -1220,8 +1269,10 @@ public enum Op: Codable, Hashable, Sendable {
         case items = "items"
         case model = "model"
         case outputSchema = "output_schema"
+        case requestId = "request_id"
         case reviewRequest = "review_request"
         case sandboxPolicy = "sandbox_policy"
+        case server = "server"
         case summary = "summary"
     }
 
@@ -1273,6 +1324,14 @@ public enum Op: Codable, Hashable, Sendable {
             self = .mcpToolApproval(
                 decision: try c.decode(ReviewDecision.self, forKey: .decision),
                 id: try c.decode(String.self, forKey: .id)
+            )
+        case "resolve_mcp_elicitation":
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self = .resolveMcpElicitation(
+                action: try c.decode(ElicitationAction.self, forKey: .action),
+                requestId: try c.decode(String.self, forKey: .requestId),
+                server: try c.decode(String.self, forKey: .server),
+                content: try c.decodeIfPresent(JSONValue.self, forKey: .content)
             )
         case "compact":
             self = .compact
@@ -1335,6 +1394,13 @@ public enum Op: Codable, Hashable, Sendable {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(v0, forKey: .decision)
             try c.encode(v1, forKey: .id)
+        case let .resolveMcpElicitation(v0, v1, v2, v3):
+            try tags.encode("resolve_mcp_elicitation", forKey: .tag)
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(v0, forKey: .action)
+            try c.encode(v1, forKey: .requestId)
+            try c.encode(v2, forKey: .server)
+            try c.encodeIfPresent(v3, forKey: .content)
         case .compact:
             try tags.encode("compact", forKey: .tag)
         case let .review(v0):
