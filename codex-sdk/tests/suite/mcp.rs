@@ -426,3 +426,35 @@ async fn elicitation_requests_are_asked_in_the_conversation_and_declined_when_un
         "decline"
     );
 }
+
+#[tokio::test]
+async fn exec_mcp_list_shows_the_configured_servers() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join("config.toml"),
+        "[mcp_servers.docs]\ncommand = \"npx\"\nargs = [\"-y\", \"docs-server\"]\nenv = { TOKEN = \"secret\" }\n\n\
+         [mcp_servers.remote]\nurl = \"https://mcp.example.com/mcp\"\nenabled = false\n",
+    )
+    .unwrap();
+    let out = tokio::process::Command::new(super::support::exec_binary())
+        .args(["--json", "mcp", "list"])
+        .env("CODEX_HOME", home.path())
+        .env_remove("OPENAI_API_KEY")
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<serde_json::Value> = stdout.lines().map(json).collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    assert_eq!(lines[0]["name"], "docs");
+    assert_eq!(lines[0]["transport"], "stdio");
+    assert_eq!(lines[0]["target"], "npx -y docs-server");
+    assert_eq!(lines[1]["name"], "remote");
+    assert_eq!(lines[1]["enabled"], false);
+    assert!(!stdout.contains("secret"));
+}

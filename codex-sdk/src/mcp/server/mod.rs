@@ -211,10 +211,13 @@ async fn run_turn(
 ) -> Result<TurnEnd> {
     let submission = conversation.send(prompt).await?;
     let request_id = serde_json::to_value(&context.id).unwrap_or(Value::Null);
+    let mut interrupted = false;
     loop {
         let event = tokio::select! {
             event = conversation.next_event() => event.ok_or(Error::Closed)?,
-            () = context.ct.cancelled() => {
+            () = context.ct.cancelled(), if !interrupted => {
+                // The client cancelled the call: the turn ends (aborted) and its terminal event ends this.
+                interrupted = true;
                 conversation.interrupt().await?;
                 continue;
             }
