@@ -243,3 +243,43 @@ async fn api_key_probe() {
     conv.run("go").await.unwrap();
     assert_eq!(output(&model, 1, "key").0, "<unset>");
 }
+
+#[tokio::test]
+async fn an_http_server_whose_token_variable_is_unset_fails_to_start_naming_it() {
+    let (mut conv, _model) = conversation(
+        vec![(
+            "remote",
+            codex_sdk::mcp::McpServerConfig::streamable_http("http://127.0.0.1:9/mcp")
+                .bearer_token_env_var("CODEX_SDK_TEST_NEVER_SET_TOKEN"),
+        )],
+        vec![],
+        AskForApproval::Never,
+    )
+    .await;
+    let (_, done) = startup(&mut conv).await;
+    assert_eq!(done.failed.len(), 1);
+    assert!(
+        done.failed[0]
+            .error
+            .contains("`CODEX_SDK_TEST_NEVER_SET_TOKEN` is not set"),
+        "{:?}",
+        done.failed
+    );
+}
+
+#[tokio::test]
+async fn an_http_server_that_is_not_listening_fails_within_its_timeout() {
+    let (mut conv, _model) = conversation(
+        vec![(
+            "remote",
+            codex_sdk::mcp::McpServerConfig::streamable_http("http://127.0.0.1:9/mcp")
+                .startup_timeout(Duration::from_secs(5)),
+        )],
+        vec![],
+        AskForApproval::Never,
+    )
+    .await;
+    let (_, done) = startup(&mut conv).await;
+    assert_eq!(done.failed.len(), 1, "{done:?}");
+    assert_eq!(done.failed[0].server, "remote");
+}
