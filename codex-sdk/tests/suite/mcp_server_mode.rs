@@ -104,3 +104,85 @@ async fn python_mcp_client_drives_codex_and_codex_reply() {
         );
     }
 }
+
+/// An in-process rmcp client without the elicitation capability, collecting `codex/event` notifications.
+#[derive(Clone, Default)]
+struct PlainClient {
+    events: std::sync::Arc<std::sync::Mutex<Vec<Value>>>,
+}
+
+impl rmcp::ClientHandler for PlainClient {
+    async fn on_custom_notification(
+        &self,
+        notification: rmcp::model::CustomNotification,
+        _context: rmcp::service::NotificationContext<rmcp::service::RoleClient>,
+    ) {
+        if notification.method == "codex/event" {
+            self.events
+                .lock()
+                .unwrap()
+                .push(notification.params.unwrap_or_default());
+        }
+    }
+}
+
+#[tokio::test]
+async fn approvals_are_denied_for_a_client_that_cannot_elicit() {
+    use rmcp::ServiceExt;
+
+    let server = MockServer::start().await.unwrap();
+    server.enqueue(MockResponse::sse(sse::tool_call_response(
+        "r1",
+        "touch",
+        "shell",
+        &json!({"command": ["touch", "never-made"]}).to_string(),
+    )));
+    server.enqueue(MockResponse::sse(sse::text_response("r2", "was refused")));
+    let cwd = tempfile::tempdir().unwrap();
+    let provider = codex_sdk::model::ModelProviderInfo::custom(
+        "mock",
+        server.base_url(),
+        codex_sdk::model::WireApi::Responses,
+    )
+    .with_retries(0, 0);
+    let codex = codex_sdk::Codex::builder()
+        .provider(provider)
+        .api_key("sk-mcp")
+        .ephemeral()
+        .cwd(cwd.path())
+        .build()
+        .unwrap();
+    let (client_io, server_io) = tokio::io::duplex(1 << 16);
+    let (server_read, server_write) = tokio::io::split(server_io);
+    tokio::spawn(codex_sdk::mcp::server::serve(
+        codex,
+        server_read,
+        server_write,
+    ));
+    let handler = PlainClient::default();
+    let events = handler.events.clone();
+    let client = handler.serve(tokio::io::split(client_io)).await.unwrap();
+    let args = json!({"prompt": "make a file", "approval-policy": "untrusted", "sandbox": "workspace-write"});
+    let params: rmcp::model::CallToolRequestParams =
+        serde_json::from_value(json!({"name": "codex", "arguments": args})).unwrap();
+    let result = client.peer().call_tool(params).await.unwrap();
+    let result = serde_json::to_value(&result).unwrap();
+    assert_eq!(result["content"][0]["text"], "was refused", "{result:#}");
+    assert_eq!(result["isError"], false);
+    assert!(!cwd.path().join("never-made").exists());
+    let events = events.lock().unwrap().clone();
+    let types: Vec<&str> = events
+        .iter()
+        .filter_map(|e| e["msg"]["type"].as_str())
+        .collect();
+    assert!(types.contains(&"exec_approval_request"), "{types:?}");
+    assert!(types.contains(&"task_complete"), "{types:?}");
+    let output = server.requests()[1].json()["input"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["type"] == "function_call_output")
+        .unwrap()["output"]
+        .clone();
+    assert!(output.as_str().unwrap().contains("rejected"), "{output}");
+}
