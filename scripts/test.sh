@@ -30,6 +30,33 @@ if [ -z "${CODEX_CLI_BIN:-}" ] && command -v npm >/dev/null; then
   fi
 fi
 
+# @modelcontextprotocol/server-everything (npm) for the third-party MCP server test.
+MCP_EVERYTHING_PREFIX="${HOME}/.cache/codex-sdk/mcp-server-everything-2026.8.31"
+if [ -z "${MCP_SERVER_EVERYTHING_BIN:-}" ] && command -v npm >/dev/null; then
+  if [ ! -x "$MCP_EVERYTHING_PREFIX/node_modules/.bin/mcp-server-everything" ]; then
+    echo "== installing @modelcontextprotocol/server-everything 2026.8.31 (MCP test)"
+    npm install --silent --no-audit --no-fund --prefix "$MCP_EVERYTHING_PREFIX" \
+      @modelcontextprotocol/server-everything@2026.8.31 >/dev/null 2>&1 \
+      || echo "could not install server-everything; the MCP third-party test will say it is skipped"
+  fi
+  if [ -x "$MCP_EVERYTHING_PREFIX/node_modules/.bin/mcp-server-everything" ]; then
+    export MCP_SERVER_EVERYTHING_BIN="$MCP_EVERYTHING_PREFIX/node_modules/.bin/mcp-server-everything"
+  fi
+fi
+
+# The official Python MCP SDK (`mcp`, PyPI) in a cached venv, for the MCP server mode test.
+MCP_VENV="${HOME}/.cache/codex-sdk/mcp-python-venv"
+if [ -z "${MCP_PYTHON:-}" ] && command -v python3 >/dev/null; then
+  if ! "$MCP_VENV/bin/python" -c 'import mcp' >/dev/null 2>&1; then
+    echo "== installing the Python mcp package 2.3.0 (MCP server mode test)"
+    { python3 -m venv "$MCP_VENV" && "$MCP_VENV/bin/python" -m pip install -q --disable-pip-version-check mcp==2.3.0; } \
+      >/dev/null 2>&1 || echo "could not install the Python mcp package; the MCP server mode test will say it is skipped"
+  fi
+  if "$MCP_VENV/bin/python" -c 'import mcp' >/dev/null 2>&1; then
+    export MCP_PYTHON="$MCP_VENV/bin/python"
+  fi
+fi
+
 echo "== rust tests (unit, integration, doctests)"
 cargo test -p codex-sdk --features testing --locked
 

@@ -15,6 +15,7 @@ pub mod auth;
 pub mod config;
 pub mod conversation;
 pub mod error;
+pub mod mcp;
 pub mod model;
 pub mod protocol;
 pub mod rollout;

@@ -7,10 +7,13 @@ usage: exec [OPTIONS] PROMPT
        exec [OPTIONS] review PROMPT
        exec [OPTIONS] resume ID|PATH PROMPT
        exec [OPTIONS] fork ID|PATH N [PROMPT]
+       exec [OPTIONS] mcp-server
+       exec [OPTIONS] mcp list
 
 Runs one agent turn headlessly, the way `codex exec` does. Every run is recorded under
 CODEX_HOME/sessions; `resume` continues a recorded conversation (appending to its file), `fork` starts a new
-one from the history before its Nth user message.
+one from the history before its Nth user message. `mcp-server` serves the agent as an MCP server on stdio
+(tools `codex` and `codex-reply`); `mcp list` shows the configured MCP servers (`[mcp_servers]`).
 
 options:
   --json                 print every event as one JSON line (the protocol's serde form)
@@ -52,6 +55,10 @@ pub enum Command {
     Resume { target: String },
     /// A new conversation from a recorded one's history before its Nth user message.
     Fork { target: String, nth: usize },
+    /// Serve the agent as an MCP server on stdio.
+    McpServer,
+    /// List the configured MCP servers.
+    McpList,
 }
 
 pub fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
@@ -102,7 +109,27 @@ pub fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
                 .map_err(|_| "fork: N must be a non-negative integer".to_owned())?;
             args.command = Command::Fork { target, nth };
         }
+        Some("mcp-server") => {
+            rest.remove(0);
+            args.command = Command::McpServer;
+        }
+        Some("mcp") => {
+            rest.remove(0);
+            match rest.first().map(String::as_str) {
+                Some("list") => {
+                    rest.remove(0);
+                    args.command = Command::McpList;
+                }
+                Some(other) => {
+                    return Err(format!("unknown mcp subcommand {other:?} (try: mcp list)"));
+                }
+                None => return Err("mcp needs a subcommand: list".to_owned()),
+            }
+        }
         _ => {}
+    }
+    if matches!(args.command, Command::McpServer | Command::McpList) && !rest.is_empty() {
+        return Err(format!("unexpected argument {:?}", rest[0]));
     }
     if !rest.is_empty() {
         args.prompt = Some(rest.join(" "));

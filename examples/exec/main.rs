@@ -14,6 +14,7 @@
 mod approve;
 mod args;
 mod demo;
+mod mcp;
 mod output;
 mod render;
 
@@ -108,8 +109,16 @@ async fn run(args: args::Args) -> Result<Outcome> {
     if let Some(cwd) = &args.cwd {
         config.cwd = std::fs::canonicalize(cwd)?;
     }
+    if args.command == Command::McpList {
+        return mcp::list(&config, args.json)
+            .map_or_else(stdout_failed, |()| Ok(Outcome::Completed));
+    }
     let review = args.command == Command::Review;
-    let mut builder = CodexBuilder::new(config.clone()).approval_handler(approve::handler());
+    let mut builder = CodexBuilder::new(config.clone());
+    // In MCP server mode approvals are asked of the MCP client (elicitation), not on this terminal.
+    if args.command != Command::McpServer {
+        builder = builder.approval_handler(approve::handler());
+    }
     if config.resolved_api_key().is_none() {
         errln!(
             "\x1b[33mNo OPENAI_API_KEY set: running the scripted offline demo model (not a real model).\x1b[0m"
@@ -118,6 +127,11 @@ async fn run(args: args::Args) -> Result<Outcome> {
     }
     let codex = builder.build()?;
     let started = match &args.command {
+        Command::McpServer => {
+            codex_sdk::mcp::server::run_stdio(codex).await?;
+            return Ok(Outcome::Completed);
+        }
+        Command::McpList => return Ok(Outcome::Completed),
         Command::Run | Command::Review => codex.new_conversation().await?,
         Command::Resume { target } => {
             codex

@@ -53,10 +53,6 @@ pub const INERT_CONFIG_KEYS: &[(&str, &str)] = &[
         "disable_response_storage",
         "requests are always sent with `store: false`",
     ),
-    (
-        "mcp_servers",
-        "MCP servers are not started by this SDK version",
-    ),
     ("analytics", "the CLI's usage analytics; the SDK sends none"),
     (
         "log_dir",
@@ -213,7 +209,8 @@ fn diff_tables(
     found: &mut Vec<String>,
 ) {
     for (key, value) in input {
-        if prefix.is_empty() && skip.contains_key(key) {
+        // `[mcp_servers.*]` rejects unknown keys itself (and accepts spellings it does not write back).
+        if prefix.is_empty() && (skip.contains_key(key) || key == "mcp_servers") {
             continue;
         }
         let path = if prefix.is_empty() {

@@ -131,6 +131,8 @@ pub struct Config {
     /// A program run after each turn with Codex's `agent-turn-complete` JSON as its last argument
     /// (`notify = ["prog", "arg"]`). It runs in the background with the environment policy applied.
     pub notify: Option<Vec<String>>,
+    /// MCP servers whose tools conversations get (`[mcp_servers.<name>]`), by name.
+    pub mcp_servers: std::collections::BTreeMap<String, crate::mcp::McpServerConfig>,
 }
 
 impl Default for Config {
@@ -171,6 +173,7 @@ impl Default for Config {
             hide_agent_reasoning: false,
             show_raw_agent_reasoning: false,
             notify: None,
+            mcp_servers: std::collections::BTreeMap::new(),
         }
     }
 }
@@ -212,6 +215,9 @@ impl Config {
                 key: "model_context_window".to_owned(),
                 message: "must be greater than zero".to_owned(),
             });
+        }
+        for name in self.mcp_servers.keys() {
+            crate::mcp::validate_server_name(name)?;
         }
         if let Some(limit) = self.model_auto_compact_token_limit
             && limit > window

@@ -49,6 +49,8 @@ pub struct ConfigToml {
     pub parallel_tool_calls: Option<bool>,
     /// `use_experimental_unified_exec_tool`: offer the PTY-backed `unified_exec` tool.
     pub use_experimental_unified_exec_tool: Option<bool>,
+    /// `experimental_use_unified_exec_tool`: Codex CLI's spelling of the same switch.
+    pub experimental_use_unified_exec_tool: Option<bool>,
     /// `[otel]`: telemetry export settings.
     pub otel: Option<super::OtelConfig>,
     /// `[shell_environment_policy]`: the environment of the processes the agent starts.
@@ -89,6 +91,9 @@ pub struct ConfigToml {
     pub notify: Option<Vec<String>>,
     /// `[projects."<path>"]`: `trust_level` per project folder.
     pub projects: Option<BTreeMap<String, ProjectToml>>,
+    /// `[mcp_servers.<name>]`: MCP servers (Codex CLI's keys).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub mcp_servers: BTreeMap<String, crate::mcp::McpServerConfig>,
     /// Keys this SDK does not know.
     #[serde(flatten)]
     pub unknown: BTreeMap<String, toml::Value>,
@@ -207,6 +212,16 @@ impl ConfigToml {
     /// # Errors
     /// [`Error::Config`] naming the key whose value is invalid.
     pub fn from_table(table: toml::Table) -> Result<Self> {
+        if let Some(toml::Value::Table(servers)) = table.get("mcp_servers") {
+            for (name, server) in servers {
+                if let Err(e) = server.clone().try_into::<crate::mcp::McpServerConfig>() {
+                    return Err(Error::Config {
+                        key: format!("mcp_servers.{name}"),
+                        message: e.message().to_owned(),
+                    });
+                }
+            }
+        }
         for (key, value) in &table {
             let mut single = toml::Table::new();
             single.insert(key.clone(), value.clone());
@@ -315,7 +330,10 @@ impl ConfigToml {
         if let Some(parallel) = self.parallel_tool_calls {
             config.parallel_tool_calls = parallel;
         }
-        if let Some(enabled) = self.use_experimental_unified_exec_tool {
+        if let Some(enabled) = self
+            .use_experimental_unified_exec_tool
+            .or(self.experimental_use_unified_exec_tool)
+        {
             config.use_experimental_unified_exec_tool = enabled;
         }
         if let Some(otel) = &self.otel {
@@ -325,6 +343,9 @@ impl ConfigToml {
             config.shell_environment_policy = policy.clone();
         }
         self.apply_codex_settings(config);
+        for (name, server) in &self.mcp_servers {
+            config.mcp_servers.insert(name.clone(), server.clone());
+        }
         config.validate()
     }
 }

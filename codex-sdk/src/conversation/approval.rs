@@ -15,8 +15,13 @@ use tokio_util::sync::CancellationToken;
 
 use super::events::EventSink;
 use crate::protocol::{
-    ApplyPatchApprovalRequestEvent, EventMsg, ExecApprovalRequestEvent, ReviewDecision,
+    ApplyPatchApprovalRequestEvent, ElicitationAction, EventMsg, ExecApprovalRequestEvent,
+    McpElicitationRequestEvent, McpToolCallApprovalRequestEvent, ReviewDecision,
 };
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
 
 /// How long a request waits for an answer before it is denied, by default.
 pub const DEFAULT_APPROVAL_TIMEOUT: Duration = Duration::from_secs(600);
@@ -29,6 +34,8 @@ pub enum ApprovalRequest {
     Exec(ExecApprovalRequestEvent),
     /// Apply a patch.
     ApplyPatch(ApplyPatchApprovalRequestEvent),
+    /// Call an MCP server's tool.
+    McpToolCall(McpToolCallApprovalRequestEvent),
 }
 
 impl ApprovalRequest {
@@ -38,6 +45,7 @@ impl ApprovalRequest {
         match self {
             Self::Exec(e) => &e.call_id,
             Self::ApplyPatch(e) => &e.call_id,
+            Self::McpToolCall(e) => &e.call_id,
         }
     }
 
@@ -45,6 +53,7 @@ impl ApprovalRequest {
         match self {
             Self::Exec(e) => EventMsg::ExecApprovalRequest(e),
             Self::ApplyPatch(e) => EventMsg::ApplyPatchApprovalRequest(e),
+            Self::McpToolCall(e) => EventMsg::McpToolCallApprovalRequest(e),
         }
     }
 }
@@ -56,9 +65,14 @@ pub trait ApprovalHandler: Send + Sync {
     async fn decide(&self, request: ApprovalRequest) -> ReviewDecision;
 }
 
+/// An answer to an MCP elicitation request.
+pub(crate) type ElicitationAnswer = (ElicitationAction, Option<serde_json::Value>);
+
 /// The pending approvals of one conversation.
 pub(crate) struct Approvals {
     pending: Mutex<HashMap<String, oneshot::Sender<ReviewDecision>>>,
+    /// Pending MCP elicitations, by `<server>/<request id>`.
+    elicitations: Mutex<HashMap<String, oneshot::Sender<ElicitationAnswer>>>,
     handler: Option<Arc<dyn ApprovalHandler>>,
     timeout: Duration,
     /// Commands (argv) answered with [`ReviewDecision::ApprovedForSession`]: not asked again.
@@ -78,6 +92,7 @@ impl Approvals {
     pub(crate) fn new(handler: Option<Arc<dyn ApprovalHandler>>, timeout: Duration) -> Self {
         Self {
             pending: Mutex::new(HashMap::new()),
+            elicitations: Mutex::new(HashMap::new()),
             handler,
             timeout,
             session_commands: Mutex::new(HashSet::new()),
@@ -133,6 +148,44 @@ impl Approvals {
         };
         self.lock().remove(&call_id);
         decision
+    }
+
+    /// Emits an MCP elicitation request and waits for its answer: declined when none comes within the
+    /// approval timeout or the turn is cancelled.
+    pub(crate) async fn request_elicitation(
+        &self,
+        sink: &EventSink,
+        request: McpElicitationRequestEvent,
+        cancel: &CancellationToken,
+    ) -> ElicitationAnswer {
+        let key = format!("{}/{}", request.server, request.request_id);
+        let (tx, rx) = oneshot::channel();
+        lock(&self.elicitations).insert(key.clone(), tx);
+        let declined = (ElicitationAction::Decline, None);
+        if !sink.send(EventMsg::McpElicitationRequest(request)).await {
+            lock(&self.elicitations).remove(&key);
+            return declined;
+        }
+        let answer = tokio::select! {
+            a = rx => a.unwrap_or(declined),
+            () = tokio::time::sleep(self.timeout) => declined,
+            () = cancel.cancelled() => declined,
+        };
+        lock(&self.elicitations).remove(&key);
+        answer
+    }
+
+    /// Delivers an elicitation answer; returns whether that request was waiting.
+    pub(crate) fn resolve_elicitation(
+        &self,
+        server: &str,
+        request_id: &str,
+        answer: ElicitationAnswer,
+    ) -> bool {
+        match lock(&self.elicitations).remove(&format!("{server}/{request_id}")) {
+            Some(tx) => tx.send(answer).is_ok(),
+            None => false,
+        }
     }
 
     /// Delivers an answer; returns whether a request with that id was waiting.

@@ -65,6 +65,8 @@ pub(crate) struct CodexInner {
     telemetry: Arc<TelemetryHub>,
     /// Told to every conversation once, after `SessionConfigured` (e.g. an exporter this build lacks).
     startup_warning: Option<String>,
+    /// MCP servers shared by conversations with the same settings for them.
+    mcp_pool: crate::mcp::McpPool,
 }
 
 impl std::fmt::Debug for CodexInner {
@@ -186,6 +188,40 @@ impl Codex {
             api_key.as_ref().map(|_| "ApiKey".to_owned()),
             api_key.map(|k| k.expose().to_owned()).into_iter().collect(),
         );
+        let configured = SessionConfiguredEvent {
+            session_id: id,
+            model: config.model.clone(),
+            reasoning_effort: config.model_reasoning_effort,
+            rollout_path,
+            initial_messages,
+        };
+        events_tx
+            .send(Box::new(Event {
+                id: SubmissionId::from("init"),
+                msg: EventMsg::SessionConfigured(configured.clone()),
+            }))
+            .await
+            .map_err(|_| Error::Closed)?;
+        if let Some(message) = &self.inner.startup_warning {
+            events_tx
+                .send(Box::new(Event {
+                    id: SubmissionId::from("init"),
+                    msg: EventMsg::Warning(crate::protocol::WarningEvent {
+                        message: message.clone(),
+                    }),
+                }))
+                .await
+                .map_err(|_| Error::Closed)?;
+        }
+        // After `SessionConfigured`: startup events follow it.
+        let mcp = crate::mcp::McpSession::start(
+            &self.inner.mcp_pool,
+            &config.mcp_servers,
+            &config.shell_environment_policy,
+            &config.cwd,
+            &tools,
+            events_tx.clone(),
+        )?;
         let shared = Arc::new(SessionShared {
             id,
             model,
@@ -220,6 +256,7 @@ impl Codex {
             reasoning_events: ReasoningEvents::from_config(config),
             notify: config.notify.clone(),
             notifications: std::sync::Mutex::new(Vec::new()),
+            mcp,
         });
         let turn_context = TurnContext {
             model: config.model.clone(),
@@ -237,31 +274,6 @@ impl Codex {
             verbosity: config.model_verbosity,
             max_output_tokens: config.model_max_output_tokens,
         };
-        let configured = SessionConfiguredEvent {
-            session_id: id,
-            model: config.model.clone(),
-            reasoning_effort: config.model_reasoning_effort,
-            rollout_path,
-            initial_messages,
-        };
-        events_tx
-            .send(Box::new(Event {
-                id: SubmissionId::from("init"),
-                msg: EventMsg::SessionConfigured(configured.clone()),
-            }))
-            .await
-            .map_err(|_| Error::Closed)?;
-        if let Some(message) = &self.inner.startup_warning {
-            events_tx
-                .send(Box::new(Event {
-                    id: SubmissionId::from("init"),
-                    msg: EventMsg::Warning(crate::protocol::WarningEvent {
-                        message: message.clone(),
-                    }),
-                }))
-                .await
-                .map_err(|_| Error::Closed)?;
-        }
         let task = tokio::spawn(Session::new(shared, turn_context, sub_rx).run());
         let backend = Arc::new(LocalBackend {
             id,
@@ -560,6 +572,17 @@ impl CodexBuilder {
         self
     }
 
+    /// Adds an MCP server (as `[mcp_servers.<name>]` in `config.toml` does), replacing one of the same name.
+    /// Its tools reach the model as `<name>__<tool>`; see [`crate::mcp`].
+    pub fn mcp_server(
+        mut self,
+        name: impl Into<String>,
+        server: crate::mcp::McpServerConfig,
+    ) -> Self {
+        self.config.mcp_servers.insert(name.into(), server);
+        self
+    }
+
     /// Answers approval requests with a host callback (otherwise they wait for an op and are denied on
     /// timeout).
     pub fn approval_handler(mut self, handler: Arc<dyn ApprovalHandler>) -> Self {
@@ -621,6 +644,7 @@ impl CodexBuilder {
                 live: LiveConversations::default(),
                 telemetry,
                 startup_warning,
+                mcp_pool: crate::mcp::McpPool::default(),
             }),
         })
     }

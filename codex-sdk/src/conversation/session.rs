@@ -55,6 +55,8 @@ pub(crate) struct SessionShared {
     pub(crate) notify: Option<Vec<String>>,
     /// Notification programs still running; shutdown waits for them.
     pub(crate) notifications: Mutex<Vec<JoinHandle<()>>>,
+    /// The conversation's MCP servers (`None` when none is configured).
+    pub(crate) mcp: Option<Arc<crate::mcp::McpSession>>,
 }
 
 /// Which reasoning events reach the host (`hide_agent_reasoning`, `show_raw_agent_reasoning`).
@@ -292,6 +294,9 @@ impl Session {
                 }
             }
         }
+        if let Some(mcp) = &self.shared.mcp {
+            mcp.close(&self.shared.tools);
+        }
         if !self.rollout_closed {
             self.shared.close_rollout().await;
         }
@@ -374,12 +379,35 @@ impl Session {
                     tc.sandbox_policy = p;
                 }
             }
-            Op::ExecApproval { id, decision } | Op::PatchApproval { id, decision } => {
+            Op::ExecApproval { id, decision }
+            | Op::PatchApproval { id, decision }
+            | Op::McpToolApproval { id, decision } => {
                 if !self.shared.approvals.resolve(&id, decision) {
                     self.shared
                         .sink(sub.id)
                         .send(EventMsg::Warning(WarningEvent {
                             message: format!("no approval request `{id}` is waiting"),
+                        }))
+                        .await;
+                }
+            }
+            Op::ResolveMcpElicitation {
+                server,
+                request_id,
+                action,
+                content,
+            } => {
+                if !self.shared.approvals.resolve_elicitation(
+                    &server,
+                    &request_id,
+                    (action, content),
+                ) {
+                    self.shared
+                        .sink(sub.id)
+                        .send(EventMsg::Warning(WarningEvent {
+                            message: format!(
+                                "no elicitation `{request_id}` of MCP server `{server}` is waiting"
+                            ),
                         }))
                         .await;
                 }

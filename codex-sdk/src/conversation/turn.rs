@@ -127,6 +127,10 @@ async fn run_turn_inner(
         }))
         .await;
     }
+    if let Some(mcp) = &shared.mcp {
+        // The model sees the MCP tools from the first request on (each server bounded by its timeout).
+        mcp.wait_ready().await;
+    }
     let env = shared.primary_env();
     record_user_input(&env, &sink, &input).await;
     let outcome = drive(&shared, &env, &tc, &sink, Some(&pending), &cancel).await;

@@ -95,6 +95,18 @@ pub enum EventMsg {
     ExitedReviewMode(super::ExitedReviewModeEvent),
     /// The answer to [`Op::GetPath`](super::Op::GetPath).
     ConversationPath(ConversationPathEvent),
+    /// An MCP server's startup progressed (see [`McpStartupStatus`](super::McpStartupStatus)).
+    McpStartupUpdate(super::McpStartupUpdateEvent),
+    /// Every configured MCP server is ready or failed; the first turn waits for this.
+    McpStartupComplete(super::McpStartupCompleteEvent),
+    /// An MCP tool call started.
+    McpToolCallBegin(super::McpToolCallBeginEvent),
+    /// An MCP tool call finished.
+    McpToolCallEnd(super::McpToolCallEndEvent),
+    /// The agent wants to call an MCP tool and waits for [`Op::McpToolApproval`](super::Op).
+    McpToolCallApprovalRequest(super::McpToolCallApprovalRequestEvent),
+    /// An MCP server asks the user for input; answer with [`Op::ResolveMcpElicitation`](super::Op).
+    McpElicitationRequest(super::McpElicitationRequestEvent),
 }
 
 impl EventMsg {

@@ -9,6 +9,7 @@ mod event;
 mod format;
 mod ids;
 mod items;
+mod mcp;
 mod op;
 mod review;
 #[cfg(feature = "schema")]
@@ -20,6 +21,7 @@ pub use event::*;
 pub use format::{format_tokens_compact, format_tokens_exact};
 pub use ids::{ConversationId, InvalidIdError, SubmissionId};
 pub use items::*;
+pub use mcp::*;
 pub use op::*;
 pub use review::*;
 pub use usage::*;

@@ -227,6 +227,25 @@ pub enum Op {
         /// The answer.
         decision: ReviewDecision,
     },
+    /// Answers an [`McpToolCallApprovalRequestEvent`](super::McpToolCallApprovalRequestEvent).
+    McpToolApproval {
+        /// The request's `call_id`.
+        id: String,
+        /// The answer.
+        decision: ReviewDecision,
+    },
+    /// Answers an [`McpElicitationRequestEvent`](super::McpElicitationRequestEvent).
+    ResolveMcpElicitation {
+        /// The server that asked.
+        server: String,
+        /// The request's `request_id`.
+        request_id: String,
+        /// The answer.
+        action: super::ElicitationAction,
+        /// The answer's content (with [`ElicitationAction::Accept`](super::ElicitationAction::Accept)).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        content: Option<serde_json::Value>,
+    },
     /// Compacts the history now: the model writes a hand-off summary and the history is replaced by the
     /// initial context plus one message holding the earlier user messages and the summary.
     Compact,

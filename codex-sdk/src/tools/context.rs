@@ -170,6 +170,18 @@ impl ToolContext {
 }
 
 impl ToolContext {
+    /// Asks the user for input on behalf of an MCP server (declined when unanswered).
+    pub(crate) async fn request_elicitation(
+        &self,
+        request: crate::protocol::McpElicitationRequestEvent,
+    ) -> crate::conversation::approval::ElicitationAnswer {
+        self.approvals
+            .request_elicitation(&self.events, request, &self.cancel)
+            .await
+    }
+}
+
+impl ToolContext {
     /// A context outside any conversation, for exercising a handler directly: events go to the returned
     /// receiver, approvals are answered by `approvals` (or denied after `approval_timeout`).
     #[doc(hidden)]

@@ -102,6 +102,8 @@ const HONOURED: &[&str] = &[
     "model",
     "model_provider",
     "model_providers",
+    "mcp_servers",
+    "experimental_use_unified_exec_tool",
     "model_context_window",
     "model_auto_compact_token_limit",
     "model_max_output_tokens",

@@ -62,9 +62,14 @@ pub fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     out
 }
 
-/// The `exec` example that `cargo test` builds next to the test binary: `target/<profile>/examples/exec-<hash>`
-/// (the plain `examples/exec` is only refreshed by `cargo build --example exec`). The newest build wins.
+/// The `exec` example that `cargo test` builds next to the test binary (see [`example_binary`]).
 pub fn exec_binary() -> std::path::PathBuf {
+    example_binary("exec")
+}
+
+/// An example that `cargo test` builds next to the test binary: `target/<profile>/examples/<name>-<hash>`
+/// (the plain `examples/<name>` is only refreshed by `cargo build --example <name>`). The newest build wins.
+pub fn example_binary(example: &str) -> std::path::PathBuf {
     let exe = std::env::current_exe().unwrap();
     let dir = exe.parent().unwrap().join("../examples");
     let newest = std::fs::read_dir(&dir)
@@ -72,14 +77,14 @@ pub fn exec_binary() -> std::path::PathBuf {
         .flatten()
         .filter(|e| {
             let name = e.file_name().to_string_lossy().into_owned();
-            (name == "exec" || name.starts_with("exec-")) && !name.contains('.')
+            (name == example || name.starts_with(&format!("{example}-"))) && !name.contains('.')
         })
         .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
         .max();
     newest
         .unwrap_or_else(|| {
             panic!(
-                "no exec example in {}: `cargo test -p codex-sdk --features testing` builds it",
+                "no {example} example in {}: `cargo test -p codex-sdk --features testing` builds it",
                 dir.display()
             )
         })

@@ -140,6 +140,15 @@ export interface ConversationsPage {
 /** A position in the listing: `"<file timestamp>|<uuid>"`. */
 export type Cursor = string;
 
+/** The user's answer to an [`McpElicitationRequestEvent`]. */
+export type ElicitationAction =
+  /** Answered (with `content`). */
+  | "accept"
+  /** Refused to answer; the server goes on without. */
+  | "decline"
+  /** Dismissed the whole request. */
+  | "cancel";
+
 /**
  * A small, stable classification of every failure, for hosts to branch on.
  *
@@ -266,7 +275,19 @@ export type EventMsg =
   /** The review finished (or was interrupted: no output). */
   | ({ type: "exited_review_mode" } & ExitedReviewModeEvent)
   /** The answer to [`Op::GetPath`](super::Op::GetPath). */
-  | ({ type: "conversation_path" } & ConversationPathEvent);
+  | ({ type: "conversation_path" } & ConversationPathEvent)
+  /** An MCP server's startup progressed (see [`McpStartupStatus`](super::McpStartupStatus)). */
+  | ({ type: "mcp_startup_update" } & McpStartupUpdateEvent)
+  /** Every configured MCP server is ready or failed; the first turn waits for this. */
+  | ({ type: "mcp_startup_complete" } & McpStartupCompleteEvent)
+  /** An MCP tool call started. */
+  | ({ type: "mcp_tool_call_begin" } & McpToolCallBeginEvent)
+  /** An MCP tool call finished. */
+  | ({ type: "mcp_tool_call_end" } & McpToolCallEndEvent)
+  /** The agent wants to call an MCP tool and waits for [`Op::McpToolApproval`](super::Op). */
+  | ({ type: "mcp_tool_call_approval_request" } & McpToolCallApprovalRequestEvent)
+  /** An MCP server asks the user for input; answer with [`Op::ResolveMcpElicitation`](super::Op). */
+  | ({ type: "mcp_elicitation_request" } & McpElicitationRequestEvent);
 
 /** A command waits for the host's decision. */
 export interface ExecApprovalRequestEvent {
@@ -374,6 +395,141 @@ export interface LocalShellExecAction {
   working_directory?: string | null;
 }
 
+/**
+ * An MCP server asks the user for input during a call; answer with
+ * [`Op::ResolveMcpElicitation`](super::Op::ResolveMcpElicitation). Unanswered within the approval timeout, or
+ * when the turn is interrupted, it is declined.
+ */
+export interface McpElicitationRequestEvent {
+  /** What the server wants to know. */
+  message: string;
+  /** The server's request id (echo it in the answer). */
+  request_id: string;
+  /** The JSON schema of the answer's `content` (a flat object schema). */
+  requested_schema: unknown;
+  /** The server asking. */
+  server: string;
+}
+
+/** What the model asked an MCP server to do. */
+export interface McpInvocation {
+  /** The arguments object; `None` when the model sent none. */
+  arguments?: unknown;
+  /** The server's name. */
+  server: string;
+  /** The tool's name as the server knows it. */
+  tool: string;
+}
+
+/** Every configured server finished starting (or failed to). */
+export interface McpStartupCompleteEvent {
+  /** The servers that failed or timed out. */
+  failed: McpStartupFailure[];
+  /** The servers that are ready. */
+  ready: string[];
+}
+
+/** A server that could not be started. */
+export interface McpStartupFailure {
+  /** Why. */
+  error: string;
+  /** The server. */
+  server: string;
+}
+
+/** Where one server's startup is. */
+export type McpStartupStatus =
+  /** Being started. */
+  | {
+    state: "starting";
+  }
+  /** Started; its tools are registered. */
+  | {
+    state: "ready";
+    /** How many of its tools the model sees. */
+    tools: number;
+  }
+  /** It could not be started; its tools are missing, the conversation goes on. */
+  | {
+    state: "failed";
+    /** Why. */
+    error: string;
+  }
+  /** It did not finish starting within its `startup_timeout_sec`. */
+  | {
+    state: "timed_out";
+    /** The timeout, in milliseconds. */
+    timeout_ms: number;
+  };
+
+/** One server's startup progressed. */
+export interface McpStartupUpdateEvent {
+  /** The server's name (its key in `[mcp_servers]`). */
+  server: string;
+  /** Where it is. */
+  status: McpStartupStatus;
+}
+
+/**
+ * An MCP tool call waits for the host's decision (answer with
+ * [`Op::McpToolApproval`](super::Op::McpToolApproval)).
+ */
+export interface McpToolCallApprovalRequestEvent {
+  /** Key of the pending approval; answer with this id. */
+  call_id: string;
+  /** The call. */
+  invocation: McpInvocation;
+  /** Why approval is needed. */
+  reason?: string | null;
+}
+
+/** An MCP tool call started. */
+export interface McpToolCallBeginEvent {
+  /** The model's call id. */
+  call_id: string;
+  /** The call. */
+  invocation: McpInvocation;
+}
+
+/** An MCP tool call finished. */
+export interface McpToolCallEndEvent {
+  /** The model's call id. */
+  call_id: string;
+  /** How long it took, in milliseconds. */
+  duration_ms: number;
+  /** The call. */
+  invocation: McpInvocation;
+  /** What came back. */
+  result: McpToolCallResult;
+}
+
+/** The outcome of an MCP tool call. */
+export type McpToolCallResult =
+  /** The server answered (which may be a tool-level error: `is_error`). */
+  | {
+    type: "response";
+    /**
+     * The content blocks as the server sent them (MCP `ContentBlock` JSON: text, image, audio,
+     * resource links, embedded resources).
+     */
+    content: Array<{
+      [key: string]: unknown;
+    }>;
+    /** Whether the tool reports a failure (`isError`); the model sees it as a failed output. */
+    is_error?: boolean;
+    /** The structured result, when the tool has one. */
+    structured_content?: unknown;
+  }
+  /**
+   * No answer: the server is not running, exited, timed out, sent garbage, or the call was denied or
+   * interrupted.
+   */
+  | {
+    type: "failed";
+    /** Why. */
+    message: string;
+  };
+
 /** A request into a conversation. Each submission gets a [`SubmissionId`]; the events it causes carry it. */
 export type Op =
   /** User input. Starts a turn when none runs; while one runs, it joins the next model request of that turn. */
@@ -436,6 +592,26 @@ export type Op =
     decision: ReviewDecision;
     /** The request's `call_id`. */
     id: string;
+  }
+  /** Answers an [`McpToolCallApprovalRequestEvent`](super::McpToolCallApprovalRequestEvent). */
+  | {
+    type: "mcp_tool_approval";
+    /** The answer. */
+    decision: ReviewDecision;
+    /** The request's `call_id`. */
+    id: string;
+  }
+  /** Answers an [`McpElicitationRequestEvent`](super::McpElicitationRequestEvent). */
+  | {
+    type: "resolve_mcp_elicitation";
+    /** The answer. */
+    action: ElicitationAction;
+    /** The answer's content (with [`ElicitationAction::Accept`](super::ElicitationAction::Accept)). */
+    content?: unknown;
+    /** The request's `request_id`. */
+    request_id: string;
+    /** The server that asked. */
+    server: string;
   }
   /**
    * Compacts the history now: the model writes a hand-off summary and the history is replaced by the

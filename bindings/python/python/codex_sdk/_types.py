@@ -42,6 +42,10 @@ Cursor = str
 """A position in the listing: `"<file timestamp>|<uuid>"`."""
 
 
+ElicitationAction = Literal["accept", "decline", "cancel"]
+"""The user's answer to an `McpElicitationRequestEvent`."""
+
+
 ErrorCode = Literal["context_window_exceeded", "usage_limit_reached", "unauthorized", "rate_limited", "timeout", "stream", "http", "invalid_input", "tool", "io", "interrupted", "closed", "internal"]
 """A small, stable classification of every failure, for hosts to branch on.
 
@@ -1176,7 +1180,178 @@ class ConversationPathEvent(_Data):
         return d
 
 
-EventMsg = Union[SessionConfiguredEvent, TaskStartedEvent, AgentMessageDeltaEvent, AgentMessageEvent, AgentReasoningDeltaEvent, AgentReasoningEvent, AgentReasoningRawContentDeltaEvent, AgentReasoningRawContentEvent, UserMessageEvent, TokenCountEvent, StreamErrorEvent, WarningEvent, ErrorEvent, TaskCompleteEvent, TurnAbortedEvent, ShutdownCompleteEvent, RawResponseItemEvent, ToolCallBeginEvent, ToolCallEndEvent, ExecCommandBeginEvent, ExecCommandOutputDeltaEvent, ExecCommandEndEvent, ExecApprovalRequestEvent, ApplyPatchApprovalRequestEvent, PatchApplyBeginEvent, PatchApplyEndEvent, TurnDiffEvent, PlanUpdateEvent, WebSearchBeginEvent, WebSearchEndEvent, ContextCompactionBeginEvent, ContextCompactionEndEvent, EnteredReviewModeEvent, ExitedReviewModeEvent, ConversationPathEvent]
+@dataclass(init=False, repr=False, eq=False)
+class McpStartupUpdateEvent(_Data):
+    """An MCP server's startup progressed (see `McpStartupStatus`)."""
+    server: str
+    """The server's name (its key in `[mcp_servers]`)."""
+    status: McpStartupStatus
+    """Where it is."""
+    type: Literal["mcp_startup_update"] = field(default="mcp_startup_update", init=False)
+
+    def __init__(self, server: str, status: McpStartupStatus) -> None:
+        self.server = server
+        self.status = status
+        self.type = "mcp_startup_update"
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "McpStartupUpdateEvent":
+        return cls(server=d["server"], status=mcp_startup_status_from_dict(d["status"]))
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"type": self.type}
+        d["server"] = self.server
+        d["status"] = self.status.to_dict()
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
+class McpStartupCompleteEvent(_Data):
+    """Every configured MCP server is ready or failed; the first turn waits for this."""
+    ready: List[str]
+    """The servers that are ready."""
+    failed: List[McpStartupFailure]
+    """The servers that failed or timed out."""
+    type: Literal["mcp_startup_complete"] = field(default="mcp_startup_complete", init=False)
+
+    def __init__(self, ready: List[str], failed: List[McpStartupFailure]) -> None:
+        self.ready = ready
+        self.failed = failed
+        self.type = "mcp_startup_complete"
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "McpStartupCompleteEvent":
+        return cls(ready=d["ready"], failed=[McpStartupFailure.from_dict(x) for x in d["failed"]])
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"type": self.type}
+        d["ready"] = self.ready
+        d["failed"] = [x.to_dict() for x in self.failed]
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
+class McpToolCallBeginEvent(_Data):
+    """An MCP tool call started."""
+    call_id: str
+    """The model's call id."""
+    invocation: McpInvocation
+    """The call."""
+    type: Literal["mcp_tool_call_begin"] = field(default="mcp_tool_call_begin", init=False)
+
+    def __init__(self, call_id: str, invocation: McpInvocation) -> None:
+        self.call_id = call_id
+        self.invocation = invocation
+        self.type = "mcp_tool_call_begin"
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "McpToolCallBeginEvent":
+        return cls(call_id=d["call_id"], invocation=McpInvocation.from_dict(d["invocation"]))
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"type": self.type}
+        d["call_id"] = self.call_id
+        d["invocation"] = self.invocation.to_dict()
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
+class McpToolCallEndEvent(_Data):
+    """An MCP tool call finished."""
+    call_id: str
+    """The model's call id."""
+    invocation: McpInvocation
+    """The call."""
+    result: McpToolCallResult
+    """What came back."""
+    duration_ms: int
+    """How long it took, in milliseconds."""
+    type: Literal["mcp_tool_call_end"] = field(default="mcp_tool_call_end", init=False)
+
+    def __init__(self, call_id: str, invocation: McpInvocation, result: McpToolCallResult, duration_ms: int) -> None:
+        self.call_id = call_id
+        self.invocation = invocation
+        self.result = result
+        self.duration_ms = duration_ms
+        self.type = "mcp_tool_call_end"
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "McpToolCallEndEvent":
+        return cls(call_id=d["call_id"], invocation=McpInvocation.from_dict(d["invocation"]), result=mcp_tool_call_result_from_dict(d["result"]), duration_ms=d["duration_ms"])
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"type": self.type}
+        d["call_id"] = self.call_id
+        d["invocation"] = self.invocation.to_dict()
+        d["result"] = self.result.to_dict()
+        d["duration_ms"] = self.duration_ms
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
+class McpToolCallApprovalRequestEvent(_Data):
+    """The agent wants to call an MCP tool and waits for `Op::McpToolApproval`."""
+    call_id: str
+    """Key of the pending approval; answer with this id."""
+    invocation: McpInvocation
+    """The call."""
+    reason: Optional[str] = None
+    """Why approval is needed."""
+    type: Literal["mcp_tool_call_approval_request"] = field(default="mcp_tool_call_approval_request", init=False)
+
+    def __init__(self, call_id: str, invocation: McpInvocation, reason: Optional[str] = None) -> None:
+        self.call_id = call_id
+        self.invocation = invocation
+        self.reason = reason
+        self.type = "mcp_tool_call_approval_request"
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "McpToolCallApprovalRequestEvent":
+        return cls(call_id=d["call_id"], invocation=McpInvocation.from_dict(d["invocation"]), reason=d.get("reason"))
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"type": self.type}
+        d["call_id"] = self.call_id
+        d["invocation"] = self.invocation.to_dict()
+        if self.reason is not None:
+            d["reason"] = self.reason
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
+class McpElicitationRequestEvent(_Data):
+    """An MCP server asks the user for input; answer with `Op::ResolveMcpElicitation`."""
+    server: str
+    """The server asking."""
+    request_id: str
+    """The server's request id (echo it in the answer)."""
+    message: str
+    """What the server wants to know."""
+    requested_schema: Any
+    """The JSON schema of the answer's `content` (a flat object schema)."""
+    type: Literal["mcp_elicitation_request"] = field(default="mcp_elicitation_request", init=False)
+
+    def __init__(self, server: str, request_id: str, message: str, requested_schema: Any) -> None:
+        self.server = server
+        self.request_id = request_id
+        self.message = message
+        self.requested_schema = requested_schema
+        self.type = "mcp_elicitation_request"
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "McpElicitationRequestEvent":
+        return cls(server=d["server"], request_id=d["request_id"], message=d["message"], requested_schema=d["requested_schema"])
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"type": self.type}
+        d["server"] = self.server
+        d["request_id"] = self.request_id
+        d["message"] = self.message
+        d["requested_schema"] = self.requested_schema
+        return d
+
+
+EventMsg = Union[SessionConfiguredEvent, TaskStartedEvent, AgentMessageDeltaEvent, AgentMessageEvent, AgentReasoningDeltaEvent, AgentReasoningEvent, AgentReasoningRawContentDeltaEvent, AgentReasoningRawContentEvent, UserMessageEvent, TokenCountEvent, StreamErrorEvent, WarningEvent, ErrorEvent, TaskCompleteEvent, TurnAbortedEvent, ShutdownCompleteEvent, RawResponseItemEvent, ToolCallBeginEvent, ToolCallEndEvent, ExecCommandBeginEvent, ExecCommandOutputDeltaEvent, ExecCommandEndEvent, ExecApprovalRequestEvent, ApplyPatchApprovalRequestEvent, PatchApplyBeginEvent, PatchApplyEndEvent, TurnDiffEvent, PlanUpdateEvent, WebSearchBeginEvent, WebSearchEndEvent, ContextCompactionBeginEvent, ContextCompactionEndEvent, EnteredReviewModeEvent, ExitedReviewModeEvent, ConversationPathEvent, McpStartupUpdateEvent, McpStartupCompleteEvent, McpToolCallBeginEvent, McpToolCallEndEvent, McpToolCallApprovalRequestEvent, McpElicitationRequestEvent]
 """What happened. Things with a lifetime come in Begin / Delta / End families; every turn ends with exactly one
 of `EventMsg::TaskComplete`, `EventMsg::TurnAborted` or `EventMsg::Error`.
 """
@@ -1217,6 +1392,12 @@ _EVENT_MSG_VARIANTS: Dict[str, Callable[[Dict[str, Any]], Any]] = {
     "entered_review_mode": EnteredReviewModeEvent.from_dict,
     "exited_review_mode": ExitedReviewModeEvent.from_dict,
     "conversation_path": ConversationPathEvent.from_dict,
+    "mcp_startup_update": McpStartupUpdateEvent.from_dict,
+    "mcp_startup_complete": McpStartupCompleteEvent.from_dict,
+    "mcp_tool_call_begin": McpToolCallBeginEvent.from_dict,
+    "mcp_tool_call_end": McpToolCallEndEvent.from_dict,
+    "mcp_tool_call_approval_request": McpToolCallApprovalRequestEvent.from_dict,
+    "mcp_elicitation_request": McpElicitationRequestEvent.from_dict,
 }
 
 
@@ -1360,6 +1541,223 @@ _LOCAL_SHELL_ACTION_VARIANTS: Dict[str, Callable[[Dict[str, Any]], Any]] = {
 def local_shell_action_from_dict(d: Dict[str, Any]) -> LocalShellAction:
     """Builds the `LocalShellAction` variant named by `d["type"]`."""
     return _LOCAL_SHELL_ACTION_VARIANTS[d["type"]](d)
+
+
+@dataclass(init=False, repr=False, eq=False)
+class McpInvocation(_Data):
+    """What the model asked an MCP server to do."""
+    server: str
+    """The server's name."""
+    tool: str
+    """The tool's name as the server knows it."""
+    arguments: Optional[Any] = None
+    """The arguments object; `None` when the model sent none."""
+
+    def __init__(self, server: str, tool: str, arguments: Optional[Any] = None) -> None:
+        self.server = server
+        self.tool = tool
+        self.arguments = arguments
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "McpInvocation":
+        return cls(server=d["server"], tool=d["tool"], arguments=d.get("arguments"))
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {}
+        d["server"] = self.server
+        d["tool"] = self.tool
+        if self.arguments is not None:
+            d["arguments"] = self.arguments
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
+class McpStartupFailure(_Data):
+    """A server that could not be started."""
+    server: str
+    """The server."""
+    error: str
+    """Why."""
+
+    def __init__(self, server: str, error: str) -> None:
+        self.server = server
+        self.error = error
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "McpStartupFailure":
+        return cls(server=d["server"], error=d["error"])
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {}
+        d["server"] = self.server
+        d["error"] = self.error
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
+class StartingMcpStartupStatus(_Data):
+    """Being started."""
+    state: Literal["starting"] = field(default="starting", init=False)
+
+    def __init__(self) -> None:
+        self.state = "starting"
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "StartingMcpStartupStatus":
+        return cls()
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"state": self.state}
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
+class ReadyMcpStartupStatus(_Data):
+    """Started; its tools are registered."""
+    tools: int
+    """How many of its tools the model sees."""
+    state: Literal["ready"] = field(default="ready", init=False)
+
+    def __init__(self, tools: int) -> None:
+        self.tools = tools
+        self.state = "ready"
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "ReadyMcpStartupStatus":
+        return cls(tools=d["tools"])
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"state": self.state}
+        d["tools"] = self.tools
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
+class FailedMcpStartupStatus(_Data):
+    """It could not be started; its tools are missing, the conversation goes on."""
+    error: str
+    """Why."""
+    state: Literal["failed"] = field(default="failed", init=False)
+
+    def __init__(self, error: str) -> None:
+        self.error = error
+        self.state = "failed"
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "FailedMcpStartupStatus":
+        return cls(error=d["error"])
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"state": self.state}
+        d["error"] = self.error
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
+class TimedOutMcpStartupStatus(_Data):
+    """It did not finish starting within its `startup_timeout_sec`."""
+    timeout_ms: int
+    """The timeout, in milliseconds."""
+    state: Literal["timed_out"] = field(default="timed_out", init=False)
+
+    def __init__(self, timeout_ms: int) -> None:
+        self.timeout_ms = timeout_ms
+        self.state = "timed_out"
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "TimedOutMcpStartupStatus":
+        return cls(timeout_ms=d["timeout_ms"])
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"state": self.state}
+        d["timeout_ms"] = self.timeout_ms
+        return d
+
+
+McpStartupStatus = Union[StartingMcpStartupStatus, ReadyMcpStartupStatus, FailedMcpStartupStatus, TimedOutMcpStartupStatus]
+"""Where one server's startup is."""
+
+_MCP_STARTUP_STATUS_VARIANTS: Dict[str, Callable[[Dict[str, Any]], Any]] = {
+    "starting": StartingMcpStartupStatus.from_dict,
+    "ready": ReadyMcpStartupStatus.from_dict,
+    "failed": FailedMcpStartupStatus.from_dict,
+    "timed_out": TimedOutMcpStartupStatus.from_dict,
+}
+
+
+def mcp_startup_status_from_dict(d: Dict[str, Any]) -> McpStartupStatus:
+    """Builds the `McpStartupStatus` variant named by `d["state"]`."""
+    return _MCP_STARTUP_STATUS_VARIANTS[d["state"]](d)
+
+
+@dataclass(init=False, repr=False, eq=False)
+class ResponseMcpToolCallResult(_Data):
+    """The server answered (which may be a tool-level error: `is_error`)."""
+    content: List[Dict[str, Any]]
+    """The content blocks as the server sent them (MCP `ContentBlock` JSON: text, image, audio,
+    resource links, embedded resources).
+    """
+    is_error: bool = False
+    """Whether the tool reports a failure (`isError`); the model sees it as a failed output."""
+    structured_content: Optional[Any] = None
+    """The structured result, when the tool has one."""
+    type: Literal["response"] = field(default="response", init=False)
+
+    def __init__(self, content: List[Dict[str, Any]], is_error: bool = False, structured_content: Optional[Any] = None) -> None:
+        self.content = content
+        self.is_error = is_error
+        self.structured_content = structured_content
+        self.type = "response"
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "ResponseMcpToolCallResult":
+        return cls(content=d["content"], is_error=d.get("is_error", False), structured_content=d.get("structured_content"))
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"type": self.type}
+        d["content"] = self.content
+        if self.is_error is not None:
+            d["is_error"] = self.is_error
+        if self.structured_content is not None:
+            d["structured_content"] = self.structured_content
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
+class FailedMcpToolCallResult(_Data):
+    """No answer: the server is not running, exited, timed out, sent garbage, or the call was denied or
+    interrupted.
+    """
+    message: str
+    """Why."""
+    type: Literal["failed"] = field(default="failed", init=False)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        self.type = "failed"
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "FailedMcpToolCallResult":
+        return cls(message=d["message"])
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"type": self.type}
+        d["message"] = self.message
+        return d
+
+
+McpToolCallResult = Union[ResponseMcpToolCallResult, FailedMcpToolCallResult]
+"""The outcome of an MCP tool call."""
+
+_MCP_TOOL_CALL_RESULT_VARIANTS: Dict[str, Callable[[Dict[str, Any]], Any]] = {
+    "response": ResponseMcpToolCallResult.from_dict,
+    "failed": FailedMcpToolCallResult.from_dict,
+}
+
+
+def mcp_tool_call_result_from_dict(d: Dict[str, Any]) -> McpToolCallResult:
+    """Builds the `McpToolCallResult` variant named by `d["type"]`."""
+    return _MCP_TOOL_CALL_RESULT_VARIANTS[d["type"]](d)
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -1537,6 +1935,65 @@ class PatchApprovalOp(_Data):
 
 
 @dataclass(init=False, repr=False, eq=False)
+class McpToolApprovalOp(_Data):
+    """Answers an `McpToolCallApprovalRequestEvent`."""
+    id: str
+    """The request's `call_id`."""
+    decision: ReviewDecision
+    """The answer."""
+    type: Literal["mcp_tool_approval"] = field(default="mcp_tool_approval", init=False)
+
+    def __init__(self, id: str, decision: ReviewDecision) -> None:
+        self.id = id
+        self.decision = decision
+        self.type = "mcp_tool_approval"
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "McpToolApprovalOp":
+        return cls(id=d["id"], decision=d["decision"])
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"type": self.type}
+        d["id"] = self.id
+        d["decision"] = self.decision
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
+class ResolveMcpElicitationOp(_Data):
+    """Answers an `McpElicitationRequestEvent`."""
+    server: str
+    """The server that asked."""
+    request_id: str
+    """The request's `request_id`."""
+    action: ElicitationAction
+    """The answer."""
+    content: Optional[Any] = None
+    """The answer's content (with `ElicitationAction::Accept`)."""
+    type: Literal["resolve_mcp_elicitation"] = field(default="resolve_mcp_elicitation", init=False)
+
+    def __init__(self, server: str, request_id: str, action: ElicitationAction, content: Optional[Any] = None) -> None:
+        self.server = server
+        self.request_id = request_id
+        self.action = action
+        self.content = content
+        self.type = "resolve_mcp_elicitation"
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "ResolveMcpElicitationOp":
+        return cls(server=d["server"], request_id=d["request_id"], action=d["action"], content=d.get("content"))
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"type": self.type}
+        d["server"] = self.server
+        d["request_id"] = self.request_id
+        d["action"] = self.action
+        if self.content is not None:
+            d["content"] = self.content
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
 class CompactOp(_Data):
     """Compacts the history now: the model writes a hand-off summary and the history is replaced by the
     initial context plus one message holding the earlier user messages and the summary.
@@ -1632,7 +2089,7 @@ class ShutdownOp(_Data):
         return d
 
 
-Op = Union[UserInputOp, UserTurnOp, OverrideTurnContextOp, ExecApprovalOp, PatchApprovalOp, CompactOp, ReviewOp, InterruptOp, GetPathOp, ShutdownOp]
+Op = Union[UserInputOp, UserTurnOp, OverrideTurnContextOp, ExecApprovalOp, PatchApprovalOp, McpToolApprovalOp, ResolveMcpElicitationOp, CompactOp, ReviewOp, InterruptOp, GetPathOp, ShutdownOp]
 """A request into a conversation. Each submission gets a `SubmissionId`; the events it causes carry it."""
 
 _OP_VARIANTS: Dict[str, Callable[[Dict[str, Any]], Any]] = {
@@ -1641,6 +2098,8 @@ _OP_VARIANTS: Dict[str, Callable[[Dict[str, Any]], Any]] = {
     "override_turn_context": OverrideTurnContextOp.from_dict,
     "exec_approval": ExecApprovalOp.from_dict,
     "patch_approval": PatchApprovalOp.from_dict,
+    "mcp_tool_approval": McpToolApprovalOp.from_dict,
+    "resolve_mcp_elicitation": ResolveMcpElicitationOp.from_dict,
     "compact": CompactOp.from_dict,
     "review": ReviewOp.from_dict,
     "interrupt": InterruptOp.from_dict,
@@ -2657,6 +3116,7 @@ __all__ = [
     "CustomToolCallOutputItem",
     "DangerFullAccessPolicy",
     "DeleteChange",
+    "ElicitationAction",
     "EnteredReviewModeEvent",
     "ErrorCode",
     "ErrorEvent",
@@ -2670,6 +3130,8 @@ __all__ = [
     "ExecLocalShellAction",
     "ExecOutputStream",
     "ExitedReviewModeEvent",
+    "FailedMcpStartupStatus",
+    "FailedMcpToolCallResult",
     "FileChange",
     "FindInPageWebSearchAction",
     "FunctionCallItem",
@@ -2683,6 +3145,17 @@ __all__ = [
     "LocalImageInput",
     "LocalShellAction",
     "LocalShellCallItem",
+    "McpElicitationRequestEvent",
+    "McpInvocation",
+    "McpStartupCompleteEvent",
+    "McpStartupFailure",
+    "McpStartupStatus",
+    "McpStartupUpdateEvent",
+    "McpToolApprovalOp",
+    "McpToolCallApprovalRequestEvent",
+    "McpToolCallBeginEvent",
+    "McpToolCallEndEvent",
+    "McpToolCallResult",
     "MessageItem",
     "Op",
     "OpenPageWebSearchAction",
@@ -2698,13 +3171,16 @@ __all__ = [
     "RateLimitWindow",
     "RawResponseItemEvent",
     "ReadOnlyPolicy",
+    "ReadyMcpStartupStatus",
     "ReasoningContent",
     "ReasoningEffort",
     "ReasoningItem",
     "ReasoningSummary",
     "ReasoningSummaryPart",
     "ReasoningTextReasoningContent",
+    "ResolveMcpElicitationOp",
     "ResponseItem",
+    "ResponseMcpToolCallResult",
     "RetryInfo",
     "RetryPhase",
     "ReviewCodeLocation",
@@ -2720,6 +3196,7 @@ __all__ = [
     "SessionSource",
     "ShutdownCompleteEvent",
     "ShutdownOp",
+    "StartingMcpStartupStatus",
     "StepStatus",
     "StreamErrorEvent",
     "Submission",
@@ -2729,6 +3206,7 @@ __all__ = [
     "TaskStartedEvent",
     "TextInput",
     "TextReasoningContent",
+    "TimedOutMcpStartupStatus",
     "TokenCountEvent",
     "TokenUsage",
     "TokenUsageInfo",
@@ -2752,6 +3230,8 @@ __all__ = [
     "event_msg_from_dict",
     "file_change_from_dict",
     "local_shell_action_from_dict",
+    "mcp_startup_status_from_dict",
+    "mcp_tool_call_result_from_dict",
     "op_from_dict",
     "reasoning_content_from_dict",
     "reasoning_summary_part_from_dict",

@@ -349,6 +349,16 @@ public struct ConversationsPage: Codable, Hashable, Sendable {
 /// A position in the listing: `"<file timestamp>|<uuid>"`.
 public typealias Cursor = String
 
+/// The user's answer to an [`McpElicitationRequestEvent`].
+public enum ElicitationAction: String, Codable, Hashable, Sendable, CaseIterable {
+    /// Answered (with `content`).
+    case accept = "accept"
+    /// Refused to answer; the server goes on without.
+    case decline = "decline"
+    /// Dismissed the whole request.
+    case cancel = "cancel"
+}
+
 /// A small, stable classification of every failure, for hosts to branch on.
 ///
 /// [`crate::Error::code`] projects the rich error onto this enum; the terminal
@@ -491,6 +501,18 @@ public enum EventMsg: Codable, Hashable, Sendable {
     case exitedReviewMode(ExitedReviewModeEvent)
     /// The answer to [`Op::GetPath`](super::Op::GetPath).
     case conversationPath(ConversationPathEvent)
+    /// An MCP server's startup progressed (see [`McpStartupStatus`](super::McpStartupStatus)).
+    case mcpStartupUpdate(McpStartupUpdateEvent)
+    /// Every configured MCP server is ready or failed; the first turn waits for this.
+    case mcpStartupComplete(McpStartupCompleteEvent)
+    /// An MCP tool call started.
+    case mcpToolCallBegin(McpToolCallBeginEvent)
+    /// An MCP tool call finished.
+    case mcpToolCallEnd(McpToolCallEndEvent)
+    /// The agent wants to call an MCP tool and waits for [`Op::McpToolApproval`](super::Op).
+    case mcpToolCallApprovalRequest(McpToolCallApprovalRequestEvent)
+    /// An MCP server asks the user for input; answer with [`Op::ResolveMcpElicitation`](super::Op).
+    case mcpElicitationRequest(McpElicitationRequestEvent)
 
     private enum TagKey: String, CodingKey {
         case tag = "type"
@@ -570,6 +592,18 @@ public enum EventMsg: Codable, Hashable, Sendable {
             self = .exitedReviewMode(try ExitedReviewModeEvent(from: decoder))
         case "conversation_path":
             self = .conversationPath(try ConversationPathEvent(from: decoder))
+        case "mcp_startup_update":
+            self = .mcpStartupUpdate(try McpStartupUpdateEvent(from: decoder))
+        case "mcp_startup_complete":
+            self = .mcpStartupComplete(try McpStartupCompleteEvent(from: decoder))
+        case "mcp_tool_call_begin":
+            self = .mcpToolCallBegin(try McpToolCallBeginEvent(from: decoder))
+        case "mcp_tool_call_end":
+            self = .mcpToolCallEnd(try McpToolCallEndEvent(from: decoder))
+        case "mcp_tool_call_approval_request":
+            self = .mcpToolCallApprovalRequest(try McpToolCallApprovalRequestEvent(from: decoder))
+        case "mcp_elicitation_request":
+            self = .mcpElicitationRequest(try McpElicitationRequestEvent(from: decoder))
         default:
             throw DecodingError.dataCorruptedError(
                 forKey: .tag, in: tags, debugDescription: "unknown EventMsg \(tag)")
@@ -682,6 +716,24 @@ public enum EventMsg: Codable, Hashable, Sendable {
             try value.encode(to: encoder)
         case let .conversationPath(value):
             try tags.encode("conversation_path", forKey: .tag)
+            try value.encode(to: encoder)
+        case let .mcpStartupUpdate(value):
+            try tags.encode("mcp_startup_update", forKey: .tag)
+            try value.encode(to: encoder)
+        case let .mcpStartupComplete(value):
+            try tags.encode("mcp_startup_complete", forKey: .tag)
+            try value.encode(to: encoder)
+        case let .mcpToolCallBegin(value):
+            try tags.encode("mcp_tool_call_begin", forKey: .tag)
+            try value.encode(to: encoder)
+        case let .mcpToolCallEnd(value):
+            try tags.encode("mcp_tool_call_end", forKey: .tag)
+            try value.encode(to: encoder)
+        case let .mcpToolCallApprovalRequest(value):
+            try tags.encode("mcp_tool_call_approval_request", forKey: .tag)
+            try value.encode(to: encoder)
+        case let .mcpElicitationRequest(value):
+            try tags.encode("mcp_elicitation_request", forKey: .tag)
             try value.encode(to: encoder)
         }
     }
@@ -947,6 +999,304 @@ public struct LocalShellExecAction: Codable, Hashable, Sendable {
     }
 }
 
+/// An MCP server asks the user for input during a call; answer with
+/// [`Op::ResolveMcpElicitation`](super::Op::ResolveMcpElicitation). Unanswered within the approval timeout, or
+/// when the turn is interrupted, it is declined.
+public struct McpElicitationRequestEvent: Codable, Hashable, Sendable {
+    /// What the server wants to know.
+    public var message: String
+    /// The server's request id (echo it in the answer).
+    public var requestId: String
+    /// The JSON schema of the answer's `content` (a flat object schema).
+    public var requestedSchema: JSONValue
+    /// The server asking.
+    public var server: String
+
+    public init(message: String, requestId: String, requestedSchema: JSONValue, server: String) {
+        self.message = message
+        self.requestId = requestId
+        self.requestedSchema = requestedSchema
+        self.server = server
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case message = "message"
+        case requestId = "request_id"
+        case requestedSchema = "requested_schema"
+        case server = "server"
+    }
+}
+
+/// What the model asked an MCP server to do.
+public struct McpInvocation: Codable, Hashable, Sendable {
+    /// The server's name.
+    public var server: String
+    /// The tool's name as the server knows it.
+    public var tool: String
+    /// The arguments object; `None` when the model sent none.
+    public var arguments: JSONValue?
+
+    public init(server: String, tool: String, arguments: JSONValue? = nil) {
+        self.server = server
+        self.tool = tool
+        self.arguments = arguments
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case server = "server"
+        case tool = "tool"
+        case arguments = "arguments"
+    }
+}
+
+/// Every configured server finished starting (or failed to).
+public struct McpStartupCompleteEvent: Codable, Hashable, Sendable {
+    /// The servers that failed or timed out.
+    public var failed: [McpStartupFailure]
+    /// The servers that are ready.
+    public var ready: [String]
+
+    public init(failed: [McpStartupFailure], ready: [String]) {
+        self.failed = failed
+        self.ready = ready
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case failed = "failed"
+        case ready = "ready"
+    }
+}
+
+/// A server that could not be started.
+public struct McpStartupFailure: Codable, Hashable, Sendable {
+    /// Why.
+    public var error: String
+    /// The server.
+    public var server: String
+
+    public init(error: String, server: String) {
+        self.error = error
+        self.server = server
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case error = "error"
+        case server = "server"
+    }
+}
+
+/// Where one server's startup is.
+public enum McpStartupStatus: Codable, Hashable, Sendable {
+    /// Being started.
+    case starting
+    /// Started; its tools are registered.
+    case ready(tools: UInt)
+    /// It could not be started; its tools are missing, the conversation goes on.
+    case failed(error: String)
+    /// It did not finish starting within its `startup_timeout_sec`.
+    case timedOut(timeoutMs: UInt64)
+
+    private enum TagKey: String, CodingKey {
+        case tag = "state"
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case error = "error"
+        case timeoutMs = "timeout_ms"
+        case tools = "tools"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let tags = try decoder.container(keyedBy: TagKey.self)
+        let tag = try tags.decode(String.self, forKey: .tag)
+        switch tag {
+        case "starting":
+            self = .starting
+        case "ready":
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self = .ready(
+                tools: try c.decode(UInt.self, forKey: .tools)
+            )
+        case "failed":
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self = .failed(
+                error: try c.decode(String.self, forKey: .error)
+            )
+        case "timed_out":
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self = .timedOut(
+                timeoutMs: try c.decode(UInt64.self, forKey: .timeoutMs)
+            )
+        default:
+            throw DecodingError.dataCorruptedError(
+                forKey: .tag, in: tags, debugDescription: "unknown McpStartupStatus \(tag)")
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var tags = encoder.container(keyedBy: TagKey.self)
+        switch self {
+        case .starting:
+            try tags.encode("starting", forKey: .tag)
+        case let .ready(v0):
+            try tags.encode("ready", forKey: .tag)
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(v0, forKey: .tools)
+        case let .failed(v0):
+            try tags.encode("failed", forKey: .tag)
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(v0, forKey: .error)
+        case let .timedOut(v0):
+            try tags.encode("timed_out", forKey: .tag)
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(v0, forKey: .timeoutMs)
+        }
+    }
+}
+
+/// One server's startup progressed.
+public struct McpStartupUpdateEvent: Codable, Hashable, Sendable {
+    /// The server's name (its key in `[mcp_servers]`).
+    public var server: String
+    /// Where it is.
+    public var status: McpStartupStatus
+
+    public init(server: String, status: McpStartupStatus) {
+        self.server = server
+        self.status = status
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case server = "server"
+        case status = "status"
+    }
+}
+
+/// An MCP tool call waits for the host's decision (answer with
+/// [`Op::McpToolApproval`](super::Op::McpToolApproval)).
+public struct McpToolCallApprovalRequestEvent: Codable, Hashable, Sendable {
+    /// Key of the pending approval; answer with this id.
+    public var callId: String
+    /// The call.
+    public var invocation: McpInvocation
+    /// Why approval is needed.
+    public var reason: String?
+
+    public init(callId: String, invocation: McpInvocation, reason: String? = nil) {
+        self.callId = callId
+        self.invocation = invocation
+        self.reason = reason
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case callId = "call_id"
+        case invocation = "invocation"
+        case reason = "reason"
+    }
+}
+
+/// An MCP tool call started.
+public struct McpToolCallBeginEvent: Codable, Hashable, Sendable {
+    /// The model's call id.
+    public var callId: String
+    /// The call.
+    public var invocation: McpInvocation
+
+    public init(callId: String, invocation: McpInvocation) {
+        self.callId = callId
+        self.invocation = invocation
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case callId = "call_id"
+        case invocation = "invocation"
+    }
+}
+
+/// An MCP tool call finished.
+public struct McpToolCallEndEvent: Codable, Hashable, Sendable {
+    /// The model's call id.
+    public var callId: String
+    /// How long it took, in milliseconds.
+    public var durationMs: UInt64
+    /// The call.
+    public var invocation: McpInvocation
+    /// What came back.
+    public var result: McpToolCallResult
+
+    public init(callId: String, durationMs: UInt64, invocation: McpInvocation, result: McpToolCallResult) {
+        self.callId = callId
+        self.durationMs = durationMs
+        self.invocation = invocation
+        self.result = result
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case callId = "call_id"
+        case durationMs = "duration_ms"
+        case invocation = "invocation"
+        case result = "result"
+    }
+}
+
+/// The outcome of an MCP tool call.
+public enum McpToolCallResult: Codable, Hashable, Sendable {
+    /// The server answered (which may be a tool-level error: `is_error`).
+    case response(content: [[String: JSONValue]], isError: Bool = false, structuredContent: JSONValue? = nil)
+    /// No answer: the server is not running, exited, timed out, sent garbage, or the call was denied or
+    /// interrupted.
+    case failed(message: String)
+
+    private enum TagKey: String, CodingKey {
+        case tag = "type"
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case content = "content"
+        case isError = "is_error"
+        case message = "message"
+        case structuredContent = "structured_content"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let tags = try decoder.container(keyedBy: TagKey.self)
+        let tag = try tags.decode(String.self, forKey: .tag)
+        switch tag {
+        case "response":
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self = .response(
+                content: try c.decode([[String: JSONValue]].self, forKey: .content),
+                isError: try c.decodeIfPresent(Bool.self, forKey: .isError) ?? false,
+                structuredContent: try c.decodeIfPresent(JSONValue.self, forKey: .structuredContent)
+            )
+        case "failed":
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self = .failed(
+                message: try c.decode(String.self, forKey: .message)
+            )
+        default:
+            throw DecodingError.dataCorruptedError(
+                forKey: .tag, in: tags, debugDescription: "unknown McpToolCallResult \(tag)")
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var tags = encoder.container(keyedBy: TagKey.self)
+        switch self {
+        case let .response(v0, v1, v2):
+            try tags.encode("response", forKey: .tag)
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(v0, forKey: .content)
+            try c.encode(v1, forKey: .isError)
+            try c.encodeIfPresent(v2, forKey: .structuredContent)
+        case let .failed(v0):
+            try tags.encode("failed", forKey: .tag)
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(v0, forKey: .message)
+        }
+    }
+}
+
 /// A request into a conversation. Each submission gets a [`SubmissionId`]; the events it causes carry it.
 public enum Op: Codable, Hashable, Sendable {
     /// User input. Starts a turn when none runs; while one runs, it joins the next model request of that turn.
@@ -960,6 +1310,10 @@ public enum Op: Codable, Hashable, Sendable {
     case execApproval(decision: ReviewDecision, id: String)
     /// Answers an [`ApplyPatchApprovalRequestEvent`](super::ApplyPatchApprovalRequestEvent).
     case patchApproval(decision: ReviewDecision, id: String)
+    /// Answers an [`McpToolCallApprovalRequestEvent`](super::McpToolCallApprovalRequestEvent).
+    case mcpToolApproval(decision: ReviewDecision, id: String)
+    /// Answers an [`McpElicitationRequestEvent`](super::McpElicitationRequestEvent).
+    case resolveMcpElicitation(action: ElicitationAction, requestId: String, server: String, content: JSONValue? = nil)
     /// Compacts the history now: the model writes a hand-off summary and the history is replaced by the
     /// initial context plus one message holding the earlier user messages and the summary.
     case compact
@@ -980,7 +1334,9 @@ public enum Op: Codable, Hashable, Sendable {
     }
 
     private enum CodingKeys: String, CodingKey {
+        case action = "action"
         case approvalPolicy = "approval_policy"
+        case content = "content"
         case cwd = "cwd"
         case decision = "decision"
         case effort = "effort"
@@ -988,8 +1344,10 @@ public enum Op: Codable, Hashable, Sendable {
         case items = "items"
         case model = "model"
         case outputSchema = "output_schema"
+        case requestId = "request_id"
         case reviewRequest = "review_request"
         case sandboxPolicy = "sandbox_policy"
+        case server = "server"
         case summary = "summary"
     }
 
@@ -1035,6 +1393,20 @@ public enum Op: Codable, Hashable, Sendable {
             self = .patchApproval(
                 decision: try c.decode(ReviewDecision.self, forKey: .decision),
                 id: try c.decode(String.self, forKey: .id)
+            )
+        case "mcp_tool_approval":
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self = .mcpToolApproval(
+                decision: try c.decode(ReviewDecision.self, forKey: .decision),
+                id: try c.decode(String.self, forKey: .id)
+            )
+        case "resolve_mcp_elicitation":
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self = .resolveMcpElicitation(
+                action: try c.decode(ElicitationAction.self, forKey: .action),
+                requestId: try c.decode(String.self, forKey: .requestId),
+                server: try c.decode(String.self, forKey: .server),
+                content: try c.decodeIfPresent(JSONValue.self, forKey: .content)
             )
         case "compact":
             self = .compact
@@ -1092,6 +1464,18 @@ public enum Op: Codable, Hashable, Sendable {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(v0, forKey: .decision)
             try c.encode(v1, forKey: .id)
+        case let .mcpToolApproval(v0, v1):
+            try tags.encode("mcp_tool_approval", forKey: .tag)
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(v0, forKey: .decision)
+            try c.encode(v1, forKey: .id)
+        case let .resolveMcpElicitation(v0, v1, v2, v3):
+            try tags.encode("resolve_mcp_elicitation", forKey: .tag)
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(v0, forKey: .action)
+            try c.encode(v1, forKey: .requestId)
+            try c.encode(v2, forKey: .server)
+            try c.encodeIfPresent(v3, forKey: .content)
         case .compact:
             try tags.encode("compact", forKey: .tag)
         case let .review(v0):
