@@ -61,9 +61,19 @@ impl Config {
         codex_home: impl Into<PathBuf>,
         overrides: &[(String, toml::Value)],
     ) -> Result<LoadedConfig> {
-        let codex_home = codex_home.into();
+        Self::load_with(codex_home.into(), overrides, true)
+    }
+
+    /// As [`Config::load`]; without `read_files`, neither `config.toml` nor `auth.json` is read (the
+    /// overrides apply to the defaults).
+    pub(crate) fn load_with(
+        codex_home: PathBuf,
+        overrides: &[(String, toml::Value)],
+        read_files: bool,
+    ) -> Result<LoadedConfig> {
         let path = codex_home.join(CONFIG_FILE);
         let text = match std::fs::read_to_string(&path) {
+            _ if !read_files => String::new(),
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
             Err(e) => return Err(Error::Io(e)),
@@ -83,7 +93,8 @@ impl Config {
         };
         parsed.apply_to(&mut config)?;
         config.validate()?;
-        if config.api_key.is_none()
+        if read_files
+            && config.api_key.is_none()
             && config.model_provider_id == "openai"
             && config.model_provider.api_key_from_env().is_none()
         {

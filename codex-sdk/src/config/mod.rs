@@ -5,6 +5,7 @@
 
 mod load;
 mod model_info;
+mod options;
 mod otel;
 mod overrides;
 
@@ -15,6 +16,7 @@ pub use crate::sandbox::{EnvironmentInherit, ShellEnvironmentPolicy};
 pub(crate) use load::write_atomically;
 pub use load::{CONFIG_FILE, LoadedConfig, set_default_model};
 pub use model_info::{ModelInfo, model_info};
+pub use options::{CodexOptions, SandboxPolicyOption};
 pub use otel::{OtelConfig, OtelExporter, OtelHttpProtocol};
 pub use overrides::{ConfigToml, SandboxMode, SandboxWorkspaceWrite, parse_override};
 
@@ -114,8 +116,8 @@ impl Default for Config {
             codex_home: default_codex_home(),
             originator: DEFAULT_ORIGINATOR.to_owned(),
             user_agent_suffix: None,
-            event_buffer: crate::conversation::DEFAULT_EVENT_BUFFER,
-            approval_timeout: crate::conversation::approval::DEFAULT_APPROVAL_TIMEOUT,
+            event_buffer: crate::events::DEFAULT_EVENT_BUFFER,
+            approval_timeout: crate::approval::DEFAULT_APPROVAL_TIMEOUT,
             session_source: SessionSource::default(),
             otel: OtelConfig::default(),
             shell_environment_policy: ShellEnvironmentPolicy::default(),

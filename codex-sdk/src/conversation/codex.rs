@@ -6,15 +6,15 @@ use std::time::Duration;
 use async_trait::async_trait;
 use tokio::sync::mpsc;
 
-use super::approval::{ApprovalHandler, Approvals};
-use super::events::EventStream;
 use super::handle::{Conversation, ConversationBackend, ConversationHandle};
 use super::history::{History, environment_context, resolve_local_images};
 use super::manager::LiveConversations;
 use super::session::{Session, SessionShared};
 use super::turn::TurnContext;
+use crate::approval::{ApprovalHandler, Approvals};
 use crate::config::{Config, model_info};
 use crate::error::{Error, Result};
+use crate::events::EventStream;
 use crate::model::{ApiKey, ChatClient, ModelClient, ModelProviderInfo, ResponsesClient, WireApi};
 use crate::protocol::{
     AskForApproval, ConversationId, Event, EventMsg, Op, ReasoningEffort, ReasoningSummary,

@@ -1,12 +1,10 @@
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 
 use async_trait::async_trait;
-use futures::Stream;
 
-use super::events::EventStream;
+use super::turn_stream::{AbandonedTurn, TurnEvents};
 use crate::error::{Error, Result};
+use crate::events::EventStream;
 use crate::protocol::{
     ConversationId, Event, EventMsg, Op, ResponseItem, SessionConfiguredEvent, SubmissionId,
     TokenUsage, UserInput,
@@ -101,8 +99,9 @@ impl From<Vec<UserInput>> for TurnInput {
     }
 }
 
-/// What a completed turn produced.
-#[derive(Debug, Clone, PartialEq, Default)]
+/// What a completed turn produced. Hosts receive it as JSON (`TurnResult` in the protocol schema).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct TurnResult {
     /// Every item the turn added to the history (user input, messages, reasoning, tool calls and outputs).
@@ -111,6 +110,39 @@ pub struct TurnResult {
     pub final_message: Option<String>,
     /// Tokens used by the turn's model requests.
     pub usage: TokenUsage,
+}
+
+impl TurnResult {
+    /// Folds one event of the turn into the result; `Some` once the turn has ended: `Ok` when it completed,
+    /// else the error [`Conversation::run`] returns. Lets a host that streams a turn build the same result
+    /// `run` returns.
+    ///
+    /// # Errors
+    /// As [`Conversation::run`]: [`Error::Turn`], [`Error::Interrupted`], [`Error::Closed`].
+    pub fn observe(&mut self, msg: EventMsg) -> Option<Result<()>> {
+        match msg {
+            EventMsg::RawResponseItem(e) => self.items.push(e.item),
+            EventMsg::TokenCount(e) => {
+                if let Some(info) = e.info {
+                    self.usage.add_assign(&info.last_token_usage);
+                }
+            }
+            EventMsg::TaskComplete(e) => {
+                self.final_message = e.last_agent_message;
+                return Some(Ok(()));
+            }
+            EventMsg::Error(e) => {
+                return Some(Err(Error::Turn {
+                    code: e.code,
+                    message: e.message,
+                }));
+            }
+            EventMsg::TurnAborted(_) => return Some(Err(Error::Interrupted)),
+            EventMsg::ShutdownComplete => return Some(Err(Error::Closed)),
+            _ => {}
+        }
+        None
+    }
 }
 
 /// One conversation: submit [`Op`]s, read [`Event`]s.
@@ -125,19 +157,10 @@ pub struct TurnResult {
 /// timeout), the turn is interrupted, and the next `run` or `stream` first skips what is left of it.
 #[derive(Debug)]
 pub struct Conversation {
-    handle: ConversationHandle,
-    events: EventStream,
+    pub(super) handle: ConversationHandle,
+    pub(super) events: EventStream,
     configured: SessionConfiguredEvent,
-    abandoned: Option<AbandonedTurn>,
-}
-
-/// A turn whose reader went away before its terminal event.
-#[derive(Debug)]
-struct AbandonedTurn {
-    /// The submission that started it (its events carry this id).
-    sub_id: SubmissionId,
-    /// The interrupt sent when it was abandoned (`None` when there was no runtime to send it from).
-    interrupt: Option<tokio::task::JoinHandle<()>>,
+    pub(super) abandoned: Option<AbandonedTurn>,
 }
 
 impl Conversation {
@@ -233,13 +256,7 @@ impl Conversation {
     pub async fn stream(&mut self, input: impl Into<TurnInput>) -> Result<TurnEvents<'_>> {
         self.settle_abandoned().await;
         let sub_id = self.send(input).await?;
-        Ok(TurnEvents {
-            events: &mut self.events,
-            done: false,
-            sub_id,
-            handle: &self.handle,
-            abandoned: &mut self.abandoned,
-        })
+        Ok(TurnEvents::new(self, sub_id))
     }
 
     /// Sends input and waits for the turn to end. Dropping the future before then interrupts the turn.
@@ -251,26 +268,8 @@ impl Conversation {
         let mut turn = self.stream(input).await?;
         let mut result = TurnResult::default();
         while let Some(event) = turn.next_event().await {
-            match event.msg {
-                EventMsg::RawResponseItem(e) => result.items.push(e.item),
-                EventMsg::TokenCount(e) => {
-                    if let Some(info) = e.info {
-                        result.usage.add_assign(&info.last_token_usage);
-                    }
-                }
-                EventMsg::TaskComplete(e) => {
-                    result.final_message = e.last_agent_message;
-                    return Ok(result);
-                }
-                EventMsg::Error(e) => {
-                    return Err(Error::Turn {
-                        code: e.code,
-                        message: e.message,
-                    });
-                }
-                EventMsg::TurnAborted(_) => return Err(Error::Interrupted),
-                EventMsg::ShutdownComplete => return Err(Error::Closed),
-                _ => {}
+            if let Some(done) = result.observe(event.msg) {
+                return done.map(|()| result);
             }
         }
         Err(Error::Closed)
@@ -278,7 +277,7 @@ impl Conversation {
 
     /// Waits for the interrupt of an abandoned turn, then skips its remaining events (up to its terminal
     /// event), so the next turn's reader sees only its own turn.
-    async fn settle_abandoned(&mut self) {
+    pub(super) async fn settle_abandoned(&mut self) {
         let Some(abandoned) = self.abandoned.take() else {
             return;
         };
@@ -315,86 +314,5 @@ impl Conversation {
             }
         }
         failure.map_or(Ok(()), Err)
-    }
-}
-
-/// The events of one turn; ends after the turn's terminal event (or when the conversation ends).
-///
-/// Dropped before its end, it interrupts the turn (see [`Conversation`]).
-#[derive(Debug)]
-pub struct TurnEvents<'a> {
-    events: &'a mut EventStream,
-    done: bool,
-    sub_id: SubmissionId,
-    handle: &'a ConversationHandle,
-    abandoned: &'a mut Option<AbandonedTurn>,
-}
-
-impl TurnEvents<'_> {
-    /// The submission that started the turn.
-    #[must_use]
-    pub fn submission_id(&self) -> &SubmissionId {
-        &self.sub_id
-    }
-
-    /// The next event of the turn.
-    pub async fn next_event(&mut self) -> Option<Event> {
-        if self.done {
-            return None;
-        }
-        loop {
-            let event = self.events.recv().await;
-            // `SessionConfigured` belongs to the conversation, not the turn (see `session_configured()`).
-            if matches!(&event, Some(e) if matches!(e.msg, EventMsg::SessionConfigured(_))) {
-                continue;
-            }
-            self.observe(event.as_ref());
-            return event;
-        }
-    }
-
-    fn observe(&mut self, event: Option<&Event>) {
-        self.done = event.is_none_or(|e| {
-            e.msg.is_turn_terminal() || matches!(e.msg, EventMsg::ShutdownComplete)
-        });
-    }
-}
-
-impl Drop for TurnEvents<'_> {
-    fn drop(&mut self) {
-        if self.done {
-            return;
-        }
-        let interrupt = tokio::runtime::Handle::try_current().ok().map(|runtime| {
-            let handle = self.handle.clone();
-            runtime.spawn(async move {
-                // A closed conversation has nothing left to interrupt.
-                let _ = handle.interrupt().await;
-            })
-        });
-        *self.abandoned = Some(AbandonedTurn {
-            sub_id: self.sub_id.clone(),
-            interrupt,
-        });
-    }
-}
-
-impl Stream for TurnEvents<'_> {
-    type Item = Event;
-
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Event>> {
-        if self.done {
-            return Poll::Ready(None);
-        }
-        loop {
-            let polled = Pin::new(&mut *self.events).poll_next(cx);
-            if let Poll::Ready(event) = &polled {
-                if matches!(event, Some(e) if matches!(e.msg, EventMsg::SessionConfigured(_))) {
-                    continue;
-                }
-                self.observe(event.as_ref());
-            }
-            return polled;
-        }
     }
 }

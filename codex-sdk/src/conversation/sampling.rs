@@ -3,10 +3,10 @@
 
 use futures::StreamExt;
 
-use super::events::EventSink;
 use super::session::SessionShared;
 use super::turn::TurnContext;
 use crate::error::{Error, Result};
+use crate::events::EventSink;
 use crate::model::{Prompt, RequestRetry, ResponseEvent, ResponseStream, observe_request_retries};
 use crate::protocol::{
     AgentMessageDeltaEvent, AgentMessageEvent, AgentReasoningDeltaEvent, AgentReasoningEvent,

@@ -8,11 +8,11 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use super::approval::Approvals;
-use super::events::EventSink;
 use super::history::History;
 use super::review::run_review;
 use super::turn::{Outcome, PendingInput, TurnContext, TurnEnv, finish, run_turn};
+use crate::approval::Approvals;
+use crate::events::EventSink;
 use crate::model::ModelClient;
 use crate::protocol::{
     ConversationId, ConversationPathEvent, Event, EventMsg, Op, RateLimitSnapshot,

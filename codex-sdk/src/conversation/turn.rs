@@ -6,11 +6,11 @@ use std::sync::{Arc, Mutex, PoisonError};
 use tokio_util::sync::CancellationToken;
 
 use super::compact;
-use super::events::EventSink;
 use super::history::{History, user_message};
 use super::sampling::{Sample, sample_with_retries};
 use super::session::SessionShared;
 use crate::error::{Error, Result};
+use crate::events::EventSink;
 use crate::model::{Prompt, WireApi};
 use crate::protocol::{
     AskForApproval, CompactionTrigger, ErrorEvent, EventMsg, RawResponseItemEvent, ReasoningEffort,

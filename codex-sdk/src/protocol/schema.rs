@@ -18,6 +18,14 @@ pub fn protocol_schema() -> serde_json::Value {
         ("ResponseItem", generator.subschema_for::<ResponseItem>()),
         ("ErrorCode", generator.subschema_for::<ErrorCode>()),
         (
+            "TurnResult",
+            generator.subschema_for::<crate::conversation::TurnResult>(),
+        ),
+        (
+            "CodexOptions",
+            generator.subschema_for::<crate::config::CodexOptions>(),
+        ),
+        (
             "ConversationsPage",
             generator.subschema_for::<crate::rollout::ConversationsPage>(),
         ),

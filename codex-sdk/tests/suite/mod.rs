@@ -6,6 +6,7 @@ mod config_load;
 mod conversation;
 mod conversation_cancel;
 mod exec_cli;
+mod host_surface;
 mod model_chat;
 mod model_faults;
 mod model_responses;
