@@ -291,3 +291,9 @@ mod tests {
         assert!(!Error::from_code(ErrorCode::ContextWindowExceeded, "full").is_retryable());
     }
 }
+
+impl From<crate::protocol::InvalidCursorError> for Error {
+    fn from(e: crate::protocol::InvalidCursorError) -> Self {
+        Self::InvalidInput(e.to_string())
+    }
+}

@@ -13,6 +13,7 @@
 //! - `testing` (feature `testing`): a loopback mock model server for your own tests.
 
 pub mod approval;
+mod atomic_file;
 pub mod auth;
 pub mod config;
 pub mod conversation;

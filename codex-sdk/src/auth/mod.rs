@@ -97,7 +97,7 @@ fn read(codex_home: &Path) -> Result<Option<AuthDotJson>> {
 
 fn write(codex_home: &Path, auth: &AuthDotJson) -> Result<()> {
     let bytes = serde_json::to_vec_pretty(auth)?;
-    crate::config::write_atomically_private(codex_home, &auth_file(codex_home), &bytes)
+    crate::atomic_file::write_atomically_private(codex_home, &auth_file(codex_home), &bytes)
 }
 
 /// Stores an API key as the login (replacing any earlier login's tokens) and records the method.

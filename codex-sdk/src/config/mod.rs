@@ -13,7 +13,6 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use crate::sandbox::{EnvironmentInherit, ShellEnvironmentPolicy};
-pub(crate) use load::write_atomically;
 pub use load::{CONFIG_FILE, LoadedConfig, set_default_model};
 pub use model_info::{ModelInfo, model_info};
 pub use options::{CodexOptions, SandboxPolicyOption};
@@ -21,8 +20,8 @@ pub use otel::{OtelConfig, OtelExporter, OtelHttpProtocol};
 pub use overrides::{ConfigToml, SandboxMode, SandboxWorkspaceWrite, parse_override};
 
 use crate::model::{ApiKey, ModelProviderInfo};
+use crate::protocol::SessionSource;
 use crate::protocol::{AskForApproval, ReasoningEffort, ReasoningSummary, SandboxPolicy};
-use crate::rollout::SessionSource;
 
 /// The model used when none is configured.
 pub const DEFAULT_MODEL: &str = "gpt-5-codex";
@@ -211,13 +210,4 @@ pub fn default_codex_home() -> PathBuf {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("."))
         .join(".codex")
-}
-
-/// Atomically writes a file that must stay private (`0600`), creating `dir` (`0700`) when missing.
-pub(crate) fn write_atomically_private(
-    dir: &std::path::Path,
-    path: &std::path::Path,
-    bytes: &[u8],
-) -> crate::Result<()> {
-    write_atomically(dir, path, bytes, Some(0o600))
 }

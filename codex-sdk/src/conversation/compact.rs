@@ -6,8 +6,7 @@
 
 use super::history::History;
 use super::sampling::sample_with_retries;
-use super::session::SessionShared;
-use super::turn::{TurnContext, TurnEnv, build_prompt, report_usage};
+use super::shared::{SessionShared, TurnContext, TurnEnv, build_prompt, report_usage};
 use crate::error::{Error, Result};
 use crate::events::EventSink;
 use crate::protocol::{

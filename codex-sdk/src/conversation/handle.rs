@@ -2,7 +2,6 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use super::turn_stream::{AbandonedTurn, TurnEvents};
 use crate::error::{Error, Result};
 use crate::events::EventStream;
 use crate::protocol::{
@@ -163,6 +162,15 @@ pub struct Conversation {
     pub(super) abandoned: Option<AbandonedTurn>,
 }
 
+/// A turn whose reader went away before its terminal event.
+#[derive(Debug)]
+pub(super) struct AbandonedTurn {
+    /// The submission that started it (its events carry this id).
+    pub(super) sub_id: SubmissionId,
+    /// The interrupt sent when it was abandoned (`None` when there was no runtime to send it from).
+    pub(super) interrupt: Option<tokio::task::JoinHandle<()>>,
+}
+
 impl Conversation {
     pub(crate) fn new(
         handle: ConversationHandle,
@@ -175,6 +183,24 @@ impl Conversation {
             configured,
             abandoned: None,
         }
+    }
+
+    /// A conversation over a backend of your own (a conversation in another process, a replay, a test
+    /// double): it submits through `backend` and reads `events`, which the backend feeds in order. Every
+    /// convenience (`run`, `stream`, cancel-safety, `shutdown`) works as for a local conversation, provided
+    /// the backend answers with the same events: a turn ends with `TaskComplete`, `Error` or
+    /// `TurnAborted`, and `Op::Shutdown` with `ShutdownComplete`.
+    #[must_use]
+    pub fn from_backend(
+        backend: Arc<dyn ConversationBackend>,
+        events: tokio::sync::mpsc::Receiver<Event>,
+        configured: SessionConfiguredEvent,
+    ) -> Self {
+        Self::new(
+            ConversationHandle::new(backend),
+            EventStream::new(events),
+            configured,
+        )
     }
 
     /// The conversation's id.
@@ -243,20 +269,6 @@ impl Conversation {
     #[must_use]
     pub fn into_parts(self) -> (ConversationHandle, EventStream) {
         (self.handle, self.events)
-    }
-
-    /// Sends input and returns the events of the turn it runs in, ending with the turn's terminal event.
-    /// The conversation's `SessionConfigured` event is not part of any turn and is skipped (it is always
-    /// available from [`Conversation::session_configured`]).
-    ///
-    /// Dropping the returned [`TurnEvents`] before its end interrupts the turn.
-    ///
-    /// # Errors
-    /// As [`Conversation::send`].
-    pub async fn stream(&mut self, input: impl Into<TurnInput>) -> Result<TurnEvents<'_>> {
-        self.settle_abandoned().await;
-        let sub_id = self.send(input).await?;
-        Ok(TurnEvents::new(self, sub_id))
     }
 
     /// Sends input and waits for the turn to end. Dropping the future before then interrupts the turn.

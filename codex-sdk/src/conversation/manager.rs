@@ -6,16 +6,17 @@
 //! outputs are dropped), replay the persisted events as `initial_messages`, start the session with a
 //! recorder. Resume appends to the same file under the same id; fork writes a new file under a new id.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::task::JoinHandle;
 
-use super::codex::{Codex, LocalBackend};
+use super::backend::LocalBackend;
+use super::codex::Codex;
 use super::handle::{Conversation, ConversationHandle};
 use super::history::History;
+use super::live::{LiveConversations, LiveEntry};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::protocol::{ConversationId, Op, SessionConfiguredEvent, Submission, SubmissionId};
@@ -50,29 +51,6 @@ impl NewConversation {
             session_configured,
             conversation,
         }
-    }
-}
-
-struct LiveEntry {
-    backend: Weak<LocalBackend>,
-    rollout: Option<RolloutRecorder>,
-    task: JoinHandle<()>,
-}
-
-/// The conversations a [`Codex`] started. Holds no strong reference: a conversation whose handles are all
-/// dropped ends as before, and its entry is pruned.
-#[derive(Default)]
-pub(crate) struct LiveConversations {
-    map: Mutex<HashMap<ConversationId, LiveEntry>>,
-}
-
-impl LiveConversations {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<ConversationId, LiveEntry>> {
-        self.map.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn prune(map: &mut HashMap<ConversationId, LiveEntry>) {
-        map.retain(|_, e| !e.task.is_finished() && e.backend.strong_count() > 0);
     }
 }
 

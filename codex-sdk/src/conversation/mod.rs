@@ -3,14 +3,17 @@
 //! Each conversation is a task on the caller's tokio runtime that runs one turn at a time. Its events go
 //! through a bounded channel to exactly one consumer (see [`EventStream`] for the backpressure policy).
 
+mod backend;
 mod codex;
 pub mod compact;
 mod handle;
 pub(crate) mod history;
+mod live;
 mod manager;
 pub mod review;
 mod sampling;
 mod session;
+mod shared;
 mod turn;
 mod turn_stream;
 

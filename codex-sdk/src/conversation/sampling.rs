@@ -3,8 +3,7 @@
 
 use futures::StreamExt;
 
-use super::session::SessionShared;
-use super::turn::TurnContext;
+use super::shared::{SessionShared, TurnContext};
 use crate::error::{Error, Result};
 use crate::events::EventSink;
 use crate::model::{Prompt, RequestRetry, ResponseEvent, ResponseStream, observe_request_retries};

@@ -1,159 +1,20 @@
 //! The submission loop: one task per conversation that receives [`Submission`]s, runs at most one turn at a
 //! time (as its own task), and handles interrupts, approvals and shutdown.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use super::history::History;
 use super::review::run_review;
-use super::turn::{Outcome, PendingInput, TurnContext, TurnEnv, finish, run_turn};
-use crate::approval::Approvals;
-use crate::events::EventSink;
-use crate::model::ModelClient;
+use super::shared::{PendingInput, SessionShared, TurnContext};
+use super::turn::{Outcome, finish, run_turn};
 use crate::protocol::{
-    ConversationId, ConversationPathEvent, Event, EventMsg, Op, RateLimitSnapshot,
-    RawResponseItemEvent, Submission, SubmissionId, TokenUsageInfo, TurnAbortReason,
+    EventMsg, Op, RawResponseItemEvent, Submission, SubmissionId, TurnAbortReason,
     TurnAbortedEvent, UserInput, WarningEvent,
 };
-use crate::rollout::{RolloutRecorder, TurnContextItem};
-use crate::tools::ToolRegistry;
-
-/// State shared by the submission loop and its turns.
-pub(crate) struct SessionShared {
-    pub(crate) id: ConversationId,
-    pub(crate) model: Arc<dyn ModelClient>,
-    pub(crate) tools: ToolRegistry,
-    pub(crate) approvals: Arc<Approvals>,
-    pub(crate) instructions: String,
-    pub(crate) history: Arc<Mutex<History>>,
-    pub(crate) token_info: Mutex<Option<TokenUsageInfo>>,
-    pub(crate) rate_limits: Mutex<Option<RateLimitSnapshot>>,
-    pub(crate) events_tx: mpsc::Sender<Event>,
-    /// Tokens the history occupies in the context window (last response's usage, or an estimate after
-    /// compaction); compared with the auto-compaction limit.
-    pub(crate) context_tokens: AtomicU64,
-    pub(crate) compact_prompt: String,
-    pub(crate) compact_template: String,
-    pub(crate) review_model: Option<String>,
-    /// Set when the model's context window is unknown; the first turn warns once.
-    pub(crate) unknown_window_warning: AtomicBool,
-    /// Records the conversation (`None` when recording is off).
-    pub(crate) rollout: Option<RolloutRecorder>,
-    /// The environment policy of the processes tools start.
-    pub(crate) environment_policy: Arc<crate::sandbox::ShellEnvironmentPolicy>,
-}
-
-impl SessionShared {
-    pub(crate) fn lock_history(&self) -> MutexGuard<'_, History> {
-        self.history.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// The conversation's own history, instructions and tools.
-    pub(crate) fn primary_env(&self) -> TurnEnv {
-        TurnEnv {
-            history: Arc::clone(&self.history),
-            instructions: self.instructions.clone(),
-            tools: self.tools.clone(),
-            primary: true,
-        }
-    }
-
-    pub(crate) fn context_tokens(&self) -> u64 {
-        self.context_tokens.load(Ordering::Relaxed)
-    }
-
-    pub(crate) fn set_context_tokens(&self, tokens: u64) {
-        self.context_tokens.store(tokens, Ordering::Relaxed);
-    }
-
-    pub(crate) fn rate_limits(&self) -> Option<RateLimitSnapshot> {
-        *self
-            .rate_limits
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-    }
-
-    pub(crate) fn set_rate_limits(&self, snapshot: RateLimitSnapshot) {
-        *self
-            .rate_limits
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Some(snapshot);
-    }
-
-    pub(crate) fn take_unknown_window_warning(&self) -> bool {
-        self.unknown_window_warning.swap(false, Ordering::Relaxed)
-    }
-
-    pub(crate) fn lock_token_info(&self) -> MutexGuard<'_, Option<TokenUsageInfo>> {
-        self.token_info
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn sink(&self, sub_id: SubmissionId) -> EventSink {
-        EventSink::new(self.events_tx.clone(), sub_id).with_recorder(self.rollout.clone())
-    }
-
-    fn record_turn_context(&self, tc: &TurnContext) {
-        if let Some(recorder) = &self.rollout {
-            recorder.record_turn_context(&TurnContextItem {
-                cwd: tc.cwd.clone(),
-                approval_policy: Some(tc.approval_policy),
-                sandbox_policy: Some(tc.sandbox_policy.clone()),
-                model: tc.model.clone(),
-                effort: tc.effort,
-                summary: Some(tc.summary),
-            });
-        }
-    }
-
-    /// Writes out and closes the rollout (idempotent); the storage failure, if recording failed.
-    async fn close_rollout(&self) -> Option<crate::Error> {
-        let recorder = self.rollout.as_ref()?;
-        let error = recorder.shutdown().await.err()?;
-        tracing::warn!(conversation = %self.id, error = %error, "the rollout could not be written");
-        Some(error)
-    }
-
-    /// What a client is told when the rollout stops being written.
-    fn rollout_failure_message(&self, error: &std::io::Error) -> String {
-        let path = self
-            .rollout
-            .as_ref()
-            .map(|r| r.path().display().to_string())
-            .unwrap_or_default();
-        format!(
-            "the rollout {path} could not be written ({error}); recording stopped at the last whole line, \
-             so resuming it will miss what follows"
-        )
-    }
-
-    /// Answers [`Op::GetPath`] after the rollout is written out.
-    async fn send_path(&self, sub_id: SubmissionId) {
-        let sink = self.sink(sub_id);
-        let path = match &self.rollout {
-            Some(recorder) => {
-                if let Err(e) = recorder.flush().await {
-                    sink.send(EventMsg::Warning(WarningEvent {
-                        message: format!("the rollout could not be written: {e}"),
-                    }))
-                    .await;
-                }
-                Some(recorder.path().to_owned())
-            }
-            None => None,
-        };
-        sink.send(EventMsg::ConversationPath(ConversationPathEvent {
-            conversation_id: self.id,
-            path,
-        }))
-        .await;
-    }
-}
+use crate::rollout::RolloutRecorder;
 
 /// What the running task is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,7 +11,7 @@ use std::task::{Context, Poll};
 use futures::Stream;
 use tokio::sync::OwnedMutexGuard;
 
-use super::handle::{Conversation, ConversationHandle, TurnInput};
+use super::handle::{AbandonedTurn, Conversation, ConversationHandle, TurnInput};
 use crate::error::Result;
 use crate::events::EventStream;
 use crate::protocol::{Event, EventMsg, SubmissionId};
@@ -20,15 +20,6 @@ use crate::protocol::{Event, EventMsg, SubmissionId};
 /// running turn (which holds the lock for the length of the turn, so turns never interleave and there is
 /// one reader).
 pub type SharedConversation = Arc<tokio::sync::Mutex<Conversation>>;
-
-/// A turn whose reader went away before its terminal event.
-#[derive(Debug)]
-pub(super) struct AbandonedTurn {
-    /// The submission that started it (its events carry this id).
-    pub(super) sub_id: SubmissionId,
-    /// The interrupt sent when it was abandoned (`None` when there was no runtime to send it from).
-    pub(super) interrupt: Option<tokio::task::JoinHandle<()>>,
-}
 
 /// Where a reader is in its turn.
 #[derive(Debug)]
@@ -206,6 +197,20 @@ impl Stream for OwnedTurnEvents {
 }
 
 impl Conversation {
+    /// Sends input and returns the events of the turn it runs in, ending with the turn's terminal event.
+    /// The conversation's `SessionConfigured` event is not part of any turn and is skipped (it is always
+    /// available from [`Conversation::session_configured`]).
+    ///
+    /// Dropping the returned [`TurnEvents`] before its end interrupts the turn.
+    ///
+    /// # Errors
+    /// As [`Conversation::send`].
+    pub async fn stream(&mut self, input: impl Into<TurnInput>) -> Result<TurnEvents<'_>> {
+        self.settle_abandoned().await;
+        let sub_id = self.send(input).await?;
+        Ok(TurnEvents::new(self, sub_id))
+    }
+
     /// Wraps the conversation for sharing (see [`SharedConversation`]).
     #[must_use]
     pub fn into_shared(self) -> SharedConversation {

@@ -9,6 +9,7 @@ mod event;
 mod format;
 mod ids;
 mod items;
+mod listing;
 mod op;
 mod review;
 #[cfg(feature = "schema")]
@@ -20,6 +21,10 @@ pub use event::*;
 pub use format::{format_tokens_compact, format_tokens_exact};
 pub use ids::{ConversationId, InvalidIdError, SubmissionId};
 pub use items::*;
+pub(crate) use listing::valid_file_ts;
+pub use listing::{
+    ConversationSummary, ConversationsPage, Cursor, InvalidCursorError, SessionSource,
+};
 pub use op::*;
 pub use review::*;
 pub use usage::*;

@@ -27,7 +27,7 @@ pub fn protocol_schema() -> serde_json::Value {
         ),
         (
             "ConversationsPage",
-            generator.subschema_for::<crate::rollout::ConversationsPage>(),
+            generator.subschema_for::<ConversationsPage>(),
         ),
     ];
     let defs = generator.take_definitions(true);

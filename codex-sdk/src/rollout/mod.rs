@@ -20,11 +20,12 @@ mod reader;
 mod recorder;
 mod store;
 
-pub use line::{
-    CompactedItem, GitInfo, RolloutItem, RolloutLine, SessionMeta, SessionSource, TurnContextItem,
-    now_timestamp,
+pub use crate::protocol::{
+    ConversationSummary, ConversationsPage, Cursor, InvalidCursorError, SessionSource,
 };
-pub use list::{ConversationSummary, ConversationsPage, Cursor};
+pub use line::{
+    CompactedItem, GitInfo, RolloutItem, RolloutLine, SessionMeta, TurnContextItem, now_timestamp,
+};
 pub use memory::InMemoryRolloutStore;
 pub use reader::{
     ReadReport, RolloutContents, RolloutEntry, history_from, is_context_message,

@@ -385,3 +385,69 @@ async fn an_aborted_host_tool_approval_ends_the_turn_as_interrupted() {
     assert!(matches!(conv.run("deploy").await, Err(Error::Interrupted)));
     assert_eq!(model.remaining(), 1);
 }
+
+/// A backend that answers every input with one message, without any model: what a remote conversation
+/// plugs in.
+#[derive(Debug)]
+struct Echo {
+    id: codex_sdk::protocol::ConversationId,
+    events: tokio::sync::mpsc::Sender<codex_sdk::protocol::Event>,
+    next: AtomicUsize,
+    tools: codex_sdk::tools::ToolRegistry,
+}
+
+#[async_trait::async_trait]
+impl codex_sdk::conversation::ConversationBackend for Echo {
+    fn id(&self) -> codex_sdk::protocol::ConversationId {
+        self.id
+    }
+
+    async fn submit(
+        &self,
+        op: codex_sdk::protocol::Op,
+    ) -> codex_sdk::Result<codex_sdk::protocol::SubmissionId> {
+        let id =
+            codex_sdk::protocol::SubmissionId(self.next.fetch_add(1, Ordering::SeqCst).to_string());
+        let msgs = match op {
+            codex_sdk::protocol::Op::UserInput { items } => {
+                let text = serde_json::to_value(&items).unwrap()[0]["text"].clone();
+                vec![
+                    json!({"type": "task_started"}),
+                    json!({"type": "task_complete", "last_agent_message": format!("echo: {}", text.as_str().unwrap())}),
+                ]
+            }
+            codex_sdk::protocol::Op::Shutdown => vec![json!({"type": "shutdown_complete"})],
+            _ => Vec::new(),
+        };
+        for msg in msgs {
+            let event = codex_sdk::protocol::Event {
+                id: id.clone(),
+                msg: serde_json::from_value(msg).unwrap(),
+            };
+            self.events.send(event).await.map_err(|_| Error::Closed)?;
+        }
+        Ok(id)
+    }
+
+    fn tools(&self) -> &codex_sdk::tools::ToolRegistry {
+        &self.tools
+    }
+}
+
+#[tokio::test]
+async fn a_conversation_runs_over_a_backend_of_ones_own() {
+    let (tx, rx) = tokio::sync::mpsc::channel(16);
+    let id = codex_sdk::protocol::ConversationId::new();
+    let backend = Arc::new(Echo {
+        id,
+        events: tx,
+        next: AtomicUsize::new(1),
+        tools: codex_sdk::tools::ToolRegistry::new(),
+    });
+    let configured = serde_json::from_value(json!({"session_id": id, "model": "echo"})).unwrap();
+    let mut conv = Conversation::from_backend(backend, rx, configured);
+    assert_eq!(conv.id(), id);
+    let result = conv.run("hello").await.unwrap();
+    assert_eq!(result.final_message.as_deref(), Some("echo: hello"));
+    conv.shutdown().await.unwrap();
+}
