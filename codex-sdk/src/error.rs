@@ -264,6 +264,12 @@ impl Error {
     }
 }
 
+impl From<crate::protocol::InvalidCursorError> for Error {
+    fn from(e: crate::protocol::InvalidCursorError) -> Self {
+        Self::InvalidInput(e.to_string())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -289,11 +295,5 @@ mod tests {
         }
         assert!(Error::from_code(ErrorCode::Stream, "cut").is_retryable());
         assert!(!Error::from_code(ErrorCode::ContextWindowExceeded, "full").is_retryable());
-    }
-}
-
-impl From<crate::protocol::InvalidCursorError> for Error {
-    fn from(e: crate::protocol::InvalidCursorError) -> Self {
-        Self::InvalidInput(e.to_string())
     }
 }

@@ -179,7 +179,6 @@ impl CodexOptions {
     }
 
     /// Applies the options to `builder`, field by field (what is `None` is left alone).
-    #[must_use]
     pub fn apply(self, mut b: CodexBuilder) -> CodexBuilder {
         macro_rules! set {
             ($($field:ident => $setter:ident),* $(,)?) => {
