@@ -17,6 +17,7 @@ pub const AUTH_FILE: &str = "auth.json";
 
 /// How the user last logged in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum AuthMode {
@@ -30,6 +31,7 @@ pub enum AuthMode {
 
 /// What is stored, without the secrets.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct AuthStatus {
     /// The last login method (`None` when logged out).

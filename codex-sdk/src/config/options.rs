@@ -21,17 +21,6 @@ use crate::tools::BuiltinToolsConfig;
 /// The settings of a [`Codex`](crate::Codex) as data. Every field is optional: what is left out keeps the
 /// core's default (or the value from `config.toml` when `load_config` is set). Unknown fields are an
 /// error, so a misspelt setting is never silently ignored.
-///
-/// ```
-/// # fn demo() -> codex_sdk::Result<()> {
-/// let options: codex_sdk::config::CodexOptions = serde_json::from_str(
-///     r#"{"model": "gpt-5", "sandbox_policy": "workspace-write", "approval_policy": "never", "ephemeral": true}"#,
-/// ).map_err(|e| codex_sdk::Error::InvalidInput(e.to_string()))?;
-/// let codex = codex_sdk::CodexBuilder::from_options(options)?.build()?;
-/// assert_eq!(codex.config().model, "gpt-5");
-/// # Ok(()) }
-/// # demo().unwrap();
-/// ```
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
@@ -126,19 +115,22 @@ impl<'de> Deserialize<'de> for SandboxPolicyOption {
     }
 }
 
+/// Described as any JSON value (with a description naming both forms), inline: the hosts' generators map
+/// it to their JSON type, and the core checks it when the options are parsed.
 #[cfg(feature = "schema")]
 impl schemars::JsonSchema for SandboxPolicyOption {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "SandboxPolicyOption".into()
     }
 
-    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({
-            "description": "A sandbox mode name, or a whole sandbox policy.",
-            "anyOf": [
-                generator.subschema_for::<SandboxMode>(),
-                generator.subschema_for::<SandboxPolicy>(),
-            ],
+            "description": "A sandbox mode (`\"read-only\"`, `\"workspace-write\"`, `\"danger-full-access\"`) or a \
+                            whole `SandboxPolicy` object (`{\"mode\": \"workspace-write\", \"network_access\": true}`).",
         })
     }
 }
@@ -251,6 +243,17 @@ fn explain(json: &str, err: &serde_json::Error) -> String {
 impl CodexBuilder {
     /// A builder from host options: the configuration they start from (see
     /// [`CodexOptions::load_config`]), then every option set.
+    ///
+    /// ```
+    /// # fn demo() -> codex_sdk::Result<()> {
+    /// let options = codex_sdk::CodexOptions::from_json(
+    ///     r#"{"model": "gpt-5", "sandbox_policy": "workspace-write", "approval_policy": "never", "ephemeral": true}"#,
+    /// )?;
+    /// let codex = codex_sdk::CodexBuilder::from_options(options)?.build()?;
+    /// assert_eq!(codex.config().model, "gpt-5");
+    /// # Ok(()) }
+    /// # demo().unwrap();
+    /// ```
     ///
     /// # Errors
     /// [`Error::Config`] naming a bad `config.toml` key or override; [`Error::InvalidInput`] for an

@@ -313,7 +313,7 @@ impl Conversation {
     /// [`Error::Closed`] if it had already ended; [`Error::Io`] when the rollout could not be written
     /// (the shutdown's own `Error` event, code [`ErrorCode::Io`](crate::ErrorCode::Io); the conversation
     /// is shut down all the same, and the file holds the whole lines written before the failure).
-    pub async fn shutdown(mut self) -> Result<()> {
+    pub async fn shutdown(&mut self) -> Result<()> {
         let sub_id = self.handle.submit(Op::Shutdown).await?;
         let mut failure = None;
         while let Some(event) = self.events.recv().await {

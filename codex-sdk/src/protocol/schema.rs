@@ -26,6 +26,10 @@ pub fn protocol_schema() -> serde_json::Value {
             generator.subschema_for::<crate::config::CodexOptions>(),
         ),
         (
+            "AuthStatus",
+            generator.subschema_for::<crate::auth::AuthStatus>(),
+        ),
+        (
             "ConversationsPage",
             generator.subschema_for::<ConversationsPage>(),
         ),

@@ -250,7 +250,7 @@ async fn fork_cuts_before_the_nth_real_user_message() {
         (99, [turn("one"), turn("two"), turn("three")].concat()),
     ];
     for (n, expected) in cases {
-        let fork = codex.fork_conversation(&path, n).await.unwrap();
+        let mut fork = codex.fork_conversation(&path, n).await.unwrap();
         assert_ne!(fork.conversation_id, id);
         let fork_path = fork.rollout_path.clone().unwrap();
         assert_ne!(fork_path, path);
