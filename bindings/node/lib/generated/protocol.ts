@@ -55,21 +55,29 @@ export type AskForApproval =
   /** Never ask; failures go back to the model. */
   | "never";
 
+/** How the user last logged in. */
+export type AuthMode =
+  /** An API key. */
+  | "apikey"
+  /** A ChatGPT account (tokens stored by Codex CLI's login). */
+  | "chatgpt";
+
+/** What is stored, without the secrets. */
+export interface AuthStatus {
+  /** The last login method (`None` when logged out). */
+  auth_mode?: AuthMode | null;
+  /** The account email, from the stored id token's claims. */
+  email?: string | null;
+  /** Whether an API key is stored. */
+  has_api_key: boolean;
+  /** The ChatGPT plan, from the id token's claims. */
+  plan_type?: string | null;
+}
+
 /**
  * The settings of a [`Codex`](crate::Codex) as data. Every field is optional: what is left out keeps the
  * core's default (or the value from `config.toml` when `load_config` is set). Unknown fields are an
  * error, so a misspelt setting is never silently ignored.
- *
- * ```
- * # fn demo() -> codex_sdk::Result<()> {
- * let options: codex_sdk::config::CodexOptions = serde_json::from_str(
- *     r#"{"model": "gpt-5", "sandbox_policy": "workspace-write", "approval_policy": "never", "ephemeral": true}"#,
- * ).map_err(|e| codex_sdk::Error::InvalidInput(e.to_string()))?;
- * let codex = codex_sdk::CodexBuilder::from_options(options)?.build()?;
- * assert_eq!(codex.config().model, "gpt-5");
- * # Ok(()) }
- * # demo().unwrap();
- * ```
  */
 export interface CodexOptions {
   /** The API key (otherwise the provider's environment variable, or `auth.json` when `load_config`). */

@@ -37,6 +37,10 @@ AskForApproval = Literal["untrusted", "on-failure", "on-request", "never"]
 """When the agent asks the host before running a command."""
 
 
+AuthMode = Literal["apikey", "chatgpt"]
+"""How the user last logged in."""
+
+
 CompactionTrigger = Literal["manual", "auto"]
 """What started a compaction."""
 
@@ -105,21 +109,44 @@ WireApi = Literal["responses", "chat"]
 
 
 @dataclass(init=False, repr=False, eq=False)
+class AuthStatus(_Data):
+    """What is stored, without the secrets."""
+    has_api_key: bool
+    """Whether an API key is stored."""
+    auth_mode: Optional[AuthMode] = None
+    """The last login method (`None` when logged out)."""
+    email: Optional[str] = None
+    """The account email, from the stored id token's claims."""
+    plan_type: Optional[str] = None
+    """The ChatGPT plan, from the id token's claims."""
+
+    def __init__(self, has_api_key: bool, auth_mode: Optional[AuthMode] = None, email: Optional[str] = None, plan_type: Optional[str] = None) -> None:
+        self.has_api_key = has_api_key
+        self.auth_mode = auth_mode
+        self.email = email
+        self.plan_type = plan_type
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "AuthStatus":
+        return cls(has_api_key=d["has_api_key"], auth_mode=d.get("auth_mode"), email=d.get("email"), plan_type=d.get("plan_type"))
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {}
+        d["has_api_key"] = self.has_api_key
+        if self.auth_mode is not None:
+            d["auth_mode"] = self.auth_mode
+        if self.email is not None:
+            d["email"] = self.email
+        if self.plan_type is not None:
+            d["plan_type"] = self.plan_type
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
 class CodexOptions(_Data):
     """The settings of a `Codex` as data. Every field is optional: what is left out keeps the
     core's default (or the value from `config.toml` when `load_config` is set). Unknown fields are an
     error, so a misspelt setting is never silently ignored.
-
-    ```
-    # fn demo() -> codex_sdk::Result<()> {
-    let options: codex_sdk::config::CodexOptions = serde_json::from_str(
-        r#"{"model": "gpt-5", "sandbox_policy": "workspace-write", "approval_policy": "never", "ephemeral": true}"#,
-    ).map_err(|e| codex_sdk::Error::InvalidInput(e.to_string()))?;
-    let codex = codex_sdk::CodexBuilder::from_options(options)?.build()?;
-    assert_eq!(codex.config().model, "gpt-5");
-    # Ok(()) }
-    # demo().unwrap();
-    ```
     """
     api_key: Optional[str] = None
     """The API key (otherwise the provider's environment variable, or `auth.json` when `load_config`)."""
@@ -2725,6 +2752,8 @@ __all__ = [
     "ApiKey",
     "ApplyPatchApprovalRequestEvent",
     "AskForApproval",
+    "AuthMode",
+    "AuthStatus",
     "CodexOptions",
     "CompactOp",
     "CompactionTrigger",

@@ -152,20 +152,43 @@ public enum AskForApproval: String, Codable, Hashable, Sendable, CaseIterable {
     case never = "never"
 }
 
+/// How the user last logged in.
+public enum AuthMode: String, Codable, Hashable, Sendable, CaseIterable {
+    /// An API key.
+    case apikey = "apikey"
+    /// A ChatGPT account (tokens stored by Codex CLI's login).
+    case chatgpt = "chatgpt"
+}
+
+/// What is stored, without the secrets.
+public struct AuthStatus: Codable, Hashable, Sendable {
+    /// Whether an API key is stored.
+    public var hasApiKey: Bool
+    /// The last login method (`None` when logged out).
+    public var authMode: AuthMode?
+    /// The account email, from the stored id token's claims.
+    public var email: String?
+    /// The ChatGPT plan, from the id token's claims.
+    public var planType: String?
+
+    public init(hasApiKey: Bool, authMode: AuthMode? = nil, email: String? = nil, planType: String? = nil) {
+        self.hasApiKey = hasApiKey
+        self.authMode = authMode
+        self.email = email
+        self.planType = planType
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case hasApiKey = "has_api_key"
+        case authMode = "auth_mode"
+        case email = "email"
+        case planType = "plan_type"
+    }
+}
+
 /// The settings of a [`Codex`](crate::Codex) as data. Every field is optional: what is left out keeps the
 /// core's default (or the value from `config.toml` when `load_config` is set). Unknown fields are an
 /// error, so a misspelt setting is never silently ignored.
-///
-/// ```
-/// # fn demo() -> codex_sdk::Result<()> {
-/// let options: codex_sdk::config::CodexOptions = serde_json::from_str(
-///     r#"{"model": "gpt-5", "sandbox_policy": "workspace-write", "approval_policy": "never", "ephemeral": true}"#,
-/// ).map_err(|e| codex_sdk::Error::InvalidInput(e.to_string()))?;
-/// let codex = codex_sdk::CodexBuilder::from_options(options)?.build()?;
-/// assert_eq!(codex.config().model, "gpt-5");
-/// # Ok(()) }
-/// # demo().unwrap();
-/// ```
 public struct CodexOptions: Codable, Hashable, Sendable {
     /// Codex CLI `-c key=value` overrides (the value is TOML; a bare word is a string), applied on top of
     /// `config.toml` when `load_config` is set, else on top of the defaults.
