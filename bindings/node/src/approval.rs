@@ -2,7 +2,7 @@
 //! [`ApprovalHandler`].
 
 use async_trait::async_trait;
-use codex_sdk::conversation::approval::{ApprovalHandler, ApprovalRequest};
+use codex_sdk::approval::{ApprovalHandler, ApprovalRequest};
 use codex_sdk::protocol::{EventMsg, ReviewDecision};
 use napi::Status;
 use napi::bindgen_prelude::{Either, Promise};
@@ -52,4 +52,12 @@ impl ApprovalHandler for JsApprovalHandler {
             Err(_) => ReviewDecision::Denied,
         }
     }
+}
+
+/// The wire name of a decision (`"approved"`, `"denied"`, …).
+pub fn decision_name(decision: ReviewDecision) -> String {
+    serde_json::to_value(decision)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_else(|| "denied".to_owned())
 }
