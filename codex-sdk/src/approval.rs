@@ -41,7 +41,9 @@ impl ApprovalRequest {
         }
     }
 
-    fn into_event(self) -> EventMsg {
+    /// The request as the event a client sees (what bindings hand their host callbacks, as JSON).
+    #[must_use]
+    pub fn into_event(self) -> EventMsg {
         match self {
             Self::Exec(e) => EventMsg::ExecApprovalRequest(e),
             Self::ApplyPatch(e) => EventMsg::ApplyPatchApprovalRequest(e),

@@ -138,6 +138,6 @@ impl NativeToolCall {
     #[napi]
     pub async fn request_approval(&self, command: Vec<String>, reason: Option<String>) -> String {
         let decision = self.ctx.request_command_approval(command, reason).await;
-        crate::approval::decision_name(decision)
+        decision.as_str().to_owned()
     }
 }

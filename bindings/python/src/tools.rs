@@ -190,9 +190,11 @@ impl ToolContext {
     ) -> PyResult<Awaitable<'py, String>> {
         let ctx = self.inner.clone();
         future_into_py(py, async move {
-            Ok(decision_name(
-                ctx.request_command_approval(command, reason).await,
-            ))
+            Ok(ctx
+                .request_command_approval(command, reason)
+                .await
+                .as_str()
+                .to_owned())
         })
     }
 
@@ -207,18 +209,10 @@ impl ToolContext {
         let ctx = self.inner.clone();
         let runtime = handle()?;
         Ok(py.detach(|| {
-            decision_name(
-                runtime
-                    .block_on(async move { ctx.request_command_approval(command, reason).await }),
-            )
+            runtime
+                .block_on(async move { ctx.request_command_approval(command, reason).await })
+                .as_str()
+                .to_owned()
         }))
     }
-}
-
-/// The wire name of a decision (`"approved"`, `"denied"`, …).
-pub(crate) fn decision_name(decision: codex_sdk::protocol::ReviewDecision) -> String {
-    serde_json::to_value(decision)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_else(|| "denied".to_owned())
 }

@@ -451,3 +451,20 @@ async fn a_conversation_runs_over_a_backend_of_ones_own() {
     assert_eq!(result.final_message.as_deref(), Some("echo: hello"));
     conv.shutdown().await.unwrap();
 }
+
+#[test]
+fn decision_names_are_the_wire_names_and_unknown_answers_deny() {
+    for decision in [
+        ReviewDecision::Approved,
+        ReviewDecision::ApprovedForSession,
+        ReviewDecision::Denied,
+        ReviewDecision::Abort,
+    ] {
+        assert_eq!(serde_json::to_value(decision).unwrap(), decision.as_str());
+        assert_eq!(ReviewDecision::from_answer(decision.as_str()), decision);
+    }
+    assert_eq!(
+        ReviewDecision::from_answer("yes please"),
+        ReviewDecision::Denied
+    );
+}
