@@ -84,7 +84,7 @@ fn bench(c: &mut Criterion) {
     group.sample_size(10);
     group.bench_function("resume_100k_items", |b| {
         b.to_async(&rt).iter(|| async {
-            let resumed = codex.resume_conversation(&path).await.unwrap();
+            let mut resumed = codex.resume_conversation(&path).await.unwrap();
             // Shut it down so the next iteration can resume the same file again.
             resumed.conversation.shutdown().await.unwrap();
         });

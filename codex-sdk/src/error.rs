@@ -264,6 +264,12 @@ impl Error {
     }
 }
 
+impl From<crate::protocol::InvalidCursorError> for Error {
+    fn from(e: crate::protocol::InvalidCursorError) -> Self {
+        Self::InvalidInput(e.to_string())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

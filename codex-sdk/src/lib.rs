@@ -5,16 +5,21 @@
 //! - [`model`]: talking to the model ([`model::ModelClient`]; Responses API, Chat Completions, scripted).
 //! - [`tools`]: what the model can call ([`tools::ToolRegistry`], [`tools::ToolHandler`], [`tools::FunctionTool`]).
 //! - [`conversation`]: [`Codex`] and [`Conversation`] — the submission loop and the turn loop.
+//! - [`approval`]: approval requests, the host's [`approval::ApprovalHandler`], fail-closed waiting (used by
+//!   [`tools`] and [`conversation`] alike).
 //! - [`auth`]: credentials in `CODEX_HOME/auth.json` (API key login, logout, status).
 //! - [`config`]: [`config::Config`] and `-c key=value` overrides.
 //! - [`telemetry`]: the telemetry event catalog, a host sink, and (feature `otel`) OTLP export.
 //! - [`rollout`]: recorded conversations (Codex CLI's JSONL format): recorder, reader, listing, stores.
 //! - `testing` (feature `testing`): a loopback mock model server for your own tests.
 
+pub mod approval;
+mod atomic_file;
 pub mod auth;
 pub mod config;
 pub mod conversation;
 pub mod error;
+mod events;
 pub mod mcp;
 pub mod model;
 pub mod protocol;
@@ -25,8 +30,9 @@ pub mod telemetry;
 pub mod testing;
 pub mod tools;
 
+pub use config::CodexOptions;
 pub use conversation::{
-    Codex, CodexBuilder, Conversation, ConversationHandle, EventStream, NewConversation, TurnInput,
-    TurnResult,
+    Codex, CodexBuilder, Conversation, ConversationHandle, EventStream, NewConversation,
+    OwnedTurnEvents, SharedConversation, TurnInput, TurnResult,
 };
 pub use error::{Error, ErrorCode, Result, TransportError, TransportErrorKind};

@@ -8,7 +8,7 @@ use codex_sdk::conversation::approval::{ApprovalHandler, ApprovalRequest};
 use codex_sdk::protocol::ReviewDecision;
 
 /// Asks at the terminal when there is one; denies otherwise (fail closed).
-pub fn handler() -> Arc<dyn ApprovalHandler> {
+pub(crate) fn handler() -> Arc<dyn ApprovalHandler> {
     if std::io::stdin().is_terminal() {
         Arc::new(Terminal)
     } else {

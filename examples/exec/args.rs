@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-pub const USAGE: &str = "\
+pub(crate) const USAGE: &str = "\
 usage: exec [OPTIONS] PROMPT
        exec [OPTIONS] review PROMPT
        exec [OPTIONS] resume ID|PATH PROMPT
@@ -30,7 +30,7 @@ environment: OPENAI_API_KEY (without it a scripted offline demo runs), OPENAI_BA
 
 /// What the user asked for.
 #[derive(Debug, Default)]
-pub struct Args {
+pub(crate) struct Args {
     pub json: bool,
     pub model: Option<String>,
     pub cwd: Option<PathBuf>,
@@ -45,7 +45,7 @@ pub struct Args {
 
 /// The subcommand.
 #[derive(Debug, Default, PartialEq, Eq)]
-pub enum Command {
+pub(crate) enum Command {
     /// A turn in a new conversation.
     #[default]
     Run,
@@ -61,7 +61,7 @@ pub enum Command {
     McpList,
 }
 
-pub fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
+pub(crate) fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
     let mut args = Args::default();
     let mut rest = Vec::new();
     while let Some(arg) = it.next() {

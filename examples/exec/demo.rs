@@ -6,7 +6,7 @@ use serde_json::json;
 
 /// The scripted turns of the demo (`review`: a review that inspects the directory, then answers in the
 /// review JSON format with no findings).
-pub fn model(cwd: &std::path::Path, review: bool) -> ScriptedModel {
+pub(crate) fn model(cwd: &std::path::Path, review: bool) -> ScriptedModel {
     if review {
         let verdict = json!({
             "findings": [],

@@ -8,7 +8,7 @@ use codex_sdk::mcp::McpServerTransportConfig;
 use crate::output::outln;
 
 /// Prints one line per server (or, with `--json`, one JSON object per server).
-pub fn list(config: &Config, json: bool) -> io::Result<()> {
+pub(crate) fn list(config: &Config, json: bool) -> io::Result<()> {
     if config.mcp_servers.is_empty() && !json {
         return outln!("no MCP servers configured ([mcp_servers.<name>] in config.toml)");
     }

@@ -5,14 +5,14 @@
 use std::io::{self, Write};
 
 /// Writes one formatted piece to stdout and flushes it, so a closed pipe is noticed at once.
-pub fn out(args: std::fmt::Arguments<'_>) -> io::Result<()> {
+pub(crate) fn out(args: std::fmt::Arguments<'_>) -> io::Result<()> {
     let mut stdout = io::stdout().lock();
     stdout.write_fmt(args)?;
     stdout.flush()
 }
 
 /// Writes one formatted piece to stderr, ignoring failures.
-pub fn err(args: std::fmt::Arguments<'_>) {
+pub(crate) fn err(args: std::fmt::Arguments<'_>) {
     let _ = io::stderr().lock().write_fmt(args);
 }
 

@@ -8,7 +8,7 @@ use codex_sdk::protocol::{EventMsg, TokenUsage, format_tokens_compact, format_to
 ///
 /// # Errors
 /// When stdout cannot be written (e.g. the reader closed the pipe). Failed stderr writes are ignored.
-pub fn human(msg: &EventMsg, usage: &mut TokenUsage) -> io::Result<bool> {
+pub(crate) fn human(msg: &EventMsg, usage: &mut TokenUsage) -> io::Result<bool> {
     let mut out = io::stdout().lock();
     let mut err = io::stderr().lock();
     match msg {

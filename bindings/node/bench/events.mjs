@@ -28,8 +28,9 @@ async function forAwait() {
 }
 
 async function rawDrain(method) {
-  const script = JSON.stringify({ ephemeral: true, builtinTools: false, scriptedModel: { responses: [[{ type: 'message', text }]] } });
-  const conversation = await new native.NativeCodex(script, [], null).startConversation();
+  const options = JSON.stringify({ ephemeral: true, builtin_tools: false });
+  const script = JSON.stringify({ responses: [[{ type: 'message', text }]] });
+  const conversation = await new native.NativeCodex(options, script, [], null).startConversation();
   const stream = conversation.stream(JSON.stringify([{ type: 'text', text: 'go' }]));
   const started = performance.now();
   let events = 0;

@@ -9,4 +9,4 @@ const cwd = mkdtempSync(join(tmpdir(), 'codex-sdk-bench-'));
 const codex = new Codex({ baseUrl: process.env.OPENAI_BASE_URL, apiKey: 'sk-local-bench', cwd, codexHome: cwd });
 const conversation = await codex.startConversation();
 const result = await conversation.run('Say hello.');
-console.log(result.finalMessage);
+console.log(result.final_message);

@@ -3,11 +3,9 @@
 import { Conversation } from './conversation';
 import { native, nativeSync } from './errors';
 import type {
-  AskForApproval,
+  CodexOptions as CoreOptions,
   ConversationsPage,
   EventOf,
-  ReasoningEffort,
-  ReasoningSummary,
   ReviewDecision,
   SandboxPolicy,
 } from './generated/protocol';
@@ -27,50 +25,33 @@ export type ApprovalDecision = ReviewDecision | boolean;
  */
 export type ApprovalCallback = (request: ApprovalRequest) => ApprovalDecision | Promise<ApprovalDecision>;
 
-/** Settings of `new Codex()`. Every one is optional; what is absent keeps the core's default. */
-export interface CodexOptions {
-  /** The model's name. */
-  model?: string;
-  /** The API key (default: the provider's environment variable, `OPENAI_API_KEY` for OpenAI). */
-  apiKey?: string;
-  /** An OpenAI-compatible API at this URL (e.g. `http://127.0.0.1:8080/v1`). */
-  baseUrl?: string;
-  /** The working directory of turns (default: the process's). */
-  cwd?: string;
-  /** Where sessions and credentials live (default `~/.codex`, or `CODEX_HOME`). */
-  codexHome?: string;
-  /** Replaces the SDK's system instructions. */
-  instructions?: string;
-  /** When to ask the host before running a command. */
-  approvalPolicy?: AskForApproval;
-  /** What commands may touch. */
-  sandboxPolicy?: SandboxPolicy;
-  /** How hard a reasoning model thinks. */
-  reasoningEffort?: ReasoningEffort;
-  /** Which reasoning summary the model produces. */
-  reasoningSummary?: ReasoningSummary;
-  /** The context window in tokens (overrides the known-models table). */
-  modelContextWindow?: number;
-  /** Where the model is served: the core's `ModelProviderInfo` (JSON form), for full control. */
-  provider?: { [key: string]: unknown };
-  /** Events buffered per conversation before the agent waits for its reader. */
-  eventBuffer?: number;
-  /** How long an approval request waits for an answer before it is denied, in milliseconds. */
-  approvalTimeoutMs?: number;
-  /** The `originator` header value. */
-  originator?: string;
-  /** Appended to the user agent. */
-  userAgentSuffix?: string;
-  /** Whether conversations are not recorded (no rollout files; no resume, fork or listing). Default false. */
-  ephemeral?: boolean;
-  /** Whether conversations get the built-in tools (shell, read_file, list_dir, apply_patch, …). Default true. */
-  builtinTools?: boolean;
+/** `snake_case` to `camelCase`, as a type. */
+type Camel<S extends string> = S extends `${infer Head}_${infer Tail}` ? `${Head}${Capitalize<Camel<Tail>>}` : S;
+
+/**
+ * The core's settings (`CodexOptions`, generated from the protocol schema) with camelCase keys; every one
+ * is optional and what is absent keeps the core's default. Policies take Codex CLI's strings
+ * (`approvalPolicy: 'never'`, `sandboxPolicy: 'workspace-write'`) or the typed values; `loadConfig: true`
+ * reads `codexHome/config.toml` and `auth.json` first, with `configOverrides: ['key=value']` on top.
+ */
+export type CodexSettings = {
+  [K in keyof CoreOptions as Camel<K & string>]?: K extends 'sandbox_policy' ? SandboxPolicy['mode'] | SandboxPolicy : CoreOptions[K];
+};
+
+/** `new Codex()`'s options: the settings, plus what cannot be data. */
+export interface CodexOptions extends CodexSettings {
   /** Tools every conversation gets. */
   tools?: ToolDefinition<JsonSchema | ZodLike>[];
   /** Answers approval requests. */
   onApproval?: ApprovalCallback;
   /** An offline scripted model instead of an HTTP client (for tests and demos). */
   modelClient?: ScriptedModel;
+}
+
+/** The settings as the core's `CodexOptions` JSON (camelCase keys back to snake_case; values as they are). */
+function optionsJson(settings: CodexSettings): string {
+  const entries = Object.entries(settings).filter(([, value]) => value !== undefined);
+  return JSON.stringify(Object.fromEntries(entries.map(([key, value]) => [key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), value])));
 }
 
 /** Options of `listConversations`. */
@@ -126,7 +107,7 @@ export class Codex {
     const nativeTools = tools.map((t) => toNativeTool(t as ToolDefinition));
     const callback = onApproval ? approvalBridge(onApproval) : undefined;
     this.native = nativeSync(
-      () => new NativeCodex(JSON.stringify({ ...settings, scriptedModel: scripted }), nativeTools, callback),
+      () => new NativeCodex(optionsJson(settings), scripted === undefined ? undefined : JSON.stringify(scripted), nativeTools, callback),
     );
   }
 
@@ -159,5 +140,20 @@ export class Codex {
     const { pageSize = 25, cursor } = options;
     const text = await native(this.native.listConversations(pageSize, cursor ?? undefined));
     return JSON.parse(text) as ConversationsPage;
+  }
+
+  /** The rollout file of a recorded (not archived) conversation, or `null`. */
+  async findConversationPath(conversationId: string): Promise<string | null> {
+    return (await native(this.native.findConversationPath(conversationId))) ?? null;
+  }
+
+  /** Archives a conversation (shutting it down if it runs); resolves to the archived file's path. */
+  async archiveConversation(conversationId: string, path: string): Promise<string> {
+    return native(this.native.archiveConversation(conversationId, path));
+  }
+
+  /** Moves an archived conversation back; resolves to its new path. */
+  async unarchiveConversation(conversationId: string, path: string): Promise<string> {
+    return native(this.native.unarchiveConversation(conversationId, path));
   }
 }

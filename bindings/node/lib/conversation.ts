@@ -1,15 +1,7 @@
 // A conversation: run a turn, stream its events, submit ops, interrupt, manage tools.
 
 import { codexError, native, nativeSync } from './errors';
-import type {
-  Event,
-  EventMsg,
-  Op,
-  ResponseItem,
-  SessionConfiguredEvent,
-  TokenUsage,
-  UserInput,
-} from './generated/protocol';
+import type { Event, EventMsg, Op, SessionConfiguredEvent, TurnResult, UserInput } from './generated/protocol';
 import type { NativeConversation } from './native';
 import { EventStream } from './stream';
 import { Tools } from './tools';
@@ -21,16 +13,6 @@ export type Input = string | UserInput | UserInput[];
 export interface TurnOptions {
   /** Aborting it interrupts the turn: `run` rejects with an `InterruptedError`, a stream throws one. */
   signal?: AbortSignal;
-}
-
-/** What a completed turn produced. */
-export interface TurnResult {
-  /** Every item the turn added to the history (user input, messages, reasoning, tool calls and outputs). */
-  items: ResponseItem[];
-  /** The last assistant message, if any. */
-  finalMessage: string | null;
-  /** Tokens used by the turn's model requests. */
-  usage: TokenUsage;
 }
 
 function inputJson(input: Input): string {
@@ -79,9 +61,7 @@ export class Conversation {
     const onAbort = () => run.cancel();
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      const text = await native(run.result());
-      const result = JSON.parse(text) as { items: ResponseItem[]; final_message: string | null; usage: TokenUsage };
-      return { items: result.items, finalMessage: result.final_message, usage: result.usage };
+      return JSON.parse(await native(run.result())) as TurnResult;
     } catch (err) {
       if (signal?.aborted) throw abortError(signal);
       throw err;

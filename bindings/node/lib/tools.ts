@@ -2,7 +2,8 @@
 // zod (≥ 4) is installed: it is converted with zod's own `toJSONSchema` and parses the arguments first.
 
 import { nativeSync } from './errors';
-import type { NativeConversation, NativeToolDef } from './native';
+import type { ReviewDecision } from './generated/protocol';
+import type { NativeConversation, NativeToolCall, NativeToolDef } from './native';
 
 /** A JSON schema (an object; the model receives it as the tool's `parameters`). */
 export type JsonSchema = { [key: string]: unknown };
@@ -16,8 +17,41 @@ export interface ZodLike<Out = unknown> {
 /** The arguments a handler receives: the zod schema's output type, or a JSON object. */
 export type ToolArgs<P> = P extends ZodLike<infer Out> ? Out : { [key: string]: unknown };
 
+/** What a tool call may know and do besides its arguments. */
+export interface ToolContext {
+  /** The conversation's id. */
+  readonly conversationId: string;
+  /** This call's id (the model's `call_id`). */
+  readonly callId: string | null;
+  /** The turn's working directory. */
+  readonly cwd: string;
+  /** Aborted when the turn is interrupted; a long tool should stop. */
+  readonly signal: AbortSignal;
+  /**
+   * Asks the host (`onApproval`, or an `exec_approval` op) to approve running `command`. Keyed by the
+   * call id; a command approved for the session is not asked again; `abort` ends the turn. Fails closed:
+   * no answer within the approval timeout is `denied`.
+   */
+  requestApproval(command: string[], reason?: string): Promise<ReviewDecision>;
+}
+
+function contextOf(call: NativeToolCall): ToolContext {
+  const controller = new AbortController();
+  void call.whenCancelled().then((cancelled) => {
+    if (cancelled) controller.abort();
+  });
+  return {
+    conversationId: call.conversationId,
+    callId: call.callId ?? null,
+    cwd: call.cwd,
+    signal: controller.signal,
+    requestApproval: async (command, reason) => (await call.requestApproval(command, reason)) as ReviewDecision,
+  };
+}
+
 /**
- * A tool the model can call. The handler gets the parsed arguments and returns the output: a string as
+ * A tool the model can call. The handler gets the parsed arguments (and the call's `ToolContext`) and
+ * returns the output: a string as
  * it is, anything else as JSON (`undefined` as the empty string). A throw or a rejection becomes a failed
  * tool output that the model sees, and the turn goes on.
  */
@@ -29,7 +63,7 @@ export interface ToolDefinition<P extends JsonSchema | ZodLike = JsonSchema | Zo
   /** Its arguments: a JSON schema of an object, or a zod schema. Default: an object with no properties. */
   parameters?: P;
   /** Runs one call. */
-  handler: (args: ToolArgs<P>) => unknown;
+  handler: (args: ToolArgs<P>, context: ToolContext) => unknown;
   /** Whether calls may run concurrently with other parallel-safe calls (default false). */
   parallel?: boolean;
 }
@@ -79,17 +113,17 @@ export function toNativeTool(definition: ToolDefinition): NativeToolDef {
   if (typeof handler !== 'function') throw new TypeError(`tool ${name}: handler must be a function`);
   const zod = isZod(parameters) ? parameters : undefined;
   const schema = zod ? zodToJsonSchema(zod) : (parameters ?? { type: 'object', properties: {} });
-  const invoke = handler as (args: unknown) => unknown;
+  const invoke = handler as (args: unknown, context: ToolContext) => unknown;
   return {
     name,
     description,
     parameters: JSON.stringify(schema),
     parallel,
-    handler(json: string): string | Promise<string> {
+    handler(call: NativeToolCall): string | Promise<string> {
       let result: unknown;
       try {
-        const args: unknown = JSON.parse(json);
-        result = invoke(zod ? zod.parse(args) : args);
+        const args: unknown = JSON.parse(call.args);
+        result = invoke(zod ? zod.parse(args) : args, contextOf(call));
       } catch (err) {
         return Promise.reject(messageOf(err));
       }

@@ -12,10 +12,11 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 /** Configuration, model client, host tools and approval callback; starts conversations. */
 export declare class NativeCodex {
   /**
-   * Builds the core `Codex` from `settings` (JSON), the host tools of every conversation, and the
-   * approval callback (`request JSON → decision`, sync or async).
+   * Builds the core `Codex` from `options` (the JSON of the core's `CodexOptions`), an optional
+   * scripted model (JSON), the host tools of every conversation, and the approval callback
+   * (`request JSON → decision`, sync or async).
    */
-  constructor(settings: string, tools: Array<NativeToolDef>, onApproval?: ((request: string) => string | Promise<string>) | undefined | null)
+  constructor(options: string, scriptedModel: string | undefined | null, tools: Array<NativeToolDef>, onApproval?: ((request: string) => string | Promise<string>) | undefined | null)
   /** The model conversations use. */
   get model(): string
   /** Starts a conversation (recorded in a new rollout unless the Codex is ephemeral). */
@@ -32,6 +33,12 @@ export declare class NativeCodex {
    * previous page's `next_cursor`.
    */
   listConversations(pageSize: number, cursor?: string | undefined | null): Promise<string>
+  /** The rollout path of a recorded (not archived) conversation, by id; `null` when there is none. */
+  findConversationPath(conversationId: string): Promise<string | null>
+  /** Archives a conversation (shutting it down if it runs); resolves to the archived file's path. */
+  archiveConversation(conversationId: string, path: string): Promise<string>
+  /** Moves an archived conversation back; resolves to its new path. */
+  unarchiveConversation(conversationId: string, path: string): Promise<string>
 }
 
 /** One conversation. */
@@ -106,13 +113,52 @@ export declare class NativeMockServer {
 /** One running turn: await its result, or cancel it. */
 export declare class NativeRun {
   /**
-   * Resolves to the `TurnResult` as JSON (`items`, `final_message`, `usage`); rejects with the turn's
+   * Resolves to the core's `TurnResult` as JSON; rejects with the turn's
    * error, or `interrupted` when cancelled. Can be awaited once.
    */
   result(): Promise<string>
   /** Cancels the turn: it is interrupted, and `result()` rejects with `interrupted`. Idempotent. */
   cancel(): void
 }
+
+/** One call of a host tool: its arguments and what it may know and do (the core's `ToolContext`). */
+export declare class NativeToolCall {
+  /** The arguments, as JSON text. */
+  get args(): string
+  /** The conversation's id. */
+  get conversationId(): string
+  /** The id of this call (the model's `call_id`). */
+  get callId(): string | null
+  /** The turn's working directory. */
+  get cwd(): string
+  /** Whether the turn was interrupted. */
+  get cancelled(): boolean
+  /**
+   * Resolves `true` when the turn is interrupted, `false` once the call has returned first (the
+   * TypeScript layer turns it into the handler's `AbortSignal`).
+   */
+  whenCancelled(): Promise<boolean>
+  /**
+   * Asks the host to approve running `command`; resolves to the decision (a `ReviewDecision` name).
+   * Keyed by the call id; a command approved for the session is not asked again; `abort` ends the turn.
+   */
+  requestApproval(command: Array<string>, reason?: string | undefined | null): Promise<string>
+}
+
+/** What `auth.json` holds, without the secrets, as the JSON of `AuthStatus`. */
+export declare function authStatus(codexHome?: string | undefined | null): string
+
+/** A token count for display, e.g. `12.3K`. */
+export declare function formatTokensCompact(n: number): string
+
+/** A token count with thousands separators, e.g. `12,345`. */
+export declare function formatTokensExact(n: number): string
+
+/** Stores an API key in `auth.json` (0600). */
+export declare function loginApiKey(apiKey: string, codexHome?: string | undefined | null): void
+
+/** Removes `auth.json`; returns whether there was one. */
+export declare function logout(codexHome?: string | undefined | null): boolean
 
 /**
  * Calls a JS tool `calls` times in a row the way a turn does (through the core's tool handler, with the
@@ -130,10 +176,16 @@ export interface NativeToolDef {
   /** The JSON schema of its arguments, as JSON text. */
   parameters: string
   /** Runs one call. */
-  handler: (args: string) => string | Promise<string>
+  handler: (call: NativeToolCall) => string | Promise<string>
   /** Whether calls may run concurrently with other parallel-safe calls. */
   parallel?: boolean
 }
+
+/**
+ * Writes the default model (and reasoning effort, a JSON `ReasoningEffort`) into `config.toml`, keeping
+ * the rest of the file.
+ */
+export declare function setDefaultModel(model?: string | undefined | null, effort?: string | undefined | null, codexHome?: string | undefined | null): void
 
 /** Starts a mock server on a free port. */
 export declare function startMockServer(): Promise<NativeMockServer>

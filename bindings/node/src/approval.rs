@@ -2,8 +2,8 @@
 //! [`ApprovalHandler`].
 
 use async_trait::async_trait;
-use codex_sdk::conversation::approval::{ApprovalHandler, ApprovalRequest};
-use codex_sdk::protocol::{EventMsg, ReviewDecision};
+use codex_sdk::approval::{ApprovalHandler, ApprovalRequest};
+use codex_sdk::protocol::ReviewDecision;
 use napi::Status;
 use napi::bindgen_prelude::{Either, Promise};
 use napi::threadsafe_function::ThreadsafeFunction;
@@ -38,18 +38,13 @@ impl ApprovalHandler for JsApprovalHandler {
     /// The callback's decision. The core's rule for a handler that fails applies: a callback that throws,
     /// rejects or answers with something that is not a decision denies the request.
     async fn decide(&self, request: ApprovalRequest) -> ReviewDecision {
-        let msg = match request {
-            ApprovalRequest::Exec(e) => EventMsg::ExecApprovalRequest(e),
-            ApprovalRequest::ApplyPatch(e) => EventMsg::ApplyPatchApprovalRequest(e),
-            _ => return ReviewDecision::Denied,
-        };
-        let Ok(request) = serde_json::to_string(&msg) else {
+        let Ok(request) = serde_json::to_string(&request.into_event()) else {
             return ReviewDecision::Denied;
         };
-        match self.ask(request).await {
-            Ok(answer) => serde_json::from_value(serde_json::Value::String(answer))
-                .unwrap_or(ReviewDecision::Denied),
-            Err(_) => ReviewDecision::Denied,
-        }
+        self.ask(request)
+            .await
+            .map_or(ReviewDecision::Denied, |answer| {
+                ReviewDecision::from_answer(&answer)
+            })
     }
 }

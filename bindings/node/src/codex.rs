@@ -1,49 +1,19 @@
-//! `NativeCodex`: the core's [`CodexBuilder`](codex_sdk::CodexBuilder) settings, the host's tools and the
-//! approval callback; starts conversations.
+//! `NativeCodex`: the core's `CodexOptions` (JSON), the host's tools and the approval callback; starts,
+//! resumes, forks, lists, finds and archives conversations.
 
-use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
-use codex_sdk::Codex;
-use codex_sdk::model::ModelProviderInfo;
-use codex_sdk::protocol::{AskForApproval, ReasoningEffort, ReasoningSummary, SandboxPolicy};
+use codex_sdk::protocol::ConversationId;
 use codex_sdk::rollout::Cursor;
+use codex_sdk::{Codex, CodexBuilder, CodexOptions};
 use napi_derive::napi;
-use serde::Deserialize;
 
 use crate::approval::{JsApprovalFn, JsApprovalHandler};
 use crate::conversation::NativeConversation;
-use crate::error::{Result, core};
+use crate::error::{Result, core, invalid_input};
 use crate::json::{from_json, to_json};
 use crate::scripted::ScriptedModelSpec;
 use crate::tools::{NativeToolDef, js_tool};
-
-/// The settings of `new Codex(options)`, as the TypeScript layer sends them (JSON, camelCase). Each one
-/// maps to one [`CodexBuilder`](codex_sdk::CodexBuilder) setter; what is absent keeps the core's default.
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct Settings {
-    model: Option<String>,
-    provider: Option<ModelProviderInfo>,
-    base_url: Option<String>,
-    api_key: Option<String>,
-    cwd: Option<PathBuf>,
-    codex_home: Option<PathBuf>,
-    instructions: Option<String>,
-    approval_policy: Option<AskForApproval>,
-    sandbox_policy: Option<SandboxPolicy>,
-    reasoning_effort: Option<ReasoningEffort>,
-    reasoning_summary: Option<ReasoningSummary>,
-    model_context_window: Option<u64>,
-    event_buffer: Option<usize>,
-    approval_timeout_ms: Option<u64>,
-    originator: Option<String>,
-    user_agent_suffix: Option<String>,
-    builtin_tools: Option<bool>,
-    ephemeral: Option<bool>,
-    scripted_model: Option<ScriptedModelSpec>,
-}
 
 /// Configuration, model client, host tools and approval callback; starts conversations.
 #[napi]
@@ -53,74 +23,23 @@ pub struct NativeCodex {
 
 #[napi]
 impl NativeCodex {
-    /// Builds the core `Codex` from `settings` (JSON), the host tools of every conversation, and the
-    /// approval callback (`request JSON → decision`, sync or async).
+    /// Builds the core `Codex` from `options` (the JSON of the core's `CodexOptions`), an optional
+    /// scripted model (JSON), the host tools of every conversation, and the approval callback
+    /// (`request JSON → decision`, sync or async).
     #[napi(
         constructor,
-        ts_args_type = "settings: string, tools: Array<NativeToolDef>, onApproval?: ((request: string) => string | Promise<string>) | undefined | null"
+        ts_args_type = "options: string, scriptedModel: string | undefined | null, tools: Array<NativeToolDef>, onApproval?: ((request: string) => string | Promise<string>) | undefined | null"
     )]
     pub fn new(
-        settings: String,
+        options: String,
+        scripted_model: Option<String>,
         tools: Vec<NativeToolDef>,
         on_approval: Option<JsApprovalFn>,
     ) -> Result<Self> {
-        let settings: Settings = from_json("Codex options", &settings)?;
-        let mut builder = Codex::builder();
-        if let Some(model) = settings.model {
-            builder = builder.model(model);
-        }
-        if let Some(provider) = settings.provider {
-            builder = builder.provider(provider);
-        }
-        if let Some(url) = settings.base_url {
-            builder = builder.base_url(url);
-        }
-        if let Some(key) = settings.api_key {
-            builder = builder.api_key(key);
-        }
-        if let Some(cwd) = settings.cwd {
-            builder = builder.cwd(cwd);
-        }
-        if let Some(home) = settings.codex_home {
-            builder = builder.codex_home(home);
-        }
-        if let Some(text) = settings.instructions {
-            builder = builder.instructions(text);
-        }
-        if let Some(policy) = settings.approval_policy {
-            builder = builder.approval_policy(policy);
-        }
-        if let Some(policy) = settings.sandbox_policy {
-            builder = builder.sandbox_policy(policy);
-        }
-        if let Some(effort) = settings.reasoning_effort {
-            builder = builder.reasoning_effort(Some(effort));
-        }
-        if let Some(summary) = settings.reasoning_summary {
-            builder = builder.reasoning_summary(summary);
-        }
-        if let Some(tokens) = settings.model_context_window {
-            builder = builder.model_context_window(tokens);
-        }
-        if let Some(capacity) = settings.event_buffer {
-            builder = builder.event_buffer(capacity);
-        }
-        if let Some(ms) = settings.approval_timeout_ms {
-            builder = builder.approval_timeout(Duration::from_millis(ms));
-        }
-        if let Some(originator) = settings.originator {
-            builder = builder.originator(originator);
-        }
-        if let Some(suffix) = settings.user_agent_suffix {
-            builder = builder.user_agent_suffix(suffix);
-        }
-        if settings.ephemeral == Some(true) {
-            builder = builder.ephemeral();
-        }
-        if settings.builtin_tools == Some(false) {
-            builder = builder.no_builtin_tools();
-        }
-        if let Some(script) = settings.scripted_model {
+        let options = core(CodexOptions::from_json(&options))?;
+        let mut builder = core(CodexBuilder::from_options(options))?;
+        if let Some(script) = scripted_model {
+            let script: ScriptedModelSpec = from_json("scripted model", &script)?;
             builder = builder.model_client(Arc::new(script.build()));
         }
         for def in tools {
@@ -179,7 +98,9 @@ impl NativeCodex {
         cursor: Option<String>,
     ) -> Result<String> {
         let cursor: Option<Cursor> = match cursor {
-            Some(text) => Some(core(text.parse())?),
+            Some(text) => Some(core(
+                text.parse::<Cursor>().map_err(codex_sdk::Error::from),
+            )?),
             None => None,
         };
         let page = core(
@@ -189,4 +110,41 @@ impl NativeCodex {
         )?;
         to_json(&page)
     }
+
+    /// The rollout path of a recorded (not archived) conversation, by id; `null` when there is none.
+    #[napi]
+    pub async fn find_conversation_path(&self, conversation_id: String) -> Result<Option<String>> {
+        let id = parse_id(&conversation_id)?;
+        let path = core(self.inner.find_conversation_path(id).await)?;
+        Ok(path.map(|p| p.display().to_string()))
+    }
+
+    /// Archives a conversation (shutting it down if it runs); resolves to the archived file's path.
+    #[napi]
+    pub async fn archive_conversation(
+        &self,
+        conversation_id: String,
+        path: String,
+    ) -> Result<String> {
+        let id = parse_id(&conversation_id)?;
+        let archived = core(self.inner.archive_conversation(id, path).await)?;
+        Ok(archived.display().to_string())
+    }
+
+    /// Moves an archived conversation back; resolves to its new path.
+    #[napi]
+    pub async fn unarchive_conversation(
+        &self,
+        conversation_id: String,
+        path: String,
+    ) -> Result<String> {
+        let id = parse_id(&conversation_id)?;
+        let restored = core(self.inner.unarchive_conversation(id, path).await)?;
+        Ok(restored.display().to_string())
+    }
+}
+
+fn parse_id(id: &str) -> Result<ConversationId> {
+    id.parse()
+        .map_err(|e: codex_sdk::protocol::InvalidIdError| invalid_input(e.to_string()))
 }

@@ -1,20 +1,20 @@
 //! `NativeConversation`: one conversation — run, stream, submit, interrupt, tools.
 //!
-//! The core conversation sits behind an async mutex: `run` and each event stream hold it while they read,
+//! The core conversation is a [`SharedConversation`]: `run` and each event stream hold it while they read,
 //! so turns of one conversation never interleave and there is exactly one event reader.
 
 use std::sync::{Arc, Mutex, PoisonError};
 
+use codex_sdk::conversation::SharedConversation;
 use codex_sdk::protocol::{Op, UserInput};
 use codex_sdk::{ConversationHandle, TurnInput, TurnResult};
 use napi_derive::napi;
-use serde_json::json;
 use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
 use crate::error::{Result, core, internal, to_js};
 use crate::json::{from_json, to_json};
-use crate::stream::{NativeEventStream, Shared};
+use crate::stream::NativeEventStream;
 use crate::tools::{NativeToolDef, js_tool};
 
 /// One conversation.
@@ -23,7 +23,7 @@ pub struct NativeConversation {
     id: String,
     configured: String,
     handle: ConversationHandle,
-    inner: Shared,
+    inner: SharedConversation,
 }
 
 impl NativeConversation {
@@ -36,7 +36,7 @@ impl NativeConversation {
             id: conversation.id().to_string(),
             configured: to_json(conversation.session_configured())?,
             handle: conversation.handle(),
-            inner: Arc::new(tokio::sync::Mutex::new(Some(conversation))),
+            inner: conversation.into_shared(),
         })
     }
 }
@@ -44,14 +44,6 @@ impl NativeConversation {
 fn parse_input(input: &str) -> Result<TurnInput> {
     let items: Vec<UserInput> = from_json("input", input)?;
     Ok(TurnInput(items))
-}
-
-fn turn_result_json(result: &TurnResult) -> Result<String> {
-    to_json(&json!({
-        "items": result.items,
-        "final_message": result.final_message,
-        "usage": result.usage,
-    }))
 }
 
 #[napi]
@@ -78,12 +70,7 @@ impl NativeConversation {
         let cancelled = stop.clone();
         let (tx, rx) = oneshot::channel();
         napi::bindgen_prelude::spawn(async move {
-            let turn = async move {
-                match inner.lock_owned().await.as_mut() {
-                    Some(conversation) => conversation.run(input).await,
-                    None => Err(codex_sdk::Error::Closed),
-                }
-            };
+            let turn = async move { inner.lock_owned().await.run(input).await };
             // Dropping the core's `run` future interrupts its turn (the core's cancel-safety).
             let outcome = tokio::select! {
                 result = turn => Some(result),
@@ -123,10 +110,9 @@ impl NativeConversation {
     /// `ShutdownComplete` (its rollout is then complete). Later calls do nothing.
     #[napi]
     pub async fn shutdown(&self) -> Result<()> {
-        let taken = self.inner.lock().await.take();
-        match taken {
-            Some(conversation) => core(conversation.shutdown().await),
-            None => Ok(()),
+        match self.inner.lock().await.shutdown().await {
+            Err(codex_sdk::Error::Closed) => Ok(()),
+            other => core(other),
         }
     }
 
@@ -167,7 +153,7 @@ pub struct NativeRun {
 
 #[napi]
 impl NativeRun {
-    /// Resolves to the `TurnResult` as JSON (`items`, `final_message`, `usage`); rejects with the turn's
+    /// Resolves to the core's `TurnResult` as JSON; rejects with the turn's
     /// error, or `interrupted` when cancelled. Can be awaited once.
     #[napi]
     pub async fn result(&self) -> Result<String> {
@@ -178,7 +164,7 @@ impl NativeRun {
             .take()
             .ok_or_else(|| internal("a run's result can be awaited once"))?;
         match rx.await {
-            Ok(Some(result)) => turn_result_json(&core(result)?),
+            Ok(Some(result)) => to_json(&core(result)?),
             Ok(None) => Err(to_js(&codex_sdk::Error::Interrupted)),
             Err(_) => Err(internal("the run's task ended without a result")),
         }

@@ -2,11 +2,12 @@
 //!
 //! This crate only converts types, maps errors and bridges async; the TypeScript layer in `lib/` gives it
 //! the idiomatic shape (`for await`, `AbortSignal`, error classes). Its pieces:
-//! - [`codex`]: `NativeCodex` — the builder's settings, host tools, the approval callback; starts
+//! - [`codex`]: `NativeCodex` — the core's `CodexOptions`, host tools, the approval callback; starts
 //!   conversations.
 //! - [`conversation`]: `NativeConversation` — run, stream, submit, interrupt, tools.
-//! - [`stream`]: `NativeEventStream` — a turn's (or the conversation's) events, drained by JS in batches.
+//! - [`stream`]: `NativeEventStream` — the core's turn stream (or the conversation's events), drained by JS in batches.
 //! - [`tools`] and [`approval`]: JS functions as host tools and as the approval handler.
+//! - [`home`]: `auth.json` and the default model in `CODEX_HOME`; token formatting.
 //! - [`error`]: the one mapping from [`codex_sdk::Error`] to what JS receives.
 //! - [`json`]: protocol values cross the boundary in their serde form.
 //! - [`scripted`] and [`testing`]: the offline scripted model and the loopback mock server, for tests.
@@ -15,6 +16,7 @@ pub mod approval;
 pub mod codex;
 pub mod conversation;
 pub mod error;
+pub mod home;
 pub mod json;
 pub mod scripted;
 pub mod stream;

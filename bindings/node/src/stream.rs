@@ -1,84 +1,130 @@
-//! `NativeEventStream`: events on their way to a JS `for await`.
+//! `NativeEventStream`: events on their way to a JS `for await`, read straight from the core.
 //!
-//! A pump task holds the conversation (its one event reader) and forwards events into a bounded channel;
-//! JS drains it with `next(max)`, which waits for one event and takes whatever else is buffered, up to
-//! `max`, as one JSON array — one Promise per batch instead of per event. Nothing is dropped: when JS reads
-//! slowly the channel fills, the pump waits, and the core's own bounded queue makes the agent wait
-//! (backpressure all the way to the model stream). Nothing blocks the Node event loop: the waiting happens
-//! on the tokio runtime.
+//! A turn stream holds the core's own [`OwnedTurnEvents`]; a conversation stream holds the conversation
+//! (its one reader). JS drains either with `next(max)`, which waits for one event and takes whatever else
+//! is buffered, up to `max`, as one JSON array — one Promise per batch instead of per event. There is no
+//! task and no second buffer: when JS reads slowly the core's bounded queue fills and the agent waits
+//! (backpressure all the way to the model stream). Waiting happens on the tokio runtime, never on the
+//! Node event loop.
 //!
-//! Closing the stream (a `break` out of `for await`, an abort, garbage collection) stops the pump; for a
-//! turn stream, dropping the core's turn reader interrupts the turn (the core's cancel-safety).
+//! Closing the stream (a `break` out of `for await`, an abort, garbage collection) drops the core stream,
+//! which interrupts an unfinished turn (the core's cancel-safety).
 
 use std::sync::Arc;
 
+use codex_sdk::conversation::{OwnedTurnEvents, SharedConversation};
 use codex_sdk::protocol::Event;
 use codex_sdk::{Conversation, TurnInput};
 use napi_derive::napi;
 use serde_json::Value;
-use tokio::sync::mpsc::{self, error::TryRecvError};
+use tokio::sync::OwnedMutexGuard;
 use tokio_util::sync::CancellationToken;
 
-use crate::error::{Result, internal, to_js};
+use crate::error::{Result, core, internal};
 use crate::json::to_json;
 
-/// A conversation shared by the JS object and its pumps; `None` once it has been shut down.
-pub type Shared = Arc<tokio::sync::Mutex<Option<Conversation>>>;
-
-/// Events a stream buffers ahead of its JS reader (on top of the core's own buffer).
-const STREAM_BUFFER: usize = 1024;
-
-type Item = std::result::Result<Event, codex_sdk::Error>;
-
-/// The events of a turn (as `EventMsg`) or of a whole conversation (as `Event`).
-#[napi]
-pub struct NativeEventStream {
-    rx: Arc<tokio::sync::Mutex<mpsc::Receiver<Item>>>,
-    stop: CancellationToken,
-    /// Whether batches hold `Event`s (`id` + `msg`) rather than bare `EventMsg`s.
-    with_ids: bool,
+/// What a stream reads.
+enum Source {
+    /// A turn not started yet: it starts on the first read.
+    PendingTurn(SharedConversation, TurnInput),
+    Turn(OwnedTurnEvents),
+    /// Every event of the conversation, once its reader is free.
+    PendingAll(SharedConversation),
+    All(OwnedMutexGuard<Conversation>),
+    Ended,
 }
 
-impl NativeEventStream {
-    /// Starts a turn with `input` and streams its events.
-    pub fn turn(conversation: Shared, input: TurnInput) -> Self {
-        Self::spawn(false, |tx, stop| pump_turn(conversation, input, tx, stop))
+impl Source {
+    async fn next(&mut self) -> Option<Event> {
+        match self {
+            Self::Turn(turn) => turn.next_event().await,
+            Self::All(conversation) => conversation.next_event().await,
+            _ => None,
+        }
     }
 
-    /// Streams every event of the conversation.
-    pub fn conversation(conversation: Shared) -> Self {
-        Self::spawn(true, |tx, stop| pump_all(conversation, tx, stop))
-    }
-
-    fn spawn<F, Fut>(with_ids: bool, pump: F) -> Self
-    where
-        F: FnOnce(mpsc::Sender<Item>, CancellationToken) -> Fut,
-        Fut: Future<Output = ()> + Send + 'static,
-    {
-        let (tx, rx) = mpsc::channel(STREAM_BUFFER);
-        let stop = CancellationToken::new();
-        napi::bindgen_prelude::spawn(pump(tx, stop.clone()));
-        Self {
-            rx: Arc::new(tokio::sync::Mutex::new(rx)),
-            stop,
-            with_ids,
+    fn try_next(&mut self) -> Option<Event> {
+        match self {
+            Self::Turn(turn) => turn.try_next_event(),
+            Self::All(conversation) => conversation.events().try_recv(),
+            _ => None,
         }
     }
 }
 
+/// The events of a turn (as `EventMsg`) or of a whole conversation (as `Event`).
+#[napi]
+pub struct NativeEventStream {
+    source: Arc<tokio::sync::Mutex<Source>>,
+    stop: CancellationToken,
+    /// Whether batches hold `Event`s (`id` + `msg`) rather than bare `EventMsg`s.
+    with_ids: bool,
+    /// The runtime the stream was read on, entered when the stream is closed from JS (or collected), so
+    /// the core sends the turn's interrupt at once. Captured here rather than looked up at close: napi's
+    /// runtime may be gone when the process exits.
+    runtime: std::sync::Mutex<Option<tokio::runtime::Handle>>,
+}
+
 impl NativeEventStream {
+    /// The events of a turn with `input` (started on the first read).
+    pub fn turn(conversation: SharedConversation, input: TurnInput) -> Self {
+        Self::new(Source::PendingTurn(conversation, input), false)
+    }
+
+    /// Every event of the conversation.
+    pub fn conversation(conversation: SharedConversation) -> Self {
+        Self::new(Source::PendingAll(conversation), true)
+    }
+
+    fn new(source: Source, with_ids: bool) -> Self {
+        Self {
+            source: Arc::new(tokio::sync::Mutex::new(source)),
+            stop: CancellationToken::new(),
+            with_ids,
+            runtime: std::sync::Mutex::new(None),
+        }
+    }
+
     /// Waits for one event and takes what else is buffered, at most `max`; `None` at the end.
     async fn batch(&self, max: u32) -> Result<Option<Vec<Event>>> {
-        let mut rx = self.rx.lock().await;
-        let Some(first) = rx.recv().await else {
+        *self
+            .runtime
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) =
+            tokio::runtime::Handle::try_current().ok();
+        let mut source = self.source.lock().await;
+        let stop = &self.stop;
+        match std::mem::replace(&mut *source, Source::Ended) {
+            Source::PendingTurn(conversation, input) => {
+                tokio::select! {
+                    biased;
+                    () = stop.cancelled() => return Ok(None),
+                    turn = Conversation::stream_shared(&conversation, input) => {
+                        *source = Source::Turn(core(turn)?);
+                    }
+                }
+            }
+            Source::PendingAll(conversation) => tokio::select! {
+                biased;
+                () = stop.cancelled() => return Ok(None),
+                guard = conversation.lock_owned() => *source = Source::All(guard),
+            },
+            other => *source = other,
+        }
+        let first = tokio::select! {
+            biased;
+            () = stop.cancelled() => None,
+            event = source.next() => event,
+        };
+        let Some(first) = first else {
+            *source = Source::Ended;
             return Ok(None);
         };
-        let mut batch = vec![first.map_err(|e| to_js(&e))?];
+        let mut batch = vec![first];
         while batch.len() < max as usize {
-            match rx.try_recv() {
-                Ok(Ok(event)) => batch.push(event),
-                // The pump sends an error only before any event, so none can follow events in a batch.
-                Ok(Err(_)) | Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
+            match source.try_next() {
+                Some(event) => batch.push(event),
+                None => break,
             }
         }
         Ok(Some(batch))
@@ -87,7 +133,7 @@ impl NativeEventStream {
 
 impl Drop for NativeEventStream {
     fn drop(&mut self) {
-        self.stop.cancel();
+        self.close();
     }
 }
 
@@ -126,68 +172,17 @@ impl NativeEventStream {
     #[napi]
     pub fn close(&self) {
         self.stop.cancel();
-    }
-}
-
-/// Holds the conversation for one turn and forwards its events until the turn ends or the stream closes.
-async fn pump_turn(
-    conversation: Shared,
-    input: TurnInput,
-    tx: mpsc::Sender<Item>,
-    stop: CancellationToken,
-) {
-    let mut guard = tokio::select! {
-        guard = conversation.lock_owned() => guard,
-        () = stop.cancelled() => return,
-    };
-    let Some(conversation) = guard.as_mut() else {
-        let _ = tx.send(Err(codex_sdk::Error::Closed)).await;
-        return;
-    };
-    let mut turn = match conversation.stream(input).await {
-        Ok(turn) => turn,
-        Err(err) => {
-            let _ = tx.send(Err(err)).await;
-            return;
+        // A read in progress holds the source; it sees `stop` and ends the stream itself.
+        if let Ok(mut source) = self.source.try_lock() {
+            let ended = std::mem::replace(&mut *source, Source::Ended);
+            let runtime = self
+                .runtime
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .clone();
+            // Dropped inside the runtime, so the core sends the turn's interrupt right away.
+            let _entered = runtime.as_ref().map(tokio::runtime::Handle::enter);
+            drop(ended);
         }
-    };
-    loop {
-        let event = tokio::select! {
-            event = turn.next_event() => event,
-            () = stop.cancelled() => break,
-        };
-        let Some(event) = event else { break };
-        if !forward(&tx, &stop, event).await {
-            break;
-        }
-    }
-}
-
-/// Holds the conversation and forwards every event until it ends or the stream closes.
-async fn pump_all(conversation: Shared, tx: mpsc::Sender<Item>, stop: CancellationToken) {
-    let mut guard = tokio::select! {
-        guard = conversation.lock_owned() => guard,
-        () = stop.cancelled() => return,
-    };
-    let Some(conversation) = guard.as_mut() else {
-        return;
-    };
-    loop {
-        let event = tokio::select! {
-            event = conversation.next_event() => event,
-            () = stop.cancelled() => break,
-        };
-        let Some(event) = event else { break };
-        if !forward(&tx, &stop, event).await {
-            break;
-        }
-    }
-}
-
-/// Sends one event, waiting while the reader is behind; `false` when the stream was closed.
-async fn forward(tx: &mpsc::Sender<Item>, stop: &CancellationToken, event: Event) -> bool {
-    tokio::select! {
-        sent = tx.send(Ok(event)) => sent.is_ok(),
-        () = stop.cancelled() => false,
     }
 }

@@ -22,7 +22,7 @@ test('a turn over HTTP returns the final message, items and usage', async (t) =>
   assert.match(conversation.id, /^[0-9a-f-]{36}$/);
   assert.equal(conversation.sessionConfigured.session_id, conversation.id);
   const result = await conversation.run('Say hello');
-  assert.equal(result.finalMessage, 'Hello from the mock!');
+  assert.equal(result.final_message, 'Hello from the mock!');
   assert.ok(result.items.some((item) => item.type === 'message' && item.role === 'assistant'));
   assert.equal(typeof result.usage.total_tokens, 'number');
   const requests = server.requests();
@@ -35,8 +35,8 @@ test('two turns in a row share the history', async (t) => {
   const { server, codex } = await setup(t);
   server.enqueueText('first answer', 'r1').enqueueText('second answer', 'r2');
   const conversation = await codex.startConversation();
-  assert.equal((await conversation.run('one')).finalMessage, 'first answer');
-  assert.equal((await conversation.run([{ type: 'text', text: 'two' }])).finalMessage, 'second answer');
+  assert.equal((await conversation.run('one')).final_message, 'first answer');
+  assert.equal((await conversation.run([{ type: 'text', text: 'two' }])).final_message, 'second answer');
   const input = JSON.parse(server.requests()[1].body).input;
   assert.ok(input.some((item) => item.role === 'assistant' && item.content[0].text === 'first answer'));
 });
@@ -91,7 +91,7 @@ test('break out of for await stops the turn, and the next turn runs cleanly', as
   }
   assert.ok(!seen.includes('task_complete'));
   const result = await conversation.run('next');
-  assert.equal(result.finalMessage, 'after the break');
+  assert.equal(result.final_message, 'after the break');
   // The broken-off turn did not run to its end (50 × 20 ms).
   assert.ok(Date.now() - started < 900, `took ${Date.now() - started} ms`);
   assert.equal(server.requests().length, 2);
@@ -112,7 +112,7 @@ test('an AbortSignal interrupts run with an InterruptedError', async (t) => {
     return true;
   });
   assert.ok(Date.now() - started < 1000);
-  assert.equal((await conversation.run('again')).finalMessage, 'still usable');
+  assert.equal((await conversation.run('again')).final_message, 'still usable');
 });
 
 test('an AbortSignal interrupts a stream, which throws an InterruptedError', async (t) => {

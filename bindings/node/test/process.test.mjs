@@ -15,7 +15,7 @@ const codex = new Codex({
 });
 const conversation = await codex.startConversation();
 const result = await conversation.run('ping it');
-console.log(result.finalMessage);
+console.log(result.final_message);
 `;
 
 test('a script with tools and an approval callback exits by itself after its turn', () => {

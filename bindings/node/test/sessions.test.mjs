@@ -27,7 +27,7 @@ test('a resumed conversation keeps its id and its history', async (t) => {
   await assert.rejects(conversation.run('too late'), ClosedError);
   const resumed = await codex.resumeConversation(path);
   assert.equal(resumed.id, conversation.id);
-  assert.equal((await resumed.run('what was the number?')).finalMessage, 'second');
+  assert.equal((await resumed.run('what was the number?')).final_message, 'second');
   assert.deepEqual(userTexts(server, 1), ['remember the number 7', 'what was the number?']);
 });
 

@@ -37,7 +37,7 @@ test('a sync tool: the model calls it and sees its output', async (t) => {
   });
   assert.deepEqual(conversation.tools.names(), ['add']);
   const result = await conversation.run('What is 2 + 3?');
-  assert.equal(result.finalMessage, 'It is 5.');
+  assert.equal(result.final_message, 'It is 5.');
   assert.deepEqual(calls, [{ a: 2, b: 3 }]);
   assert.equal(toolOutput(server), '5');
   const declared = requestBody(server, 0).tools.find((t) => t.name === 'add');
@@ -83,7 +83,7 @@ test('a rejecting async tool is a failed output too', async (t) => {
   server.enqueueToolCall('reject', {}).enqueueText('ok', 'r2');
   const conversation = await codex.startConversation();
   conversation.tools.register({ name: 'reject', handler: async () => Promise.reject(new TypeError('nope')) });
-  assert.equal((await conversation.run('go')).finalMessage, 'ok');
+  assert.equal((await conversation.run('go')).final_message, 'ok');
   assert.match(toolOutput(server), /nope/);
 });
 

@@ -7,8 +7,8 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use codex_sdk::conversation::approval::{ApprovalHandler, ApprovalRequest};
-use codex_sdk::protocol::{EventMsg, ReviewDecision};
+use codex_sdk::approval::{ApprovalHandler, ApprovalRequest};
+use codex_sdk::protocol::ReviewDecision;
 use pyo3::prelude::*;
 
 use crate::host::call_host;
@@ -35,12 +35,7 @@ impl HostApprovals {
 #[async_trait]
 impl ApprovalHandler for HostApprovals {
     async fn decide(&self, request: ApprovalRequest) -> ReviewDecision {
-        let event = match request {
-            ApprovalRequest::Exec(e) => EventMsg::ExecApprovalRequest(e),
-            ApprovalRequest::ApplyPatch(e) => EventMsg::ApplyPatchApprovalRequest(e),
-            _ => return ReviewDecision::Denied,
-        };
-        let Ok(json) = serde_json::to_string(&event) else {
+        let Ok(json) = serde_json::to_string(&request.into_event()) else {
             return ReviewDecision::Denied;
         };
         let callback = Arc::clone(&self.callback);
@@ -52,9 +47,8 @@ impl ApprovalHandler for HostApprovals {
             self.loops.latest(),
         )
         .await;
-        answer
-            .ok()
-            .and_then(|name| serde_json::from_value(serde_json::Value::String(name)).ok())
-            .unwrap_or(ReviewDecision::Denied)
+        answer.map_or(ReviewDecision::Denied, |name| {
+            ReviewDecision::from_answer(&name)
+        })
     }
 }

@@ -1,24 +1,19 @@
-//! `Codex`: the core builder's settings as keyword arguments, and `start_conversation`.
-//!
-//! Only the settings a caller passes are set; everything else keeps the core's default. Structured values
-//! (policies, the provider) arrive as the JSON of their protocol type.
+//! `Codex`: the core's `CodexOptions` (as JSON) plus the host's tools and approval callback; starts,
+//! resumes, forks, lists and archives conversations.
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
 use codex_sdk::protocol::ConversationId;
-use codex_sdk::protocol::{AskForApproval, ReasoningEffort, ReasoningSummary, SandboxPolicy};
 use codex_sdk::rollout::Cursor;
-use codex_sdk::tools::BuiltinToolsConfig;
-use pyo3::exceptions::PyValueError;
+use codex_sdk::{CodexBuilder, CodexOptions};
 use pyo3::prelude::*;
 
 use crate::approval::HostApprovals;
 use crate::conversation::Conversation;
-use crate::error::{BindingError, core_error_to_py, to_py};
+use crate::error::{core_error_to_py, to_py};
 use crate::event_loop::{Awaitable, future_into_py};
-use crate::events::{from_json, to_json};
+use crate::events::to_json;
 use crate::model::ScriptedModel;
 use crate::tools::{HostLoops, Tool};
 
@@ -31,115 +26,30 @@ pub(crate) struct Codex {
 
 #[pymethods]
 impl Codex {
+    /// `options` is the JSON of the core's `CodexOptions` (the package builds it from keyword arguments);
+    /// what cannot be data — a scripted model, host tools, the approval callback — comes separately.
     #[new]
     #[pyo3(signature = (
+        options,
         *,
-        model = None,
-        api_key = None,
-        base_url = None,
-        provider = None,
-        cwd = None,
-        codex_home = None,
-        instructions = None,
-        approval_policy = None,
-        sandbox_policy = None,
-        reasoning_effort = None,
-        reasoning_summary = None,
-        model_context_window = None,
-        event_buffer = None,
-        approval_timeout = None,
         model_client = None,
-        builtin_tools = None,
-        ephemeral = None,
         tools = Vec::new(),
         on_approval = None,
         on_approval_is_async = false,
     ))]
-    #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
-        model: Option<String>,
-        api_key: Option<String>,
-        base_url: Option<String>,
-        provider: Option<&str>,
-        cwd: Option<std::path::PathBuf>,
-        codex_home: Option<std::path::PathBuf>,
-        instructions: Option<String>,
-        approval_policy: Option<&str>,
-        sandbox_policy: Option<&str>,
-        reasoning_effort: Option<&str>,
-        reasoning_summary: Option<&str>,
-        model_context_window: Option<u64>,
-        event_buffer: Option<usize>,
-        approval_timeout: Option<f64>,
+        options: &str,
         model_client: Option<PyRef<'_, ScriptedModel>>,
-        builtin_tools: Option<bool>,
-        ephemeral: Option<bool>,
         tools: Vec<PyRef<'_, Tool>>,
         on_approval: Option<Py<PyAny>>,
         on_approval_is_async: bool,
     ) -> PyResult<Self> {
-        let json = |e: BindingError| e.into_pyerr(py);
         let loops = Arc::new(HostLoops::default());
-        let mut b = codex_sdk::Codex::builder();
-        if let Some(v) = model {
-            b = b.model(v);
-        }
-        if let Some(v) = provider {
-            b = b.provider(from_json("provider", v).map_err(json)?);
-        }
-        if let Some(v) = base_url {
-            b = b.base_url(v);
-        }
-        if let Some(v) = api_key {
-            b = b.api_key(v);
-        }
-        if let Some(v) = cwd {
-            b = b.cwd(v);
-        }
-        if let Some(v) = codex_home {
-            b = b.codex_home(v);
-        }
-        if let Some(v) = instructions {
-            b = b.instructions(v);
-        }
-        if let Some(v) = approval_policy {
-            b = b.approval_policy(from_json::<AskForApproval>("approval_policy", v).map_err(json)?);
-        }
-        if let Some(v) = sandbox_policy {
-            b = b.sandbox_policy(from_json::<SandboxPolicy>("sandbox_policy", v).map_err(json)?);
-        }
-        if let Some(v) = reasoning_effort {
-            b = b.reasoning_effort(
-                from_json::<Option<ReasoningEffort>>("reasoning_effort", v).map_err(json)?,
-            );
-        }
-        if let Some(v) = reasoning_summary {
-            b = b.reasoning_summary(
-                from_json::<ReasoningSummary>("reasoning_summary", v).map_err(json)?,
-            );
-        }
-        if let Some(v) = model_context_window {
-            b = b.model_context_window(v);
-        }
-        if let Some(v) = event_buffer {
-            b = b.event_buffer(v);
-        }
-        if let Some(v) = approval_timeout {
-            let timeout = Duration::try_from_secs_f64(v)
-                .map_err(|e| PyValueError::new_err(format!("approval_timeout: {e}")))?;
-            b = b.approval_timeout(timeout);
-        }
+        let options = to_py(py, CodexOptions::from_json(options))?;
+        let mut b = to_py(py, CodexBuilder::from_options(options))?;
         if let Some(v) = model_client {
             b = b.model_client(v.client());
-        }
-        if ephemeral == Some(true) {
-            b = b.ephemeral();
-        }
-        match builtin_tools {
-            Some(false) => b = b.no_builtin_tools(),
-            Some(true) => b = b.builtin_tools(BuiltinToolsConfig::default()),
-            None => {}
         }
         for tool in tools {
             b = b.tool(tool.function_tool(Arc::clone(&loops)));
@@ -209,10 +119,11 @@ impl Codex {
         page_size: usize,
         cursor: Option<&str>,
     ) -> PyResult<Awaitable<'py, String>> {
-        let cursor: Option<Cursor> = cursor
-            .map(str::parse)
-            .transpose()
-            .map_err(|e| core_error_to_py(py, &e))?;
+        let cursor: Option<Cursor> = cursor.map(str::parse).transpose().map_err(
+            |e: codex_sdk::protocol::InvalidCursorError| {
+                core_error_to_py(py, &codex_sdk::Error::from(e))
+            },
+        )?;
         let codex = self.inner.clone();
         future_into_py(py, async move {
             let page = codex.list_conversations(page_size, cursor.as_ref()).await?;

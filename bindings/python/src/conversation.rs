@@ -1,19 +1,16 @@
 //! `Conversation` and `TurnStream`: one conversation, and the events of one of its turns.
 //!
-//! The core conversation sits behind an async mutex: `run` and each turn stream hold it for the length of
-//! their turn, so turns of one conversation never interleave and there is exactly one event reader. A turn
-//! stream is a task that owns the conversation's [`TurnEvents`](codex_sdk::conversation::TurnEvents) and
-//! forwards them to a bounded channel that Python drains in batches; when Python stops reading (a `break`,
-//! a cancelled task, `close()`, garbage collection), the task ends, and dropping the core's turn stream
-//! interrupts the turn.
+//! The core conversation is a [`SharedConversation`]: `run` holds it for the length of its turn, and a turn
+//! stream holds the core's own [`OwnedTurnEvents`], which Python drains in batches straight from the
+//! conversation's event channel (no task, no second buffer). When Python stops reading (a `break`, a
+//! cancelled task, `close()`, garbage collection), the core stream is dropped, which interrupts the turn.
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
-use codex_sdk::protocol::{ConversationId, Event, EventMsg, Op, UserInput};
-use codex_sdk::{ConversationHandle, TurnInput, TurnResult};
+use codex_sdk::conversation::{OwnedTurnEvents, SharedConversation};
+use codex_sdk::protocol::{ConversationId, EventMsg, Op, UserInput};
+use codex_sdk::{ConversationHandle, TurnInput};
 use pyo3::prelude::*;
-use serde_json::json;
-use tokio::sync::mpsc::{self, error::TryRecvError};
 use tokio_util::sync::CancellationToken;
 
 use crate::error::{BindingError, to_py};
@@ -22,18 +19,12 @@ use crate::events::{from_json, to_json};
 use crate::runtime::handle;
 use crate::tools::{HostLoops, Tool};
 
-/// Events a turn stream buffers ahead of its Python reader (on top of the core's own buffer).
-const STREAM_BUFFER: usize = 1024;
-
-type Shared = Arc<tokio::sync::Mutex<codex_sdk::Conversation>>;
-type Item = Result<Event, codex_sdk::Error>;
-
 /// One conversation.
 #[pyclass(frozen, module = "codex_sdk._native")]
 pub(crate) struct Conversation {
     id: ConversationId,
     handle: ConversationHandle,
-    inner: Shared,
+    inner: SharedConversation,
     configured: String,
     loops: Arc<HostLoops>,
 }
@@ -47,7 +38,7 @@ impl Conversation {
             id: conversation.id(),
             handle: conversation.handle(),
             configured: to_json(conversation.session_configured())?,
-            inner: Arc::new(tokio::sync::Mutex::new(conversation)),
+            inner: conversation.into_shared(),
             loops,
         })
     }
@@ -86,23 +77,22 @@ impl Conversation {
         self.note_loop(py);
         let inner = Arc::clone(&self.inner);
         future_into_py(py, async move {
-            let mut conversation = inner.lock_owned().await;
-            let result = conversation.run(input).await?;
-            turn_result_json(&result)
+            let result = inner.lock_owned().await.run(input).await?;
+            to_json(&result)
         })
     }
 
-    /// Starts a turn with `input` (JSON list of `UserInput`) and returns the stream of its events.
+    /// The stream of the events of a turn with `input` (JSON list of `UserInput`); the turn starts when
+    /// the stream is first read.
     fn stream(&self, py: Python<'_>, input: &str) -> PyResult<TurnStream> {
         let input = parse_input(py, input)?;
         self.note_loop(py);
-        let (tx, rx) = mpsc::channel(STREAM_BUFFER);
-        let stop = CancellationToken::new();
-        handle()?.spawn(pump(Arc::clone(&self.inner), input, tx, stop.clone()));
         Ok(TurnStream {
-            rx: Arc::new(tokio::sync::Mutex::new(rx)),
-            failed: Arc::default(),
-            stop,
+            turn: Arc::new(tokio::sync::Mutex::new(Turn::Pending(
+                Arc::clone(&self.inner),
+                input,
+            ))),
+            stop: CancellationToken::new(),
         })
     }
 
@@ -119,6 +109,15 @@ impl Conversation {
         let handle = self.handle.clone();
         future_into_py(py, async move {
             handle.interrupt().await?;
+            Ok(Nothing)
+        })
+    }
+
+    /// Shuts the conversation down and waits for `ShutdownComplete` (the rollout is written out first).
+    fn shutdown<'py>(&self, py: Python<'py>) -> PyResult<Awaitable<'py, Nothing>> {
+        let inner = Arc::clone(&self.inner);
+        future_into_py(py, async move {
+            inner.lock_owned().await.shutdown().await?;
             Ok(Nothing)
         })
     }
@@ -174,54 +173,19 @@ fn parse_input(py: Python<'_>, input: &str) -> PyResult<TurnInput> {
         .map_err(|e| e.into_pyerr(py))
 }
 
-fn turn_result_json(result: &TurnResult) -> Result<String, BindingError> {
-    to_json(&json!({
-        "items": result.items,
-        "final_message": result.final_message,
-        "usage": result.usage,
-    }))
-}
-
-/// Forwards the events of one turn until its end, or until the reader is gone or asks to stop.
-async fn pump(inner: Shared, input: TurnInput, tx: mpsc::Sender<Item>, stop: CancellationToken) {
-    let mut conversation = tokio::select! {
-        biased;
-        () = stop.cancelled() => return,
-        () = tx.closed() => return,
-        conversation = inner.lock_owned() => conversation,
-    };
-    let mut turn = match conversation.stream(input).await {
-        Ok(turn) => turn,
-        Err(err) => {
-            let _ = tx.send(Err(err)).await;
-            return;
-        }
-    };
-    loop {
-        let event = tokio::select! {
-            biased;
-            () = stop.cancelled() => return,
-            () = tx.closed() => return,
-            event = turn.next_event() => event,
-        };
-        let Some(event) = event else { return };
-        let sent = tokio::select! {
-            sent = tx.send(Ok(event)) => sent.is_ok(),
-            () = stop.cancelled() => false,
-        };
-        if !sent {
-            return;
-        }
-    }
+/// Where a turn stream is.
+enum Turn {
+    /// Not read yet: the turn starts on the first read.
+    Pending(SharedConversation, TurnInput),
+    Running(OwnedTurnEvents),
+    Ended,
 }
 
 /// The events of one turn, read in batches. Dropping or closing it before the turn's end interrupts the
 /// turn.
 #[pyclass(frozen, module = "codex_sdk._native")]
 pub(crate) struct TurnStream {
-    rx: Arc<tokio::sync::Mutex<mpsc::Receiver<Item>>>,
-    /// An error that arrived behind some events, raised by the next read.
-    failed: Arc<Mutex<Option<codex_sdk::Error>>>,
+    turn: Arc<tokio::sync::Mutex<Turn>>,
     stop: CancellationToken,
 }
 
@@ -232,18 +196,19 @@ type Batch = (String, bool);
 impl TurnStream {
     /// The buffered events (at most `max`) without waiting, or `None` when none is buffered.
     fn try_next_batch(&self, py: Python<'_>, max: usize) -> PyResult<Option<Batch>> {
-        let Ok(mut rx) = self.rx.try_lock() else {
+        let Ok(mut turn) = self.turn.try_lock() else {
+            return Ok(None);
+        };
+        let Turn::Running(events) = &mut *turn else {
             return Ok(None);
         };
         let mut msgs = Vec::new();
-        let done = drain(&mut rx, &mut msgs, max, &self.failed);
-        if msgs.is_empty() {
-            if let Some(err) = take(&self.failed) {
-                return Err(BindingError::from(err).into_pyerr(py));
-            }
-            if !done {
-                return Ok(None);
-            }
+        let done = drain(events, &mut msgs, max);
+        if msgs.is_empty() && !done {
+            return Ok(None);
+        }
+        if done {
+            *turn = Turn::Ended;
         }
         let text = to_json(&msgs).map_err(|e| e.into_pyerr(py))?;
         Ok(Some((text, done)))
@@ -251,19 +216,36 @@ impl TurnStream {
 
     /// Waits for at least one event and returns it with what else is buffered (at most `max`).
     fn next_batch<'py>(&self, py: Python<'py>, max: usize) -> PyResult<Awaitable<'py, Batch>> {
-        let rx = Arc::clone(&self.rx);
-        let failed = Arc::clone(&self.failed);
+        let turn = Arc::clone(&self.turn);
+        let stop = self.stop.clone();
         future_into_py(py, async move {
-            if let Some(err) = take(&failed) {
-                return Err(err.into());
+            let mut turn = turn.lock_owned().await;
+            if matches!(*turn, Turn::Pending(..))
+                && let Turn::Pending(conversation, input) =
+                    std::mem::replace(&mut *turn, Turn::Ended)
+            {
+                let started = tokio::select! {
+                    biased;
+                    () = stop.cancelled() => None,
+                    started = codex_sdk::Conversation::stream_shared(&conversation, input) => Some(started?),
+                };
+                if let Some(events) = started {
+                    *turn = Turn::Running(events);
+                }
             }
-            let mut rx = rx.lock_owned().await;
-            let mut msgs = match rx.recv().await {
-                None => Vec::new(),
-                Some(Err(err)) => return Err(err.into()),
-                Some(Ok(event)) => vec![event.msg],
+            let Turn::Running(events) = &mut *turn else {
+                return Ok((to_json::<[EventMsg]>(&[])?, true));
             };
-            let done = msgs.is_empty() || drain(&mut rx, &mut msgs, max, &failed);
+            let first = tokio::select! {
+                biased;
+                () = stop.cancelled() => None,
+                event = events.next_event() => event,
+            };
+            let mut msgs: Vec<EventMsg> = first.into_iter().map(|e| e.msg).collect();
+            let done = msgs.is_empty() || drain(events, &mut msgs, max);
+            if done {
+                *turn = Turn::Ended;
+            }
             Ok((to_json(&msgs)?, done))
         })
     }
@@ -271,37 +253,34 @@ impl TurnStream {
     /// Stops reading: the turn is interrupted unless it has already ended.
     fn close(&self) {
         self.stop.cancel();
+        // A read in progress holds the lock; it sees `stop` and ends the stream itself.
+        if let Ok(mut turn) = self.turn.try_lock() {
+            let ended = std::mem::replace(&mut *turn, Turn::Ended);
+            // Dropped inside the runtime, so the core sends the interrupt right away.
+            match handle() {
+                Ok(runtime) => {
+                    let _entered = runtime.enter();
+                    drop(ended);
+                }
+                Err(_) => drop(ended),
+            }
+        }
     }
 }
 
 impl Drop for TurnStream {
     fn drop(&mut self) {
-        self.stop.cancel();
+        self.close();
     }
 }
 
-fn take(failed: &Mutex<Option<codex_sdk::Error>>) -> Option<codex_sdk::Error> {
-    failed.lock().unwrap_or_else(PoisonError::into_inner).take()
-}
-
-/// Moves buffered events into `msgs` (up to `max`); returns whether the stream has ended. An error stops
-/// the batch and waits in `failed` for the next read.
-fn drain(
-    rx: &mut mpsc::Receiver<Item>,
-    msgs: &mut Vec<EventMsg>,
-    max: usize,
-    failed: &Mutex<Option<codex_sdk::Error>>,
-) -> bool {
+/// Moves buffered events into `msgs` (up to `max`); returns whether the turn's stream has ended.
+fn drain(events: &mut OwnedTurnEvents, msgs: &mut Vec<EventMsg>, max: usize) -> bool {
     while msgs.len() < max {
-        match rx.try_recv() {
-            Ok(Ok(event)) => msgs.push(event.msg),
-            Ok(Err(err)) => {
-                *failed.lock().unwrap_or_else(PoisonError::into_inner) = Some(err);
-                return false;
-            }
-            Err(TryRecvError::Empty) => return false,
-            Err(TryRecvError::Disconnected) => return true,
+        match events.try_next_event() {
+            Some(event) => msgs.push(event.msg),
+            None => break,
         }
     }
-    false
+    events.is_done()
 }

@@ -10,6 +10,7 @@ mod conversation;
 mod error;
 mod event_loop;
 mod events;
+mod home;
 mod host;
 mod model;
 mod runtime;
@@ -27,6 +28,11 @@ mod _native {
     use super::codex::Codex;
     #[pymodule_export]
     use super::conversation::{Conversation, TurnStream};
+    #[pymodule_export]
+    use super::home::{
+        auth_status, format_tokens_compact, format_tokens_exact, login_api_key, logout,
+        set_default_model,
+    };
     #[pymodule_export]
     use super::model::{ScriptedModel, ScriptedResponse};
     #[cfg(feature = "testing")]

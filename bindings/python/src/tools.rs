@@ -8,8 +8,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use codex_sdk::conversation::approval::ApprovalRequest;
-use codex_sdk::protocol::{ConversationId, ExecApprovalRequestEvent};
+use codex_sdk::protocol::ConversationId;
 use codex_sdk::tools::{FunctionTool, ToolError};
 use pyo3::prelude::*;
 use serde_json::Value;
@@ -174,60 +173,46 @@ impl ToolContext {
         self.inner.cancellation().is_cancelled()
     }
 
-    /// Asks the host to approve running `command`; resolves to the decision (`ReviewDecision`).
-    #[pyo3(signature = (command, call_id, reason = None))]
+    /// The id of the tool call being handled (the model's `call_id`).
+    #[getter]
+    fn call_id(&self) -> Option<&str> {
+        self.inner.call_id()
+    }
+
+    /// Asks the host to approve running `command`; resolves to the decision (`ReviewDecision`). Keyed by
+    /// the call id; a command approved for the session is not asked again; `"abort"` ends the turn.
+    #[pyo3(signature = (command, reason = None))]
     fn request_approval<'py>(
         &self,
         py: Python<'py>,
         command: Vec<String>,
-        call_id: String,
         reason: Option<String>,
     ) -> PyResult<Awaitable<'py, String>> {
         let ctx = self.inner.clone();
-        let request = self.exec_request(command, call_id, reason);
         future_into_py(py, async move {
-            Ok(decision_name(ctx.request_approval(request).await))
+            Ok(ctx
+                .request_command_approval(command, reason)
+                .await
+                .as_str()
+                .to_owned())
         })
     }
 
     /// As `request_approval`, blocking the calling thread (for sync tools, which run on worker threads).
-    #[pyo3(signature = (command, call_id, reason = None))]
+    #[pyo3(signature = (command, reason = None))]
     fn request_approval_blocking(
         &self,
         py: Python<'_>,
         command: Vec<String>,
-        call_id: String,
         reason: Option<String>,
     ) -> PyResult<String> {
         let ctx = self.inner.clone();
-        let request = self.exec_request(command, call_id, reason);
         let runtime = handle()?;
         Ok(py.detach(|| {
-            decision_name(runtime.block_on(async move { ctx.request_approval(request).await }))
+            runtime
+                .block_on(async move { ctx.request_command_approval(command, reason).await })
+                .as_str()
+                .to_owned()
         }))
     }
-}
-
-impl ToolContext {
-    fn exec_request(
-        &self,
-        command: Vec<String>,
-        call_id: String,
-        reason: Option<String>,
-    ) -> ApprovalRequest {
-        ApprovalRequest::Exec(ExecApprovalRequestEvent {
-            call_id,
-            command,
-            cwd: self.inner.cwd().to_path_buf(),
-            reason,
-        })
-    }
-}
-
-/// The wire name of a decision (`"approved"`, `"denied"`, …).
-pub(crate) fn decision_name(decision: codex_sdk::protocol::ReviewDecision) -> String {
-    serde_json::to_value(decision)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_else(|| "denied".to_owned())
 }

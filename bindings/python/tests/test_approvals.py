@@ -87,7 +87,7 @@ async def test_a_callback_that_raises_denies(tmp_path: Path):
 
 async def test_without_a_callback_requests_are_denied(tmp_path: Path):
     # Nobody answers: the request is denied when the approval timeout passes (fail closed).
-    codex, _ = touch_turn(tmp_path, approval_timeout=0.2)
+    codex, _ = touch_turn(tmp_path, approval_timeout_ms=200)
     conversation = await codex.start_conversation()
     events = [event async for event in conversation.stream("make a file")]
     assert any(isinstance(e, ExecApprovalRequestEvent) for e in events)

@@ -68,7 +68,13 @@ def test_nested_values_round_trip():
     assert op_from_dict(op.to_dict()) == op
     assert ExecApprovalOp(id="c1", decision="denied").to_dict() == {"type": "exec_approval", "id": "c1", "decision": "denied"}
     assert ReadOnlyPolicy().to_dict() == {"mode": "read-only"}
-    assert WorkspaceWritePolicy().to_dict() == {"mode": "workspace-write", "network_access": False, "writable_roots": [], "exclude_tmpdir_env_var": False, "exclude_slash_tmp": False}
+    assert WorkspaceWritePolicy().to_dict() == {
+        "mode": "workspace-write",
+        "network_access": False,
+        "writable_roots": [],
+        "exclude_slash_tmp": False,
+        "exclude_tmpdir_env_var": False,
+    }
 
 
 def test_the_types_module_exports_the_vocabulary():

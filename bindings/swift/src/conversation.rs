@@ -1,45 +1,20 @@
 //! `Conversation`: one conversation — run turns, stream their events, submit ops, interrupt.
 //!
-//! The core conversation sits behind an async lock: a turn (`runTurn`, a turn stream, a subscription) or
-//! `nextEvent` holds it while it reads events, so there is exactly one reader. Ops (`submit`, `send`,
+//! The core conversation is a [`SharedConversation`]: a turn (`runTurn`, a turn stream, a subscription)
+//! or `nextEvent` holds it while it reads events, so there is exactly one reader. Ops (`submit`, `send`,
 //! `interrupt`) go through the core's handle and never wait for the lock.
 
 use std::sync::Arc;
 
+use codex_sdk::conversation::SharedConversation;
 use codex_sdk::protocol::ConversationId;
 use codex_sdk::{ConversationHandle, TurnInput};
-use tokio::sync::Mutex;
 
 use crate::error::CodexError;
-use crate::json::{Event, Op, ResponseItem, SessionConfiguredEvent, TokenUsage};
+use crate::json::{Event, Op, SessionConfiguredEvent, TurnResult};
 use crate::runtime::{self, CancelToken};
-use crate::stream::{EventListener, Shared, TurnStream, TurnSubscription, lock};
+use crate::stream::{EventListener, TurnStream, TurnSubscription};
 use crate::tools::{CodexTool, function_tool};
-
-/// What a completed turn produced.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct TurnResult {
-    /// The last assistant message.
-    pub final_message: Option<String>,
-    /// Every item the turn added to the history (user input, messages, reasoning, tool calls and outputs).
-    pub items: Vec<ResponseItem>,
-    /// Tokens used by the turn's model requests.
-    pub usage: TokenUsage,
-}
-
-impl TurnResult {
-    fn from_core(result: &codex_sdk::TurnResult) -> Result<Self, CodexError> {
-        Ok(Self {
-            final_message: result.final_message.clone(),
-            items: result
-                .items
-                .iter()
-                .map(ResponseItem::encode)
-                .collect::<Result<_, _>>()?,
-            usage: TokenUsage::encode(&result.usage)?,
-        })
-    }
-}
 
 /// One conversation.
 #[derive(Debug, uniffi::Object)]
@@ -47,17 +22,17 @@ pub struct Conversation {
     id: ConversationId,
     handle: ConversationHandle,
     configured: SessionConfiguredEvent,
-    inner: Shared,
+    inner: SharedConversation,
 }
 
 impl Conversation {
-    pub(crate) fn new(conversation: codex_sdk::Conversation) -> Result<Self, CodexError> {
-        Ok(Self {
+    pub(crate) fn new(conversation: codex_sdk::Conversation) -> Result<Arc<Self>, CodexError> {
+        Ok(Arc::new(Self {
             id: conversation.id(),
             handle: conversation.handle(),
             configured: SessionConfiguredEvent::encode(conversation.session_configured())?,
-            inner: Arc::new(Mutex::new(Some(conversation))),
-        })
+            inner: conversation.into_shared(),
+        }))
     }
 }
 
@@ -86,17 +61,19 @@ impl Conversation {
     ) -> Result<TurnResult, CodexError> {
         let inner = Arc::clone(&self.inner);
         let work = async move {
-            let mut conversation = lock(&inner).await?;
-            let result = conversation.run(input).await?;
-            TurnResult::from_core(&result)
+            let result = inner.lock_owned().await.run(input).await?;
+            TurnResult::encode(&result)
         };
         runtime::run_cancellable(work, cancel).await
     }
 
-    /// Starts a turn with `input` and returns its events to pull. Errors (e.g. `closed`) come from the
-    /// first `next()`.
+    /// Returns the events of a turn with `input` to pull; the turn starts with the first `next()`, which
+    /// also reports errors (e.g. `closed`).
     pub fn start_turn(&self, input: String) -> Result<Arc<TurnStream>, CodexError> {
-        TurnStream::start(Arc::clone(&self.inner), TurnInput::from(input))
+        Ok(TurnStream::new(
+            Arc::clone(&self.inner),
+            TurnInput::from(input),
+        ))
     }
 
     /// Starts a turn with `input` and delivers its events to `listener`. Keep the returned handle: dropping
@@ -118,10 +95,9 @@ impl Conversation {
     ) -> Result<Option<Event>, CodexError> {
         let inner = Arc::clone(&self.inner);
         let work = async move {
-            let Ok(mut conversation) = lock(&inner).await else {
-                return Ok(None);
-            };
-            conversation
+            inner
+                .lock_owned()
+                .await
                 .next_event()
                 .await
                 .map(|event| Event::encode(&event))
@@ -158,14 +134,7 @@ impl Conversation {
     /// `shutdownComplete`. Later calls fail with `closed`.
     pub async fn shutdown(&self) -> Result<(), CodexError> {
         let inner = Arc::clone(&self.inner);
-        runtime::run(async move {
-            let conversation = inner.lock_owned().await.take();
-            match conversation {
-                Some(conversation) => Ok(conversation.shutdown().await?),
-                None => Err(codex_sdk::Error::Closed.into()),
-            }
-        })
-        .await
+        runtime::run(async move { Ok(inner.lock_owned().await.shutdown().await?) }).await
     }
 
     /// Registers a host tool for the following model requests.

@@ -63,6 +63,28 @@ json_types! {
     ReasoningEffort => codex_sdk::protocol::ReasoningEffort;
     /// `codex_sdk::protocol::ReasoningSummary`: which reasoning summary the model produces.
     ReasoningSummary => codex_sdk::protocol::ReasoningSummary;
+    /// `codex_sdk::TurnResult`: what a completed turn produced.
+    TurnResult => codex_sdk::TurnResult;
+    /// `codex_sdk::auth::AuthStatus`: what `auth.json` holds, without the secrets.
+    AuthStatus => codex_sdk::auth::AuthStatus;
+    /// `codex_sdk::protocol::ConversationsPage`: one page of recorded conversations.
+    ConversationsPage => codex_sdk::protocol::ConversationsPage;
+}
+
+/// `codex_sdk::CodexOptions`: the settings of a `Codex` (host to core only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodexOptions(pub String);
+
+uniffi::custom_newtype!(CodexOptions, String);
+
+impl CodexOptions {
+    /// Parses the core's options.
+    ///
+    /// # Errors
+    /// `invalidInput` naming the field that is unknown or has a bad value.
+    pub fn decode(&self) -> Result<codex_sdk::CodexOptions, CodexError> {
+        Ok(codex_sdk::CodexOptions::from_json(&self.0)?)
+    }
 }
 
 /// Serializes a value as JSON text.

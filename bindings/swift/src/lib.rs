@@ -1,7 +1,8 @@
 //! The Swift binding of codex-sdk: a uniffi library that the `CodexSDK` Swift package wraps.
 //!
 //! A thin adapter (it converts types, maps errors and bridges async; the SDK decides everything):
-//! - [`codex`]: `Codex` and its `CodexConfig`; [`conversation`]: `Conversation`, `TurnResult`;
+//! - [`codex`]: `Codex` over the core's `CodexOptions`; [`conversation`]: `Conversation`;
+//! - [`home`]: `auth.json` and the default model in `CODEX_HOME`; token formatting;
 //! - [`stream`]: a turn's events as a pull iterator (`TurnStream`) or to a listener (`EventListener`);
 //! - [`tools`], [`approval`]: the host's tools and approval handler, as foreign traits (Swift protocols);
 //! - [`json`]: protocol values, carried as their JSON and decoded by Swift's generated `Codable` types;
@@ -14,6 +15,7 @@ pub mod approval;
 pub mod codex;
 pub mod conversation;
 pub mod error;
+pub mod home;
 pub mod json;
 pub mod model;
 pub mod runtime;

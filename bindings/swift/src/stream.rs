@@ -1,109 +1,70 @@
 //! The events of one turn, for the host: a pull iterator ([`TurnStream`]) and a listener
 //! ([`EventListener`] with a [`TurnSubscription`] handle).
 //!
-//! Both are fed by one pump task that holds the conversation for the length of the turn (so turns never
-//! interleave and there is exactly one event reader) and owns the core's turn stream. When the host stops
-//! reading — `close()`/`cancel()`, a dropped stream or handle, a listener that throws — the pump ends and
-//! drops the core's turn stream, which interrupts the turn (the core skips its leftovers before the next
-//! one). Backpressure is the core's: the pump waits for the host to take each event.
+//! Both read the core's own turn stream ([`OwnedTurnEvents`]), which holds the conversation for the length
+//! of the turn (so turns never interleave and there is exactly one event reader): no second buffer, the
+//! core's backpressure. When the host stops reading — `close()`/`cancel()`, a dropped stream or handle, a
+//! listener that throws — the core stream is dropped, which interrupts the turn (the core skips its
+//! leftovers before the next one).
 
-use std::future::Future;
 use std::sync::Arc;
 
-use codex_sdk::TurnInput;
-use codex_sdk::protocol::Event as CoreEvent;
-use tokio::sync::{Mutex, OwnedMappedMutexGuard, mpsc};
+use codex_sdk::conversation::{OwnedTurnEvents, SharedConversation};
+use codex_sdk::{Conversation, TurnInput};
+use tokio::sync::Mutex;
 use tokio_util::sync::CancellationToken;
 
 use crate::error::CodexError;
 use crate::json::Event;
 use crate::runtime::{self, cancelled};
 
-/// The conversation behind its lock; `None` once it was shut down.
-pub(crate) type Shared = Arc<Mutex<Option<codex_sdk::Conversation>>>;
-
-/// The locked conversation.
-pub(crate) type Locked =
-    OwnedMappedMutexGuard<Option<codex_sdk::Conversation>, codex_sdk::Conversation>;
-
-/// Waits for the conversation (a running turn holds it).
-///
-/// # Errors
-/// [`CodexError::Closed`] once it was shut down.
-pub(crate) async fn lock(inner: &Shared) -> Result<Locked, CodexError> {
-    tokio::sync::OwnedMutexGuard::try_map(Arc::clone(inner).lock_owned().await, Option::as_mut)
-        .map_err(|_| CodexError::from(codex_sdk::Error::Closed))
+/// Where a turn stream is.
+enum Turn {
+    /// Not read yet: the turn starts on the first read.
+    Pending(SharedConversation, TurnInput),
+    Running(OwnedTurnEvents),
+    Ended,
 }
 
-/// Events buffered between the pump and a pull reader (on top of the core's own buffer).
-const STREAM_BUFFER: usize = 16;
-
-/// Streams one turn into `deliver` until its terminal event, `stop`, or a failed delivery.
-async fn pump<F, Fut>(
-    inner: Shared,
-    input: TurnInput,
-    stop: CancellationToken,
-    mut deliver: F,
-) -> Result<(), CodexError>
-where
-    F: FnMut(CoreEvent) -> Fut,
-    Fut: Future<Output = Result<(), CodexError>>,
-{
-    let mut conversation = tokio::select! {
-        biased;
-        () = stop.cancelled() => return Err(cancelled()),
-        conversation = lock(&inner) => conversation?,
-    };
-    let mut turn = conversation.stream(input).await?;
-    loop {
-        let event = tokio::select! {
-            biased;
-            () = stop.cancelled() => return Err(cancelled()),
-            event = turn.next_event() => event,
-        };
-        let Some(event) = event else {
-            return Ok(());
-        };
-        tokio::select! {
-            biased;
-            () = stop.cancelled() => return Err(cancelled()),
-            delivered = deliver(event) => delivered?,
+impl Turn {
+    /// The next event, starting the turn first if needed; `None` after the terminal event.
+    async fn next(&mut self) -> Result<Option<codex_sdk::protocol::Event>, CodexError> {
+        if matches!(self, Self::Pending(..))
+            && let Self::Pending(conversation, input) = std::mem::replace(self, Self::Ended)
+        {
+            *self = Self::Running(Conversation::stream_shared(&conversation, input).await?);
         }
+        let Self::Running(turn) = self else {
+            return Ok(None);
+        };
+        let event = turn.next_event().await;
+        if event.is_none() {
+            *self = Self::Ended;
+        }
+        Ok(event)
     }
 }
 
 /// The events of one turn, pulled with [`TurnStream::next`]; it ends after the turn's terminal event
 /// (`taskComplete`, `turnAborted` or `error`). Closing or dropping it before then interrupts the turn.
-#[derive(Debug, uniffi::Object)]
+#[derive(uniffi::Object)]
 pub struct TurnStream {
-    rx: Mutex<mpsc::Receiver<Result<CoreEvent, CodexError>>>,
+    turn: Arc<Mutex<Turn>>,
     stop: CancellationToken,
 }
 
+impl std::fmt::Debug for TurnStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TurnStream").finish_non_exhaustive()
+    }
+}
+
 impl TurnStream {
-    /// Starts the turn's pump.
-    pub(crate) fn start(inner: Shared, input: TurnInput) -> Result<Arc<Self>, CodexError> {
-        let (tx, rx) = mpsc::channel(STREAM_BUFFER);
-        let stop = CancellationToken::new();
-        let pump_stop = stop.clone();
-        runtime::handle()?.spawn(async move {
-            let sink = tx.clone();
-            let result = pump(inner, input, pump_stop.clone(), |event| {
-                let sink = sink.clone();
-                async move { sink.send(Ok(event)).await.map_err(|_| cancelled()) }
-            })
-            .await;
-            if let Err(err) = result
-                && !pump_stop.is_cancelled()
-            {
-                // The reader may be gone already; then nobody is left to tell.
-                let _ = tx.send(Err(err)).await;
-            }
-        });
-        Ok(Arc::new(Self {
-            rx: Mutex::new(rx),
-            stop,
-        }))
+    pub(crate) fn new(conversation: SharedConversation, input: TurnInput) -> Arc<Self> {
+        Arc::new(Self {
+            turn: Arc::new(Mutex::new(Turn::Pending(conversation, input))),
+            stop: CancellationToken::new(),
+        })
     }
 }
 
@@ -113,23 +74,43 @@ impl TurnStream {
     ///
     /// Fails when the input could not be sent (e.g. `closed`).
     pub async fn next(&self) -> Result<Option<Event>, CodexError> {
-        let mut rx = self.rx.lock().await;
-        match rx.recv().await {
-            None => Ok(None),
-            Some(Err(err)) => Err(err),
-            Some(Ok(event)) => Event::encode(&event).map(Some),
-        }
+        let turn = Arc::clone(&self.turn);
+        let stop = self.stop.clone();
+        runtime::run(async move {
+            let mut turn = turn.lock_owned().await;
+            let event = tokio::select! {
+                biased;
+                () = stop.cancelled() => None,
+                event = turn.next() => event?,
+            };
+            match event {
+                Some(event) => Event::encode(&event).map(Some),
+                None => {
+                    *turn = Turn::Ended;
+                    Ok(None)
+                }
+            }
+        })
+        .await
     }
 
     /// Stops reading: the turn is interrupted unless it has ended; `next` returns `nil`.
     pub fn close(&self) {
         self.stop.cancel();
+        // A read in progress holds the turn; it sees `stop` and ends it itself.
+        if let Ok(mut turn) = self.turn.try_lock() {
+            let ended = std::mem::replace(&mut *turn, Turn::Ended);
+            // Dropped inside the runtime, so the core sends the interrupt right away.
+            let runtime = runtime::handle().ok();
+            let _entered = runtime.as_ref().map(tokio::runtime::Handle::enter);
+            drop(ended);
+        }
     }
 }
 
 impl Drop for TurnStream {
     fn drop(&mut self) {
-        self.stop.cancel();
+        self.close();
     }
 }
 
@@ -154,25 +135,43 @@ pub struct TurnSubscription {
 }
 
 impl TurnSubscription {
-    /// Starts the turn's pump, delivering to `listener`.
+    /// Starts the task that reads the turn and delivers to `listener`, one event at a time.
     pub(crate) fn start(
-        inner: Shared,
+        conversation: SharedConversation,
         input: TurnInput,
         listener: Arc<dyn EventListener>,
     ) -> Result<Arc<Self>, CodexError> {
         let stop = CancellationToken::new();
-        let pump_stop = stop.clone();
+        let task_stop = stop.clone();
         runtime::handle()?.spawn(async move {
-            let sink = Arc::clone(&listener);
-            let result = pump(inner, input, pump_stop, |event| {
-                let sink = Arc::clone(&sink);
-                async move { sink.on_event(Event::encode(&event)?).await }
-            })
-            .await;
+            let result = deliver(Turn::Pending(conversation, input), &*listener, &task_stop).await;
             // The listener's own failure to take the end changes nothing.
             let _ = listener.on_end(result.err()).await;
         });
         Ok(Arc::new(Self { stop }))
+    }
+}
+
+/// Delivers the turn's events until its end, `stop`, or a listener that throws.
+async fn deliver(
+    mut turn: Turn,
+    listener: &dyn EventListener,
+    stop: &CancellationToken,
+) -> Result<(), CodexError> {
+    loop {
+        let event = tokio::select! {
+            biased;
+            () = stop.cancelled() => return Err(cancelled()),
+            event = turn.next() => event?,
+        };
+        let Some(event) = event else {
+            return Ok(());
+        };
+        tokio::select! {
+            biased;
+            () = stop.cancelled() => return Err(cancelled()),
+            delivered = listener.on_event(Event::encode(&event)?) => delivered?,
+        }
     }
 }
 

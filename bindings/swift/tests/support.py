@@ -45,10 +45,20 @@ def scripted(*responses, event_delay_ms=None):
     return sdk.ScriptedModel(responses=list(responses), event_delay_ms=event_delay_ms)
 
 
-def config(**kwargs):
-    """A CodexConfig without built-in tools unless asked (tests see only their own tools)."""
+def options(**kwargs):
+    """The core's CodexOptions (JSON), without built-in tools unless asked (tests see only their own
+    tools) and recording nothing unless a codex_home is given."""
     kwargs.setdefault("builtin_tools", False)
-    return sdk.CodexConfig(**kwargs)
+    if "codex_home" not in kwargs:
+        kwargs.setdefault("ephemeral", True)
+    return json.dumps(kwargs)
+
+
+def result(turn_result: str):
+    """A `TurnResult` (JSON) as a namespace: `.final_message`, `.items`, `.usage`."""
+    import types
+
+    return types.SimpleNamespace(**json.loads(turn_result))
 
 
 def decode(event_json: str) -> dict:

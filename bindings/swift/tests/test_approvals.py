@@ -8,7 +8,7 @@ import json
 import tempfile
 from pathlib import Path
 
-from support import ProofCase, call, config, response, scripted, sdk, text
+from support import ProofCase, call, options, response, scripted, sdk, text
 
 
 class Decide(sdk.ApprovalHandler):
@@ -32,13 +32,13 @@ class ApprovalsTest(ProofCase):
             response(call("shell", {"command": ["touch", "approved.txt"]})),
             response(text("finished")),
         )
-        settings = config(
+        settings = options(
             builtin_tools=True,
             cwd=workdir.name,
-            approval_policy=json.dumps("untrusted"),
-            sandbox_policy=json.dumps({"mode": "danger-full-access"}),
+            approval_policy="untrusted",
+            sandbox_policy="danger-full-access",
         )
-        codex = sdk.Codex(config=settings, approval_handler=handler, model_client=model)
+        codex = sdk.Codex(options=settings, approval_handler=handler, model_client=model)
         conversation = await codex.start_conversation()
         events = await self.drain(conversation.start_turn("touch it"))
         return events, Path(workdir.name) / "approved.txt"

@@ -6,7 +6,7 @@ usable and the next turn sees only its own events."""
 import asyncio
 import gc
 
-from support import ProofCase, config, decode, msg_types, response, scripted, sdk, text
+from support import result, ProofCase, options, decode, msg_types, response, scripted, sdk, text
 
 LONG = " ".join(f"w{i}" for i in range(300))
 
@@ -14,7 +14,7 @@ LONG = " ".join(f"w{i}" for i in range(300))
 class CancellationTest(ProofCase):
     async def conversation(self, *extra):
         model = scripted(response(text(LONG)), *extra, event_delay_ms=5)
-        codex = sdk.Codex(config=config(), model_client=model)
+        codex = sdk.Codex(options=options(), model_client=model)
         return model, await codex.start_conversation()
 
     async def read_until_delta(self, stream):
@@ -32,7 +32,7 @@ class CancellationTest(ProofCase):
         rest = await self.drain(stream)
 
         self.assertEqual(rest[-1]["msg"], {"type": "turn_aborted", "reason": "interrupted"})
-        self.assertEqual((await conversation.run_turn("again")).final_message, "after")
+        self.assertEqual(result(await conversation.run_turn("again")).final_message, "after")
 
     async def test_run_turn_fails_with_interrupted_when_interrupted_from_elsewhere(self):
         _, conversation = await self.conversation()
@@ -80,8 +80,8 @@ class CancellationTest(ProofCase):
         with self.assertRaises(asyncio.CancelledError):
             await running
 
-        result = await asyncio.wait_for(conversation.run_turn("again"), 10)
-        self.assertEqual(result.final_message, "still usable")
+        result_ = result(await asyncio.wait_for(conversation.run_turn("again"), 10))
+        self.assertEqual(result_.final_message, "still usable")
 
     async def test_closing_a_turn_stream_interrupts_the_turn(self):
         _, conversation = await self.conversation(response(text("next")))
@@ -103,8 +103,8 @@ class CancellationTest(ProofCase):
         del stream
         gc.collect()
 
-        result = await asyncio.wait_for(conversation.run_turn("again"), 10)
-        self.assertEqual(result.final_message, "next")
+        result_ = result(await asyncio.wait_for(conversation.run_turn("again"), 10))
+        self.assertEqual(result_.final_message, "next")
 
     async def test_a_cancelled_token_stops_next_event(self):
         _, conversation = await self.conversation()

@@ -1,28 +1,28 @@
-"""Async calls and a whole turn: Codex(config:) → startConversation → runTurn / the turn stream."""
+"""Async calls and a whole turn: Codex(options:) → startConversation → runTurn / the turn stream."""
 
 import json
 
-from support import ProofCase, config, decode, msg_types, response, scripted, sdk, text
+from support import result, ProofCase, options, decode, msg_types, response, scripted, sdk, text
 
 
 class ConversationTest(ProofCase):
     async def test_run_turn_returns_the_final_message(self):
         model = scripted(response(text("Hello from the script.")))
-        codex = sdk.Codex(config=config(model="gpt-test"), model_client=model)
+        codex = sdk.Codex(options=options(model="gpt-test"), model_client=model)
         self.assertEqual(codex.model(), "gpt-test")
         conversation = await codex.start_conversation()
 
-        result = await conversation.run_turn("Say hello")
+        result_ = result(await conversation.run_turn("Say hello"))
 
-        self.assertEqual(result.final_message, "Hello from the script.")
-        items = [json.loads(i) for i in result.items]
+        self.assertEqual(result_.final_message, "Hello from the script.")
+        items = result_.items
         self.assertEqual([i["type"] for i in items], ["message", "message"])
         self.assertEqual(items[0]["role"], "user")
-        self.assertGreater(json.loads(result.usage)["total_tokens"], 0)
+        self.assertGreater(result_.usage["total_tokens"], 0)
         self.assertEqual(model.remaining(), 0)
 
     async def test_session_configured_is_the_first_event(self):
-        codex = sdk.Codex(config=config(model="gpt-test"), model_client=scripted())
+        codex = sdk.Codex(options=options(model="gpt-test"), model_client=scripted())
         conversation = await codex.start_conversation()
 
         configured = json.loads(conversation.session_configured())
@@ -33,7 +33,7 @@ class ConversationTest(ProofCase):
 
     async def test_turn_stream_delivers_the_whole_turn_in_order(self):
         words = "one two three four five six"
-        codex = sdk.Codex(config=config(), model_client=scripted(response(text(words))))
+        codex = sdk.Codex(options=options(), model_client=scripted(response(text(words))))
         conversation = await codex.start_conversation()
 
         events = await self.drain(conversation.start_turn("count"))
@@ -53,17 +53,17 @@ class ConversationTest(ProofCase):
 
     async def test_turns_follow_each_other_on_one_conversation(self):
         model = scripted(response(text("first")), response(text("second")))
-        codex = sdk.Codex(config=config(), model_client=model)
+        codex = sdk.Codex(options=options(), model_client=model)
         conversation = await codex.start_conversation()
 
-        first = await conversation.run_turn("one")
+        first = result(await conversation.run_turn("one"))
         events = await self.drain(conversation.start_turn("two"))
 
         self.assertEqual(first.final_message, "first")
         self.assertEqual(events[-1]["msg"]["last_agent_message"], "second")
 
     async def test_submit_and_next_event_drive_a_turn_with_ops(self):
-        codex = sdk.Codex(config=config(), model_client=scripted(response(text("via ops"))))
+        codex = sdk.Codex(options=options(), model_client=scripted(response(text("via ops"))))
         conversation = await codex.start_conversation()
         self.assertEqual(decode(await conversation.next_event())["msg"]["type"], "session_configured")
 
@@ -77,7 +77,7 @@ class ConversationTest(ProofCase):
         self.assertEqual(events[-1]["msg"]["last_agent_message"], "via ops")
 
     async def test_shutdown_ends_the_conversation(self):
-        codex = sdk.Codex(config=config(), model_client=scripted())
+        codex = sdk.Codex(options=options(), model_client=scripted())
         conversation = await codex.start_conversation()
 
         await conversation.shutdown()
@@ -90,9 +90,9 @@ class ConversationTest(ProofCase):
         import asyncio
 
         async def one(i):
-            codex = sdk.Codex(config=config(), model_client=scripted(response(text(f"answer {i}"))))
+            codex = sdk.Codex(options=options(), model_client=scripted(response(text(f"answer {i}"))))
             conversation = await codex.start_conversation()
-            return (await conversation.run_turn(f"question {i}")).final_message
+            return result(await conversation.run_turn(f"question {i}")).final_message
 
         answers = await asyncio.gather(*(one(i) for i in range(8)))
         self.assertEqual(answers, [f"answer {i}" for i in range(8)])

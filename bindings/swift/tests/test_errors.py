@@ -3,7 +3,7 @@ failures with their message."""
 
 import json
 
-from support import SCHEMA, ProofCase, config, response, scripted, sdk, text
+from support import SCHEMA, ProofCase, options, response, scripted, sdk, text
 
 
 def snake(name: str) -> str:
@@ -20,7 +20,7 @@ class ErrorsTest(ProofCase):
         self.assertEqual(cases, codes)
 
     async def test_bad_json_for_a_protocol_value_is_invalid_input(self):
-        codex = sdk.Codex(config=config(), model_client=scripted())
+        codex = sdk.Codex(options=options(), model_client=scripted())
         conversation = await codex.start_conversation()
 
         with self.assertRaises(sdk.CodexError.InvalidInput) as raised:
@@ -30,13 +30,15 @@ class ErrorsTest(ProofCase):
 
     def test_a_bad_setting_is_invalid_input(self):
         with self.assertRaises(sdk.CodexError.InvalidInput):
-            sdk.Codex(config=config(approval_policy=json.dumps("sometimes")))
+            sdk.Codex(options=options(approval_policy="sometimes"))
         with self.assertRaises(sdk.CodexError.InvalidInput):
-            sdk.Codex(config=config(approval_timeout_seconds=-1.0))
+            sdk.Codex(options=options(approval_timeout_seconds=-1.0))
+        with self.assertRaises(sdk.CodexError.InvalidInput):
+            sdk.Codex(options=options(sandbox_policy="workspace_write"))
 
     async def test_a_failed_turn_raises_the_code_of_its_error_event(self):
         # The script has run out: the model request fails with an internal error.
-        codex = sdk.Codex(config=config(), model_client=scripted())
+        codex = sdk.Codex(options=options(), model_client=scripted())
         conversation = await codex.start_conversation()
 
         with self.assertRaises(sdk.CodexError.Internal) as raised:
@@ -45,7 +47,7 @@ class ErrorsTest(ProofCase):
         self.assertIn("no response left", raised.exception.message)
 
     async def test_the_error_event_carries_the_same_code(self):
-        codex = sdk.Codex(config=config(), model_client=scripted())
+        codex = sdk.Codex(options=options(), model_client=scripted())
         conversation = await codex.start_conversation()
 
         events = await self.drain(conversation.start_turn("hello?"))
@@ -54,7 +56,7 @@ class ErrorsTest(ProofCase):
         self.assertEqual(events[-1]["msg"]["code"], "internal")
 
     async def test_a_closed_conversation_raises_closed(self):
-        codex = sdk.Codex(config=config(), model_client=scripted(response(text("bye"))))
+        codex = sdk.Codex(options=options(), model_client=scripted(response(text("bye"))))
         conversation = await codex.start_conversation()
         await conversation.shutdown()
 

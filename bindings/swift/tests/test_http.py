@@ -2,7 +2,7 @@
 
 import json
 
-from support import ProofCase, config, sdk
+from support import result, ProofCase, options, sdk
 from test_tools import Add
 
 
@@ -14,7 +14,7 @@ class HttpTest(ProofCase):
     async def test_a_text_turn_over_http(self):
         self.server.enqueue(sdk.MockResponse.sse(sdk.sse_text_response("resp_1", "Hello over HTTP.")))
         conversation = await sdk.Codex(
-            config=config(base_url=self.server.base_url(), api_key="sk-test", model="gpt-test"),
+            options=options(base_url=self.server.base_url(), api_key="sk-test", model="gpt-test"),
         ).start_conversation()
 
         events = await self.drain(conversation.start_turn("hi"))
@@ -33,12 +33,12 @@ class HttpTest(ProofCase):
         self.server.enqueue(sdk.MockResponse.sse(
             sdk.sse_tool_call_response("resp_1", "call_1", "add", json.dumps({"a": 20, "b": 22}))))
         self.server.enqueue(sdk.MockResponse.sse(sdk.sse_text_response("resp_2", "42")))
-        codex = sdk.Codex(config=config(base_url=self.server.base_url(), api_key="sk-test"), tools=[add])
+        codex = sdk.Codex(options=options(base_url=self.server.base_url(), api_key="sk-test"), tools=[add])
         conversation = await codex.start_conversation()
 
-        result = await conversation.run_turn("add them")
+        result_ = result(await conversation.run_turn("add them"))
 
-        self.assertEqual(result.final_message, "42")
+        self.assertEqual(result_.final_message, "42")
         self.assertEqual(add.calls, [{"a": 20, "b": 22}])
         second = json.loads(self.server.requests()[1].body)
         outputs = [i for i in second["input"] if i["type"] == "function_call_output"]
@@ -47,7 +47,7 @@ class HttpTest(ProofCase):
     async def test_a_rejected_key_is_unauthorized(self):
         self.server.enqueue(sdk.MockResponse.status(401, '{"error": {"message": "bad key"}}'))
         conversation = await sdk.Codex(
-            config=config(base_url=self.server.base_url(), api_key="sk-wrong"),
+            options=options(base_url=self.server.base_url(), api_key="sk-wrong"),
         ).start_conversation()
 
         with self.assertRaises(sdk.CodexError.Unauthorized) as raised:
@@ -56,10 +56,10 @@ class HttpTest(ProofCase):
         self.assertIn("401", raised.exception.message)
 
     async def test_a_custom_provider_with_the_chat_api(self):
-        provider = sdk.ModelProvider(name="local", base_url=self.server.base_url(),
-                                     wire_api=sdk.WireApi.CHAT, request_max_retries=0)
+        provider = {"name": "local", "base_url": self.server.base_url(), "wire_api": "chat",
+                    "request_max_retries": 0}
         self.server.enqueue(sdk.MockResponse.status(400, "bad request"))
-        conversation = await sdk.Codex(config=config(provider=provider, api_key="k")).start_conversation()
+        conversation = await sdk.Codex(options=options(provider=provider, api_key="k")).start_conversation()
 
         with self.assertRaises(sdk.CodexError.Http) as raised:
             await conversation.run_turn("hi")

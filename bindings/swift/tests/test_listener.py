@@ -2,14 +2,14 @@
 
 import asyncio
 
-from support import Listener, ProofCase, config, msg_types, response, scripted, sdk, text
+from support import result, Listener, ProofCase, options, msg_types, response, scripted, sdk, text
 
 
 class ListenerTest(ProofCase):
     async def test_listener_receives_the_whole_turn_in_order_then_the_end(self):
         words = "alpha beta gamma delta"
         model = scripted(response(text(words)), event_delay_ms=1)
-        codex = sdk.Codex(config=config(), model_client=model)
+        codex = sdk.Codex(options=options(), model_client=model)
         conversation = await codex.start_conversation()
         listener = Listener()
 
@@ -27,7 +27,7 @@ class ListenerTest(ProofCase):
 
     async def test_a_listener_that_throws_stops_and_interrupts_the_turn(self):
         model = scripted(response(text("never finished")), response(text("next turn")), event_delay_ms=2)
-        codex = sdk.Codex(config=config(), model_client=model)
+        codex = sdk.Codex(options=options(), model_client=model)
         conversation = await codex.start_conversation()
         listener = Listener(fail_on="task_started")
 
@@ -38,13 +38,13 @@ class ListenerTest(ProofCase):
         self.assertIn("listener refused task_started", error.message)
         self.assertNotIn("task_complete", msg_types(listener.events))
         # The abandoned turn was interrupted; the conversation goes on with the next one.
-        result = await asyncio.wait_for(conversation.run_turn("again"), 10)
-        self.assertEqual(result.final_message, "next turn")
+        result_ = result(await asyncio.wait_for(conversation.run_turn("again"), 10))
+        self.assertEqual(result_.final_message, "next turn")
         del subscription
 
     async def test_cancelling_the_subscription_ends_it_with_interrupted(self):
         model = scripted(response(text(" ".join(["word"] * 200))), event_delay_ms=5)
-        codex = sdk.Codex(config=config(), model_client=model)
+        codex = sdk.Codex(options=options(), model_client=model)
         conversation = await codex.start_conversation()
         listener = Listener()
 

@@ -5,7 +5,7 @@ import json
 import unittest
 
 import gen_types
-from support import MODEL, PACKAGE, SCHEMA, ProofCase, check, config, response, scripted, sdk, text
+from support import MODEL, PACKAGE, SCHEMA, ProofCase, check, options, response, scripted, sdk, text
 
 GENERATED = (PACKAGE / "Sources" / "CodexSDK" / "Generated" / "Protocol.swift").read_text()
 
@@ -40,8 +40,7 @@ class SwiftTypesTest(ProofCase):
         self.assertEqual(check({"mode": "workspace-write"}, policy), [])
         variant = next(v for v in MODEL["SandboxPolicy"].variants if v.tag == "workspace-write")
         self.assertEqual({f.swift_name: f.default for f in variant.fields},
-                         {"excludeSlashTmp": "false", "excludeTmpdirEnvVar": "false",
-                          "networkAccess": "false", "writableRoots": "[]"})
+                         {"excludeSlashTmp": "false", "excludeTmpdirEnvVar": "false", "networkAccess": "false", "writableRoots": "[]"})
 
     async def test_ops_written_by_swift_are_taken_by_the_sdk(self):
         # What the generated encoder writes for `.userTurn(cwd:items:model:)`: the tag beside the fields,
@@ -50,7 +49,7 @@ class SwiftTypesTest(ProofCase):
               "model": "gpt-test", "summary": "auto"}
         self.assertEqual(check(op, gen_types.TypeRef("ref", "Op")), [])
         self.assertIn('try tags.encode("user_turn", forKey: .tag)', GENERATED)
-        codex = sdk.Codex(config=config(), model_client=scripted(response(text("ok"))))
+        codex = sdk.Codex(options=options(), model_client=scripted(response(text("ok"))))
         conversation = await codex.start_conversation()
 
         submission = await conversation.submit(json.dumps(op))

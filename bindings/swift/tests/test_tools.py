@@ -5,7 +5,7 @@ import contextlib
 import io
 import json
 
-from support import ProofCase, call, config, msg_types, response, scripted, sdk, text
+from support import result, ProofCase, call, options, msg_types, response, scripted, sdk, text
 
 ADD_SCHEMA = json.dumps({
     "type": "object",
@@ -27,7 +27,7 @@ class Add(sdk.CodexTool):
     def parameters(self):
         return ADD_SCHEMA
 
-    async def call(self, arguments):
+    async def call(self, arguments, context):
         args = json.loads(arguments)
         self.calls.append(args)
         return str(args["a"] + args["b"])
@@ -48,7 +48,7 @@ class Failing(sdk.CodexTool):
     def parameters(self):
         return json.dumps({"type": "object", "properties": {}})
 
-    async def call(self, arguments):
+    async def call(self, arguments, context):
         raise self.error
 
 
@@ -60,7 +60,7 @@ class ToolsTest(ProofCase):
     async def test_the_model_calls_a_host_tool_and_sees_its_output(self):
         add = Add()
         model = scripted(response(call("add", {"a": 2, "b": 40})), response(text("It is 42.")))
-        codex = sdk.Codex(config=config(), tools=[add], model_client=model)
+        codex = sdk.Codex(options=options(), tools=[add], model_client=model)
         conversation = await codex.start_conversation()
 
         events = await self.drain(conversation.start_turn("What is 2 + 40?"))
@@ -75,7 +75,7 @@ class ToolsTest(ProofCase):
     async def test_a_tool_error_is_told_to_the_model_and_the_turn_goes_on(self):
         failing = Failing("lookup", sdk.ToolError.Failed(message="no such record"))
         model = scripted(response(call("lookup", {})), response(text("Sorry, not found.")))
-        codex = sdk.Codex(config=config(), tools=[failing], model_client=model)
+        codex = sdk.Codex(options=options(), tools=[failing], model_client=model)
         conversation = await codex.start_conversation()
 
         events = await self.drain(conversation.start_turn("find it"))
@@ -88,7 +88,7 @@ class ToolsTest(ProofCase):
     async def test_an_unexpected_exception_is_told_to_the_model_too(self):
         failing = Failing("flaky", ValueError("disk on fire"))
         model = scripted(response(call("flaky", {})), response(text("It failed.")))
-        codex = sdk.Codex(config=config(), tools=[failing], model_client=model)
+        codex = sdk.Codex(options=options(), tools=[failing], model_client=model)
         conversation = await codex.start_conversation()
 
         # uniffi's Python glue logs the unexpected exception (the path a Swift `throw` of any error takes).
@@ -104,7 +104,7 @@ class ToolsTest(ProofCase):
     async def test_a_fatal_tool_error_ends_the_turn_with_a_tool_error(self):
         failing = Failing("guard", sdk.ToolError.Fatal(message="policy violation"))
         model = scripted(response(call("guard", {})), response(text("unreachable")))
-        codex = sdk.Codex(config=config(), tools=[failing], model_client=model)
+        codex = sdk.Codex(options=options(), tools=[failing], model_client=model)
         conversation = await codex.start_conversation()
 
         with self.assertRaises(sdk.CodexError.Tool) as raised:
@@ -114,25 +114,25 @@ class ToolsTest(ProofCase):
 
     async def test_tools_register_and_unregister_between_turns(self):
         model = scripted(response(call("add", {"a": 1, "b": 1})), response(text("2")))
-        codex = sdk.Codex(config=config(), model_client=model)
+        codex = sdk.Codex(options=options(), model_client=model)
         conversation = await codex.start_conversation()
         add = Add()
 
         conversation.register_tool(add)
         self.assertEqual(conversation.tool_names(), ["add"])
-        result = await conversation.run_turn("1 + 1?")
-        self.assertEqual(result.final_message, "2")
+        result_ = result(await conversation.run_turn("1 + 1?"))
+        self.assertEqual(result_.final_message, "2")
         self.assertEqual(add.calls, [{"a": 1, "b": 1}])
         self.assertTrue(conversation.unregister_tool("add"))
         self.assertEqual(conversation.tool_names(), [])
 
     async def test_bad_tools_are_invalid_input(self):
         with self.assertRaises(sdk.CodexError.InvalidInput):
-            sdk.Codex(config=config(), tools=[Add(), Add()])
+            sdk.Codex(options=options(), tools=[Add(), Add()])
 
         class BadSchema(Add):
             def parameters(self):
                 return "{not json"
 
         with self.assertRaises(sdk.CodexError.InvalidInput):
-            sdk.Codex(config=config(), tools=[BadSchema()])
+            sdk.Codex(options=options(), tools=[BadSchema()])

@@ -17,6 +17,7 @@ pub const AUTH_FILE: &str = "auth.json";
 
 /// How the user last logged in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum AuthMode {
@@ -30,6 +31,7 @@ pub enum AuthMode {
 
 /// What is stored, without the secrets.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct AuthStatus {
     /// The last login method (`None` when logged out).
@@ -97,7 +99,7 @@ fn read(codex_home: &Path) -> Result<Option<AuthDotJson>> {
 
 fn write(codex_home: &Path, auth: &AuthDotJson) -> Result<()> {
     let bytes = serde_json::to_vec_pretty(auth)?;
-    crate::config::write_atomically_private(codex_home, &auth_file(codex_home), &bytes)
+    crate::atomic_file::write_atomically_private(codex_home, &auth_file(codex_home), &bytes)
 }
 
 /// Stores an API key as the login (replacing any earlier login's tokens) and records the method.

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{Config, ConfigToml};
+use crate::atomic_file::write_atomically;
 use crate::error::{Error, Result};
 use crate::protocol::ReasoningEffort;
 
@@ -93,16 +94,32 @@ impl Config {
         codex_home: impl Into<PathBuf>,
         overrides: &[(String, toml::Value)],
     ) -> Result<LoadedConfig> {
-        Self::load_layers(&codex_home.into(), None, overrides)
+        Self::load_layers(&codex_home.into(), None, overrides, true)
+    }
+
+    /// As [`Config::load`]; without `read_files`, neither `config.toml` nor `auth.json` is read (the
+    /// overrides apply to the defaults).
+    pub(crate) fn load_with(
+        codex_home: PathBuf,
+        overrides: &[(String, toml::Value)],
+        read_files: bool,
+    ) -> Result<LoadedConfig> {
+        Self::load_layers(&codex_home, None, overrides, read_files)
     }
 
     /// `config.toml`, the profile (`profile`, else the `profile` key), the overrides; then the config.
+    /// Without `read_files` the layers start from an empty table and `auth.json` is not read.
     pub(super) fn load_layers(
         codex_home: &Path,
         profile: Option<&str>,
         overrides: &[(String, toml::Value)],
+        read_files: bool,
     ) -> Result<LoadedConfig> {
-        let base = super::profile::read_config_table(codex_home)?;
+        let base = if read_files {
+            super::profile::read_config_table(codex_home)?
+        } else {
+            toml::Table::new()
+        };
         let (mut table, _profile) = super::profile::layer(codex_home, base, profile, overrides)?;
         let mut warnings = drop_unknown_values(&mut table);
         let parsed = ConfigToml::from_table(table.clone())?;
@@ -117,7 +134,8 @@ impl Config {
             config.base_instructions = Some(read_instructions_file(codex_home, file)?);
         }
         config.validate()?;
-        if config.api_key.is_none()
+        if read_files
+            && config.api_key.is_none()
             && config.model_provider_id == "openai"
             && config.model_provider.api_key_from_env().is_none()
         {
@@ -282,47 +300,4 @@ fn set_or_remove(doc: &mut toml_edit::DocumentMut, key: &str, value: Option<Stri
             doc.remove(key);
         }
     }
-}
-
-/// Writes `bytes` to a temporary file next to `path` and renames it over `path`. The file gets `mode`, else
-/// the existing file's mode, else `0600`.
-pub(crate) fn write_atomically(
-    dir: &Path,
-    path: &Path,
-    bytes: &[u8],
-    mode: Option<u32>,
-) -> Result<()> {
-    use std::io::Write;
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir)?;
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("config");
-    let tmp = dir.join(format!(".{name}.{}.tmp", uuid::Uuid::now_v7().simple()));
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(not(unix))]
-    let _ = mode;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-        let mode = mode.unwrap_or_else(|| {
-            std::fs::metadata(path).map_or(0o600, |m| m.permissions().mode() & 0o777)
-        });
-        options.mode(mode);
-    }
-    let result = (|| {
-        let mut file = options.open(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    Ok(result?)
 }

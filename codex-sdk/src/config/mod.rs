@@ -6,6 +6,7 @@
 mod load;
 mod model_info;
 mod notify;
+mod options;
 mod otel;
 mod overrides;
 mod profile;
@@ -18,11 +19,11 @@ use std::time::Duration;
 pub use crate::model::Verbosity;
 pub use crate::sandbox::{EnvironmentInherit, ShellEnvironmentPolicy};
 pub use load::INERT_CONFIG_KEYS;
-pub(crate) use load::write_atomically;
 pub use load::{CONFIG_FILE, LoadedConfig, set_default_model};
 pub use model_info::{ModelInfo, model_info};
 pub use notify::NOTIFY_TIMEOUT;
 pub(crate) use notify::{TurnCompleteNotification, spawn_notify};
+pub use options::{CodexOptions, SandboxPolicyOption};
 pub use otel::{OtelConfig, OtelExporter, OtelHttpProtocol};
 pub use overrides::{
     ConfigToml, ProjectToml, SandboxMode, SandboxWorkspaceWrite, ToolsToml, WebSearchMode,
@@ -34,8 +35,8 @@ pub use project_doc::{DEFAULT_PROJECT_DOC_MAX_BYTES, GLOBAL_DOC_MAX_BYTES, Proje
 pub use trust::TrustLevel;
 
 use crate::model::{ApiKey, ModelProviderInfo};
+use crate::protocol::SessionSource;
 use crate::protocol::{AskForApproval, ReasoningEffort, ReasoningSummary, SandboxPolicy};
-use crate::rollout::SessionSource;
 
 /// The model used when none is configured.
 pub const DEFAULT_MODEL: &str = "gpt-5-codex";
@@ -160,8 +161,8 @@ impl Default for Config {
             codex_home: default_codex_home().unwrap_or_default(),
             originator: DEFAULT_ORIGINATOR.to_owned(),
             user_agent_suffix: None,
-            event_buffer: crate::conversation::DEFAULT_EVENT_BUFFER,
-            approval_timeout: crate::conversation::approval::DEFAULT_APPROVAL_TIMEOUT,
+            event_buffer: crate::events::DEFAULT_EVENT_BUFFER,
+            approval_timeout: crate::approval::DEFAULT_APPROVAL_TIMEOUT,
             session_source: SessionSource::default(),
             otel: OtelConfig::default(),
             shell_environment_policy: ShellEnvironmentPolicy::default(),
@@ -272,13 +273,4 @@ pub fn default_codex_home() -> crate::Result<PathBuf> {
                       credentials live"
                 .to_owned(),
         })
-}
-
-/// Atomically writes a file that must stay private (`0600`), creating `dir` (`0700`) when missing.
-pub(crate) fn write_atomically_private(
-    dir: &std::path::Path,
-    path: &std::path::Path,
-    bytes: &[u8],
-) -> crate::Result<()> {
-    write_atomically(dir, path, bytes, Some(0o600))
 }

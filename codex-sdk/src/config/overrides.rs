@@ -144,6 +144,7 @@ pub struct ProjectToml {
 
 /// `sandbox_mode` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum SandboxMode {
     /// Read anything, write nothing.

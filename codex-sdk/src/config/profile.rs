@@ -74,7 +74,12 @@ impl ConfigLoader {
     /// As [`Config::load`], plus [`Error::Config`] with key `profile` naming the profiles that exist when
     /// the selected one does not.
     pub fn load(self) -> Result<LoadedConfig> {
-        Config::load_layers(&self.codex_home, self.profile.as_deref(), &self.overrides)
+        Config::load_layers(
+            &self.codex_home,
+            self.profile.as_deref(),
+            &self.overrides,
+            true,
+        )
     }
 }
 

@@ -1,26 +1,25 @@
 use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use async_trait::async_trait;
 use tokio::sync::mpsc;
 
-use super::approval::{ApprovalHandler, Approvals};
-use super::events::EventStream;
-use super::handle::{Conversation, ConversationBackend, ConversationHandle};
-use super::history::{History, environment_context, resolve_local_images};
-use super::manager::LiveConversations;
-use super::session::{ReasoningEvents, Session, SessionShared};
-use super::turn::TurnContext;
+use super::backend::LocalBackend;
+use super::handle::{Conversation, ConversationHandle};
+use super::history::{History, environment_context};
+use super::live::LiveConversations;
+use super::session::Session;
+use super::shared::{ReasoningEvents, SessionShared, TurnContext};
+use crate::approval::{ApprovalHandler, Approvals};
 use crate::config::{Config, model_info};
 use crate::error::{Error, Result};
+use crate::events::EventStream;
 use crate::model::{ApiKey, ChatClient, ModelClient, ModelProviderInfo, ResponsesClient, WireApi};
 use crate::protocol::{
-    AskForApproval, ConversationId, Event, EventMsg, Op, RateLimitSnapshot, ReasoningEffort,
-    ReasoningSummary, ResponseItem, SandboxPolicy, SessionConfiguredEvent, Submission,
-    SubmissionId, TokenUsageInfo,
+    AskForApproval, ConversationId, Event, EventMsg, RateLimitSnapshot, ReasoningEffort,
+    ReasoningSummary, ResponseItem, SandboxPolicy, SessionConfiguredEvent, SubmissionId,
+    TokenUsageInfo,
 };
 use crate::rollout::{FileRolloutStore, RolloutRecorder, RolloutStore};
 use crate::sandbox::ShellEnvironmentPolicy;
@@ -275,12 +274,7 @@ impl Codex {
             max_output_tokens: config.model_max_output_tokens,
         };
         let task = tokio::spawn(Session::new(shared, turn_context, sub_rx).run());
-        let backend = Arc::new(LocalBackend {
-            id,
-            tx: sub_tx,
-            next_id: AtomicU64::new(1),
-            tools,
-        });
+        let backend = Arc::new(LocalBackend::new(id, sub_tx, tools));
         self.register_live(id, &backend, rollout, task);
         Ok(Conversation::new(
             ConversationHandle::new(backend),
@@ -334,39 +328,6 @@ fn sandbox_name(policy: &SandboxPolicy) -> String {
         SandboxPolicy::DangerFullAccess => "danger-full-access",
     }
     .to_owned()
-}
-
-/// The in-process conversation: submissions go to its session task.
-#[derive(Debug)]
-pub(crate) struct LocalBackend {
-    id: ConversationId,
-    /// Submissions travel boxed (pointer-sized channel slots keep an idle conversation small).
-    pub(crate) tx: mpsc::Sender<Box<Submission>>,
-    next_id: AtomicU64,
-    tools: ToolRegistry,
-}
-
-#[async_trait]
-impl ConversationBackend for LocalBackend {
-    fn id(&self) -> ConversationId {
-        self.id
-    }
-
-    async fn submit(&self, mut op: Op) -> Result<SubmissionId> {
-        if let Op::UserInput { items } | Op::UserTurn { items, .. } = &mut op {
-            *items = resolve_local_images(std::mem::take(items)).await?;
-        }
-        let id = SubmissionId(self.next_id.fetch_add(1, Ordering::Relaxed).to_string());
-        self.tx
-            .send(Box::new(Submission { id: id.clone(), op }))
-            .await
-            .map_err(|_| Error::Closed)?;
-        Ok(id)
-    }
-
-    fn tools(&self) -> &ToolRegistry {
-        &self.tools
-    }
 }
 
 /// Builds a [`Codex`]. Every setting has a default; without a model client, one is built for the

@@ -8,11 +8,10 @@
 //!
 //! The old history is replaced in one step at the end, so an interrupt during compaction leaves it intact.
 
-use super::events::EventSink;
 use super::sampling::sample_with_retries;
-use super::session::SessionShared;
-use super::turn::{TurnContext, TurnEnv, build_prompt, report_usage};
+use super::shared::{SessionShared, TurnContext, TurnEnv, build_prompt, report_usage};
 use crate::error::{Error, Result};
+use crate::events::EventSink;
 use crate::protocol::{
     CompactionTrigger, ContextCompactionBeginEvent, ContextCompactionEndEvent, EventMsg,
     ResponseItem,

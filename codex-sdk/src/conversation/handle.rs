@@ -1,12 +1,9 @@
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 
 use async_trait::async_trait;
-use futures::Stream;
 
-use super::events::EventStream;
 use crate::error::{Error, Result};
+use crate::events::EventStream;
 use crate::protocol::{
     ConversationId, Event, EventMsg, Op, ResponseItem, SessionConfiguredEvent, SubmissionId,
     TokenUsage, UserInput,
@@ -101,8 +98,9 @@ impl From<Vec<UserInput>> for TurnInput {
     }
 }
 
-/// What a completed turn produced.
-#[derive(Debug, Clone, PartialEq, Default)]
+/// What a completed turn produced. Hosts receive it as JSON (`TurnResult` in the protocol schema).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct TurnResult {
     /// Every item the turn added to the history (user input, messages, reasoning, tool calls and outputs).
@@ -111,6 +109,39 @@ pub struct TurnResult {
     pub final_message: Option<String>,
     /// Tokens used by the turn's model requests.
     pub usage: TokenUsage,
+}
+
+impl TurnResult {
+    /// Folds one event of the turn into the result; `Some` once the turn has ended: `Ok` when it completed,
+    /// else the error [`Conversation::run`] returns. Lets a host that streams a turn build the same result
+    /// `run` returns.
+    ///
+    /// # Errors
+    /// As [`Conversation::run`]: [`Error::Turn`], [`Error::Interrupted`], [`Error::Closed`].
+    pub fn observe(&mut self, msg: EventMsg) -> Option<Result<()>> {
+        match msg {
+            EventMsg::RawResponseItem(e) => self.items.push(e.item),
+            EventMsg::TokenCount(e) => {
+                if let Some(info) = e.info {
+                    self.usage.add_assign(&info.last_token_usage);
+                }
+            }
+            EventMsg::TaskComplete(e) => {
+                self.final_message = e.last_agent_message;
+                return Some(Ok(()));
+            }
+            EventMsg::Error(e) => {
+                return Some(Err(Error::Turn {
+                    code: e.code,
+                    message: e.message,
+                }));
+            }
+            EventMsg::TurnAborted(_) => return Some(Err(Error::Interrupted)),
+            EventMsg::ShutdownComplete => return Some(Err(Error::Closed)),
+            _ => {}
+        }
+        None
+    }
 }
 
 /// One conversation: submit [`Op`]s, read [`Event`]s.
@@ -125,19 +156,19 @@ pub struct TurnResult {
 /// timeout), the turn is interrupted, and the next `run` or `stream` first skips what is left of it.
 #[derive(Debug)]
 pub struct Conversation {
-    handle: ConversationHandle,
-    events: EventStream,
+    pub(super) handle: ConversationHandle,
+    pub(super) events: EventStream,
     configured: SessionConfiguredEvent,
-    abandoned: Option<AbandonedTurn>,
+    pub(super) abandoned: Option<AbandonedTurn>,
 }
 
 /// A turn whose reader went away before its terminal event.
 #[derive(Debug)]
-struct AbandonedTurn {
+pub(super) struct AbandonedTurn {
     /// The submission that started it (its events carry this id).
-    sub_id: SubmissionId,
+    pub(super) sub_id: SubmissionId,
     /// The interrupt sent when it was abandoned (`None` when there was no runtime to send it from).
-    interrupt: Option<tokio::task::JoinHandle<()>>,
+    pub(super) interrupt: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Conversation {
@@ -152,6 +183,25 @@ impl Conversation {
             configured,
             abandoned: None,
         }
+    }
+
+    /// A conversation over a backend of your own (a conversation in another process, a replay, a test
+    /// double): it submits through `backend` and reads `events`, which the backend feeds in order. Every
+    /// convenience (`run`, `stream`, cancel-safety, `shutdown`) works as for a local conversation, provided
+    /// the backend answers with the same events: a turn ends with `TaskComplete`, `Error` or
+    /// `TurnAborted`, and `Op::Shutdown` with `ShutdownComplete`. Events travel boxed (pointer-sized
+    /// channel slots keep idle conversations small).
+    #[must_use]
+    pub fn from_backend(
+        backend: Arc<dyn ConversationBackend>,
+        events: tokio::sync::mpsc::Receiver<Box<Event>>,
+        configured: SessionConfiguredEvent,
+    ) -> Self {
+        Self::new(
+            ConversationHandle::new(backend),
+            EventStream::new(events),
+            configured,
+        )
     }
 
     /// The conversation's id.
@@ -222,26 +272,6 @@ impl Conversation {
         (self.handle, self.events)
     }
 
-    /// Sends input and returns the events of the turn it runs in, ending with the turn's terminal event.
-    /// The conversation's `SessionConfigured` event is not part of any turn and is skipped (it is always
-    /// available from [`Conversation::session_configured`]).
-    ///
-    /// Dropping the returned [`TurnEvents`] before its end interrupts the turn.
-    ///
-    /// # Errors
-    /// As [`Conversation::send`].
-    pub async fn stream(&mut self, input: impl Into<TurnInput>) -> Result<TurnEvents<'_>> {
-        self.settle_abandoned().await;
-        let sub_id = self.send(input).await?;
-        Ok(TurnEvents {
-            events: &mut self.events,
-            done: false,
-            sub_id,
-            handle: &self.handle,
-            abandoned: &mut self.abandoned,
-        })
-    }
-
     /// Sends input and waits for the turn to end. Dropping the future before then interrupts the turn.
     ///
     /// # Errors
@@ -251,26 +281,8 @@ impl Conversation {
         let mut turn = self.stream(input).await?;
         let mut result = TurnResult::default();
         while let Some(event) = turn.next_event().await {
-            match event.msg {
-                EventMsg::RawResponseItem(e) => result.items.push(e.item),
-                EventMsg::TokenCount(e) => {
-                    if let Some(info) = e.info {
-                        result.usage.add_assign(&info.last_token_usage);
-                    }
-                }
-                EventMsg::TaskComplete(e) => {
-                    result.final_message = e.last_agent_message;
-                    return Ok(result);
-                }
-                EventMsg::Error(e) => {
-                    return Err(Error::Turn {
-                        code: e.code,
-                        message: e.message,
-                    });
-                }
-                EventMsg::TurnAborted(_) => return Err(Error::Interrupted),
-                EventMsg::ShutdownComplete => return Err(Error::Closed),
-                _ => {}
+            if let Some(done) = result.observe(event.msg) {
+                return done.map(|()| result);
             }
         }
         Err(Error::Closed)
@@ -278,7 +290,7 @@ impl Conversation {
 
     /// Waits for the interrupt of an abandoned turn, then skips its remaining events (up to its terminal
     /// event), so the next turn's reader sees only its own turn.
-    async fn settle_abandoned(&mut self) {
+    pub(super) async fn settle_abandoned(&mut self) {
         let Some(abandoned) = self.abandoned.take() else {
             return;
         };
@@ -302,7 +314,7 @@ impl Conversation {
     /// [`Error::Closed`] if it had already ended; [`Error::Io`] when the rollout could not be written
     /// (the shutdown's own `Error` event, code [`ErrorCode::Io`](crate::ErrorCode::Io); the conversation
     /// is shut down all the same, and the file holds the whole lines written before the failure).
-    pub async fn shutdown(mut self) -> Result<()> {
+    pub async fn shutdown(&mut self) -> Result<()> {
         let sub_id = self.handle.submit(Op::Shutdown).await?;
         let mut failure = None;
         while let Some(event) = self.events.recv().await {
@@ -315,86 +327,5 @@ impl Conversation {
             }
         }
         failure.map_or(Ok(()), Err)
-    }
-}
-
-/// The events of one turn; ends after the turn's terminal event (or when the conversation ends).
-///
-/// Dropped before its end, it interrupts the turn (see [`Conversation`]).
-#[derive(Debug)]
-pub struct TurnEvents<'a> {
-    events: &'a mut EventStream,
-    done: bool,
-    sub_id: SubmissionId,
-    handle: &'a ConversationHandle,
-    abandoned: &'a mut Option<AbandonedTurn>,
-}
-
-impl TurnEvents<'_> {
-    /// The submission that started the turn.
-    #[must_use]
-    pub fn submission_id(&self) -> &SubmissionId {
-        &self.sub_id
-    }
-
-    /// The next event of the turn.
-    pub async fn next_event(&mut self) -> Option<Event> {
-        if self.done {
-            return None;
-        }
-        loop {
-            let event = self.events.recv().await;
-            // `SessionConfigured` belongs to the conversation, not the turn (see `session_configured()`).
-            if matches!(&event, Some(e) if matches!(e.msg, EventMsg::SessionConfigured(_))) {
-                continue;
-            }
-            self.observe(event.as_ref());
-            return event;
-        }
-    }
-
-    fn observe(&mut self, event: Option<&Event>) {
-        self.done = event.is_none_or(|e| {
-            e.msg.is_turn_terminal() || matches!(e.msg, EventMsg::ShutdownComplete)
-        });
-    }
-}
-
-impl Drop for TurnEvents<'_> {
-    fn drop(&mut self) {
-        if self.done {
-            return;
-        }
-        let interrupt = tokio::runtime::Handle::try_current().ok().map(|runtime| {
-            let handle = self.handle.clone();
-            runtime.spawn(async move {
-                // A closed conversation has nothing left to interrupt.
-                let _ = handle.interrupt().await;
-            })
-        });
-        *self.abandoned = Some(AbandonedTurn {
-            sub_id: self.sub_id.clone(),
-            interrupt,
-        });
-    }
-}
-
-impl Stream for TurnEvents<'_> {
-    type Item = Event;
-
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Event>> {
-        if self.done {
-            return Poll::Ready(None);
-        }
-        loop {
-            let polled = Pin::new(&mut *self.events).poll_next(cx);
-            if let Poll::Ready(event) = &polled {
-                if matches!(event, Some(e) if matches!(e.msg, EventMsg::SessionConfigured(_))) {
-                    continue;
-                }
-                self.observe(event.as_ref());
-            }
-            return polled;
-        }
     }
 }

@@ -7,16 +7,17 @@
 //! rate limits (so automatic compaction counts from where the conversation was), replay the persisted
 //! events as `initial_messages`, start the session with a recorder. Resume appends to the same file under the same id; fork writes a new file under a new id.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::task::JoinHandle;
 
-use super::codex::{Codex, LocalBackend, Resumed};
+use super::backend::LocalBackend;
+use super::codex::{Codex, Resumed};
 use super::handle::{Conversation, ConversationHandle};
 use super::history::History;
+use super::live::LiveEntry;
 use crate::config::{Config, user_instructions_message};
 use crate::error::{Error, Result};
 use crate::protocol::{ConversationId, Op, SessionConfiguredEvent, Submission, SubmissionId};
@@ -51,57 +52,6 @@ impl NewConversation {
             session_configured,
             conversation,
         }
-    }
-}
-
-struct LiveEntry {
-    backend: Weak<LocalBackend>,
-    rollout: Option<RolloutRecorder>,
-    task: JoinHandle<()>,
-}
-
-/// The conversations a [`Codex`] started. Holds no strong reference: a conversation whose handles are all
-/// dropped ends as before, and its entry is pruned.
-///
-/// Pruning walks the whole map, so it runs only when the map has doubled since the last prune: starting a
-/// conversation stays amortised O(1) however many were started, and ended entries are at most as many as
-/// live ones.
-#[derive(Default)]
-pub(crate) struct LiveConversations {
-    map: Mutex<LiveMap>,
-}
-
-#[derive(Default)]
-pub(crate) struct LiveMap {
-    entries: HashMap<ConversationId, LiveEntry>,
-    /// The size at which the next insert prunes first.
-    prune_at: usize,
-    /// How many times the map was pruned (for tests of the amortisation).
-    prunes: usize,
-}
-
-/// The smallest map that is pruned on insert.
-const MIN_PRUNE_AT: usize = 64;
-
-impl LiveMap {
-    fn prune(&mut self) {
-        self.entries
-            .retain(|_, e| !e.task.is_finished() && e.backend.strong_count() > 0);
-        self.prune_at = (self.entries.len() * 2).max(MIN_PRUNE_AT);
-        self.prunes += 1;
-    }
-
-    fn insert(&mut self, id: ConversationId, entry: LiveEntry) {
-        if self.entries.len() >= self.prune_at {
-            self.prune();
-        }
-        self.entries.insert(id, entry);
-    }
-}
-
-impl LiveConversations {
-    fn lock(&self) -> std::sync::MutexGuard<'_, LiveMap> {
-        self.map.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 

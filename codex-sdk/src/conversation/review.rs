@@ -6,10 +6,10 @@ use std::sync::{Arc, Mutex};
 
 use tokio_util::sync::CancellationToken;
 
-use super::events::EventSink;
 use super::history::History;
-use super::session::SessionShared;
-use super::turn::{Outcome, TurnContext, TurnEnv, drive, finish, record_item};
+use super::shared::{SessionShared, TurnContext, TurnEnv};
+use super::turn::{Outcome, drive, finish, record_item};
+use crate::events::EventSink;
 use crate::protocol::{
     EventMsg, ExitedReviewModeEvent, ResponseItem, ReviewOutputEvent, ReviewRequest, SandboxPolicy,
     TaskCompleteEvent, TaskStartedEvent, WarningEvent,

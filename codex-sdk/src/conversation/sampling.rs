@@ -5,10 +5,9 @@ use std::time::Instant;
 
 use futures::StreamExt;
 
-use super::events::EventSink;
-use super::session::{ReasoningEvents, SessionShared};
-use super::turn::TurnContext;
+use super::shared::{ReasoningEvents, SessionShared, TurnContext};
 use crate::error::{Error, Result};
+use crate::events::EventSink;
 use crate::model::{Prompt, RequestRetry, ResponseEvent, ResponseStream, observe_request_retries};
 use crate::protocol::{
     AgentMessageDeltaEvent, AgentMessageEvent, AgentReasoningDeltaEvent, AgentReasoningEvent,

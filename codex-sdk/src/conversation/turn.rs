@@ -1,80 +1,26 @@
 //! The turn loop: sample the model, run the tool calls it made, feed the outputs back, repeat until the model
 //! answers without calling a tool. The same loop drives review mode over an isolated [`TurnEnv`].
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, PoisonError};
 
 use tokio_util::sync::CancellationToken;
 
 use super::compact;
-use super::events::EventSink;
-use super::history::{History, user_message};
+use super::history::user_message;
 use super::sampling::{Sample, sample_with_retries};
-use super::session::SessionShared;
+use super::shared::{
+    PendingInput, SessionShared, TurnContext, TurnEnv, build_prompt, report_usage,
+};
 use crate::config::{TurnCompleteNotification, spawn_notify};
 use crate::error::{Error, Result};
-use crate::model::{Prompt, Verbosity, WireApi};
+use crate::events::EventSink;
 use crate::protocol::{
-    AskForApproval, CompactionTrigger, ErrorEvent, EventMsg, RawResponseItemEvent, ReasoningEffort,
-    ReasoningSummary, ResponseItem, SandboxPolicy, TaskCompleteEvent, TaskStartedEvent,
-    TokenCountEvent, TokenUsage, TurnAbortReason, TurnAbortedEvent, UserInput, WarningEvent,
+    CompactionTrigger, ErrorEvent, EventMsg, RawResponseItemEvent, ResponseItem, TaskCompleteEvent,
+    TaskStartedEvent, TokenCountEvent, TurnAbortReason, TurnAbortedEvent, UserInput, WarningEvent,
 };
 use crate::tools::context::TurnScratch;
 use crate::tools::registry::tool_call_from_item;
-use crate::tools::{ToolCall, ToolContext, ToolRegistry, ToolSpec};
-
-/// The settings a turn runs with (persisting across turns until overridden).
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct TurnContext {
-    pub(crate) model: String,
-    pub(crate) cwd: std::path::PathBuf,
-    pub(crate) effort: Option<ReasoningEffort>,
-    pub(crate) summary: ReasoningSummary,
-    pub(crate) approval_policy: AskForApproval,
-    pub(crate) sandbox_policy: SandboxPolicy,
-    pub(crate) output_schema: Option<serde_json::Value>,
-    pub(crate) context_window: Option<u64>,
-    pub(crate) auto_compact_limit: u64,
-    pub(crate) reasoning: bool,
-    pub(crate) parallel_tool_calls: bool,
-    /// Offer the hosted `web_search` tool (Responses API only).
-    pub(crate) web_search: bool,
-    /// `text.verbosity`, sent only to models that take it.
-    pub(crate) verbosity: Option<Verbosity>,
-    pub(crate) max_output_tokens: Option<u64>,
-}
-
-impl TurnContext {
-    /// Switches the model; the context window and reasoning support follow the known-models table (an
-    /// unknown model keeps the previous window).
-    pub(crate) fn set_model(&mut self, model: String) {
-        if self.model != model {
-            let info = crate::config::model_info(&model);
-            self.context_window = info.context_window.or(self.context_window);
-            self.reasoning = info.reasoning;
-        }
-        self.model = model;
-    }
-}
-
-/// What a turn works on: a history, instructions and tools. The conversation's own env is *primary* (its
-/// items are announced as `RawResponseItem` and recorded, and it may be compacted); a review runs over an
-/// isolated one.
-#[derive(Clone)]
-pub(crate) struct TurnEnv {
-    pub(crate) history: Arc<Mutex<History>>,
-    pub(crate) instructions: String,
-    pub(crate) tools: ToolRegistry,
-    pub(crate) primary: bool,
-}
-
-impl TurnEnv {
-    pub(crate) fn lock_history(&self) -> std::sync::MutexGuard<'_, History> {
-        self.history.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-/// User input queued while a turn runs; drained before each model request.
-pub(crate) type PendingInput = Arc<Mutex<Vec<Vec<UserInput>>>>;
+use crate::tools::{ToolCall, ToolContext};
 
 /// How the loop ended.
 pub(crate) enum Outcome {
@@ -301,59 +247,6 @@ fn assistant_text(item: &ResponseItem) -> Option<String> {
         ResponseItem::Message { role, .. } if role == "assistant" => item.message_text(),
         _ => None,
     }
-}
-
-pub(crate) fn build_prompt(shared: &SessionShared, env: &TurnEnv, tc: &TurnContext) -> Prompt {
-    let wire = shared.model.provider().wire_api;
-    let mut tools: Vec<ToolSpec> = env
-        .tools
-        .specs()
-        .into_iter()
-        .filter(|spec| wire != WireApi::Chat || matches!(spec, ToolSpec::Function { .. }))
-        .collect();
-    if tc.web_search && wire != WireApi::Chat && env.primary {
-        tools.push(ToolSpec::WebSearch {});
-    }
-    let verbosity = tc
-        .verbosity
-        .filter(|_| wire != WireApi::Chat && Verbosity::supported_by(&tc.model));
-    Prompt {
-        model: tc.model.clone(),
-        instructions: env.instructions.clone(),
-        input: env.lock_history().for_prompt(),
-        tools,
-        parallel_tool_calls: tc.parallel_tool_calls,
-        effort: tc.effort,
-        summary: tc.summary,
-        reasoning: tc.reasoning,
-        output_schema: tc.output_schema.clone(),
-        conversation_id: shared.id,
-        verbosity,
-        max_output_tokens: tc.max_output_tokens,
-    }
-}
-
-pub(crate) async fn report_usage(
-    shared: &SessionShared,
-    tc: &TurnContext,
-    sink: &EventSink,
-    usage: Option<&TokenUsage>,
-) {
-    let info = {
-        let mut info = shared.lock_token_info();
-        let entry = info.get_or_insert_with(Default::default);
-        if let Some(usage) = usage {
-            entry.append(usage);
-            shared.set_context_tokens(usage.tokens_in_context_window());
-        }
-        entry.model_context_window = tc.context_window;
-        *entry
-    };
-    sink.send(EventMsg::TokenCount(TokenCountEvent {
-        info: Some(info),
-        rate_limits: shared.rate_limits(),
-    }))
-    .await;
 }
 
 /// Ends the turn with an error event. A full context window is first reported as a token count filled to

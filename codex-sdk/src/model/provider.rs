@@ -8,6 +8,7 @@ use super::RetryPolicy;
 
 /// Which HTTP API a provider speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum WireApi {
@@ -18,8 +19,11 @@ pub enum WireApi {
     Chat,
 }
 
-/// An API key. Its `Debug` and `Display` never show the key.
-#[derive(Clone, PartialEq, Eq)]
+/// An API key. Its `Debug` and `Display` never show the key; it deserializes from a string (host options)
+/// and never serializes.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(transparent)]
 pub struct ApiKey(String);
 
 impl ApiKey {
@@ -52,6 +56,7 @@ impl fmt::Display for ApiKey {
 ///
 /// Serializable in the shape of config.toml's `[model_providers.<id>]` tables.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct ModelProviderInfo {
     /// Display name.

@@ -560,3 +560,31 @@ pub enum ReviewDecision {
     /// Do not run it and end the turn as interrupted.
     Abort,
 }
+
+impl ReviewDecision {
+    /// The wire name (`"approved"`, `"approved_for_session"`, `"denied"`, `"abort"`).
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Approved => "approved",
+            Self::ApprovedForSession => "approved_for_session",
+            Self::Denied => "denied",
+            Self::Abort => "abort",
+        }
+    }
+
+    /// A host's answer by its wire name; anything else is [`ReviewDecision::Denied`] (approvals fail
+    /// closed).
+    #[must_use]
+    pub fn from_answer(name: &str) -> Self {
+        [
+            Self::Approved,
+            Self::ApprovedForSession,
+            Self::Denied,
+            Self::Abort,
+        ]
+        .into_iter()
+        .find(|d| d.as_str() == name)
+        .unwrap_or(Self::Denied)
+    }
+}

@@ -9,6 +9,7 @@ mod event;
 mod format;
 mod ids;
 mod items;
+mod listing;
 mod mcp;
 mod op;
 mod review;
@@ -21,6 +22,10 @@ pub use event::*;
 pub use format::{format_tokens_compact, format_tokens_exact};
 pub use ids::{ConversationId, InvalidIdError, SubmissionId};
 pub use items::*;
+pub(crate) use listing::valid_file_ts;
+pub use listing::{
+    ConversationSummary, ConversationsPage, Cursor, InvalidCursorError, SessionSource,
+};
 pub use mcp::*;
 pub use op::*;
 pub use review::*;

@@ -18,8 +18,20 @@ pub fn protocol_schema() -> serde_json::Value {
         ("ResponseItem", generator.subschema_for::<ResponseItem>()),
         ("ErrorCode", generator.subschema_for::<ErrorCode>()),
         (
+            "TurnResult",
+            generator.subschema_for::<crate::conversation::TurnResult>(),
+        ),
+        (
+            "CodexOptions",
+            generator.subschema_for::<crate::config::CodexOptions>(),
+        ),
+        (
+            "AuthStatus",
+            generator.subschema_for::<crate::auth::AuthStatus>(),
+        ),
+        (
             "ConversationsPage",
-            generator.subschema_for::<crate::rollout::ConversationsPage>(),
+            generator.subschema_for::<ConversationsPage>(),
         ),
     ];
     let mut defs = generator.take_definitions(true);

@@ -4,6 +4,7 @@
 //! fields everywhere and skip (and count) lines of unknown kinds, so files written by newer Codex CLI versions
 //! (which add `ordinal`, `metadata` and kinds such as `world_state`) still read.
 
+use crate::protocol::SessionSource;
 use std::borrow::Cow;
 use std::path::PathBuf;
 
@@ -55,27 +56,6 @@ impl RolloutItem {
             Self::EventMsg(_) => "event_msg",
         }
     }
-}
-
-/// Which kind of client started a session. Codex CLI filters some listings by it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "lowercase")]
-#[non_exhaustive]
-pub enum SessionSource {
-    /// The interactive terminal UI.
-    Cli,
-    /// An editor extension.
-    #[serde(rename = "vscode")]
-    VsCode,
-    /// A non-interactive run (`codex exec`, and this SDK by default).
-    #[default]
-    Exec,
-    /// The app server / MCP server.
-    Mcp,
-    /// A source this SDK does not know.
-    #[serde(other)]
-    Unknown,
 }
 
 /// Where the session's repository stood when it started.

@@ -2,20 +2,17 @@
 //! file.
 
 use std::cmp::Reverse;
-use std::fmt;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::line::{Parsed, parse_line};
 use super::rebuild::is_real_user_message;
-use super::{RolloutItem, SessionMeta, SessionSource};
-use crate::error::{Error, Result};
-use crate::protocol::{ConversationId, EventMsg};
+use super::{RolloutItem, SessionMeta};
+use crate::error::Result;
+use crate::protocol::{ConversationId, ConversationSummary, ConversationsPage, Cursor, EventMsg};
 
 /// Lines read from the start of a file looking for the session meta and the first user message.
 const HEAD_MAX_LINES: usize = 64;
@@ -24,129 +21,6 @@ const TAIL_BYTES: u64 = 64 * 1024;
 /// Files looked at per page at most, so a tree full of empty sessions cannot make one call scan forever.
 const MAX_SCAN_PER_PAGE: usize = 10_000;
 
-/// A position in the listing: `"<file timestamp>|<uuid>"`, e.g. `2025-10-01T12-00-00|0199…`. Stable: files
-/// added later (newer) never shift what the next page holds.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Cursor {
-    ts: String,
-    id: Uuid,
-}
-
-impl Cursor {
-    /// The cursor of a file with this timestamp (as in file names: `YYYY-MM-DDThh-mm-ss`) and id.
-    #[must_use]
-    pub fn new(ts: impl Into<String>, id: ConversationId) -> Self {
-        Self {
-            ts: ts.into(),
-            id: *id.as_uuid(),
-        }
-    }
-}
-
-impl fmt::Display for Cursor {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}|{}", self.ts, self.id.hyphenated())
-    }
-}
-
-impl FromStr for Cursor {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self> {
-        let bad = || Error::InvalidInput(format!("invalid listing cursor {s:?}"));
-        let (ts, id) = s.split_once('|').ok_or_else(bad)?;
-        if !valid_file_ts(ts) {
-            return Err(bad());
-        }
-        let id = Uuid::parse_str(id).map_err(|_| bad())?;
-        Ok(Self {
-            ts: ts.to_owned(),
-            id,
-        })
-    }
-}
-
-impl Serialize for Cursor {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-#[cfg(feature = "schema")]
-impl schemars::JsonSchema for Cursor {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Cursor".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "type": "string",
-            "description": "A position in the listing: `\"<file timestamp>|<uuid>\"`.",
-        })
-    }
-}
-
-impl<'de> Deserialize<'de> for Cursor {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        String::deserialize(d)?
-            .parse()
-            .map_err(serde::de::Error::custom)
-    }
-}
-
-/// One listed conversation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[non_exhaustive]
-pub struct ConversationSummary {
-    /// The conversation's id.
-    pub conversation_id: ConversationId,
-    /// Its rollout.
-    pub path: PathBuf,
-    /// When it started (the session meta's timestamp).
-    pub created_at: String,
-    /// When its last complete line was written (`None` when the tail could not be read).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
-    /// The first user message's text.
-    pub preview: String,
-    /// The model of the latest turn context found in the head or tail.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub model: Option<String>,
-    /// The provider id, when the writer recorded it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub model_provider: Option<String>,
-    /// The working directory it started in.
-    pub cwd: PathBuf,
-    /// Which kind of client started it.
-    pub source: SessionSource,
-    /// The position of this entry; pass it as the cursor to continue after it.
-    pub cursor: Cursor,
-}
-
-/// One page of the listing.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[non_exhaustive]
-pub struct ConversationsPage {
-    /// Newest first.
-    pub items: Vec<ConversationSummary>,
-    /// Where the next page starts; `None` when this page reached the end.
-    pub next_cursor: Option<Cursor>,
-    /// Files looked at (including skipped ones).
-    pub scanned_files: usize,
-}
-
-fn valid_file_ts(ts: &str) -> bool {
-    let b = ts.as_bytes();
-    b.len() == 19
-        && b.iter().enumerate().all(|(i, c)| match i {
-            4 | 7 | 13 | 16 => *c == b'-',
-            10 => *c == b'T',
-            _ => c.is_ascii_digit(),
-        })
-}
-
 /// Splits `rollout-<ts>-<uuid>.jsonl` into its timestamp and id.
 pub(crate) fn parse_file_name(name: &str) -> Option<(String, Uuid)> {
     let core = name.strip_prefix("rollout-")?.strip_suffix(".jsonl")?;
@@ -154,7 +28,7 @@ pub(crate) fn parse_file_name(name: &str) -> Option<(String, Uuid)> {
         return None;
     }
     let (ts, rest) = core.split_at(19);
-    if !valid_file_ts(ts) {
+    if !crate::protocol::valid_file_ts(ts) {
         return None;
     }
     let id = Uuid::parse_str(rest.strip_prefix('-')?).ok()?;
@@ -190,7 +64,7 @@ pub(crate) fn list_file_sessions(
         page.next_cursor = cursor.cloned();
         return Ok(page);
     }
-    let cursor_day = cursor.map(|c| c.ts[..10].to_owned());
+    let cursor_day = cursor.map(|c| c.file_ts()[..10].to_owned());
     for (year, year_dir) in numbered_dirs_desc(sessions_dir, 4) {
         if cursor_day
             .as_deref()
@@ -209,7 +83,7 @@ pub(crate) fn list_file_sessions(
                     .filter_map(|e| {
                         let name = e.file_name().into_string().ok()?;
                         let (ts, id) = parse_file_name(&name)?;
-                        Some((Cursor { ts, id }, e.path()))
+                        Some((Cursor::from_parts(ts, id), e.path()))
                     })
                     .filter(|(c, _)| cursor.is_none_or(|cur| c < cur))
                     .collect();

@@ -9,13 +9,14 @@ use std::sync::{Arc, Mutex, PoisonError};
 use async_trait::async_trait;
 use chrono::{DateTime, Local};
 
-use super::list::{ConversationSummary, ConversationsPage, Cursor, parse_file_name};
+use super::list::parse_file_name;
 use super::reader::RolloutContents;
 use super::rebuild::is_real_user_message;
 use super::store::{FileRolloutStore, RolloutAppender, RolloutStore};
 use super::{RolloutItem, SessionMeta};
 use crate::error::{Error, Result};
 use crate::protocol::{ConversationId, EventMsg};
+use crate::protocol::{ConversationSummary, ConversationsPage, Cursor};
 
 type Files = Arc<Mutex<BTreeMap<PathBuf, Vec<u8>>>>;
 

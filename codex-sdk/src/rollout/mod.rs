@@ -21,11 +21,12 @@ pub(crate) mod rebuild;
 mod recorder;
 mod store;
 
-pub use line::{
-    CompactedItem, GitInfo, RolloutItem, RolloutLine, SessionMeta, SessionSource, TurnContextItem,
-    now_timestamp,
+pub use crate::protocol::{
+    ConversationSummary, ConversationsPage, Cursor, InvalidCursorError, SessionSource,
 };
-pub use list::{ConversationSummary, ConversationsPage, Cursor};
+pub use line::{
+    CompactedItem, GitInfo, RolloutItem, RolloutLine, SessionMeta, TurnContextItem, now_timestamp,
+};
 pub use memory::InMemoryRolloutStore;
 pub use reader::{ReadReport, RolloutContents, RolloutEntry, history_from};
 pub use rebuild::{is_compaction_summary, is_context_message, is_real_user_message};

@@ -8,10 +8,11 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, Local};
 
-use super::list::{ConversationsPage, Cursor, list_file_sessions, parse_file_name};
+use super::list::{list_file_sessions, parse_file_name};
 use super::{ARCHIVED_SESSIONS_SUBDIR, SESSIONS_SUBDIR, SessionMeta};
 use crate::error::{Error, Result};
 use crate::protocol::ConversationId;
+use crate::protocol::{ConversationsPage, Cursor};
 
 /// Appends whole lines to one rollout. Owned by the recorder's writer task.
 #[async_trait]

@@ -3,10 +3,11 @@ use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::conversation::approval::{ApprovalRequest, Approvals};
-use crate::conversation::events::EventSink;
+use crate::approval::{ApprovalRequest, Approvals};
+use crate::events::EventSink;
 use crate::protocol::{
-    AskForApproval, ConversationId, EventMsg, ReviewDecision, SandboxPolicy, SubmissionId,
+    AskForApproval, ConversationId, EventMsg, ExecApprovalRequestEvent, ReviewDecision,
+    SandboxPolicy, SubmissionId,
 };
 use crate::sandbox::ShellEnvironmentPolicy;
 
@@ -37,6 +38,8 @@ pub(crate) struct TurnScratch {
     pub(crate) injected_input: std::sync::Mutex<Vec<crate::protocol::ResponseItem>>,
     /// Files changed by `apply_patch` during the turn, with their contents before it (for `TurnDiff`).
     pub(crate) turn_diff: std::sync::Mutex<crate::tools::handlers::TurnDiffTracker>,
+    /// A host tool's approval request was answered [`ReviewDecision::Abort`]: the call ends the turn.
+    pub(crate) approval_aborted: std::sync::atomic::AtomicBool,
 }
 
 impl ToolContext {
@@ -179,6 +182,56 @@ impl ToolContext {
             .request_elicitation(&self.events, request, &self.cancel)
             .await
     }
+
+    /// What a host tool calls to ask before running `command` (the path every binding's
+    /// `ctx.request_approval` takes): an `ExecApprovalRequest` keyed by this call's id (so parallel calls
+    /// never collide, and an `Op::ExecApproval` answers it by that id), in the turn's working directory.
+    ///
+    /// - A command approved for the session earlier is not asked again: [`ReviewDecision::ApprovedForSession`].
+    /// - [`ReviewDecision::ApprovedForSession`] is remembered for the rest of the conversation.
+    /// - [`ReviewDecision::Abort`] ends the turn as interrupted once the tool returns, whatever it returns
+    ///   (for [`FunctionTool`](super::FunctionTool)s; a custom [`ToolHandler`](super::ToolHandler) checks
+    ///   [`ToolContext::approval_aborted`]).
+    /// - No answer in time, or a cancelled turn, is [`ReviewDecision::Denied`] (fail closed).
+    pub async fn request_command_approval(
+        &self,
+        command: Vec<String>,
+        reason: Option<String>,
+    ) -> ReviewDecision {
+        if self.is_command_approved_for_session(&command) {
+            return ReviewDecision::ApprovedForSession;
+        }
+        let call_id = self
+            .call_id
+            .clone()
+            .unwrap_or_else(|| self.submission_id().as_str().to_owned());
+        let decision = self
+            .request_approval(ApprovalRequest::Exec(ExecApprovalRequestEvent {
+                call_id,
+                command: command.clone(),
+                cwd: self.cwd.clone(),
+                reason,
+            }))
+            .await;
+        match decision {
+            ReviewDecision::ApprovedForSession => self.approve_command_for_session(&command),
+            ReviewDecision::Abort => self
+                .turn
+                .approval_aborted
+                .store(true, std::sync::atomic::Ordering::SeqCst),
+            _ => {}
+        }
+        decision
+    }
+
+    /// Whether an approval requested through [`ToolContext::request_command_approval`] in this turn was
+    /// answered [`ReviewDecision::Abort`].
+    #[must_use]
+    pub fn approval_aborted(&self) -> bool {
+        self.turn
+            .approval_aborted
+            .load(std::sync::atomic::Ordering::SeqCst)
+    }
 }
 
 impl ToolContext {
@@ -190,7 +243,7 @@ impl ToolContext {
         cwd: impl Into<PathBuf>,
         approval_policy: AskForApproval,
         sandbox_policy: SandboxPolicy,
-        approvals: Option<Arc<dyn crate::conversation::approval::ApprovalHandler>>,
+        approvals: Option<Arc<dyn crate::approval::ApprovalHandler>>,
         approval_timeout: std::time::Duration,
     ) -> (Self, crate::conversation::EventStream) {
         let (tx, rx) = tokio::sync::mpsc::channel(4096);

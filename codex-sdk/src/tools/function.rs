@@ -102,6 +102,10 @@ impl ToolHandler for FunctionTool {
                 self.name
             )));
         }
-        (self.callback)(args, ctx).await.map(ToolOutput::success)
+        let output = (self.callback)(args, ctx.clone()).await;
+        if ctx.approval_aborted() {
+            return Err(ToolError::Fatal(crate::Error::Interrupted));
+        }
+        output.map(ToolOutput::success)
     }
 }

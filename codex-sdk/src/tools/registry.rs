@@ -32,7 +32,7 @@ impl std::fmt::Debug for ToolRegistry {
 }
 
 /// The result of one dispatched call: the history item for the model, or a fatal error.
-pub type DispatchResult = Result<ResponseItem>;
+pub(crate) type DispatchResult = Result<ResponseItem>;
 
 impl ToolRegistry {
     /// An empty registry.

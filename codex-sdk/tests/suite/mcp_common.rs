@@ -12,12 +12,12 @@ use serde_json::Value;
 use super::support::{events_until, example_binary, scripted};
 
 /// The test server over stdio, in `mode`.
-pub fn test_server(mode: &str) -> McpServerConfig {
+pub(super) fn test_server(mode: &str) -> McpServerConfig {
     McpServerConfig::stdio(example_binary("mcp_test_server").to_string_lossy(), [mode])
 }
 
 /// One response calling `calls` (id, tool, JSON arguments).
-pub fn calls(calls: &[(&str, &str, &str)]) -> ScriptedResponse {
+pub(super) fn calls(calls: &[(&str, &str, &str)]) -> ScriptedResponse {
     let mut response = ScriptedResponse::new();
     for (id, name, args) in calls {
         response = response.item(ResponseItem::FunctionCall {
@@ -31,7 +31,7 @@ pub fn calls(calls: &[(&str, &str, &str)]) -> ScriptedResponse {
 }
 
 /// A conversation with `servers`, playing `responses`, under `policy`.
-pub async fn conversation(
+pub(super) async fn conversation(
     servers: Vec<(&str, McpServerConfig)>,
     responses: Vec<ScriptedResponse>,
     policy: AskForApproval,
@@ -46,7 +46,7 @@ pub async fn conversation(
 }
 
 /// Reads events until `McpStartupComplete`.
-pub async fn startup(conv: &mut Conversation) -> (Vec<EventMsg>, McpStartupCompleteEvent) {
+pub(super) async fn startup(conv: &mut Conversation) -> (Vec<EventMsg>, McpStartupCompleteEvent) {
     let events: Vec<EventMsg> =
         events_until(conv, |m| matches!(m, EventMsg::McpStartupComplete(_)))
             .await
@@ -60,7 +60,7 @@ pub async fn startup(conv: &mut Conversation) -> (Vec<EventMsg>, McpStartupCompl
 }
 
 /// The `(output, success)` of the `function_call_output` for `call_id` in the `n`th request.
-pub fn output(model: &ScriptedModel, n: usize, call_id: &str) -> (String, Option<bool>) {
+pub(super) fn output(model: &ScriptedModel, n: usize, call_id: &str) -> (String, Option<bool>) {
     model.prompts()[n]
         .input
         .iter()
@@ -75,7 +75,7 @@ pub fn output(model: &ScriptedModel, n: usize, call_id: &str) -> (String, Option
 }
 
 /// The tool names of the `n`th request.
-pub fn tool_names(model: &ScriptedModel, n: usize) -> Vec<String> {
+pub(super) fn tool_names(model: &ScriptedModel, n: usize) -> Vec<String> {
     model.prompts()[n]
         .tools
         .iter()
@@ -84,7 +84,7 @@ pub fn tool_names(model: &ScriptedModel, n: usize) -> Vec<String> {
 }
 
 /// Waits (polling, at most 10 s) until `f` holds.
-pub async fn eventually(what: &str, f: impl Fn() -> bool) {
+pub(super) async fn eventually(what: &str, f: impl Fn() -> bool) {
     for _ in 0..200 {
         if f() {
             return;
@@ -95,7 +95,7 @@ pub async fn eventually(what: &str, f: impl Fn() -> bool) {
 }
 
 /// Whether a process is alive (and not a zombie).
-pub fn alive(pid: u32) -> bool {
+pub(super) fn alive(pid: u32) -> bool {
     std::fs::read_to_string(format!("/proc/{pid}/stat"))
         .ok()
         .and_then(|s| s.rsplit(')').next().map(|r| r.trim_start().to_owned()))
@@ -103,6 +103,6 @@ pub fn alive(pid: u32) -> bool {
 }
 
 /// The JSON of a text output.
-pub fn json(text: &str) -> Value {
+pub(super) fn json(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
 }

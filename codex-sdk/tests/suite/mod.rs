@@ -9,6 +9,7 @@ mod config_load;
 mod conversation;
 mod conversation_cancel;
 mod exec_cli;
+mod host_surface;
 mod mcp;
 mod mcp_common;
 mod mcp_everything;

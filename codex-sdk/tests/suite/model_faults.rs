@@ -100,7 +100,7 @@ async fn exec_never_prints_an_echoed_key() {
 }
 
 /// `-c` overrides pointing `exec` at the mock server with `OPENAI_API_KEY`, without stream replays.
-pub fn mock_provider_args(base_url: &str) -> Vec<String> {
+pub(super) fn mock_provider_args(base_url: &str) -> Vec<String> {
     [
         "model_providers.mock.name=mock".to_owned(),
         format!("model_providers.mock.base_url={base_url}"),

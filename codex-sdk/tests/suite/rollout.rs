@@ -16,7 +16,7 @@ use pretty_assertions::assert_eq;
 
 use super::support::events_until;
 
-pub fn file_codex(
+pub(super) fn file_codex(
     home: &Path,
     responses: impl IntoIterator<Item = ScriptedResponse>,
 ) -> (Codex, Arc<ScriptedModel>) {
@@ -42,7 +42,7 @@ fn usage(total: u64) -> TokenUsage {
     }
 }
 
-pub fn read(path: &Path) -> RolloutContents {
+pub(super) fn read(path: &Path) -> RolloutContents {
     RolloutContents::parse(&std::fs::read(path).unwrap())
 }
 
@@ -251,7 +251,7 @@ async fn fork_cuts_before_the_nth_real_user_message() {
         (99, [turn("one"), turn("two"), turn("three")].concat()),
     ];
     for (n, expected) in cases {
-        let fork = codex.fork_conversation(&path, n).await.unwrap();
+        let mut fork = codex.fork_conversation(&path, n).await.unwrap();
         assert_ne!(fork.conversation_id, id);
         let fork_path = fork.rollout_path.clone().unwrap();
         assert_ne!(fork_path, path);
@@ -315,7 +315,7 @@ async fn a_torn_last_line_is_ignored_reported_and_cut_on_resume() {
 }
 
 /// A trimmed rollout as Codex CLI 0.169 writes it: `ordinal`, `metadata`, extra kinds and event types.
-pub const CODEX_0169_ROLLOUT: &str = r#"{"timestamp":"2026-11-25T07:39:10.708Z","ordinal":0,"type":"session_meta","payload":{"account_scoped":true,"session_id":"01a211a4-ebc6-78d3-aee9-d8c5b0b9d5af","id":"01a211a4-ebc6-78d3-aee9-d8c5b0b9d5af","timestamp":"2026-11-25T07:39:10.669Z","cwd":"/tmp","runtime_workspace_roots":["/tmp"],"originator":"codex_exec","cli_version":"0.169.0","source":"exec","thread_source":"user","model_provider":"mock","base_instructions":{"text":"You are a coding agent."},"history_mode":"paginated","context_window":{"window_id":"01a211a4-ebcb-7a30-8c63-c6a2c52b7bbf"}}}
+pub(super) const CODEX_0169_ROLLOUT: &str = r#"{"timestamp":"2026-11-25T07:39:10.708Z","ordinal":0,"type":"session_meta","payload":{"account_scoped":true,"session_id":"01a211a4-ebc6-78d3-aee9-d8c5b0b9d5af","id":"01a211a4-ebc6-78d3-aee9-d8c5b0b9d5af","timestamp":"2026-11-25T07:39:10.669Z","cwd":"/tmp","runtime_workspace_roots":["/tmp"],"originator":"codex_exec","cli_version":"0.169.0","source":"exec","thread_source":"user","model_provider":"mock","base_instructions":{"text":"You are a coding agent."},"history_mode":"paginated","context_window":{"window_id":"01a211a4-ebcb-7a30-8c63-c6a2c52b7bbf"}}}
 {"timestamp":"2026-11-25T07:39:10.710Z","ordinal":1,"type":"event_msg","payload":{"type":"task_started","turn_id":"t1","started_at":1795592350,"model_context_window":258400,"collaboration_mode_kind":"default"}}
 {"timestamp":"2026-11-25T07:39:10.773Z","ordinal":2,"type":"response_item","payload":{"type":"message","id":"msg_1","role":"developer","content":[{"type":"input_text","text":"<skills_instructions>none</skills_instructions>"}]}}
 {"timestamp":"2026-11-25T07:39:10.773Z","ordinal":3,"type":"response_item","payload":{"type":"message","id":"msg_2","role":"user","content":[{"type":"input_text","text":"<environment_context>\n  <cwd>/tmp</cwd>\n</environment_context>"}],"internal_chat_message_metadata_passthrough":{"turn_id":"t1"}}}

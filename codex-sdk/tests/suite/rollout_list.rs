@@ -146,7 +146,7 @@ async fn bad_cursors_are_invalid_input_and_an_empty_home_lists_nothing() {
         "2025-01-01|nope",
         "yesterday|00000000-0000-7000-8000-000000000001",
     ] {
-        let err = bad.parse::<Cursor>().unwrap_err();
+        let err = codex_sdk::Error::from(bad.parse::<Cursor>().unwrap_err());
         assert_eq!(err.code(), ErrorCode::InvalidInput, "{bad}");
     }
     let home = tempfile::tempdir().unwrap();

@@ -9,7 +9,7 @@ use codex_sdk::rollout::InMemoryRolloutStore;
 use codex_sdk::{Codex, CodexBuilder, Conversation};
 
 /// A builder over a scripted model, with a fixed cwd and instructions so requests are predictable.
-pub fn scripted(
+pub(super) fn scripted(
     responses: impl IntoIterator<Item = ScriptedResponse>,
 ) -> (CodexBuilder, Arc<ScriptedModel>) {
     let model = Arc::new(ScriptedModel::new(responses));
@@ -24,7 +24,10 @@ pub fn scripted(
 }
 
 /// Reads events until `pred` matches (returning every event read, the match last). Fails after 10 s.
-pub async fn events_until(conv: &mut Conversation, pred: impl Fn(&EventMsg) -> bool) -> Vec<Event> {
+pub(super) async fn events_until(
+    conv: &mut Conversation,
+    pred: impl Fn(&EventMsg) -> bool,
+) -> Vec<Event> {
     let mut seen = Vec::new();
     loop {
         let event = tokio::time::timeout(Duration::from_secs(10), conv.next_event())
@@ -40,7 +43,7 @@ pub async fn events_until(conv: &mut Conversation, pred: impl Fn(&EventMsg) -> b
 }
 
 /// Reads events until the turn's terminal event.
-pub async fn turn_events(conv: &mut Conversation) -> Vec<EventMsg> {
+pub(super) async fn turn_events(conv: &mut Conversation) -> Vec<EventMsg> {
     events_until(conv, EventMsg::is_turn_terminal)
         .await
         .into_iter()
@@ -49,7 +52,7 @@ pub async fn turn_events(conv: &mut Conversation) -> Vec<EventMsg> {
 }
 
 /// Every file beneath `dir`, recursively.
-pub fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+pub(super) fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).unwrap().flatten() {
         let path = entry.path();
@@ -63,13 +66,13 @@ pub fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 }
 
 /// The `exec` example that `cargo test` builds next to the test binary (see [`example_binary`]).
-pub fn exec_binary() -> std::path::PathBuf {
+pub(super) fn exec_binary() -> std::path::PathBuf {
     example_binary("exec")
 }
 
 /// An example that `cargo test` builds next to the test binary: `target/<profile>/examples/<name>-<hash>`
 /// (the plain `examples/<name>` is only refreshed by `cargo build --example <name>`). The newest build wins.
-pub fn example_binary(example: &str) -> std::path::PathBuf {
+pub(super) fn example_binary(example: &str) -> std::path::PathBuf {
     let exe = std::env::current_exe().unwrap();
     let dir = exe.parent().unwrap().join("../examples");
     let newest = std::fs::read_dir(&dir)

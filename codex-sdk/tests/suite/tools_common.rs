@@ -13,20 +13,20 @@ use codex_sdk::tools::{ToolCall, ToolContext, ToolError, ToolHandler, ToolOutput
 
 /// Answers every request with a fixed decision and records the requests.
 #[derive(Default)]
-pub struct Recorder {
+pub(super) struct Recorder {
     pub decision: Option<ReviewDecision>,
     pub requests: Mutex<Vec<ApprovalRequest>>,
 }
 
 impl Recorder {
-    pub fn answering(decision: ReviewDecision) -> Arc<Self> {
+    pub(super) fn answering(decision: ReviewDecision) -> Arc<Self> {
         Arc::new(Self {
             decision: Some(decision),
             requests: Mutex::default(),
         })
     }
 
-    pub fn count(&self) -> usize {
+    pub(super) fn count(&self) -> usize {
         self.requests.lock().map(|r| r.len()).unwrap_or(0)
     }
 }
@@ -41,12 +41,12 @@ impl ApprovalHandler for Recorder {
     }
 }
 
-pub struct Harness {
+pub(super) struct Harness {
     pub ctx: ToolContext,
     pub events: EventStream,
 }
 
-pub fn harness(
+pub(super) fn harness(
     cwd: &std::path::Path,
     approval: AskForApproval,
     sandbox: SandboxPolicy,
@@ -59,7 +59,7 @@ pub fn harness(
 }
 
 impl Harness {
-    pub async fn call(
+    pub(super) async fn call(
         &self,
         tool: &dyn ToolHandler,
         args: serde_json::Value,
@@ -67,7 +67,7 @@ impl Harness {
         self.call_raw(tool, &args.to_string()).await
     }
 
-    pub async fn call_raw(
+    pub(super) async fn call_raw(
         &self,
         tool: &dyn ToolHandler,
         args: &str,
@@ -83,7 +83,7 @@ impl Harness {
     }
 
     /// Every event emitted so far.
-    pub fn drain(&mut self) -> Vec<EventMsg> {
+    pub(super) fn drain(&mut self) -> Vec<EventMsg> {
         let mut out = Vec::new();
         while let Some(e) = self.events.try_recv() {
             out.push(e.msg);
@@ -93,7 +93,7 @@ impl Harness {
 }
 
 /// The model-facing text of an answer, success or not.
-pub fn text(result: &Result<ToolOutput, ToolError>) -> String {
+pub(super) fn text(result: &Result<ToolOutput, ToolError>) -> String {
     match result {
         Ok(out) => out.content.clone(),
         Err(e) => e.to_string(),
@@ -102,7 +102,7 @@ pub fn text(result: &Result<ToolOutput, ToolError>) -> String {
 
 /// Workspace-write limited to the working directory: test directories live under `/tmp`, so `/tmp` and
 /// `$TMPDIR` are excluded to keep "outside the workspace" really outside.
-pub fn workspace() -> SandboxPolicy {
+pub(super) fn workspace() -> SandboxPolicy {
     SandboxPolicy::WorkspaceWrite {
         writable_roots: Vec::new(),
         network_access: false,
@@ -112,6 +112,6 @@ pub fn workspace() -> SandboxPolicy {
 }
 
 /// Workspace-write as configured by default (`/tmp` and `$TMPDIR` writable, no network).
-pub fn workspace_default() -> SandboxPolicy {
+pub(super) fn workspace_default() -> SandboxPolicy {
     SandboxPolicy::default()
 }

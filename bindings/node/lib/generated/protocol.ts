@@ -26,6 +26,12 @@ export interface AgentReasoningEvent {
   text: string;
 }
 
+/**
+ * An API key. Its `Debug` and `Display` never show the key; it deserializes from a string (host options)
+ * and never serializes.
+ */
+export type ApiKey = string;
+
 /** A patch waits for the host's decision. */
 export interface ApplyPatchApprovalRequestEvent {
   /** Key of the pending approval; answer with this id. */
@@ -48,6 +54,89 @@ export type AskForApproval =
   | "on-request"
   /** Never ask; failures go back to the model. */
   | "never";
+
+/** How the user last logged in. */
+export type AuthMode =
+  /** An API key. */
+  | "apikey"
+  /** A ChatGPT account (tokens stored by Codex CLI's login). */
+  | "chatgpt";
+
+/** What is stored, without the secrets. */
+export interface AuthStatus {
+  /** The last login method (`None` when logged out). */
+  auth_mode?: AuthMode | null;
+  /** The account email, from the stored id token's claims. */
+  email?: string | null;
+  /** Whether an API key is stored. */
+  has_api_key: boolean;
+  /** The ChatGPT plan, from the id token's claims. */
+  plan_type?: string | null;
+}
+
+/**
+ * The settings of a [`Codex`](crate::Codex) as data. Every field is optional: what is left out keeps the
+ * core's default (or the value from `config.toml` when `load_config` is set). Unknown fields are an
+ * error, so a misspelt setting is never silently ignored.
+ */
+export interface CodexOptions {
+  /** The API key (otherwise the provider's environment variable, or `auth.json` when `load_config`). */
+  api_key?: ApiKey | null;
+  /** When to ask the host: `"untrusted"`, `"on-failure"`, `"on-request"` or `"never"`. */
+  approval_policy?: AskForApproval | null;
+  /** How long an approval request waits before it is denied, in milliseconds. */
+  approval_timeout_ms?: number | null;
+  /** An OpenAI-compatible endpoint, keeping the provider's other settings. */
+  base_url?: string | null;
+  /**
+   * Whether conversations get the built-in tools (shell, read_file, list_dir, apply_patch, update_plan,
+   * view_image); default true.
+   */
+  builtin_tools?: boolean | null;
+  /** Where sessions, `config.toml` and `auth.json` live (default `CODEX_HOME`, else `~/.codex`). */
+  codex_home?: string | null;
+  /**
+   * Codex CLI `-c key=value` overrides (the value is TOML; a bare word is a string), applied on top of
+   * `config.toml` when `load_config` is set, else on top of the defaults.
+   */
+  config_overrides?: string[];
+  /** Working directory of turns. */
+  cwd?: string | null;
+  /** Record nothing: conversations cannot be resumed, forked or listed. */
+  ephemeral?: boolean;
+  /** Events buffered per conversation before it waits for its consumer. */
+  event_buffer?: number | null;
+  /** Replaces the SDK's system instructions. */
+  instructions?: string | null;
+  /** Read `codex_home/config.toml` (and the API key from `auth.json`) before applying these options. */
+  load_config?: boolean;
+  /** The model's name. */
+  model?: string | null;
+  /** The context window in tokens (overrides the known-models table). */
+  model_context_window?: number | null;
+  /** The `originator` header value. */
+  originator?: string | null;
+  /** Where the model is served (a `[model_providers.<id>]` table of config.toml). */
+  provider?: ModelProviderInfo | null;
+  /** Reasoning effort. */
+  reasoning_effort?: ReasoningEffort | null;
+  /** Reasoning summary mode. */
+  reasoning_summary?: ReasoningSummary | null;
+  /**
+   * What commands may touch: a mode (`"read-only"`, `"workspace-write"`, `"danger-full-access"`) or a
+   * whole policy (`{"mode": "workspace-write", "network_access": true, ...}`).
+   */
+  sandbox_policy?: unknown;
+  /** The environment of every process the agent starts (`[shell_environment_policy]`). */
+  shell_environment_policy?: ShellEnvironmentPolicy | null;
+  /**
+   * Adds the `unified_exec` tool (interactive PTY sessions; Responses API only), as Codex CLI's setting
+   * of the same name.
+   */
+  use_experimental_unified_exec_tool?: boolean | null;
+  /** Appended to the user agent (e.g. the host application's name and version). */
+  user_agent_suffix?: string | null;
+}
 
 /** What started a compaction. */
 export type CompactionTrigger =
@@ -148,6 +237,15 @@ export type ElicitationAction =
   | "decline"
   /** Dismissed the whole request. */
   | "cancel";
+
+/** Which of the host's variables a command starts from. */
+export type EnvironmentInherit =
+  /** Every variable of the host process. */
+  | "all"
+  /** Only [`CORE_VARIABLES`] (home, user, shell, path, temporary directories, locale, time zone). */
+  | "core"
+  /** None: the command sees only what `set` adds. */
+  | "none";
 
 /**
  * A small, stable classification of every failure, for hosts to branch on.
@@ -529,6 +627,38 @@ export type McpToolCallResult =
     /** Why. */
     message: string;
   };
+
+/**
+ * Where and how to reach a model: endpoint, credentials, wire API, retry settings.
+ *
+ * Serializable in the shape of config.toml's `[model_providers.<id>]` tables.
+ */
+export interface ModelProviderInfo {
+  /** Base URL, e.g. `https://api.openai.com/v1`. */
+  base_url: string;
+  /** Environment variable holding the API key (`OPENAI_API_KEY` for OpenAI). */
+  env_key?: string | null;
+  /** Extra headers on every request. */
+  http_headers?: {
+    [key: string]: string;
+  };
+  /** Display name. */
+  name: string;
+  /** Extra query parameters on every request. */
+  query_params?: {
+    [key: string]: string;
+  };
+  /** Retries of a request that failed before streaming (429, 5xx, transport). */
+  request_max_retries?: number;
+  /** Base delay of the exponential backoff, in milliseconds. */
+  retry_base_delay_ms?: number;
+  /** Longest silence on a response stream before it counts as broken, in milliseconds. */
+  stream_idle_timeout_ms?: number;
+  /** Replays of a request whose stream broke mid-way. */
+  stream_max_retries?: number;
+  /** The API. */
+  wire_api?: WireApi;
+}
 
 /** A request into a conversation. Each submission gets a [`SubmissionId`]; the events it causes carry it. */
 export type Op =
@@ -989,6 +1119,47 @@ export type SessionSource =
   /** A source this SDK does not know. */
   | "unknown";
 
+/**
+ * How the environment of every process the agent starts is computed from the host's. The steps, in order
+ * (as Codex CLI applies them):
+ *
+ * 1. **inherit** — start from all of the host's variables ([`EnvironmentInherit::All`], the default), only
+ *    the [core ones](CORE_VARIABLES) ([`EnvironmentInherit::Core`]), or none ([`EnvironmentInherit::None`]);
+ * 2. **default excludes** — drop names matching `*KEY*`, `*SECRET*` or `*TOKEN*` (so `OPENAI_API_KEY` never
+ *    reaches a tool) unless `ignore_default_excludes` is set;
+ * 3. **exclude** — drop names matching any of the `exclude` globs;
+ * 4. **set** — add (or replace) the `set` variables;
+ * 5. **include_only** — when not empty, keep only names matching one of its globs.
+ *
+ * Globs match whole names, case-insensitively; `*` matches any run of characters and `?` one character.
+ * In `config.toml`: `[shell_environment_policy]` with the same keys (`inherit = "core"`,
+ * `exclude = ["AWS_*"]`, `[shell_environment_policy.set]`…); `-c shell_environment_policy.inherit=none`.
+ *
+ * ```
+ * use codex_sdk::sandbox::{EnvironmentInherit, ShellEnvironmentPolicy};
+ *
+ * let mut policy = ShellEnvironmentPolicy::default();
+ * policy.inherit = EnvironmentInherit::Core;
+ * policy.set.insert("CI".into(), "1".into());
+ * let env = policy.apply([("PATH", "/bin"), ("OPENAI_API_KEY", "sk-…"), ("EDITOR", "vi")]);
+ * assert_eq!(env.len(), 2); // PATH and CI
+ * ```
+ */
+export interface ShellEnvironmentPolicy {
+  /** Globs of names to drop. */
+  exclude?: string[];
+  /** Keep names matching [`DEFAULT_EXCLUDES`] (`*KEY*`, `*SECRET*`, `*TOKEN*`). */
+  ignore_default_excludes?: boolean;
+  /** When not empty, only names matching one of these globs are kept (applied last). */
+  include_only?: string[];
+  /** The starting set: `all` (default), `core` or `none`. */
+  inherit?: EnvironmentInherit;
+  /** Variables to add or replace. */
+  set?: {
+    [key: string]: string;
+  };
+}
+
 /** The state of a plan step. */
 export type StepStatus =
   /** Not started. */
@@ -1107,6 +1278,16 @@ export interface TurnDiffEvent {
   unified_diff: string;
 }
 
+/** What a completed turn produced. Hosts receive it as JSON (`TurnResult` in the protocol schema). */
+export interface TurnResult {
+  /** The last assistant message. */
+  final_message?: string | null;
+  /** Every item the turn added to the history (user input, messages, reasoning, tool calls and outputs). */
+  items: ResponseItem[];
+  /** Tokens used by the turn's model requests. */
+  usage: TokenUsage;
+}
+
 /** One piece of user input. */
 export type UserInput =
   /** Plain text. */
@@ -1187,6 +1368,13 @@ export interface WebSearchEndEvent {
   /** The query (empty when the action was not a search). */
   query: string;
 }
+
+/** Which HTTP API a provider speaks. */
+export type WireApi =
+  /** `POST {base_url}/responses` (OpenAI Responses API). */
+  | "responses"
+  /** `POST {base_url}/chat/completions`. */
+  | "chat";
 
 /** The `type` of every event. */
 export type EventType = EventMsg['type'];

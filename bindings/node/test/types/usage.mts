@@ -43,7 +43,7 @@ export async function demo(): Promise<void> {
   }
   try {
     const result = await conversation.run('again');
-    result.finalMessage satisfies string | null;
+    result.final_message satisfies string | null | undefined;
   } catch (err) {
     if (err instanceof UnauthorizedError) err.code satisfies 'unauthorized';
   }

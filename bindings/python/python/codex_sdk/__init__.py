@@ -17,6 +17,15 @@ the `CodexError` subclasses of `codex_sdk.errors`; `CodexSync` is the blocking f
 
 from . import errors, types
 from ._codex import ApprovalRequest, Codex, Decision
+from ._home import (
+    auth_status,
+    format_tokens_compact,
+    format_tokens_exact,
+    login_api_key,
+    logout,
+    set_default_model,
+    user_email,
+)
 from ._conversation import Conversation, ConversationTools, EventStream, RunResult, TurnStream
 from ._native import VERSION as __version__
 from ._scripted import ScriptedModel, ScriptedResponse
@@ -45,6 +54,13 @@ __all__ = [
     "errors",
     "run_sync",
     "types",
+    "auth_status",
+    "format_tokens_compact",
+    "format_tokens_exact",
+    "login_api_key",
+    "logout",
+    "set_default_model",
+    "user_email",
     *_types_all,
     *_errors_all,
 ]

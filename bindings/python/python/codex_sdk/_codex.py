@@ -9,16 +9,13 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Union, overlo
 
 from . import _native, _types
 from ._conversation import Conversation
-from ._convert import optional_json
+from ._convert import dumps, to_jsonable
 from ._tools import Tool
 from ._types import (
     ApplyPatchApprovalRequestEvent,
-    AskForApproval,
+    CodexOptions,
     ExecApprovalRequestEvent,
-    ReasoningEffort,
-    ReasoningSummary,
     ReviewDecision,
-    SandboxPolicy,
     event_msg_from_dict,
 )
 from ._scripted import ScriptedModel
@@ -37,9 +34,12 @@ PathLike = Union[str, "os.PathLike[str]"]
 class Codex:
     """The entry point: settings, the model, the host's tools. Starts conversations.
 
-    Every setting is optional; what is not given keeps the core's default (`OPENAI_API_KEY` and
-    `OPENAI_BASE_URL` are read from the environment as the official clients read them). The built-in tools
-    (shell, read_file, list_dir, apply_patch, update_plan, view_image) are on unless `builtin_tools=False`.
+    Settings are the fields of `CodexOptions` (generated from the core's type), as a `CodexOptions` or as
+    keyword arguments; every one is optional and what is not given keeps the core's default
+    (`OPENAI_API_KEY` and `OPENAI_BASE_URL` are read from the environment as the official clients read
+    them). Policies take Codex CLI's strings (`sandbox_policy="workspace-write"`, `approval_policy="never"`)
+    or their typed values; `load_config=True` reads `codex_home/config.toml` and `auth.json` first, with
+    `config_overrides=["key=value"]` on top. The built-in tools are on unless `builtin_tools=False`.
 
         codex = Codex(model="gpt-5-codex")
 
@@ -55,46 +55,19 @@ class Codex:
 
     def __init__(
         self,
+        options: Union[CodexOptions, Dict[str, Any], None] = None,
         *,
-        model: Optional[str] = None,
-        api_key: Optional[str] = None,
-        base_url: Optional[str] = None,
-        cwd: Optional[PathLike] = None,
-        codex_home: Optional[PathLike] = None,
-        instructions: Optional[str] = None,
-        approval_policy: Optional[AskForApproval] = None,
-        sandbox_policy: Optional[SandboxPolicy] = None,
-        reasoning_effort: Optional[ReasoningEffort] = None,
-        reasoning_summary: Optional[ReasoningSummary] = None,
-        model_context_window: Optional[int] = None,
-        provider: Optional[Dict[str, Any]] = None,
-        event_buffer: Optional[int] = None,
-        approval_timeout: Optional[float] = None,
         model_client: Optional[ScriptedModel] = None,
-        builtin_tools: Optional[bool] = None,
-        ephemeral: Optional[bool] = None,
         tools: Optional[List[Union[Tool, Callable[..., Any]]]] = None,
         on_approval: Optional[ApprovalCallback] = None,
+        **settings: Any,
     ):
-        self._settings: Dict[str, Any] = dict(
-            model=model,
-            api_key=api_key,
-            base_url=base_url,
-            cwd=None if cwd is None else os.fspath(cwd),
-            codex_home=None if codex_home is None else os.fspath(codex_home),
-            instructions=instructions,
-            approval_policy=optional_json(approval_policy),
-            sandbox_policy=optional_json(sandbox_policy),
-            reasoning_effort=optional_json(reasoning_effort),
-            reasoning_summary=optional_json(reasoning_summary),
-            model_context_window=model_context_window,
-            provider=optional_json(provider),
-            event_buffer=event_buffer,
-            approval_timeout=approval_timeout,
-            model_client=None if model_client is None else model_client.native,
-            builtin_tools=builtin_tools,
-            ephemeral=ephemeral,
-        )
+        """`options` and the keyword `settings` are the fields of `CodexOptions` (keywords win); the core
+        checks them, so a misspelt or ill-typed setting raises `InvalidInputError` naming it."""
+        merged: Dict[str, Any] = dict(to_jsonable(options) or {})
+        merged.update({k: to_jsonable(v) for k, v in settings.items() if v is not None})
+        self._options = dumps({k: os.fspath(v) if isinstance(v, os.PathLike) else v for k, v in merged.items()})
+        self._model_client = model_client
         self.tools: List[Tool] = [t if isinstance(t, Tool) else Tool(t) for t in tools or []]
         """The tools every new conversation starts with."""
         self._on_approval = on_approval
@@ -140,7 +113,8 @@ class Codex:
         if self._native is None:
             callback = None if self._on_approval is None else _approval_bridge(self._on_approval)
             self._native = _native.Codex(
-                **self._settings,
+                self._options,
+                model_client=None if self._model_client is None else self._model_client.native,
                 tools=[t.native for t in self.tools],
                 on_approval=callback,
                 on_approval_is_async=inspect.iscoroutinefunction(self._on_approval),

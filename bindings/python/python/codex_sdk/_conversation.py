@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, AsyncIterator, Dict, List, Optional, Union
 
 from . import _native
@@ -12,12 +11,9 @@ from ._types import (
     Event,
     EventMsg,
     Op,
-    ResponseItem,
     SessionConfiguredEvent,
-    ShutdownOp,
-    TokenUsage,
+    TurnResult,
     event_msg_from_dict,
-    response_item_from_dict,
 )
 
 if TYPE_CHECKING:
@@ -28,24 +24,8 @@ _BATCH = 4096
 """Most events handed over per crossing of the native boundary."""
 
 
-@dataclass
-class RunResult:
-    """What a completed turn produced."""
-
-    items: List[ResponseItem]
-    """Every item the turn added to the history (user input, messages, reasoning, tool calls, outputs)."""
-    final_message: Optional[str]
-    """The last assistant message."""
-    usage: TokenUsage
-    """Tokens used by the turn's model requests."""
-
-    @classmethod
-    def from_dict(cls, d: Dict[str, Any]) -> "RunResult":
-        return cls(
-            items=[response_item_from_dict(item) for item in d["items"]],
-            final_message=d.get("final_message"),
-            usage=TokenUsage.from_dict(d["usage"]),
-        )
+RunResult = TurnResult
+"""What a completed turn produced (the core's `TurnResult`)."""
 
 
 class TurnStream:
@@ -181,12 +161,12 @@ class Conversation:
         """The `SessionConfigured` event (the first event of the conversation)."""
         return SessionConfiguredEvent.from_dict(_loads(self._native.session_configured))
 
-    async def run(self, input: Input) -> RunResult:
+    async def run(self, input: Input) -> TurnResult:
         """Runs a turn and returns its result. Cancelling the awaiting task interrupts the turn.
 
         Raises the `CodexError` subclass of the failure's `ErrorCode` (`CodexInterruptedError` when the
         turn is interrupted)."""
-        return RunResult.from_dict(_loads(await self._native.run(input_json(input))))
+        return TurnResult.from_dict(_loads(await self._native.run(input_json(input))))
 
     def stream(self, input: Input) -> TurnStream:
         """Starts a turn and returns its events (`async for event in conversation.stream(...)`)."""
@@ -205,8 +185,9 @@ class Conversation:
         await self._native.interrupt()
 
     async def shutdown(self) -> None:
-        """Ends the conversation (its last event is `ShutdownCompleteEvent`)."""
-        await self._native.submit(dumps(ShutdownOp()))
+        """Ends the conversation and waits until it has (`ShutdownCompleteEvent`; the rollout is written
+        out first). Raises `IoError` when the rollout could not be written."""
+        await self._native.shutdown()
 
     def __repr__(self) -> str:
         return f"Conversation(id={self.id!r})"

@@ -39,8 +39,3 @@ def input_json(value: Input) -> str:
     if isinstance(value, (str, dict, TextInput, ImageInput, LocalImageInput)):
         return _dumps([_input_item(value)])
     return _dumps([_input_item(item) for item in value])
-
-
-def optional_json(value: Any) -> Any:
-    """JSON text of a structured setting, or None when it is not set."""
-    return None if value is None else dumps(value)

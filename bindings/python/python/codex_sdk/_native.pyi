@@ -7,7 +7,7 @@ from os import PathLike
 from pathlib import Path
 from typing import Any, Awaitable, Final, SupportsFloat, SupportsIndex, final
 
-__all__ = ["VERSION", "Codex", "Conversation", "MockResponse", "MockServer", "ScriptedModel", "ScriptedResponse", "Tool", "ToolContext", "TurnStream", "sse_assistant_message", "sse_completed", "sse_created", "sse_failed", "sse_function_call", "sse_output_text_delta", "sse_text_response", "sse_tool_call_response"]
+__all__ = ["VERSION", "Codex", "Conversation", "MockResponse", "MockServer", "ScriptedModel", "ScriptedResponse", "Tool", "ToolContext", "TurnStream", "auth_status", "format_tokens_compact", "format_tokens_exact", "login_api_key", "logout", "set_default_model", "sse_assistant_message", "sse_completed", "sse_created", "sse_failed", "sse_function_call", "sse_output_text_delta", "sse_text_response", "sse_tool_call_response"]
 
 VERSION: Final[str]
 
@@ -16,7 +16,11 @@ class Codex:
     """
     Holds the configuration, the model client and the host's tools; starts conversations.
     """
-    def __new__(cls, /, *, model: str | None = None, api_key: str | None = None, base_url: str | None = None, provider: str | None = None, cwd: str | PathLike[str] | None = None, codex_home: str | PathLike[str] | None = None, instructions: str | None = None, approval_policy: str | None = None, sandbox_policy: str | None = None, reasoning_effort: str | None = None, reasoning_summary: str | None = None, model_context_window: SupportsIndex | None = None, event_buffer: SupportsIndex | None = None, approval_timeout: SupportsFloat | SupportsIndex | None = None, model_client: ScriptedModel | None = None, builtin_tools: bool | None = None, ephemeral: bool | None = None, tools: SupportsGetItem[int, Tool] = ..., on_approval: Any | None = None, on_approval_is_async: bool = False) -> Codex: ...
+    def __new__(cls, /, options: str, *, model_client: ScriptedModel | None = None, tools: SupportsGetItem[int, Tool] = ..., on_approval: Any | None = None, on_approval_is_async: bool = False) -> Codex:
+        """
+        `options` is the JSON of the core's `CodexOptions` (the package builds it from keyword arguments);
+        what cannot be data — a scripted model, host tools, the approval callback — comes separately.
+        """
     def archive_conversation(self, /, conversation_id: str, path: str | PathLike[str]) -> Awaitable[Path]:
         """
         Archives a conversation (shutting it down if live); resolves to the archived file's path.
@@ -84,9 +88,14 @@ class Conversation:
         """
         The `SessionConfigured` event, as JSON.
         """
+    def shutdown(self, /) -> Awaitable[None]:
+        """
+        Shuts the conversation down and waits for `ShutdownComplete` (the rollout is written out first).
+        """
     def stream(self, /, input: str) -> TurnStream:
         """
-        Starts a turn with `input` (JSON list of `UserInput`) and returns the stream of its events.
+        The stream of the events of a turn with `input` (JSON list of `UserInput`); the turn starts when
+        the stream is first read.
         """
     def submit(self, /, op: str) -> Awaitable[str]:
         """
@@ -247,6 +256,11 @@ class ToolContext:
     What a host tool may know and do besides its arguments.
     """
     @property
+    def call_id(self, /) -> str | None:
+        """
+        The id of the tool call being handled (the model's `call_id`).
+        """
+    @property
     def cancelled(self, /) -> bool:
         """
         Whether the turn was interrupted (a long tool should stop).
@@ -261,11 +275,12 @@ class ToolContext:
         """
         The turn's working directory.
         """
-    def request_approval(self, /, command: SupportsGetItem[int, str], call_id: str, reason: str | None = None) -> Awaitable[str]:
+    def request_approval(self, /, command: SupportsGetItem[int, str], reason: str | None = None) -> Awaitable[str]:
         """
-        Asks the host to approve running `command`; resolves to the decision (`ReviewDecision`).
+        Asks the host to approve running `command`; resolves to the decision (`ReviewDecision`). Keyed by
+        the call id; a command approved for the session is not asked again; `"abort"` ends the turn.
         """
-    def request_approval_blocking(self, /, command: SupportsGetItem[int, str], call_id: str, reason: str | None = None) -> str:
+    def request_approval_blocking(self, /, command: SupportsGetItem[int, str], reason: str | None = None) -> str:
         """
         As `request_approval`, blocking the calling thread (for sync tools, which run on worker threads).
         """
@@ -293,6 +308,37 @@ class TurnStream:
         """
         The buffered events (at most `max`) without waiting, or `None` when none is buffered.
         """
+
+def auth_status(codex_home: str | PathLike[str] | None = None) -> str:
+    """
+    What `auth.json` holds, without the secrets, as the JSON of `AuthStatus`.
+    """
+
+def format_tokens_compact(n: SupportsIndex) -> str:
+    """
+    A token count for display, e.g. `12.3K`.
+    """
+
+def format_tokens_exact(n: SupportsIndex) -> str:
+    """
+    A token count with thousands separators, e.g. `12,345`.
+    """
+
+def login_api_key(api_key: str, codex_home: str | PathLike[str] | None = None) -> None:
+    """
+    Stores an API key in `auth.json` (0600).
+    """
+
+def logout(codex_home: str | PathLike[str] | None = None) -> bool:
+    """
+    Removes `auth.json`; returns whether there was one.
+    """
+
+def set_default_model(model: str | None, effort: str | None = None, codex_home: str | PathLike[str] | None = None) -> None:
+    """
+    Writes the default model (and reasoning effort, a JSON `ReasoningEffort`) into `config.toml`, keeping
+    the rest of the file.
+    """
 
 def sse_assistant_message(item_id: str, text: str) -> Any:
     """

@@ -14,7 +14,6 @@ import json
 import re
 import sys
 import typing
-import uuid
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from . import _native
@@ -63,19 +62,20 @@ class ToolContext:
         """Whether the turn was interrupted; a long tool should stop."""
         return self._native.cancelled
 
-    def _call_id(self) -> str:
-        # The core does not hand host tools their call id yet; approvals only need a unique key.
-        return f"{self._tool}-{uuid.uuid4().hex}"
+    @property
+    def call_id(self) -> Optional[str]:
+        """The id of the tool call being handled (the model's `call_id`)."""
+        return self._native.call_id
 
     async def request_approval(self, command: Sequence[str], reason: Optional[str] = None) -> ReviewDecision:
         """Asks the host (`on_approval`, or an `ExecApprovalOp`) to approve running `command`. Fails
         closed: no answer within the approval timeout is `"denied"`."""
-        decision = await self._native.request_approval(list(command), self._call_id(), reason)
+        decision = await self._native.request_approval(list(command), reason)
         return decision  # type: ignore[return-value]  # a ReviewDecision name, from the core
 
     def request_approval_sync(self, command: Sequence[str], reason: Optional[str] = None) -> ReviewDecision:
         """As `request_approval`, for sync tools (they run on worker threads and may block)."""
-        return self._native.request_approval_blocking(list(command), self._call_id(), reason)  # type: ignore[return-value]
+        return self._native.request_approval_blocking(list(command), reason)  # type: ignore[return-value]
 
 
 class Tool:

@@ -27,8 +27,18 @@ class _Data:
         return f"{type(self).__name__}({fields})"
 
 
+ApiKey = str
+"""An API key. Its `Debug` and `Display` never show the key; it deserializes from a string (host options)
+and never serializes.
+"""
+
+
 AskForApproval = Literal["untrusted", "on-failure", "on-request", "never"]
 """When the agent asks the host before running a command."""
+
+
+AuthMode = Literal["apikey", "chatgpt"]
+"""How the user last logged in."""
 
 
 CompactionTrigger = Literal["manual", "auto"]
@@ -44,6 +54,10 @@ Cursor = str
 
 ElicitationAction = Literal["accept", "decline", "cancel"]
 """The user's answer to an `McpElicitationRequestEvent`."""
+
+
+EnvironmentInherit = Literal["all", "core", "none"]
+"""Which of the host's variables a command starts from."""
 
 
 ErrorCode = Literal["context_window_exceeded", "usage_limit_reached", "unauthorized", "rate_limited", "timeout", "stream", "http", "invalid_input", "tool", "io", "interrupted", "closed", "internal"]
@@ -92,6 +106,180 @@ SubmissionId = str
 
 TurnAbortReason = Literal["interrupted", "replaced"]
 """Why a turn ended early."""
+
+
+WireApi = Literal["responses", "chat"]
+"""Which HTTP API a provider speaks."""
+
+
+@dataclass(init=False, repr=False, eq=False)
+class AuthStatus(_Data):
+    """What is stored, without the secrets."""
+    has_api_key: bool
+    """Whether an API key is stored."""
+    auth_mode: Optional[AuthMode] = None
+    """The last login method (`None` when logged out)."""
+    email: Optional[str] = None
+    """The account email, from the stored id token's claims."""
+    plan_type: Optional[str] = None
+    """The ChatGPT plan, from the id token's claims."""
+
+    def __init__(self, has_api_key: bool, auth_mode: Optional[AuthMode] = None, email: Optional[str] = None, plan_type: Optional[str] = None) -> None:
+        self.has_api_key = has_api_key
+        self.auth_mode = auth_mode
+        self.email = email
+        self.plan_type = plan_type
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "AuthStatus":
+        return cls(has_api_key=d["has_api_key"], auth_mode=d.get("auth_mode"), email=d.get("email"), plan_type=d.get("plan_type"))
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {}
+        d["has_api_key"] = self.has_api_key
+        if self.auth_mode is not None:
+            d["auth_mode"] = self.auth_mode
+        if self.email is not None:
+            d["email"] = self.email
+        if self.plan_type is not None:
+            d["plan_type"] = self.plan_type
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
+class CodexOptions(_Data):
+    """The settings of a `Codex` as data. Every field is optional: what is left out keeps the
+    core's default (or the value from `config.toml` when `load_config` is set). Unknown fields are an
+    error, so a misspelt setting is never silently ignored.
+    """
+    api_key: Optional[str] = None
+    """The API key (otherwise the provider's environment variable, or `auth.json` when `load_config`)."""
+    approval_policy: Optional[AskForApproval] = None
+    """When to ask the host: `"untrusted"`, `"on-failure"`, `"on-request"` or `"never"`."""
+    approval_timeout_ms: Optional[int] = None
+    """How long an approval request waits before it is denied, in milliseconds."""
+    base_url: Optional[str] = None
+    """An OpenAI-compatible endpoint, keeping the provider's other settings."""
+    builtin_tools: Optional[bool] = None
+    """Whether conversations get the built-in tools (shell, read_file, list_dir, apply_patch, update_plan,
+    view_image); default true.
+    """
+    codex_home: Optional[str] = None
+    """Where sessions, `config.toml` and `auth.json` live (default `CODEX_HOME`, else `~/.codex`)."""
+    config_overrides: List[str] = field(default_factory=list)
+    """Codex CLI `-c key=value` overrides (the value is TOML; a bare word is a string), applied on top of
+    `config.toml` when `load_config` is set, else on top of the defaults.
+    """
+    cwd: Optional[str] = None
+    """Working directory of turns."""
+    ephemeral: bool = False
+    """Record nothing: conversations cannot be resumed, forked or listed."""
+    event_buffer: Optional[int] = None
+    """Events buffered per conversation before it waits for its consumer."""
+    instructions: Optional[str] = None
+    """Replaces the SDK's system instructions."""
+    load_config: bool = False
+    """Read `codex_home/config.toml` (and the API key from `auth.json`) before applying these options."""
+    model: Optional[str] = None
+    """The model's name."""
+    model_context_window: Optional[int] = None
+    """The context window in tokens (overrides the known-models table)."""
+    originator: Optional[str] = None
+    """The `originator` header value."""
+    provider: Optional[ModelProviderInfo] = None
+    """Where the model is served (a `[model_providers.<id>]` table of config.toml)."""
+    reasoning_effort: Optional[ReasoningEffort] = None
+    """Reasoning effort."""
+    reasoning_summary: Optional[ReasoningSummary] = None
+    """Reasoning summary mode."""
+    sandbox_policy: Optional[Any] = None
+    """What commands may touch: a mode (`"read-only"`, `"workspace-write"`, `"danger-full-access"`) or a
+    whole policy (`{"mode": "workspace-write", "network_access": true, ...}`).
+    """
+    shell_environment_policy: Optional[ShellEnvironmentPolicy] = None
+    """The environment of every process the agent starts (`[shell_environment_policy]`)."""
+    use_experimental_unified_exec_tool: Optional[bool] = None
+    """Adds the `unified_exec` tool (interactive PTY sessions; Responses API only), as Codex CLI's setting
+    of the same name.
+    """
+    user_agent_suffix: Optional[str] = None
+    """Appended to the user agent (e.g. the host application's name and version)."""
+
+    def __init__(self, api_key: Optional[str] = None, approval_policy: Optional[AskForApproval] = None, approval_timeout_ms: Optional[int] = None, base_url: Optional[str] = None, builtin_tools: Optional[bool] = None, codex_home: Optional[str] = None, config_overrides: Optional[List[str]] = None, cwd: Optional[str] = None, ephemeral: bool = False, event_buffer: Optional[int] = None, instructions: Optional[str] = None, load_config: bool = False, model: Optional[str] = None, model_context_window: Optional[int] = None, originator: Optional[str] = None, provider: Optional[ModelProviderInfo] = None, reasoning_effort: Optional[ReasoningEffort] = None, reasoning_summary: Optional[ReasoningSummary] = None, sandbox_policy: Optional[Any] = None, shell_environment_policy: Optional[ShellEnvironmentPolicy] = None, use_experimental_unified_exec_tool: Optional[bool] = None, user_agent_suffix: Optional[str] = None) -> None:
+        self.api_key = api_key
+        self.approval_policy = approval_policy
+        self.approval_timeout_ms = approval_timeout_ms
+        self.base_url = base_url
+        self.builtin_tools = builtin_tools
+        self.codex_home = codex_home
+        self.config_overrides = list() if config_overrides is None else config_overrides
+        self.cwd = cwd
+        self.ephemeral = ephemeral
+        self.event_buffer = event_buffer
+        self.instructions = instructions
+        self.load_config = load_config
+        self.model = model
+        self.model_context_window = model_context_window
+        self.originator = originator
+        self.provider = provider
+        self.reasoning_effort = reasoning_effort
+        self.reasoning_summary = reasoning_summary
+        self.sandbox_policy = sandbox_policy
+        self.shell_environment_policy = shell_environment_policy
+        self.use_experimental_unified_exec_tool = use_experimental_unified_exec_tool
+        self.user_agent_suffix = user_agent_suffix
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "CodexOptions":
+        return cls(api_key=d.get("api_key"), approval_policy=d.get("approval_policy"), approval_timeout_ms=d.get("approval_timeout_ms"), base_url=d.get("base_url"), builtin_tools=d.get("builtin_tools"), codex_home=d.get("codex_home"), config_overrides=d.get("config_overrides", []), cwd=d.get("cwd"), ephemeral=d.get("ephemeral", False), event_buffer=d.get("event_buffer"), instructions=d.get("instructions"), load_config=d.get("load_config", False), model=d.get("model"), model_context_window=d.get("model_context_window"), originator=d.get("originator"), provider=(None if d.get("provider") is None else ModelProviderInfo.from_dict(d['provider'])), reasoning_effort=d.get("reasoning_effort"), reasoning_summary=d.get("reasoning_summary"), sandbox_policy=d.get("sandbox_policy"), shell_environment_policy=(None if d.get("shell_environment_policy") is None else ShellEnvironmentPolicy.from_dict(d['shell_environment_policy'])), use_experimental_unified_exec_tool=d.get("use_experimental_unified_exec_tool"), user_agent_suffix=d.get("user_agent_suffix"))
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {}
+        if self.api_key is not None:
+            d["api_key"] = self.api_key
+        if self.approval_policy is not None:
+            d["approval_policy"] = self.approval_policy
+        if self.approval_timeout_ms is not None:
+            d["approval_timeout_ms"] = self.approval_timeout_ms
+        if self.base_url is not None:
+            d["base_url"] = self.base_url
+        if self.builtin_tools is not None:
+            d["builtin_tools"] = self.builtin_tools
+        if self.codex_home is not None:
+            d["codex_home"] = self.codex_home
+        if self.config_overrides is not None:
+            d["config_overrides"] = self.config_overrides
+        if self.cwd is not None:
+            d["cwd"] = self.cwd
+        if self.ephemeral is not None:
+            d["ephemeral"] = self.ephemeral
+        if self.event_buffer is not None:
+            d["event_buffer"] = self.event_buffer
+        if self.instructions is not None:
+            d["instructions"] = self.instructions
+        if self.load_config is not None:
+            d["load_config"] = self.load_config
+        if self.model is not None:
+            d["model"] = self.model
+        if self.model_context_window is not None:
+            d["model_context_window"] = self.model_context_window
+        if self.originator is not None:
+            d["originator"] = self.originator
+        if self.provider is not None:
+            d["provider"] = self.provider.to_dict()
+        if self.reasoning_effort is not None:
+            d["reasoning_effort"] = self.reasoning_effort
+        if self.reasoning_summary is not None:
+            d["reasoning_summary"] = self.reasoning_summary
+        if self.sandbox_policy is not None:
+            d["sandbox_policy"] = self.sandbox_policy
+        if self.shell_environment_policy is not None:
+            d["shell_environment_policy"] = self.shell_environment_policy.to_dict()
+        if self.use_experimental_unified_exec_tool is not None:
+            d["use_experimental_unified_exec_tool"] = self.use_experimental_unified_exec_tool
+        if self.user_agent_suffix is not None:
+            d["user_agent_suffix"] = self.user_agent_suffix
+        return d
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -1761,6 +1949,72 @@ def mcp_tool_call_result_from_dict(d: Dict[str, Any]) -> McpToolCallResult:
 
 
 @dataclass(init=False, repr=False, eq=False)
+class ModelProviderInfo(_Data):
+    """Where and how to reach a model: endpoint, credentials, wire API, retry settings.
+
+    Serializable in the shape of config.toml's `[model_providers.<id>]` tables.
+    """
+    name: str
+    """Display name."""
+    base_url: str
+    """Base URL, e.g. `https://api.openai.com/v1`."""
+    env_key: Optional[str] = None
+    """Environment variable holding the API key (`OPENAI_API_KEY` for OpenAI)."""
+    http_headers: Optional[Dict[str, str]] = None
+    """Extra headers on every request."""
+    query_params: Optional[Dict[str, str]] = None
+    """Extra query parameters on every request."""
+    request_max_retries: int = 4
+    """Retries of a request that failed before streaming (429, 5xx, transport)."""
+    retry_base_delay_ms: int = 200
+    """Base delay of the exponential backoff, in milliseconds."""
+    stream_idle_timeout_ms: int = 300000
+    """Longest silence on a response stream before it counts as broken, in milliseconds."""
+    stream_max_retries: int = 5
+    """Replays of a request whose stream broke mid-way."""
+    wire_api: WireApi = 'responses'
+    """The API."""
+
+    def __init__(self, name: str, base_url: str, env_key: Optional[str] = None, http_headers: Optional[Dict[str, str]] = None, query_params: Optional[Dict[str, str]] = None, request_max_retries: int = 4, retry_base_delay_ms: int = 200, stream_idle_timeout_ms: int = 300000, stream_max_retries: int = 5, wire_api: WireApi = 'responses') -> None:
+        self.name = name
+        self.base_url = base_url
+        self.env_key = env_key
+        self.http_headers = http_headers
+        self.query_params = query_params
+        self.request_max_retries = request_max_retries
+        self.retry_base_delay_ms = retry_base_delay_ms
+        self.stream_idle_timeout_ms = stream_idle_timeout_ms
+        self.stream_max_retries = stream_max_retries
+        self.wire_api = wire_api
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "ModelProviderInfo":
+        return cls(name=d["name"], base_url=d["base_url"], env_key=d.get("env_key"), http_headers=d.get("http_headers"), query_params=d.get("query_params"), request_max_retries=d.get("request_max_retries", 4), retry_base_delay_ms=d.get("retry_base_delay_ms", 200), stream_idle_timeout_ms=d.get("stream_idle_timeout_ms", 300000), stream_max_retries=d.get("stream_max_retries", 5), wire_api=d.get("wire_api", 'responses'))
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {}
+        d["name"] = self.name
+        d["base_url"] = self.base_url
+        if self.env_key is not None:
+            d["env_key"] = self.env_key
+        if self.http_headers is not None:
+            d["http_headers"] = self.http_headers
+        if self.query_params is not None:
+            d["query_params"] = self.query_params
+        if self.request_max_retries is not None:
+            d["request_max_retries"] = self.request_max_retries
+        if self.retry_base_delay_ms is not None:
+            d["retry_base_delay_ms"] = self.retry_base_delay_ms
+        if self.stream_idle_timeout_ms is not None:
+            d["stream_idle_timeout_ms"] = self.stream_idle_timeout_ms
+        if self.stream_max_retries is not None:
+            d["stream_max_retries"] = self.stream_max_retries
+        if self.wire_api is not None:
+            d["wire_api"] = self.wire_api
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
 class UserInputOp(_Data):
     """User input. Starts a turn when none runs; while one runs, it joins the next model request of that turn."""
     items: List[UserInput]
@@ -2823,6 +3077,70 @@ def sandbox_policy_from_dict(d: Dict[str, Any]) -> SandboxPolicy:
 
 
 @dataclass(init=False, repr=False, eq=False)
+class ShellEnvironmentPolicy(_Data):
+    """How the environment of every process the agent starts is computed from the host's. The steps, in order
+    (as Codex CLI applies them):
+
+    1. **inherit** — start from all of the host's variables (`EnvironmentInherit::All`, the default), only
+       the core ones (`EnvironmentInherit::Core`), or none (`EnvironmentInherit::None`);
+    2. **default excludes** — drop names matching `*KEY*`, `*SECRET*` or `*TOKEN*` (so `OPENAI_API_KEY` never
+       reaches a tool) unless `ignore_default_excludes` is set;
+    3. **exclude** — drop names matching any of the `exclude` globs;
+    4. **set** — add (or replace) the `set` variables;
+    5. **include_only** — when not empty, keep only names matching one of its globs.
+
+    Globs match whole names, case-insensitively; `*` matches any run of characters and `?` one character.
+    In `config.toml`: `[shell_environment_policy]` with the same keys (`inherit = "core"`,
+    `exclude = ["AWS_*"]`, `[shell_environment_policy.set]`…); `-c shell_environment_policy.inherit=none`.
+
+    ```
+    use codex_sdk::sandbox::{EnvironmentInherit, ShellEnvironmentPolicy};
+
+    let mut policy = ShellEnvironmentPolicy::default();
+    policy.inherit = EnvironmentInherit::Core;
+    policy.set.insert("CI".into(), "1".into());
+    let env = policy.apply([("PATH", "/bin"), ("OPENAI_API_KEY", "sk-…"), ("EDITOR", "vi")]);
+    assert_eq!(env.len(), 2); // PATH and CI
+    ```
+    """
+    exclude: List[str] = field(default_factory=list)
+    """Globs of names to drop."""
+    ignore_default_excludes: bool = False
+    """Keep names matching `DEFAULT_EXCLUDES` (`*KEY*`, `*SECRET*`, `*TOKEN*`)."""
+    include_only: List[str] = field(default_factory=list)
+    """When not empty, only names matching one of these globs are kept (applied last)."""
+    inherit: EnvironmentInherit = 'all'
+    """The starting set: `all` (default), `core` or `none`."""
+    set: Dict[str, str] = field(default_factory=dict)
+    """Variables to add or replace."""
+
+    def __init__(self, exclude: Optional[List[str]] = None, ignore_default_excludes: bool = False, include_only: Optional[List[str]] = None, inherit: EnvironmentInherit = 'all', set: Optional[Dict[str, str]] = None) -> None:
+        self.exclude = list() if exclude is None else exclude
+        self.ignore_default_excludes = ignore_default_excludes
+        self.include_only = list() if include_only is None else include_only
+        self.inherit = inherit
+        self.set = dict() if set is None else set
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "ShellEnvironmentPolicy":
+        return cls(exclude=d.get("exclude", []), ignore_default_excludes=d.get("ignore_default_excludes", False), include_only=d.get("include_only", []), inherit=d.get("inherit", 'all'), set=d.get("set", {}))
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {}
+        if self.exclude is not None:
+            d["exclude"] = self.exclude
+        if self.ignore_default_excludes is not None:
+            d["ignore_default_excludes"] = self.ignore_default_excludes
+        if self.include_only is not None:
+            d["include_only"] = self.include_only
+        if self.inherit is not None:
+            d["inherit"] = self.inherit
+        if self.set is not None:
+            d["set"] = self.set
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
 class Submission(_Data):
     """An `Op` with the id its events will carry."""
     id: str
@@ -2905,6 +3223,34 @@ class TokenUsageInfo(_Data):
         d["last_token_usage"] = self.last_token_usage.to_dict()
         if self.model_context_window is not None:
             d["model_context_window"] = self.model_context_window
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
+class TurnResult(_Data):
+    """What a completed turn produced. Hosts receive it as JSON (`TurnResult` in the protocol schema)."""
+    items: List[ResponseItem]
+    """Every item the turn added to the history (user input, messages, reasoning, tool calls and outputs)."""
+    usage: TokenUsage
+    """Tokens used by the turn's model requests."""
+    final_message: Optional[str] = None
+    """The last assistant message."""
+
+    def __init__(self, items: List[ResponseItem], usage: TokenUsage, final_message: Optional[str] = None) -> None:
+        self.items = items
+        self.usage = usage
+        self.final_message = final_message
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "TurnResult":
+        return cls(items=[response_item_from_dict(x) for x in d["items"]], usage=TokenUsage.from_dict(d["usage"]), final_message=d.get("final_message"))
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {}
+        d["items"] = [x.to_dict() for x in self.items]
+        d["usage"] = self.usage.to_dict()
+        if self.final_message is not None:
+            d["final_message"] = self.final_message
         return d
 
 
@@ -3100,8 +3446,12 @@ __all__ = [
     "AgentReasoningEvent",
     "AgentReasoningRawContentDeltaEvent",
     "AgentReasoningRawContentEvent",
+    "ApiKey",
     "ApplyPatchApprovalRequestEvent",
     "AskForApproval",
+    "AuthMode",
+    "AuthStatus",
+    "CodexOptions",
     "CompactOp",
     "CompactionTrigger",
     "ContentItem",
@@ -3118,6 +3468,7 @@ __all__ = [
     "DeleteChange",
     "ElicitationAction",
     "EnteredReviewModeEvent",
+    "EnvironmentInherit",
     "ErrorCode",
     "ErrorEvent",
     "Event",
@@ -3157,6 +3508,7 @@ __all__ = [
     "McpToolCallEndEvent",
     "McpToolCallResult",
     "MessageItem",
+    "ModelProviderInfo",
     "Op",
     "OpenPageWebSearchAction",
     "OtherWebSearchAction",
@@ -3194,6 +3546,7 @@ __all__ = [
     "SearchWebSearchAction",
     "SessionConfiguredEvent",
     "SessionSource",
+    "ShellEnvironmentPolicy",
     "ShutdownCompleteEvent",
     "ShutdownOp",
     "StartingMcpStartupStatus",
@@ -3215,6 +3568,7 @@ __all__ = [
     "TurnAbortReason",
     "TurnAbortedEvent",
     "TurnDiffEvent",
+    "TurnResult",
     "UpdateChange",
     "UserInput",
     "UserInputOp",
@@ -3225,6 +3579,7 @@ __all__ = [
     "WebSearchBeginEvent",
     "WebSearchCallItem",
     "WebSearchEndEvent",
+    "WireApi",
     "WorkspaceWritePolicy",
     "content_item_from_dict",
     "event_msg_from_dict",

@@ -5,7 +5,8 @@
 //   `Task` (or leaving a `for try await` loop) interrupts the turn. uniffi does not cancel a Rust future when
 //   a Swift task is cancelled, so each call carries a `CancelToken` (or closes its `TurnStream`) from
 //   `withTaskCancellationHandler`.
-// - `FunctionTool`, `ApprovalCallback`: closures as the `CodexTool` and `ApprovalHandler` protocols.
+// - `FunctionTool`, `ApprovalCallback`: closures as the `CodexTool` and `ApprovalHandler` protocols; a
+//   tool's `Task` is cancelled when its turn is interrupted (`ToolContext.waitCancelled()`).
 //
 // No logic of its own: the SDK decides what a turn is, when it ends and what cancellation does.
 
@@ -84,19 +85,32 @@ public final class FunctionTool: CodexTool {
     private let toolName: String
     private let toolDescription: String
     private let schema: String
-    private let handler: @Sendable (String) async throws -> String
+    private let handler: @Sendable (String, ToolContext) async throws -> String
 
-    /// A tool whose closure receives the arguments as JSON text.
+    /// A tool whose closure receives the arguments as JSON text and the call's context (call id, cwd,
+    /// approvals).
     public init(
         name: String,
         description: String,
         parameters: String,
-        call: @escaping @Sendable (String) async throws -> String
+        call: @escaping @Sendable (String, ToolContext) async throws -> String
     ) {
         self.toolName = name
         self.toolDescription = description
         self.schema = parameters
         self.handler = call
+    }
+
+    /// A tool whose closure receives the arguments as JSON text.
+    public convenience init(
+        name: String,
+        description: String,
+        parameters: String,
+        call: @escaping @Sendable (String) async throws -> String
+    ) {
+        self.init(name: name, description: description, parameters: parameters) { json, _ in
+            try await call(json)
+        }
     }
 
     /// A tool whose closure receives the arguments decoded into `Arguments`. Arguments that do not decode
@@ -107,7 +121,7 @@ public final class FunctionTool: CodexTool {
         parameters: String,
         call: @escaping @Sendable (Arguments) async throws -> String
     ) {
-        self.init(name: name, description: description, parameters: parameters) { json in
+        self.init(name: name, description: description, parameters: parameters) { (json: String) in
             let arguments: Arguments
             do {
                 arguments = try JSONDecoder().decode(Arguments.self, from: Data(json.utf8))
@@ -124,8 +138,15 @@ public final class FunctionTool: CodexTool {
 
     public func parameters() -> String { schema }
 
-    public func call(arguments: String) async throws -> String {
-        try await handler(arguments)
+    /// Runs the closure in a child `Task`, cancelled when the turn is interrupted.
+    public func call(arguments: String, context: ToolContext) async throws -> String {
+        let handler = self.handler
+        let work = Task { try await handler(arguments, context) }
+        let watcher = Task {
+            if await context.waitCancelled() { work.cancel() }
+        }
+        defer { watcher.cancel() }
+        return try await work.value
     }
 }
 

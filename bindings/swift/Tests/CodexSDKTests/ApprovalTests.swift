@@ -10,13 +10,13 @@ final class ApprovalTests: XCTestCase {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let model = scripted([call("shell", #"{"command":["touch","approved.txt"]}"#)], [text("finished")])
-        let config = CodexConfig(
-            cwd: dir.path,
+        let options = CodexOptions(
             approvalPolicy: .untrusted,
-            sandboxPolicy: .dangerFullAccess,
-            builtinTools: true
+            builtinTools: true,
+            cwd: dir.path,
+            sandboxPolicy: .string("danger-full-access")
         )
-        let conversation = try await codex(model, approvals: ApprovalCallback(decide), config: config)
+        let conversation = try await codex(model, approvals: ApprovalCallback(decide), options: options)
             .startConversation()
         let messages = try await collect(conversation.stream("touch it"))
         let touched = FileManager.default.fileExists(atPath: dir.appendingPathComponent("approved.txt").path)

@@ -26,7 +26,7 @@ final class ErrorTests: XCTestCase {
     }
 
     func testABadSettingIsInvalidInput() throws {
-        XCTAssertThrowsError(try codex(scripted(), config: CodexConfig(approvalTimeoutSeconds: -1))) { error in
+        XCTAssertThrowsError(try codex(scripted(), options: CodexOptions(configOverrides: ["no equals sign"]))) { error in
             guard case CodexError.InvalidInput = error else { return XCTFail("\(error)") }
         }
     }
@@ -34,7 +34,7 @@ final class ErrorTests: XCTestCase {
     func testHTTP401IsUnauthorized() async throws {
         let server = try await MockServer.start()
         server.enqueue(response: MockResponse.status(code: 401, body: #"{"error":{"message":"bad key"}}"#))
-        let conversation = try await Codex(config: CodexConfig(apiKey: "sk-wrong", baseUrl: server.baseUrl()))
+        let conversation = try await Codex(options: CodexOptions(apiKey: "sk-wrong", baseUrl: server.baseUrl()))
             .startConversation()
 
         do {
@@ -48,7 +48,7 @@ final class ErrorTests: XCTestCase {
     func testATextTurnOverHTTP() async throws {
         let server = try await MockServer.start()
         server.enqueue(response: try MockResponse.sse(events: sseTextResponse(responseId: "resp_1", text: "Hello over HTTP.")))
-        let conversation = try await Codex(config: CodexConfig(apiKey: "sk-test", baseUrl: server.baseUrl()))
+        let conversation = try await Codex(options: CodexOptions(apiKey: "sk-test", baseUrl: server.baseUrl()))
             .startConversation()
 
         let result = try await conversation.run("hi")

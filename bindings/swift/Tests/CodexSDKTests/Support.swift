@@ -18,9 +18,9 @@ func codex(
     _ model: ScriptedModel,
     tools: [CodexTool] = [],
     approvals: ApprovalHandler? = nil,
-    config: CodexConfig = CodexConfig(builtinTools: false)
+    options: CodexOptions = CodexOptions(builtinTools: false)
 ) throws -> Codex {
-    try Codex(config: config, tools: tools, approvalHandler: approvals, modelClient: model)
+    try Codex(options: options, tools: tools, approvalHandler: approvals, modelClient: model)
 }
 
 /// All events of a turn.

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::conversation::approval::ApprovalRequest;
+use crate::approval::ApprovalRequest;
 use crate::error::Error;
 use crate::protocol::{
     AskForApproval, EventMsg, ExecApprovalRequestEvent, ReviewDecision, SandboxPolicy, WarningEvent,

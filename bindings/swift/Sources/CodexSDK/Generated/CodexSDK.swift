@@ -519,22 +519,6 @@ fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterDouble: FfiConverterPrimitive {
-    typealias FfiType = Double
-    typealias SwiftType = Double
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Double {
-        return try lift(readDouble(&buf))
-    }
-
-    public static func write(_ value: Double, into buf: inout [UInt8]) {
-        writeDouble(&buf, lower(value))
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterBool : FfiConverter {
     typealias FfiType = Int8
     typealias SwiftType = Bool
@@ -1005,14 +989,44 @@ public func FfiConverterTypeCancelToken_lower(_ value: CancelToken) -> UInt64 {
 public protocol CodexProtocol: AnyObject, Sendable {
     
     /**
+     * Archives a conversation (shutting it down if it runs); returns the archived file's path.
+     */
+    func archiveConversation(conversationId: String, path: String) async throws  -> String
+    
+    /**
+     * The rollout path of a recorded (not archived) conversation, by id.
+     */
+    func findConversationPath(conversationId: String) async throws  -> String?
+    
+    /**
+     * Forks the conversation recorded at `path` before its `nth_user_message`-th (0-based) user message.
+     */
+    func forkConversation(path: String, nthUserMessage: UInt32) async throws  -> Conversation
+    
+    /**
+     * One page of recorded conversations, newest first; pass its `next_cursor` for the next page.
+     */
+    func listConversations(pageSize: UInt32, cursor: String?) async throws  -> ConversationsPage
+    
+    /**
      * The model conversations use.
      */
     func model()  -> String
     
     /**
-     * Starts a conversation.
+     * Resumes the conversation recorded at `path`: same id, its history, new turns appended to the file.
+     */
+    func resumeConversation(path: String) async throws  -> Conversation
+    
+    /**
+     * Starts a conversation (recorded under `codex_home` unless the options say `ephemeral`).
      */
     func startConversation() async throws  -> Conversation
+    
+    /**
+     * Moves an archived conversation back; returns its new path.
+     */
+    func unarchiveConversation(conversationId: String, path: String) async throws  -> String
     
 }
 /**
@@ -1058,18 +1072,18 @@ open class Codex: CodexProtocol, @unchecked Sendable {
         return try! rustCall { uniffi_codex_sdk_swift_fn_clone_codex(self.handle, $0) }
     }
     /**
-     * A `Codex` with `config`, the host's `tools` (in every conversation), an optional approval handler
+     * A `Codex` with `options`, the host's `tools` (in every conversation), an optional approval handler
      * (otherwise approval requests are denied on timeout unless answered with an op) and an optional
      * scripted model (otherwise the provider's API is used).
      *
-     * Fails with `invalidInput` for a bad setting or tool (a duplicate name, a schema that is not JSON).
+     * Fails with `invalidInput` for a bad setting (naming it) or tool, `config` for a bad `config.toml`.
      */
-public convenience init(config: CodexConfig, tools: [CodexTool] = [], approvalHandler: ApprovalHandler? = nil, modelClient: ScriptedModel? = nil)throws  {
+public convenience init(options: CodexOptions, tools: [CodexTool] = [], approvalHandler: ApprovalHandler? = nil, modelClient: ScriptedModel? = nil)throws  {
     let handle =
         try rustCallWithError(FfiConverterTypeCodexError_lift) {
         uniffiCallStatus in
     uniffi_codex_sdk_swift_fn_constructor_codex_new(
-        FfiConverterTypeCodexConfig_lower(config),
+        FfiConverterTypeCodexOptions_lower(options),
         FfiConverterSequenceTypeCodexTool.lower(tools),
         FfiConverterOptionTypeApprovalHandler.lower(approvalHandler),
         FfiConverterOptionTypeScriptedModel.lower(modelClient),uniffiCallStatus
@@ -1091,6 +1105,82 @@ public convenience init(config: CodexConfig, tools: [CodexTool] = [], approvalHa
 
     
     /**
+     * Archives a conversation (shutting it down if it runs); returns the archived file's path.
+     */
+open func archiveConversation(conversationId: String, path: String)async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_codex_sdk_swift_fn_method_codex_archive_conversation(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(conversationId),FfiConverterString.lower(path)
+                )
+            },
+            pollFunc: ffi_codex_sdk_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_codex_sdk_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_codex_sdk_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeCodexError_lift
+        )
+}
+    
+    /**
+     * The rollout path of a recorded (not archived) conversation, by id.
+     */
+open func findConversationPath(conversationId: String)async throws  -> String?  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_codex_sdk_swift_fn_method_codex_find_conversation_path(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(conversationId)
+                )
+            },
+            pollFunc: ffi_codex_sdk_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_codex_sdk_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_codex_sdk_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterOptionString.lift,
+            errorHandler: FfiConverterTypeCodexError_lift
+        )
+}
+    
+    /**
+     * Forks the conversation recorded at `path` before its `nth_user_message`-th (0-based) user message.
+     */
+open func forkConversation(path: String, nthUserMessage: UInt32)async throws  -> Conversation  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_codex_sdk_swift_fn_method_codex_fork_conversation(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(path),FfiConverterUInt32.lower(nthUserMessage)
+                )
+            },
+            pollFunc: ffi_codex_sdk_swift_rust_future_poll_u64,
+            completeFunc: ffi_codex_sdk_swift_rust_future_complete_u64,
+            freeFunc: ffi_codex_sdk_swift_rust_future_free_u64,
+            liftFunc: FfiConverterTypeConversation_lift,
+            errorHandler: FfiConverterTypeCodexError_lift
+        )
+}
+    
+    /**
+     * One page of recorded conversations, newest first; pass its `next_cursor` for the next page.
+     */
+open func listConversations(pageSize: UInt32, cursor: String? = nil)async throws  -> ConversationsPage  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_codex_sdk_swift_fn_method_codex_list_conversations(
+                        self.uniffiCloneHandle(),FfiConverterUInt32.lower(pageSize),FfiConverterOptionString.lower(cursor)
+                )
+            },
+            pollFunc: ffi_codex_sdk_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_codex_sdk_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_codex_sdk_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeConversationsPage_lift,
+            errorHandler: FfiConverterTypeCodexError_lift
+        )
+}
+    
+    /**
      * The model conversations use.
      */
 open func model() -> String  {
@@ -1103,7 +1193,26 @@ open func model() -> String  {
 }
     
     /**
-     * Starts a conversation.
+     * Resumes the conversation recorded at `path`: same id, its history, new turns appended to the file.
+     */
+open func resumeConversation(path: String)async throws  -> Conversation  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_codex_sdk_swift_fn_method_codex_resume_conversation(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(path)
+                )
+            },
+            pollFunc: ffi_codex_sdk_swift_rust_future_poll_u64,
+            completeFunc: ffi_codex_sdk_swift_rust_future_complete_u64,
+            freeFunc: ffi_codex_sdk_swift_rust_future_free_u64,
+            liftFunc: FfiConverterTypeConversation_lift,
+            errorHandler: FfiConverterTypeCodexError_lift
+        )
+}
+    
+    /**
+     * Starts a conversation (recorded under `codex_home` unless the options say `ephemeral`).
      */
 open func startConversation()async throws  -> Conversation  {
     return
@@ -1117,6 +1226,25 @@ open func startConversation()async throws  -> Conversation  {
             completeFunc: ffi_codex_sdk_swift_rust_future_complete_u64,
             freeFunc: ffi_codex_sdk_swift_rust_future_free_u64,
             liftFunc: FfiConverterTypeConversation_lift,
+            errorHandler: FfiConverterTypeCodexError_lift
+        )
+}
+    
+    /**
+     * Moves an archived conversation back; returns its new path.
+     */
+open func unarchiveConversation(conversationId: String, path: String)async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_codex_sdk_swift_fn_method_codex_unarchive_conversation(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(conversationId),FfiConverterString.lower(path)
+                )
+            },
+            pollFunc: ffi_codex_sdk_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_codex_sdk_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_codex_sdk_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
             errorHandler: FfiConverterTypeCodexError_lift
         )
 }
@@ -1193,8 +1321,9 @@ public protocol CodexTool: AnyObject, Sendable {
     
     /**
      * Runs one call with the model's arguments (a JSON object, as text) and returns what the model sees.
+     * `context` tells where it runs, asks for approvals, and tells when the turn is interrupted.
      */
-    func call(arguments: String) async throws  -> String
+    func call(arguments: String, context: ToolContext) async throws  -> String
     
 }
 /**
@@ -1291,13 +1420,14 @@ open func parameters() -> String  {
     
     /**
      * Runs one call with the model's arguments (a JSON object, as text) and returns what the model sees.
+     * `context` tells where it runs, asks for approvals, and tells when the turn is interrupted.
      */
-open func call(arguments: String)async throws  -> String  {
+open func call(arguments: String, context: ToolContext)async throws  -> String  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_codex_sdk_swift_fn_method_codextool_call(
-                        self.uniffiCloneHandle(),FfiConverterString.lower(arguments)
+                        self.uniffiCloneHandle(),FfiConverterString.lower(arguments),FfiConverterTypeToolContext_lower(context)
                 )
             },
             pollFunc: ffi_codex_sdk_swift_rust_future_poll_rust_buffer,
@@ -1405,6 +1535,7 @@ fileprivate struct UniffiCallbackInterfaceCodexTool {
         call: { (
             uniffiHandle: UInt64,
             arguments: RustBuffer,
+            context: UInt64,
             uniffiFutureCallback: @escaping UniffiForeignFutureCompleteRustBuffer,
             uniffiCallbackData: UInt64,
             uniffiOutDroppedCallback: UnsafeMutablePointer<UniffiForeignFutureDroppedCallbackStruct>
@@ -1415,7 +1546,8 @@ fileprivate struct UniffiCallbackInterfaceCodexTool {
                     throw UniffiInternalError.unexpectedStaleHandle
                 }
                 return try await uniffiObj.call(
-                     arguments: try FfiConverterString.lift(arguments)
+                     arguments: try FfiConverterString.lift(arguments),
+                     context: try FfiConverterTypeToolContext_lift(context)
                 )
             }
 
@@ -1576,8 +1708,8 @@ public protocol ConversationProtocol: AnyObject, Sendable {
     func shutdown() async throws 
     
     /**
-     * Starts a turn with `input` and returns its events to pull. Errors (e.g. `closed`) come from the
-     * first `next()`.
+     * Returns the events of a turn with `input` to pull; the turn starts with the first `next()`, which
+     * also reports errors (e.g. `closed`).
      */
     func startTurn(input: String) throws  -> TurnStream
     
@@ -1797,8 +1929,8 @@ open func shutdown()async throws   {
 }
     
     /**
-     * Starts a turn with `input` and returns its events to pull. Errors (e.g. `closed`) come from the
-     * first `next()`.
+     * Returns the events of a turn with `input` to pull; the turn starts with the first `next()`, which
+     * also reports errors (e.g. `closed`).
      */
 open func startTurn(input: String)throws  -> TurnStream  {
     return try  FfiConverterTypeTurnStream_lift(try rustCallWithError(FfiConverterTypeCodexError_lift) {
@@ -2775,6 +2907,239 @@ public func FfiConverterTypeScriptedModel_lower(_ value: ScriptedModel) -> UInt6
 
 
 /**
+ * What a tool call may know and do besides its arguments (the core's `ToolContext`).
+ */
+public protocol ToolContextProtocol: AnyObject, Sendable {
+    
+    /**
+     * This call's id (the model's `call_id`).
+     */
+    func callId()  -> String?
+    
+    /**
+     * The conversation's id.
+     */
+    func conversationId()  -> String
+    
+    /**
+     * The turn's working directory.
+     */
+    func cwd()  -> String
+    
+    /**
+     * Whether the turn was interrupted.
+     */
+    func isCancelled()  -> Bool
+    
+    /**
+     * Asks the host to approve running `command`. Keyed by the call id; a command approved for the
+     * session is not asked again; `abort` ends the turn; no answer in time is `denied`.
+     */
+    func requestApproval(command: [String], reason: String?) async throws  -> ReviewDecision
+    
+    /**
+     * Waits until the turn is interrupted (`true`) or the call has returned (`false`); the Swift layer
+     * cancels the tool's `Task` on `true`.
+     */
+    func waitCancelled() async  -> Bool
+    
+}
+/**
+ * What a tool call may know and do besides its arguments (the core's `ToolContext`).
+ */
+open class ToolContext: ToolContextProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_codex_sdk_swift_fn_clone_toolcontext(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_codex_sdk_swift_fn_free_toolcontext(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * This call's id (the model's `call_id`).
+     */
+open func callId() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_codex_sdk_swift_fn_method_toolcontext_call_id(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The conversation's id.
+     */
+open func conversationId() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_codex_sdk_swift_fn_method_toolcontext_conversation_id(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The turn's working directory.
+     */
+open func cwd() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_codex_sdk_swift_fn_method_toolcontext_cwd(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Whether the turn was interrupted.
+     */
+open func isCancelled() -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_codex_sdk_swift_fn_method_toolcontext_is_cancelled(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Asks the host to approve running `command`. Keyed by the call id; a command approved for the
+     * session is not asked again; `abort` ends the turn; no answer in time is `denied`.
+     */
+open func requestApproval(command: [String], reason: String? = nil)async throws  -> ReviewDecision  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_codex_sdk_swift_fn_method_toolcontext_request_approval(
+                        self.uniffiCloneHandle(),FfiConverterSequenceString.lower(command),FfiConverterOptionString.lower(reason)
+                )
+            },
+            pollFunc: ffi_codex_sdk_swift_rust_future_poll_rust_buffer,
+            completeFunc: ffi_codex_sdk_swift_rust_future_complete_rust_buffer,
+            freeFunc: ffi_codex_sdk_swift_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeReviewDecision_lift,
+            errorHandler: FfiConverterTypeCodexError_lift
+        )
+}
+    
+    /**
+     * Waits until the turn is interrupted (`true`) or the call has returned (`false`); the Swift layer
+     * cancels the tool's `Task` on `true`.
+     */
+open func waitCancelled()async  -> Bool  {
+    return
+        try!  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_codex_sdk_swift_fn_method_toolcontext_wait_cancelled(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_codex_sdk_swift_rust_future_poll_i8,
+            completeFunc: ffi_codex_sdk_swift_rust_future_complete_i8,
+            freeFunc: ffi_codex_sdk_swift_rust_future_free_i8,
+            liftFunc: FfiConverterBool.lift,
+            errorHandler: nil
+            
+        )
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeToolContext: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = ToolContext
+
+    public static func lift(_ handle: UInt64) throws -> ToolContext {
+        return ToolContext(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: ToolContext) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ToolContext {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: ToolContext, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeToolContext_lift(_ handle: UInt64) throws -> ToolContext {
+    return try FfiConverterTypeToolContext.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeToolContext_lower(_ value: ToolContext) -> UInt64 {
+    return FfiConverterTypeToolContext.lower(value)
+}
+
+
+
+
+
+
+/**
  * The events of one turn, pulled with [`TurnStream::next`]; it ends after the turn's terminal event
  * (`taskComplete`, `turnAborted` or `error`). Closing or dropping it before then interrupts the turn.
  */
@@ -3061,324 +3426,6 @@ public func FfiConverterTypeTurnSubscription_lower(_ value: TurnSubscription) ->
 
 
 /**
- * The settings of a [`Codex`]. Every field is optional; unset fields keep the SDK's defaults.
- */
-public struct CodexConfig: Equatable, Hashable {
-    /**
-     * The model's name.
-     */
-    public var model: String?
-    /**
-     * The API key (otherwise read from the provider's environment variable, `OPENAI_API_KEY`).
-     */
-    public var apiKey: String?
-    /**
-     * An OpenAI-compatible API at this URL (keeping the other provider settings).
-     */
-    public var baseUrl: String?
-    /**
-     * Where the model is served (applied before `base_url`).
-     */
-    public var provider: ModelProvider?
-    /**
-     * Working directory of turns.
-     */
-    public var cwd: String?
-    /**
-     * Where sessions and credentials live.
-     */
-    public var codexHome: String?
-    /**
-     * Replaces the SDK's system instructions.
-     */
-    public var instructions: String?
-    /**
-     * When to ask the host before running a command.
-     */
-    public var approvalPolicy: AskForApproval?
-    /**
-     * What commands may touch.
-     */
-    public var sandboxPolicy: SandboxPolicy?
-    /**
-     * Reasoning effort.
-     */
-    public var reasoningEffort: ReasoningEffort?
-    /**
-     * Reasoning summary mode.
-     */
-    public var reasoningSummary: ReasoningSummary?
-    /**
-     * The context window, in tokens (overrides the known-models table).
-     */
-    public var modelContextWindow: UInt64?
-    /**
-     * Events buffered per conversation before it waits for its reader.
-     */
-    public var eventBuffer: UInt32?
-    /**
-     * How long an approval request waits before it is denied, in seconds.
-     */
-    public var approvalTimeoutSeconds: Double?
-    /**
-     * Whether conversations get the built-in tools (shell, read_file, apply_patch, …). Default: yes.
-     */
-    public var builtinTools: Bool?
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * The model's name.
-         */model: String? = nil, 
-        /**
-         * The API key (otherwise read from the provider's environment variable, `OPENAI_API_KEY`).
-         */apiKey: String? = nil, 
-        /**
-         * An OpenAI-compatible API at this URL (keeping the other provider settings).
-         */baseUrl: String? = nil, 
-        /**
-         * Where the model is served (applied before `base_url`).
-         */provider: ModelProvider? = nil, 
-        /**
-         * Working directory of turns.
-         */cwd: String? = nil, 
-        /**
-         * Where sessions and credentials live.
-         */codexHome: String? = nil, 
-        /**
-         * Replaces the SDK's system instructions.
-         */instructions: String? = nil, 
-        /**
-         * When to ask the host before running a command.
-         */approvalPolicy: AskForApproval? = nil, 
-        /**
-         * What commands may touch.
-         */sandboxPolicy: SandboxPolicy? = nil, 
-        /**
-         * Reasoning effort.
-         */reasoningEffort: ReasoningEffort? = nil, 
-        /**
-         * Reasoning summary mode.
-         */reasoningSummary: ReasoningSummary? = nil, 
-        /**
-         * The context window, in tokens (overrides the known-models table).
-         */modelContextWindow: UInt64? = nil, 
-        /**
-         * Events buffered per conversation before it waits for its reader.
-         */eventBuffer: UInt32? = nil, 
-        /**
-         * How long an approval request waits before it is denied, in seconds.
-         */approvalTimeoutSeconds: Double? = nil, 
-        /**
-         * Whether conversations get the built-in tools (shell, read_file, apply_patch, …). Default: yes.
-         */builtinTools: Bool? = nil) {
-        self.model = model
-        self.apiKey = apiKey
-        self.baseUrl = baseUrl
-        self.provider = provider
-        self.cwd = cwd
-        self.codexHome = codexHome
-        self.instructions = instructions
-        self.approvalPolicy = approvalPolicy
-        self.sandboxPolicy = sandboxPolicy
-        self.reasoningEffort = reasoningEffort
-        self.reasoningSummary = reasoningSummary
-        self.modelContextWindow = modelContextWindow
-        self.eventBuffer = eventBuffer
-        self.approvalTimeoutSeconds = approvalTimeoutSeconds
-        self.builtinTools = builtinTools
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension CodexConfig: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeCodexConfig: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CodexConfig {
-        return
-            try CodexConfig(
-                model: FfiConverterOptionString.read(from: &buf), 
-                apiKey: FfiConverterOptionString.read(from: &buf), 
-                baseUrl: FfiConverterOptionString.read(from: &buf), 
-                provider: FfiConverterOptionTypeModelProvider.read(from: &buf), 
-                cwd: FfiConverterOptionString.read(from: &buf), 
-                codexHome: FfiConverterOptionString.read(from: &buf), 
-                instructions: FfiConverterOptionString.read(from: &buf), 
-                approvalPolicy: FfiConverterOptionTypeAskForApproval.read(from: &buf), 
-                sandboxPolicy: FfiConverterOptionTypeSandboxPolicy.read(from: &buf), 
-                reasoningEffort: FfiConverterOptionTypeReasoningEffort.read(from: &buf), 
-                reasoningSummary: FfiConverterOptionTypeReasoningSummary.read(from: &buf), 
-                modelContextWindow: FfiConverterOptionUInt64.read(from: &buf), 
-                eventBuffer: FfiConverterOptionUInt32.read(from: &buf), 
-                approvalTimeoutSeconds: FfiConverterOptionDouble.read(from: &buf), 
-                builtinTools: FfiConverterOptionBool.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: CodexConfig, into buf: inout [UInt8]) {
-        FfiConverterOptionString.write(value.model, into: &buf)
-        FfiConverterOptionString.write(value.apiKey, into: &buf)
-        FfiConverterOptionString.write(value.baseUrl, into: &buf)
-        FfiConverterOptionTypeModelProvider.write(value.provider, into: &buf)
-        FfiConverterOptionString.write(value.cwd, into: &buf)
-        FfiConverterOptionString.write(value.codexHome, into: &buf)
-        FfiConverterOptionString.write(value.instructions, into: &buf)
-        FfiConverterOptionTypeAskForApproval.write(value.approvalPolicy, into: &buf)
-        FfiConverterOptionTypeSandboxPolicy.write(value.sandboxPolicy, into: &buf)
-        FfiConverterOptionTypeReasoningEffort.write(value.reasoningEffort, into: &buf)
-        FfiConverterOptionTypeReasoningSummary.write(value.reasoningSummary, into: &buf)
-        FfiConverterOptionUInt64.write(value.modelContextWindow, into: &buf)
-        FfiConverterOptionUInt32.write(value.eventBuffer, into: &buf)
-        FfiConverterOptionDouble.write(value.approvalTimeoutSeconds, into: &buf)
-        FfiConverterOptionBool.write(value.builtinTools, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeCodexConfig_lift(_ buf: RustBuffer) throws -> CodexConfig {
-    return try FfiConverterTypeCodexConfig.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeCodexConfig_lower(_ value: CodexConfig) -> RustBuffer {
-    return FfiConverterTypeCodexConfig.lower(value)
-}
-
-
-/**
- * Where a model is served. Unset retry settings keep the core's defaults.
- */
-public struct ModelProvider: Equatable, Hashable {
-    /**
-     * Display name.
-     */
-    public var name: String
-    /**
-     * Base URL, e.g. `https://api.openai.com/v1`.
-     */
-    public var baseUrl: String
-    /**
-     * Environment variable holding the API key.
-     */
-    public var envKey: String?
-    /**
-     * The API (default: Responses).
-     */
-    public var wireApi: WireApi?
-    /**
-     * Retries of a request that failed before streaming.
-     */
-    public var requestMaxRetries: UInt32?
-    /**
-     * Replays of a request whose stream broke mid-way.
-     */
-    public var streamMaxRetries: UInt32?
-    /**
-     * Longest silence on a response stream before it counts as broken, in milliseconds.
-     */
-    public var streamIdleTimeoutMs: UInt64?
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * Display name.
-         */name: String, 
-        /**
-         * Base URL, e.g. `https://api.openai.com/v1`.
-         */baseUrl: String, 
-        /**
-         * Environment variable holding the API key.
-         */envKey: String? = nil, 
-        /**
-         * The API (default: Responses).
-         */wireApi: WireApi? = nil, 
-        /**
-         * Retries of a request that failed before streaming.
-         */requestMaxRetries: UInt32? = nil, 
-        /**
-         * Replays of a request whose stream broke mid-way.
-         */streamMaxRetries: UInt32? = nil, 
-        /**
-         * Longest silence on a response stream before it counts as broken, in milliseconds.
-         */streamIdleTimeoutMs: UInt64? = nil) {
-        self.name = name
-        self.baseUrl = baseUrl
-        self.envKey = envKey
-        self.wireApi = wireApi
-        self.requestMaxRetries = requestMaxRetries
-        self.streamMaxRetries = streamMaxRetries
-        self.streamIdleTimeoutMs = streamIdleTimeoutMs
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension ModelProvider: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeModelProvider: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ModelProvider {
-        return
-            try ModelProvider(
-                name: FfiConverterString.read(from: &buf), 
-                baseUrl: FfiConverterString.read(from: &buf), 
-                envKey: FfiConverterOptionString.read(from: &buf), 
-                wireApi: FfiConverterOptionTypeWireApi.read(from: &buf), 
-                requestMaxRetries: FfiConverterOptionUInt32.read(from: &buf), 
-                streamMaxRetries: FfiConverterOptionUInt32.read(from: &buf), 
-                streamIdleTimeoutMs: FfiConverterOptionUInt64.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: ModelProvider, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.name, into: &buf)
-        FfiConverterString.write(value.baseUrl, into: &buf)
-        FfiConverterOptionString.write(value.envKey, into: &buf)
-        FfiConverterOptionTypeWireApi.write(value.wireApi, into: &buf)
-        FfiConverterOptionUInt32.write(value.requestMaxRetries, into: &buf)
-        FfiConverterOptionUInt32.write(value.streamMaxRetries, into: &buf)
-        FfiConverterOptionUInt64.write(value.streamIdleTimeoutMs, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeModelProvider_lift(_ buf: RustBuffer) throws -> ModelProvider {
-    return try FfiConverterTypeModelProvider.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeModelProvider_lower(_ value: ModelProvider) -> RustBuffer {
-    return FfiConverterTypeModelProvider.lower(value)
-}
-
-
-/**
  * One request the [`MockServer`] received.
  */
 public struct RecordedRequest: Equatable, Hashable {
@@ -3513,85 +3560,6 @@ public func FfiConverterTypeScriptedResponse_lift(_ buf: RustBuffer) throws -> S
 #endif
 public func FfiConverterTypeScriptedResponse_lower(_ value: ScriptedResponse) -> RustBuffer {
     return FfiConverterTypeScriptedResponse.lower(value)
-}
-
-
-/**
- * What a completed turn produced.
- */
-public struct TurnResult: Equatable, Hashable {
-    /**
-     * The last assistant message.
-     */
-    public var finalMessage: String?
-    /**
-     * Every item the turn added to the history (user input, messages, reasoning, tool calls and outputs).
-     */
-    public var items: [ResponseItem]
-    /**
-     * Tokens used by the turn's model requests.
-     */
-    public var usage: TokenUsage
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * The last assistant message.
-         */finalMessage: String?, 
-        /**
-         * Every item the turn added to the history (user input, messages, reasoning, tool calls and outputs).
-         */items: [ResponseItem], 
-        /**
-         * Tokens used by the turn's model requests.
-         */usage: TokenUsage) {
-        self.finalMessage = finalMessage
-        self.items = items
-        self.usage = usage
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension TurnResult: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeTurnResult: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TurnResult {
-        return
-            try TurnResult(
-                finalMessage: FfiConverterOptionString.read(from: &buf), 
-                items: FfiConverterSequenceTypeResponseItem.read(from: &buf), 
-                usage: FfiConverterTypeTokenUsage.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: TurnResult, into buf: inout [UInt8]) {
-        FfiConverterOptionString.write(value.finalMessage, into: &buf)
-        FfiConverterSequenceTypeResponseItem.write(value.items, into: &buf)
-        FfiConverterTypeTokenUsage.write(value.usage, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeTurnResult_lift(_ buf: RustBuffer) throws -> TurnResult {
-    return try FfiConverterTypeTurnResult.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeTurnResult_lower(_ value: TurnResult) -> RustBuffer {
-    return FfiConverterTypeTurnResult.lower(value)
 }
 
 
@@ -4164,105 +4132,6 @@ public func FfiConverterTypeToolError_lower(_ value: ToolError) -> RustBuffer {
     return FfiConverterTypeToolError.lower(value)
 }
 
-
-/**
- * Which HTTP API a model provider speaks.
- */
-
-public enum WireApi: Equatable, Hashable {
-    
-    /**
-     * `POST {base_url}/responses` (OpenAI Responses API).
-     */
-    case responses
-    /**
-     * `POST {base_url}/chat/completions`.
-     */
-    case chat
-
-
-
-
-
-}
-
-#if compiler(>=6)
-extension WireApi: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeWireApi: FfiConverterRustBuffer {
-    typealias SwiftType = WireApi
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WireApi {
-        let variant: Int32 = try readInt(&buf)
-        switch variant {
-        
-        case 1: return .responses
-        
-        case 2: return .chat
-        
-        default: throw UniffiInternalError.unexpectedEnumCase
-        }
-    }
-
-    public static func write(_ value: WireApi, into buf: inout [UInt8]) {
-        switch value {
-        
-        
-        case .responses:
-            writeInt(&buf, Int32(1))
-        
-        
-        case .chat:
-            writeInt(&buf, Int32(2))
-        
-        }
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeWireApi_lift(_ buf: RustBuffer) throws -> WireApi {
-    return try FfiConverterTypeWireApi.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeWireApi_lower(_ value: WireApi) -> RustBuffer {
-    return FfiConverterTypeWireApi.lower(value)
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterOptionUInt32: FfiConverterRustBuffer {
-    typealias SwiftType = UInt32?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterUInt32.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterUInt32.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
@@ -4282,54 +4151,6 @@ fileprivate struct FfiConverterOptionUInt64: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterUInt64.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterOptionDouble: FfiConverterRustBuffer {
-    typealias SwiftType = Double?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterDouble.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterDouble.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterOptionBool: FfiConverterRustBuffer {
-    typealias SwiftType = Bool?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterBool.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterBool.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -4434,30 +4255,6 @@ fileprivate struct FfiConverterOptionTypeScriptedModel: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterOptionTypeModelProvider: FfiConverterRustBuffer {
-    typealias SwiftType = ModelProvider?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterTypeModelProvider.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterTypeModelProvider.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterOptionTypeCodexError: FfiConverterRustBuffer {
     typealias SwiftType = CodexError?
 
@@ -4474,54 +4271,6 @@ fileprivate struct FfiConverterOptionTypeCodexError: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeCodexError.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterOptionTypeWireApi: FfiConverterRustBuffer {
-    typealias SwiftType = WireApi?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterTypeWireApi.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterTypeWireApi.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterOptionTypeAskForApproval: FfiConverterRustBuffer {
-    typealias SwiftType = AskForApproval?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterTypeAskForApproval.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterTypeAskForApproval.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -4570,54 +4319,6 @@ fileprivate struct FfiConverterOptionTypeReasoningEffort: FfiConverterRustBuffer
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeReasoningEffort.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterOptionTypeReasoningSummary: FfiConverterRustBuffer {
-    typealias SwiftType = ReasoningSummary?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterTypeReasoningSummary.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterTypeReasoningSummary.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterOptionTypeSandboxPolicy: FfiConverterRustBuffer {
-    typealias SwiftType = SandboxPolicy?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterTypeSandboxPolicy.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterTypeSandboxPolicy.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -4748,31 +4449,6 @@ fileprivate struct FfiConverterSequenceTypeScriptedItem: FfiConverterRustBuffer 
     }
 }
 
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterSequenceTypeResponseItem: FfiConverterRustBuffer {
-    typealias SwiftType = [ResponseItem]
-
-    public static func write(_ value: [ResponseItem], into buf: inout [UInt8]) {
-        let len = Int32(value.count)
-        writeInt(&buf, len)
-        for item in value {
-            FfiConverterTypeResponseItem.write(item, into: &buf)
-        }
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ResponseItem] {
-        let len: Int32 = try readInt(&buf)
-        var seq = [ResponseItem]()
-        seq.reserveCapacity(Int(len))
-        for _ in 0 ..< len {
-            seq.append(try FfiConverterTypeResponseItem.read(from: &buf))
-        }
-        return seq
-    }
-}
-
 
 
 
@@ -4862,6 +4538,144 @@ public func FfiConverterTypeAskForApproval_lift(_ value: RustBuffer) throws -> A
 #endif
 public func FfiConverterTypeAskForApproval_lower(_ value: AskForApproval) -> RustBuffer {
     return FfiConverterTypeAskForApproval.lower(value)
+}
+
+
+
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAuthStatus: FfiConverter {
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AuthStatus {
+        let builtinValue = try FfiConverterString.read(from: &buf)
+        return try CodexJSON.decode(builtinValue)
+    }
+
+    public static func write(_ value: AuthStatus, into buf: inout [UInt8]) {
+        let builtinValue = CodexJSON.encode(value)
+        return FfiConverterString.write(builtinValue, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> AuthStatus {
+        let builtinValue = try FfiConverterString.lift(value)
+        return try CodexJSON.decode(builtinValue)
+    }
+
+    public static func lower(_ value: AuthStatus) -> RustBuffer {
+        let builtinValue = CodexJSON.encode(value)
+        return FfiConverterString.lower(builtinValue)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuthStatus_lift(_ value: RustBuffer) throws -> AuthStatus {
+    return try FfiConverterTypeAuthStatus.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuthStatus_lower(_ value: AuthStatus) -> RustBuffer {
+    return FfiConverterTypeAuthStatus.lower(value)
+}
+
+
+
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCodexOptions: FfiConverter {
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CodexOptions {
+        let builtinValue = try FfiConverterString.read(from: &buf)
+        return try CodexJSON.decode(builtinValue)
+    }
+
+    public static func write(_ value: CodexOptions, into buf: inout [UInt8]) {
+        let builtinValue = CodexJSON.encode(value)
+        return FfiConverterString.write(builtinValue, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> CodexOptions {
+        let builtinValue = try FfiConverterString.lift(value)
+        return try CodexJSON.decode(builtinValue)
+    }
+
+    public static func lower(_ value: CodexOptions) -> RustBuffer {
+        let builtinValue = CodexJSON.encode(value)
+        return FfiConverterString.lower(builtinValue)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCodexOptions_lift(_ value: RustBuffer) throws -> CodexOptions {
+    return try FfiConverterTypeCodexOptions.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCodexOptions_lower(_ value: CodexOptions) -> RustBuffer {
+    return FfiConverterTypeCodexOptions.lower(value)
+}
+
+
+
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConversationsPage: FfiConverter {
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConversationsPage {
+        let builtinValue = try FfiConverterString.read(from: &buf)
+        return try CodexJSON.decode(builtinValue)
+    }
+
+    public static func write(_ value: ConversationsPage, into buf: inout [UInt8]) {
+        let builtinValue = CodexJSON.encode(value)
+        return FfiConverterString.write(builtinValue, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> ConversationsPage {
+        let builtinValue = try FfiConverterString.lift(value)
+        return try CodexJSON.decode(builtinValue)
+    }
+
+    public static func lower(_ value: ConversationsPage) -> RustBuffer {
+        let builtinValue = CodexJSON.encode(value)
+        return FfiConverterString.lower(builtinValue)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConversationsPage_lift(_ value: RustBuffer) throws -> ConversationsPage {
+    return try FfiConverterTypeConversationsPage.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConversationsPage_lower(_ value: ConversationsPage) -> RustBuffer {
+    return FfiConverterTypeConversationsPage.lower(value)
 }
 
 
@@ -5324,6 +5138,52 @@ public func FfiConverterTypeTokenUsage_lower(_ value: TokenUsage) -> RustBuffer 
     return FfiConverterTypeTokenUsage.lower(value)
 }
 
+
+
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTurnResult: FfiConverter {
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TurnResult {
+        let builtinValue = try FfiConverterString.read(from: &buf)
+        return try CodexJSON.decode(builtinValue)
+    }
+
+    public static func write(_ value: TurnResult, into buf: inout [UInt8]) {
+        let builtinValue = CodexJSON.encode(value)
+        return FfiConverterString.write(builtinValue, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> TurnResult {
+        let builtinValue = try FfiConverterString.lift(value)
+        return try CodexJSON.decode(builtinValue)
+    }
+
+    public static func lower(_ value: TurnResult) -> RustBuffer {
+        let builtinValue = CodexJSON.encode(value)
+        return FfiConverterString.lower(builtinValue)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTurnResult_lift(_ value: RustBuffer) throws -> TurnResult {
+    return try FfiConverterTypeTurnResult.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTurnResult_lower(_ value: TurnResult) -> RustBuffer {
+    return FfiConverterTypeTurnResult.lower(value)
+}
+
 private let UNIFFI_RUST_FUTURE_POLL_READY: Int8 = 0
 private let UNIFFI_RUST_FUTURE_POLL_WAKE: Int8 = 1
 
@@ -5463,6 +5323,73 @@ public func uniffiForeignFutureHandleCountCodexSdkSwift() -> Int {
     UNIFFI_FOREIGN_FUTURE_HANDLE_MAP.count
 }
 /**
+ * What `auth.json` holds, without the secrets (its `email` is the account's).
+ */
+public func authStatus(codexHome: String? = nil)throws  -> AuthStatus  {
+    return try  FfiConverterTypeAuthStatus_lift(try rustCallWithError(FfiConverterTypeCodexError_lift) {
+        uniffiCallStatus in
+    uniffi_codex_sdk_swift_fn_func_auth_status(
+        FfiConverterOptionString.lower(codexHome),uniffiCallStatus
+    )
+})
+}
+/**
+ * A token count for display, e.g. `12.3K`.
+ */
+public func formatTokensCompact(n: UInt64) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_codex_sdk_swift_fn_func_format_tokens_compact(
+        FfiConverterUInt64.lower(n),uniffiCallStatus
+    )
+})
+}
+/**
+ * A token count with thousands separators, e.g. `12,345`.
+ */
+public func formatTokensExact(n: UInt64) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_codex_sdk_swift_fn_func_format_tokens_exact(
+        FfiConverterUInt64.lower(n),uniffiCallStatus
+    )
+})
+}
+/**
+ * Stores an API key in `auth.json` (0600).
+ */
+public func loginApiKey(apiKey: String, codexHome: String? = nil)throws   {try rustCallWithError(FfiConverterTypeCodexError_lift) {
+        uniffiCallStatus in
+    uniffi_codex_sdk_swift_fn_func_login_api_key(
+        FfiConverterString.lower(apiKey),
+        FfiConverterOptionString.lower(codexHome),uniffiCallStatus
+    )
+}
+}
+/**
+ * Removes `auth.json`; returns whether there was one.
+ */
+public func logout(codexHome: String? = nil)throws  -> Bool  {
+    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeCodexError_lift) {
+        uniffiCallStatus in
+    uniffi_codex_sdk_swift_fn_func_logout(
+        FfiConverterOptionString.lower(codexHome),uniffiCallStatus
+    )
+})
+}
+/**
+ * Writes the default model (and reasoning effort) into `config.toml`, keeping the rest of the file.
+ */
+public func setDefaultModel(model: String?, effort: ReasoningEffort? = nil, codexHome: String? = nil)throws   {try rustCallWithError(FfiConverterTypeCodexError_lift) {
+        uniffiCallStatus in
+    uniffi_codex_sdk_swift_fn_func_set_default_model(
+        FfiConverterOptionString.lower(model),
+        FfiConverterOptionTypeReasoningEffort.lower(effort),
+        FfiConverterOptionString.lower(codexHome),uniffiCallStatus
+    )
+}
+}
+/**
  * A `response.failed` event with this error code and message.
  */
 public func sseFailed(code: String, message: String) -> String  {
@@ -5516,6 +5443,24 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
+    if (uniffi_codex_sdk_swift_checksum_func_auth_status() != 32568) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_codex_sdk_swift_checksum_func_format_tokens_compact() != 11829) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_codex_sdk_swift_checksum_func_format_tokens_exact() != 11640) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_codex_sdk_swift_checksum_func_login_api_key() != 4811) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_codex_sdk_swift_checksum_func_logout() != 23229) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_codex_sdk_swift_checksum_func_set_default_model() != 6252) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_codex_sdk_swift_checksum_func_sse_failed() != 36459) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -5528,10 +5473,28 @@ private let initializationResult: InitializationResult = {
     if (uniffi_codex_sdk_swift_checksum_method_approvalhandler_decide() != 2754) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_codex_sdk_swift_checksum_method_codex_archive_conversation() != 46677) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_codex_sdk_swift_checksum_method_codex_find_conversation_path() != 3074) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_codex_sdk_swift_checksum_method_codex_fork_conversation() != 41913) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_codex_sdk_swift_checksum_method_codex_list_conversations() != 39343) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_codex_sdk_swift_checksum_method_codex_model() != 4289) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_codex_sdk_swift_checksum_method_codex_start_conversation() != 10908) {
+    if (uniffi_codex_sdk_swift_checksum_method_codex_resume_conversation() != 23569) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_codex_sdk_swift_checksum_method_codex_start_conversation() != 48137) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_codex_sdk_swift_checksum_method_codex_unarchive_conversation() != 16627) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_codex_sdk_swift_checksum_method_conversation_id() != 60012) {
@@ -5546,7 +5509,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_codex_sdk_swift_checksum_method_conversation_register_tool() != 19185) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_codex_sdk_swift_checksum_method_conversation_run_turn() != 25817) {
+    if (uniffi_codex_sdk_swift_checksum_method_conversation_run_turn() != 2223) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_codex_sdk_swift_checksum_method_conversation_send() != 43656) {
@@ -5558,7 +5521,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_codex_sdk_swift_checksum_method_conversation_shutdown() != 57278) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_codex_sdk_swift_checksum_method_conversation_start_turn() != 48291) {
+    if (uniffi_codex_sdk_swift_checksum_method_conversation_start_turn() != 35717) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_codex_sdk_swift_checksum_method_conversation_submit() != 13947) {
@@ -5630,10 +5593,28 @@ private let initializationResult: InitializationResult = {
     if (uniffi_codex_sdk_swift_checksum_method_codextool_parameters() != 2369) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_codex_sdk_swift_checksum_method_codextool_call() != 14633) {
+    if (uniffi_codex_sdk_swift_checksum_method_codextool_call() != 18984) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_codex_sdk_swift_checksum_constructor_codex_new() != 44781) {
+    if (uniffi_codex_sdk_swift_checksum_method_toolcontext_call_id() != 29971) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_codex_sdk_swift_checksum_method_toolcontext_conversation_id() != 43687) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_codex_sdk_swift_checksum_method_toolcontext_cwd() != 1589) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_codex_sdk_swift_checksum_method_toolcontext_is_cancelled() != 25880) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_codex_sdk_swift_checksum_method_toolcontext_request_approval() != 40854) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_codex_sdk_swift_checksum_method_toolcontext_wait_cancelled() != 2512) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_codex_sdk_swift_checksum_constructor_codex_new() != 35188) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_codex_sdk_swift_checksum_constructor_scriptedmodel_new() != 63007) {

@@ -114,6 +114,10 @@ public struct AgentReasoningEvent: Codable, Hashable, Sendable {
     }
 }
 
+/// An API key. Its `Debug` and `Display` never show the key; it deserializes from a string (host options)
+/// and never serializes.
+public typealias ApiKey = String
+
 /// A patch waits for the host's decision.
 public struct ApplyPatchApprovalRequestEvent: Codable, Hashable, Sendable {
     /// Key of the pending approval; answer with this id.
@@ -146,6 +150,170 @@ public enum AskForApproval: String, Codable, Hashable, Sendable, CaseIterable {
     case onRequest = "on-request"
     /// Never ask; failures go back to the model.
     case never = "never"
+}
+
+/// How the user last logged in.
+public enum AuthMode: String, Codable, Hashable, Sendable, CaseIterable {
+    /// An API key.
+    case apikey = "apikey"
+    /// A ChatGPT account (tokens stored by Codex CLI's login).
+    case chatgpt = "chatgpt"
+}
+
+/// What is stored, without the secrets.
+public struct AuthStatus: Codable, Hashable, Sendable {
+    /// Whether an API key is stored.
+    public var hasApiKey: Bool
+    /// The last login method (`None` when logged out).
+    public var authMode: AuthMode?
+    /// The account email, from the stored id token's claims.
+    public var email: String?
+    /// The ChatGPT plan, from the id token's claims.
+    public var planType: String?
+
+    public init(hasApiKey: Bool, authMode: AuthMode? = nil, email: String? = nil, planType: String? = nil) {
+        self.hasApiKey = hasApiKey
+        self.authMode = authMode
+        self.email = email
+        self.planType = planType
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case hasApiKey = "has_api_key"
+        case authMode = "auth_mode"
+        case email = "email"
+        case planType = "plan_type"
+    }
+}
+
+/// The settings of a [`Codex`](crate::Codex) as data. Every field is optional: what is left out keeps the
+/// core's default (or the value from `config.toml` when `load_config` is set). Unknown fields are an
+/// error, so a misspelt setting is never silently ignored.
+public struct CodexOptions: Codable, Hashable, Sendable {
+    /// Codex CLI `-c key=value` overrides (the value is TOML; a bare word is a string), applied on top of
+    /// `config.toml` when `load_config` is set, else on top of the defaults.
+    public var configOverrides: [String]
+    /// Record nothing: conversations cannot be resumed, forked or listed.
+    public var ephemeral: Bool
+    /// Read `codex_home/config.toml` (and the API key from `auth.json`) before applying these options.
+    public var loadConfig: Bool
+    /// The API key (otherwise the provider's environment variable, or `auth.json` when `load_config`).
+    public var apiKey: ApiKey?
+    /// When to ask the host: `"untrusted"`, `"on-failure"`, `"on-request"` or `"never"`.
+    public var approvalPolicy: AskForApproval?
+    /// How long an approval request waits before it is denied, in milliseconds.
+    public var approvalTimeoutMs: UInt64?
+    /// An OpenAI-compatible endpoint, keeping the provider's other settings.
+    public var baseUrl: String?
+    /// Whether conversations get the built-in tools (shell, read_file, list_dir, apply_patch, update_plan,
+    /// view_image); default true.
+    public var builtinTools: Bool?
+    /// Where sessions, `config.toml` and `auth.json` live (default `CODEX_HOME`, else `~/.codex`).
+    public var codexHome: String?
+    /// Working directory of turns.
+    public var cwd: String?
+    /// Events buffered per conversation before it waits for its consumer.
+    public var eventBuffer: UInt?
+    /// Replaces the SDK's system instructions.
+    public var instructions: String?
+    /// The model's name.
+    public var model: String?
+    /// The context window in tokens (overrides the known-models table).
+    public var modelContextWindow: UInt64?
+    /// The `originator` header value.
+    public var originator: String?
+    /// Where the model is served (a `[model_providers.<id>]` table of config.toml).
+    public var provider: ModelProviderInfo?
+    /// Reasoning effort.
+    public var reasoningEffort: ReasoningEffort?
+    /// Reasoning summary mode.
+    public var reasoningSummary: ReasoningSummary?
+    /// What commands may touch: a mode (`"read-only"`, `"workspace-write"`, `"danger-full-access"`) or a
+    /// whole policy (`{"mode": "workspace-write", "network_access": true, ...}`).
+    public var sandboxPolicy: JSONValue?
+    /// The environment of every process the agent starts (`[shell_environment_policy]`).
+    public var shellEnvironmentPolicy: ShellEnvironmentPolicy?
+    /// Adds the `unified_exec` tool (interactive PTY sessions; Responses API only), as Codex CLI's setting
+    /// of the same name.
+    public var useExperimentalUnifiedExecTool: Bool?
+    /// Appended to the user agent (e.g. the host application's name and version).
+    public var userAgentSuffix: String?
+
+    public init(configOverrides: [String] = [], ephemeral: Bool = false, loadConfig: Bool = false, apiKey: ApiKey? = nil, approvalPolicy: AskForApproval? = nil, approvalTimeoutMs: UInt64? = nil, baseUrl: String? = nil, builtinTools: Bool? = nil, codexHome: String? = nil, cwd: String? = nil, eventBuffer: UInt? = nil, instructions: String? = nil, model: String? = nil, modelContextWindow: UInt64? = nil, originator: String? = nil, provider: ModelProviderInfo? = nil, reasoningEffort: ReasoningEffort? = nil, reasoningSummary: ReasoningSummary? = nil, sandboxPolicy: JSONValue? = nil, shellEnvironmentPolicy: ShellEnvironmentPolicy? = nil, useExperimentalUnifiedExecTool: Bool? = nil, userAgentSuffix: String? = nil) {
+        self.configOverrides = configOverrides
+        self.ephemeral = ephemeral
+        self.loadConfig = loadConfig
+        self.apiKey = apiKey
+        self.approvalPolicy = approvalPolicy
+        self.approvalTimeoutMs = approvalTimeoutMs
+        self.baseUrl = baseUrl
+        self.builtinTools = builtinTools
+        self.codexHome = codexHome
+        self.cwd = cwd
+        self.eventBuffer = eventBuffer
+        self.instructions = instructions
+        self.model = model
+        self.modelContextWindow = modelContextWindow
+        self.originator = originator
+        self.provider = provider
+        self.reasoningEffort = reasoningEffort
+        self.reasoningSummary = reasoningSummary
+        self.sandboxPolicy = sandboxPolicy
+        self.shellEnvironmentPolicy = shellEnvironmentPolicy
+        self.useExperimentalUnifiedExecTool = useExperimentalUnifiedExecTool
+        self.userAgentSuffix = userAgentSuffix
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case configOverrides = "config_overrides"
+        case ephemeral = "ephemeral"
+        case loadConfig = "load_config"
+        case apiKey = "api_key"
+        case approvalPolicy = "approval_policy"
+        case approvalTimeoutMs = "approval_timeout_ms"
+        case baseUrl = "base_url"
+        case builtinTools = "builtin_tools"
+        case codexHome = "codex_home"
+        case cwd = "cwd"
+        case eventBuffer = "event_buffer"
+        case instructions = "instructions"
+        case model = "model"
+        case modelContextWindow = "model_context_window"
+        case originator = "originator"
+        case provider = "provider"
+        case reasoningEffort = "reasoning_effort"
+        case reasoningSummary = "reasoning_summary"
+        case sandboxPolicy = "sandbox_policy"
+        case shellEnvironmentPolicy = "shell_environment_policy"
+        case useExperimentalUnifiedExecTool = "use_experimental_unified_exec_tool"
+        case userAgentSuffix = "user_agent_suffix"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.configOverrides = try c.decodeIfPresent([String].self, forKey: .configOverrides) ?? []
+        self.ephemeral = try c.decodeIfPresent(Bool.self, forKey: .ephemeral) ?? false
+        self.loadConfig = try c.decodeIfPresent(Bool.self, forKey: .loadConfig) ?? false
+        self.apiKey = try c.decodeIfPresent(ApiKey.self, forKey: .apiKey)
+        self.approvalPolicy = try c.decodeIfPresent(AskForApproval.self, forKey: .approvalPolicy)
+        self.approvalTimeoutMs = try c.decodeIfPresent(UInt64.self, forKey: .approvalTimeoutMs)
+        self.baseUrl = try c.decodeIfPresent(String.self, forKey: .baseUrl)
+        self.builtinTools = try c.decodeIfPresent(Bool.self, forKey: .builtinTools)
+        self.codexHome = try c.decodeIfPresent(String.self, forKey: .codexHome)
+        self.cwd = try c.decodeIfPresent(String.self, forKey: .cwd)
+        self.eventBuffer = try c.decodeIfPresent(UInt.self, forKey: .eventBuffer)
+        self.instructions = try c.decodeIfPresent(String.self, forKey: .instructions)
+        self.model = try c.decodeIfPresent(String.self, forKey: .model)
+        self.modelContextWindow = try c.decodeIfPresent(UInt64.self, forKey: .modelContextWindow)
+        self.originator = try c.decodeIfPresent(String.self, forKey: .originator)
+        self.provider = try c.decodeIfPresent(ModelProviderInfo.self, forKey: .provider)
+        self.reasoningEffort = try c.decodeIfPresent(ReasoningEffort.self, forKey: .reasoningEffort)
+        self.reasoningSummary = try c.decodeIfPresent(ReasoningSummary.self, forKey: .reasoningSummary)
+        self.sandboxPolicy = try c.decodeIfPresent(JSONValue.self, forKey: .sandboxPolicy)
+        self.shellEnvironmentPolicy = try c.decodeIfPresent(ShellEnvironmentPolicy.self, forKey: .shellEnvironmentPolicy)
+        self.useExperimentalUnifiedExecTool = try c.decodeIfPresent(Bool.self, forKey: .useExperimentalUnifiedExecTool)
+        self.userAgentSuffix = try c.decodeIfPresent(String.self, forKey: .userAgentSuffix)
+    }
 }
 
 /// What started a compaction.
@@ -357,6 +525,16 @@ public enum ElicitationAction: String, Codable, Hashable, Sendable, CaseIterable
     case decline = "decline"
     /// Dismissed the whole request.
     case cancel = "cancel"
+}
+
+/// Which of the host's variables a command starts from.
+public enum EnvironmentInherit: String, Codable, Hashable, Sendable, CaseIterable {
+    /// Every variable of the host process.
+    case all = "all"
+    /// Only [`CORE_VARIABLES`] (home, user, shell, path, temporary directories, locale, time zone).
+    case core = "core"
+    /// None: the command sees only what `set` adds.
+    case none = "none"
 }
 
 /// A small, stable classification of every failure, for hosts to branch on.
@@ -1297,6 +1475,72 @@ public enum McpToolCallResult: Codable, Hashable, Sendable {
     }
 }
 
+/// Where and how to reach a model: endpoint, credentials, wire API, retry settings.
+///
+/// Serializable in the shape of config.toml's `[model_providers.<id>]` tables.
+public struct ModelProviderInfo: Codable, Hashable, Sendable {
+    /// Base URL, e.g. `https://api.openai.com/v1`.
+    public var baseUrl: String
+    /// Display name.
+    public var name: String
+    /// Retries of a request that failed before streaming (429, 5xx, transport).
+    public var requestMaxRetries: UInt32
+    /// Base delay of the exponential backoff, in milliseconds.
+    public var retryBaseDelayMs: UInt64
+    /// Longest silence on a response stream before it counts as broken, in milliseconds.
+    public var streamIdleTimeoutMs: UInt64
+    /// Replays of a request whose stream broke mid-way.
+    public var streamMaxRetries: UInt32
+    /// The API.
+    public var wireApi: WireApi
+    /// Environment variable holding the API key (`OPENAI_API_KEY` for OpenAI).
+    public var envKey: String?
+    /// Extra headers on every request.
+    public var httpHeaders: [String: String]?
+    /// Extra query parameters on every request.
+    public var queryParams: [String: String]?
+
+    public init(baseUrl: String, name: String, requestMaxRetries: UInt32 = 4, retryBaseDelayMs: UInt64 = 200, streamIdleTimeoutMs: UInt64 = 300000, streamMaxRetries: UInt32 = 5, wireApi: WireApi = .responses, envKey: String? = nil, httpHeaders: [String: String]? = nil, queryParams: [String: String]? = nil) {
+        self.baseUrl = baseUrl
+        self.name = name
+        self.requestMaxRetries = requestMaxRetries
+        self.retryBaseDelayMs = retryBaseDelayMs
+        self.streamIdleTimeoutMs = streamIdleTimeoutMs
+        self.streamMaxRetries = streamMaxRetries
+        self.wireApi = wireApi
+        self.envKey = envKey
+        self.httpHeaders = httpHeaders
+        self.queryParams = queryParams
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case baseUrl = "base_url"
+        case name = "name"
+        case requestMaxRetries = "request_max_retries"
+        case retryBaseDelayMs = "retry_base_delay_ms"
+        case streamIdleTimeoutMs = "stream_idle_timeout_ms"
+        case streamMaxRetries = "stream_max_retries"
+        case wireApi = "wire_api"
+        case envKey = "env_key"
+        case httpHeaders = "http_headers"
+        case queryParams = "query_params"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.baseUrl = try c.decode(String.self, forKey: .baseUrl)
+        self.name = try c.decode(String.self, forKey: .name)
+        self.requestMaxRetries = try c.decodeIfPresent(UInt32.self, forKey: .requestMaxRetries) ?? 4
+        self.retryBaseDelayMs = try c.decodeIfPresent(UInt64.self, forKey: .retryBaseDelayMs) ?? 200
+        self.streamIdleTimeoutMs = try c.decodeIfPresent(UInt64.self, forKey: .streamIdleTimeoutMs) ?? 300000
+        self.streamMaxRetries = try c.decodeIfPresent(UInt32.self, forKey: .streamMaxRetries) ?? 5
+        self.wireApi = try c.decodeIfPresent(WireApi.self, forKey: .wireApi) ?? .responses
+        self.envKey = try c.decodeIfPresent(String.self, forKey: .envKey)
+        self.httpHeaders = try c.decodeIfPresent([String: String].self, forKey: .httpHeaders)
+        self.queryParams = try c.decodeIfPresent([String: String].self, forKey: .queryParams)
+    }
+}
+
 /// A request into a conversation. Each submission gets a [`SubmissionId`]; the events it causes carry it.
 public enum Op: Codable, Hashable, Sendable {
     /// User input. Starts a turn when none runs; while one runs, it joins the next model request of that turn.
@@ -2184,6 +2428,68 @@ public enum SessionSource: String, Codable, Hashable, Sendable, CaseIterable {
     case unknown = "unknown"
 }
 
+/// How the environment of every process the agent starts is computed from the host's. The steps, in order
+/// (as Codex CLI applies them):
+///
+/// 1. **inherit** — start from all of the host's variables ([`EnvironmentInherit::All`], the default), only
+///    the [core ones](CORE_VARIABLES) ([`EnvironmentInherit::Core`]), or none ([`EnvironmentInherit::None`]);
+/// 2. **default excludes** — drop names matching `*KEY*`, `*SECRET*` or `*TOKEN*` (so `OPENAI_API_KEY` never
+///    reaches a tool) unless `ignore_default_excludes` is set;
+/// 3. **exclude** — drop names matching any of the `exclude` globs;
+/// 4. **set** — add (or replace) the `set` variables;
+/// 5. **include_only** — when not empty, keep only names matching one of its globs.
+///
+/// Globs match whole names, case-insensitively; `*` matches any run of characters and `?` one character.
+/// In `config.toml`: `[shell_environment_policy]` with the same keys (`inherit = "core"`,
+/// `exclude = ["AWS_*"]`, `[shell_environment_policy.set]`…); `-c shell_environment_policy.inherit=none`.
+///
+/// ```
+/// use codex_sdk::sandbox::{EnvironmentInherit, ShellEnvironmentPolicy};
+///
+/// let mut policy = ShellEnvironmentPolicy::default();
+/// policy.inherit = EnvironmentInherit::Core;
+/// policy.set.insert("CI".into(), "1".into());
+/// let env = policy.apply([("PATH", "/bin"), ("OPENAI_API_KEY", "sk-…"), ("EDITOR", "vi")]);
+/// assert_eq!(env.len(), 2); // PATH and CI
+/// ```
+public struct ShellEnvironmentPolicy: Codable, Hashable, Sendable {
+    /// Globs of names to drop.
+    public var exclude: [String]
+    /// Keep names matching [`DEFAULT_EXCLUDES`] (`*KEY*`, `*SECRET*`, `*TOKEN*`).
+    public var ignoreDefaultExcludes: Bool
+    /// When not empty, only names matching one of these globs are kept (applied last).
+    public var includeOnly: [String]
+    /// The starting set: `all` (default), `core` or `none`.
+    public var inherit: EnvironmentInherit
+    /// Variables to add or replace.
+    public var set: [String: String]
+
+    public init(exclude: [String] = [], ignoreDefaultExcludes: Bool = false, includeOnly: [String] = [], inherit: EnvironmentInherit = .all, set: [String: String] = [:]) {
+        self.exclude = exclude
+        self.ignoreDefaultExcludes = ignoreDefaultExcludes
+        self.includeOnly = includeOnly
+        self.inherit = inherit
+        self.set = set
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case exclude = "exclude"
+        case ignoreDefaultExcludes = "ignore_default_excludes"
+        case includeOnly = "include_only"
+        case inherit = "inherit"
+        case set = "set"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.exclude = try c.decodeIfPresent([String].self, forKey: .exclude) ?? []
+        self.ignoreDefaultExcludes = try c.decodeIfPresent(Bool.self, forKey: .ignoreDefaultExcludes) ?? false
+        self.includeOnly = try c.decodeIfPresent([String].self, forKey: .includeOnly) ?? []
+        self.inherit = try c.decodeIfPresent(EnvironmentInherit.self, forKey: .inherit) ?? .all
+        self.set = try c.decodeIfPresent([String: String].self, forKey: .set) ?? [:]
+    }
+}
+
 /// The state of a plan step.
 public enum StepStatus: String, Codable, Hashable, Sendable, CaseIterable {
     /// Not started.
@@ -2420,6 +2726,28 @@ public struct TurnDiffEvent: Codable, Hashable, Sendable {
     }
 }
 
+/// What a completed turn produced. Hosts receive it as JSON (`TurnResult` in the protocol schema).
+public struct TurnResult: Codable, Hashable, Sendable {
+    /// Every item the turn added to the history (user input, messages, reasoning, tool calls and outputs).
+    public var items: [ResponseItem]
+    /// Tokens used by the turn's model requests.
+    public var usage: TokenUsage
+    /// The last assistant message.
+    public var finalMessage: String?
+
+    public init(items: [ResponseItem], usage: TokenUsage, finalMessage: String? = nil) {
+        self.items = items
+        self.usage = usage
+        self.finalMessage = finalMessage
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case items = "items"
+        case usage = "usage"
+        case finalMessage = "final_message"
+    }
+}
+
 /// One piece of user input.
 public enum UserInput: Codable, Hashable, Sendable {
     /// Plain text.
@@ -2621,4 +2949,12 @@ public struct WebSearchEndEvent: Codable, Hashable, Sendable {
         case query = "query"
         case action = "action"
     }
+}
+
+/// Which HTTP API a provider speaks.
+public enum WireApi: String, Codable, Hashable, Sendable, CaseIterable {
+    /// `POST {base_url}/responses` (OpenAI Responses API).
+    case responses = "responses"
+    /// `POST {base_url}/chat/completions`.
+    case chat = "chat"
 }

@@ -13,7 +13,7 @@ use serde_json::json;
 
 pub(crate) use diff::TurnDiffTracker;
 
-use crate::conversation::approval::ApprovalRequest;
+use crate::approval::ApprovalRequest;
 use crate::error::Error;
 use crate::protocol::{
     ApplyPatchApprovalRequestEvent, AskForApproval, EventMsg, FileChange, PatchApplyBeginEvent,

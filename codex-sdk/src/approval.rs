@@ -13,7 +13,7 @@ use async_trait::async_trait;
 use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
-use super::events::EventSink;
+use crate::events::EventSink;
 use crate::protocol::{
     ApplyPatchApprovalRequestEvent, ElicitationAction, EventMsg, ExecApprovalRequestEvent,
     McpElicitationRequestEvent, McpToolCallApprovalRequestEvent, ReviewDecision,
@@ -49,7 +49,9 @@ impl ApprovalRequest {
         }
     }
 
-    fn into_event(self) -> EventMsg {
+    /// The request as the event a client sees (what bindings hand their host callbacks, as JSON).
+    #[must_use]
+    pub fn into_event(self) -> EventMsg {
         match self {
             Self::Exec(e) => EventMsg::ExecApprovalRequest(e),
             Self::ApplyPatch(e) => EventMsg::ApplyPatchApprovalRequest(e),
