@@ -10,9 +10,9 @@ use rmcp::model::{CallToolRequestParams, CallToolResult, Tool};
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
-use super::McpServerConfig;
 use super::connection::{Connection, ElicitationRouter, SdkClient, StderrTail, connect};
 use super::error::McpError;
+use super::{CredentialStore, McpServerConfig};
 use crate::sandbox::ShellEnvironmentPolicy;
 
 /// One configured server, shared by the conversations of a `Codex` whose settings for it are the same.
@@ -22,6 +22,7 @@ pub(crate) struct McpServer {
     pub(crate) config: McpServerConfig,
     env_policy: ShellEnvironmentPolicy,
     cwd: PathBuf,
+    credentials: CredentialStore,
     state: tokio::sync::Mutex<Option<Arc<Connection>>>,
     /// Routes the server's elicitation requests to a conversation with a call in flight.
     pub(crate) elicitation: Arc<ElicitationRouter>,
@@ -42,12 +43,14 @@ impl McpServer {
         config: McpServerConfig,
         env_policy: ShellEnvironmentPolicy,
         cwd: PathBuf,
+        credentials: CredentialStore,
     ) -> Self {
         Self {
             name,
             config,
             env_policy,
             cwd,
+            credentials,
             state: tokio::sync::Mutex::new(None),
             elicitation: Arc::default(),
         }
@@ -59,8 +62,12 @@ impl McpServer {
         config: &McpServerConfig,
         env_policy: &ShellEnvironmentPolicy,
         cwd: &std::path::Path,
+        credentials: &CredentialStore,
     ) -> bool {
-        &self.config == config && &self.env_policy == env_policy && self.cwd == cwd
+        &self.config == config
+            && &self.env_policy == env_policy
+            && self.cwd == cwd
+            && &self.credentials == credentials
     }
 
     /// The running connection, started (or restarted, when the last one ended) within the startup timeout.
@@ -84,6 +91,7 @@ impl McpServer {
                 &self.config.transport,
                 &self.env_policy,
                 &self.cwd,
+                &self.credentials,
                 &mut stderr,
             ),
         )
@@ -179,6 +187,7 @@ impl McpPool {
         config: &McpServerConfig,
         env_policy: &ShellEnvironmentPolicy,
         cwd: &std::path::Path,
+        credentials: &CredentialStore,
     ) -> Arc<McpServer> {
         let mut servers = self
             .servers
@@ -188,7 +197,7 @@ impl McpPool {
         let found = servers
             .iter()
             .filter_map(std::sync::Weak::upgrade)
-            .find(|s| s.name == name && s.same_settings(config, env_policy, cwd));
+            .find(|s| s.name == name && s.same_settings(config, env_policy, cwd, credentials));
         if let Some(server) = found {
             return server;
         }
@@ -197,6 +206,7 @@ impl McpPool {
             config.clone(),
             env_policy.clone(),
             cwd.to_owned(),
+            credentials.clone(),
         ));
         servers.push(Arc::downgrade(&server));
         server

@@ -32,6 +32,7 @@ mod config;
 mod connection;
 mod error;
 mod names;
+mod oauth;
 mod resources;
 pub mod server;
 mod startup;
@@ -44,5 +45,10 @@ pub use config::{
 };
 pub use error::McpError;
 pub use names::{DELIMITER, qualified_tool_name, sanitize_input_schema};
+pub(crate) use oauth::CredentialStore;
+pub use oauth::{
+    CREDENTIALS_FILE, LOGIN_COMMAND, LOGIN_TIMEOUT, OAuthCredentialsStoreMode, OAuthError, login,
+    logout,
+};
 pub use startup::MCP_STARTUP_SUBMISSION;
 pub(crate) use startup::McpSession;

@@ -103,6 +103,8 @@ const HONOURED: &[&str] = &[
     "model_provider",
     "model_providers",
     "mcp_servers",
+    "mcp_oauth_credentials_store",
+    "mcp_oauth_callback_port",
     "experimental_use_unified_exec_tool",
     "model_context_window",
     "model_auto_compact_token_limit",
