@@ -1,0 +1,240 @@
+//! MCP OAuth: login end to end against a loopback authorization server (discovery, registration, PKCE,
+//! redirect), the stored token on tool calls, refresh after expiry, revoked tokens, logout, and tokens kept
+//! out of events and rollouts.
+
+use std::sync::Arc;
+
+use codex_sdk::config::Config;
+use codex_sdk::mcp::{CREDENTIALS_FILE, McpServerConfig, OAuthCredentialsStoreMode, OAuthError};
+use codex_sdk::model::{ScriptedModel, ScriptedResponse};
+use codex_sdk::protocol::{AskForApproval, EventMsg, McpStartupStatus};
+use codex_sdk::{CodexBuilder, Conversation};
+
+use super::mcp_common::{calls, output};
+use super::mcp_oauth_server::{AuthServer, start};
+use super::support::{events_until, turn_events, walk};
+
+/// A config with the server `docs` at `server`, its CODEX_HOME in `home`.
+fn config(home: &std::path::Path, server: &AuthServer) -> Config {
+    let mut config = Config::default();
+    config.codex_home = home.to_owned();
+    config.mcp_servers.insert(
+        "docs".into(),
+        McpServerConfig::streamable_http(server.mcp_url.clone()),
+    );
+    config
+}
+
+/// Logs in, following the authorization URL with an HTTP client instead of a browser.
+async fn login(config: &Config) -> Result<(), OAuthError> {
+    codex_sdk::mcp::login(config, "docs", |url| {
+        let url = url.to_owned();
+        tokio::spawn(async move {
+            let page = reqwest::get(url).await.unwrap();
+            assert_eq!(page.status(), 200);
+            assert!(page.text().await.unwrap().contains("Logged in"));
+        });
+    })
+    .await
+}
+
+/// A recorded conversation (rollout files under `config.codex_home`) calling `docs__secret_word` once.
+async fn conversation(config: &Config) -> (Conversation, Arc<ScriptedModel>) {
+    let model = Arc::new(ScriptedModel::new([
+        calls(&[("c1", "docs__secret_word", "{}")]),
+        ScriptedResponse::text("done"),
+    ]));
+    let conv = CodexBuilder::new(config.clone())
+        .cwd("/tmp")
+        .model_client(model.clone())
+        .no_builtin_tools()
+        .approval_policy(AskForApproval::Never)
+        .build()
+        .unwrap()
+        .start_conversation()
+        .await
+        .unwrap();
+    (conv, model)
+}
+
+/// The startup status of `docs`, with every event read until startup completed.
+async fn startup(conv: &mut Conversation) -> (McpStartupStatus, Vec<EventMsg>) {
+    let events: Vec<EventMsg> =
+        events_until(conv, |m| matches!(m, EventMsg::McpStartupComplete(_)))
+            .await
+            .into_iter()
+            .map(|e| e.msg)
+            .collect();
+    let status = events
+        .iter()
+        .filter_map(|m| match m {
+            EventMsg::McpStartupUpdate(u) if u.server == "docs" => Some(u.status.clone()),
+            _ => None,
+        })
+        .last()
+        .unwrap();
+    (status, events)
+}
+
+#[tokio::test]
+async fn login_then_tool_calls_carry_the_token_which_never_reaches_events_or_rollouts() {
+    let server = start(None).await;
+    let home = tempfile::tempdir().unwrap();
+    let config = config(home.path(), &server);
+    login(&config).await.unwrap();
+    let stored = std::fs::read_to_string(home.path().join(CREDENTIALS_FILE)).unwrap();
+    let access = server.state().all_tokens[0].clone();
+    assert!(stored.contains(&access), "{stored}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let meta = std::fs::metadata(home.path().join(CREDENTIALS_FILE)).unwrap();
+        assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+    }
+    // The token and code requests named the MCP server as the resource (RFC 8707).
+    assert!(
+        server
+            .state()
+            .resources
+            .iter()
+            .all(|r| *r == server.mcp_url),
+        "{:?}",
+        server.state().resources
+    );
+
+    let (mut conv, model) = conversation(&config).await;
+    let (status, mut events) = startup(&mut conv).await;
+    assert_eq!(status, McpStartupStatus::Ready { tools: 1 });
+    conv.send("go").await.unwrap();
+    events.extend(turn_events(&mut conv).await);
+    assert_eq!(output(&model, 1, "c1").0, "swordfish");
+    assert!(server.state().accepted.iter().all(|t| *t == access));
+    assert_eq!(server.state().refreshes, 0);
+    conv.shutdown().await.unwrap();
+
+    let tokens = server.state().all_tokens.clone();
+    let events = serde_json::to_string(&events).unwrap();
+    let rollouts: Vec<String> = walk(&home.path().join("sessions"))
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    assert!(!rollouts.is_empty());
+    for token in &tokens {
+        assert!(!events.contains(token.as_str()), "a token in the events");
+        assert!(
+            rollouts.iter().all(|r| !r.contains(token.as_str())),
+            "a token in a rollout"
+        );
+        assert!(!format!("{config:?}").contains(token.as_str()));
+    }
+}
+
+#[tokio::test]
+async fn an_expired_access_token_is_refreshed_and_stored_again() {
+    // Tokens that expire within the refresh margin count as expired at once.
+    let server = start(Some(1)).await;
+    let home = tempfile::tempdir().unwrap();
+    let config = config(home.path(), &server);
+    login(&config).await.unwrap();
+    let first = server.state().all_tokens[0].clone();
+
+    let (mut conv, model) = conversation(&config).await;
+    let (status, _) = startup(&mut conv).await;
+    assert_eq!(status, McpStartupStatus::Ready { tools: 1 });
+    conv.run("go").await.unwrap();
+    assert_eq!(output(&model, 1, "c1").0, "swordfish");
+
+    let state = server.state();
+    assert_eq!(state.refreshes, 1);
+    let fresh = state.all_tokens[2].clone();
+    assert!(!state.accepted.is_empty());
+    assert!(
+        state.accepted.iter().all(|t| *t == fresh),
+        "{:?}",
+        state.accepted
+    );
+    let stored = std::fs::read_to_string(home.path().join(CREDENTIALS_FILE)).unwrap();
+    assert!(stored.contains(&fresh) && !stored.contains(&first));
+    // The rotated refresh token was stored too.
+    assert!(stored.contains(&state.all_tokens[3]));
+}
+
+#[tokio::test]
+async fn a_revoked_token_fails_startup_naming_the_login_command() {
+    let server = start(None).await;
+    let home = tempfile::tempdir().unwrap();
+    let config = config(home.path(), &server);
+    login(&config).await.unwrap();
+    server.state().revoke_all();
+
+    let (mut conv, _) = conversation(&config).await;
+    let (status, _) = startup(&mut conv).await;
+    let McpStartupStatus::Failed { error } = status else {
+        panic!("{status:?}");
+    };
+    assert_eq!(
+        error,
+        "authentication required: run `codex-sdk mcp login docs` to log in"
+    );
+    // The refresh tried after the refusal was refused too.
+    assert_eq!(server.state().refreshes, 0);
+}
+
+#[tokio::test]
+async fn without_a_login_startup_says_authentication_required() {
+    let server = start(None).await;
+    let home = tempfile::tempdir().unwrap();
+    let (mut conv, _) = conversation(&config(home.path(), &server)).await;
+    let (status, _) = startup(&mut conv).await;
+    assert_eq!(
+        status,
+        McpStartupStatus::Failed {
+            error: "authentication required: run `codex-sdk mcp login docs` to log in".into()
+        }
+    );
+}
+
+#[tokio::test]
+async fn logout_removes_the_credentials() {
+    let server = start(None).await;
+    let home = tempfile::tempdir().unwrap();
+    let config = config(home.path(), &server);
+    login(&config).await.unwrap();
+    assert!(codex_sdk::mcp::logout(&config, "docs").unwrap());
+    assert!(!codex_sdk::mcp::logout(&config, "docs").unwrap());
+    let stored = std::fs::read_to_string(home.path().join(CREDENTIALS_FILE)).unwrap();
+    for token in &server.state().all_tokens {
+        assert!(!stored.contains(token.as_str()));
+    }
+    let (mut conv, _) = conversation(&config).await;
+    let (status, _) = startup(&mut conv).await;
+    assert!(
+        matches!(status, McpStartupStatus::Failed { .. }),
+        "{status:?}"
+    );
+}
+
+#[tokio::test]
+async fn login_errors_are_typed() {
+    let server = start(None).await;
+    let home = tempfile::tempdir().unwrap();
+    let mut config = config(home.path(), &server);
+    config.mcp_servers.insert(
+        "local".into(),
+        McpServerConfig::stdio("true", [] as [&str; 0]),
+    );
+    let never = |_: &str| panic!("no URL expected");
+    assert!(matches!(
+        codex_sdk::mcp::login(&config, "nope", never).await,
+        Err(OAuthError::UnknownServer(_))
+    ));
+    assert!(matches!(
+        codex_sdk::mcp::login(&config, "local", never).await,
+        Err(OAuthError::NotHttp(_))
+    ));
+    config.mcp_oauth_credentials_store = OAuthCredentialsStoreMode::Keyring;
+    assert!(matches!(
+        codex_sdk::mcp::login(&config, "docs", never).await,
+        Err(OAuthError::KeyringUnavailable)
+    ));
+}
