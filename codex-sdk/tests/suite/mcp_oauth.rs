@@ -181,6 +181,83 @@ async fn a_revoked_token_fails_startup_naming_the_login_command() {
 }
 
 #[tokio::test]
+async fn a_refused_unexpired_token_is_refreshed_once_at_startup() {
+    let server = start(None).await;
+    let home = tempfile::tempdir().unwrap();
+    let config = config(home.path(), &server);
+    login(&config).await.unwrap();
+    server.state().revoke_access();
+
+    let (mut conv, model) = conversation(&config).await;
+    let (status, _) = startup(&mut conv).await;
+    assert_eq!(status, McpStartupStatus::Ready { tools: 1 });
+    conv.run("go").await.unwrap();
+    assert_eq!(output(&model, 1, "c1").0, "swordfish");
+    assert_eq!(server.state().refreshes, 1);
+}
+
+#[tokio::test]
+async fn exec_mcp_login_prints_the_url_and_logout_removes_the_credentials() {
+    use tokio::io::AsyncBufReadExt;
+    let server = start(None).await;
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join("config.toml"),
+        format!(
+            "mcp_oauth_credentials_store = \"file\"\n[mcp_servers.docs]\nurl = \"{}\"\n",
+            server.mcp_url
+        ),
+    )
+    .unwrap();
+    let exec = |args: &[&str]| {
+        let mut cmd = tokio::process::Command::new(super::support::exec_binary());
+        cmd.args(args)
+            .env("CODEX_HOME", home.path())
+            .env_remove("OPENAI_API_KEY")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .kill_on_drop(true);
+        cmd
+    };
+    let mut child = exec(&["mcp", "login", "docs"]).spawn().unwrap();
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut url = None;
+    while let Some(line) = lines.next_line().await.unwrap() {
+        if line.starts_with("http://") {
+            url = Some(line);
+            break;
+        }
+    }
+    let page = reqwest::get(url.expect("no URL printed")).await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert_eq!(
+        lines.next_line().await.unwrap().as_deref(),
+        Some("Logged in to `docs`.")
+    );
+    assert!(child.wait().await.unwrap().success());
+    let access = server.state().all_tokens[0].clone();
+    let stored = std::fs::read_to_string(home.path().join(CREDENTIALS_FILE)).unwrap();
+    assert!(stored.contains(&access));
+
+    let out = exec(&["mcp", "logout", "docs"]).output().await.unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "Logged out of `docs`.\n"
+    );
+    let stored = std::fs::read_to_string(home.path().join(CREDENTIALS_FILE)).unwrap();
+    assert!(!stored.contains(&access));
+
+    let out = exec(&["mcp", "login", "nope"]).output().await.unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no MCP server named `nope` is configured"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[tokio::test]
 async fn without_a_login_startup_says_authentication_required() {
     let server = start(None).await;
     let home = tempfile::tempdir().unwrap();

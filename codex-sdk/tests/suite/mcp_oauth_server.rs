@@ -50,6 +50,11 @@ impl AuthState {
         self.refresh.clear();
     }
 
+    /// Forgets the access tokens only (the server's expiry differs from what it announced).
+    pub fn revoke_access(&mut self) {
+        self.access.clear();
+    }
+
     fn issue(&mut self) -> Value {
         self.issued += 1;
         let access = format!("acc3ss-{}-{}", self.issued, uuid::Uuid::now_v7().simple());
