@@ -71,7 +71,7 @@ async fn startup(conv: &mut Conversation) -> (McpStartupStatus, Vec<EventMsg>) {
             EventMsg::McpStartupUpdate(u) if u.server == "docs" => Some(u.status.clone()),
             _ => None,
         })
-        .last()
+        .next_back()
         .unwrap();
     (status, events)
 }

