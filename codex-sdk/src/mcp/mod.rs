@@ -26,6 +26,11 @@
 //!   it and every process it starts are killed when the last conversation using it ends, and it dies
 //!   with the host (`PR_SET_PDEATHSIG`). Conversations of one `Codex` with the same settings for a server
 //!   share its process.
+//! - Streamable-HTTP servers that need OAuth: [`login`] (discovery, dynamic client registration, PKCE
+//!   through a loopback redirect; the host is handed the authorization URL) stores tokens as
+//!   `mcp_oauth_credentials_store` says ([`OAuthCredentialsStoreMode`]); the server then gets
+//!   `Authorization: Bearer …` at startup, refreshed when expired. [`logout`] removes them. A refused
+//!   token is the startup failure [`McpError::AuthRequired`].
 
 mod client;
 mod config;
