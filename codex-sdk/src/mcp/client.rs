@@ -121,23 +121,56 @@ impl McpServer {
     }
 
     /// Runs `request` on the connection within the tool timeout; `cancel` abandons it (the server is sent
-    /// `notifications/cancelled`).
+    /// `notifications/cancelled`). A request an HTTP server refuses for want of authorization (an OAuth
+    /// token expired or revoked mid-session) reconnects, which refreshes the token, and runs once more.
     pub(crate) async fn request<T, F, Fut>(
         &self,
         cancel: &CancellationToken,
         request: F,
     ) -> Result<T, McpError>
     where
-        F: FnOnce(Arc<Connection>) -> Fut,
+        F: Fn(Arc<Connection>) -> Fut,
         Fut: Future<Output = Result<T, ServiceError>>,
     {
-        let conn = tokio::select! {
-            conn = self.connection() => conn?,
-            () = cancel.cancelled() => return Err(McpError::Protocol("interrupted".into())),
-        };
+        let conn = self.connection_or_cancel(cancel).await?;
+        match self.run(cancel, &conn, &request).await {
+            Err(McpError::AuthRequired(_)) => {
+                let mut state = self.state.lock().await;
+                if state.as_ref().is_some_and(|c| Arc::ptr_eq(c, &conn)) {
+                    *state = None;
+                }
+                drop(state);
+                let conn = self.connection_or_cancel(cancel).await?;
+                self.run(cancel, &conn, &request).await
+            }
+            other => other,
+        }
+    }
+
+    async fn connection_or_cancel(
+        &self,
+        cancel: &CancellationToken,
+    ) -> Result<Arc<Connection>, McpError> {
+        tokio::select! {
+            conn = self.connection() => conn,
+            () = cancel.cancelled() => Err(McpError::Protocol("interrupted".into())),
+        }
+    }
+
+    /// One attempt of [`request`](Self::request) on `conn`.
+    async fn run<T, F, Fut>(
+        &self,
+        cancel: &CancellationToken,
+        conn: &Arc<Connection>,
+        request: &F,
+    ) -> Result<T, McpError>
+    where
+        F: Fn(Arc<Connection>) -> Fut,
+        Fut: Future<Output = Result<T, ServiceError>>,
+    {
         let timeout = self.config.tool_timeout;
         let outcome = tokio::select! {
-            outcome = tokio::time::timeout(timeout, request(Arc::clone(&conn))) => outcome,
+            outcome = tokio::time::timeout(timeout, request(Arc::clone(conn))) => outcome,
             () = cancel.cancelled() => return Err(McpError::Protocol("interrupted".into())),
         };
         match outcome {
@@ -150,6 +183,9 @@ impl McpServer {
                 "the server answered with an error: {}",
                 e.message
             ))),
+            Ok(Err(e)) if e.is_authorization_required() => {
+                Err(McpError::AuthRequired(self.name.clone()))
+            }
             Ok(Err(e)) => Err(McpError::Protocol(e.to_string())),
             Err(_) => Err(McpError::Timeout(timeout)),
         }
@@ -166,8 +202,9 @@ impl McpServer {
         if let Some(args) = arguments {
             params = params.with_arguments(args);
         }
-        self.request(cancel, |conn| async move {
-            conn.service.peer().call_tool(params).await
+        self.request(cancel, |conn| {
+            let params = params.clone();
+            async move { conn.service.peer().call_tool(params).await }
         })
         .await
     }

@@ -79,7 +79,7 @@ fn codex_keys(cwd: &Path) -> Vec<(&'static str, String)> {
         ("include_apps_instructions", "include_apps_instructions = false"),
         ("include_collaboration_mode_instructions", "include_collaboration_mode_instructions = false"),
         ("include_environment_context", "include_environment_context = false"),
-        ("mcp_oauth_credentials_store", "mcp_oauth_credentials_store = \"auto\""),
+        ("mcp_oauth_credentials_store", "mcp_oauth_credentials_store = \"file\""),
         ("mcp_oauth_callback_port", "mcp_oauth_callback_port = 4444"),
         ("background_terminal_max_timeout", "background_terminal_max_timeout = 300000"),
         ("plan_mode_reasoning_effort", "plan_mode_reasoning_effort = \"high\""),

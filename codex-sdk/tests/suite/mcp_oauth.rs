@@ -197,6 +197,27 @@ async fn a_refused_unexpired_token_is_refreshed_once_at_startup() {
 }
 
 #[tokio::test]
+async fn a_token_revoked_mid_session_is_refreshed_and_the_call_retried() {
+    let server = start(None).await;
+    let home = tempfile::tempdir().unwrap();
+    let config = config(home.path(), &server);
+    login(&config).await.unwrap();
+    let (mut conv, model) = conversation(&config).await;
+    let (status, _) = startup(&mut conv).await;
+    assert_eq!(status, McpStartupStatus::Ready { tools: 1 });
+    server.state().revoke_access();
+
+    conv.run("go").await.unwrap();
+    assert_eq!(
+        output(&model, 1, "c1"),
+        ("swordfish".to_owned(), Some(true))
+    );
+    let state = server.state();
+    assert_eq!(state.refreshes, 1);
+    assert_eq!(state.accepted.last(), Some(&state.all_tokens[2]));
+}
+
+#[tokio::test]
 async fn exec_mcp_login_prints_the_url_and_logout_removes_the_credentials() {
     use tokio::io::AsyncBufReadExt;
     let server = start(None).await;
