@@ -18,6 +18,8 @@ use super::store::{Secret, StoredCredentials, unix_now};
 const MAX_RESPONSE_BYTES: usize = 64 << 10;
 /// The largest redirect request head read from the browser.
 const MAX_REDIRECT_BYTES: usize = 16 << 10;
+/// How long one connection to the redirect listener may take to send its request head.
+const REDIRECT_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 /// The path the authorization server redirects to.
 pub(crate) const CALLBACK_PATH: &str = "/callback";
 
@@ -108,16 +110,32 @@ impl Redirect {
     }
 
     /// Waits for a redirect carrying `state`, answers the browser, and returns the code. Requests for
-    /// other paths (a favicon) are answered 404 and ignored; a redirect with the wrong state or an
-    /// `error` ends the login.
+    /// other paths (a favicon) or with another state are refused and ignored; this login's redirect
+    /// carrying an `error` ends it.
     pub(crate) async fn code(&self, state: &str) -> Result<String, OAuthError> {
+        // Connections are read concurrently: one that sends nothing (a browser's preconnect, a stranger)
+        // cannot hold up the redirect behind it.
+        let mut reading = tokio::task::JoinSet::new();
         loop {
-            let (mut stream, _) = self
-                .listener
-                .accept()
-                .await
-                .map_err(|e| OAuthError::Authorization(e.to_string()))?;
-            let Some(target) = read_request_target(&mut stream).await else {
+            let (mut stream, target) = tokio::select! {
+                accepted = self.listener.accept() => {
+                    let (mut stream, _) =
+                        accepted.map_err(|e| OAuthError::Authorization(e.to_string()))?;
+                    reading.spawn(async move {
+                        let target = tokio::time::timeout(
+                            REDIRECT_READ_TIMEOUT,
+                            read_request_target(&mut stream),
+                        )
+                        .await
+                        .ok()
+                        .flatten();
+                        (stream, target)
+                    });
+                    continue;
+                }
+                Some(Ok(read)) = reading.join_next() => read,
+            };
+            let Some(target) = target else {
                 continue;
             };
             let Ok(url) = Url::parse("http://127.0.0.1").and_then(|b| b.join(&target)) else {
@@ -133,6 +151,7 @@ impl Redirect {
                     .find(|(k, _)| k == name)
                     .map(|(_, v)| v.into_owned())
             };
+            // Not this login's redirect (a stale tab, or a forged request): refused, and still waiting.
             if param("state").as_deref() != Some(state) {
                 respond(
                     &mut stream,
@@ -140,9 +159,7 @@ impl Redirect {
                     "The login state does not match.",
                 )
                 .await;
-                return Err(OAuthError::Authorization(
-                    "the redirect's state does not match this login".into(),
-                ));
+                continue;
             }
             if let Some(error) = param("error") {
                 respond(
@@ -314,6 +331,40 @@ mod tests {
         let verifier = random_token(32).unwrap();
         assert_eq!(verifier.len(), 43);
         assert_ne!(verifier, random_token(32).unwrap());
+    }
+
+    #[tokio::test]
+    async fn the_redirect_listener_ignores_strangers_and_returns_this_logins_code() {
+        let redirect = Redirect::bind(0).await.unwrap();
+        let base = redirect.uri.clone();
+        let client = tokio::spawn(async move {
+            let get = |url: String| async move {
+                let r = reqwest::get(url).await.unwrap();
+                (r.status().as_u16(), r.text().await.unwrap())
+            };
+            let root = base.trim_end_matches(CALLBACK_PATH).to_owned();
+            assert_eq!(get(format!("{root}/favicon.ico")).await.0, 404);
+            assert_eq!(get(format!("{base}?code=evil&state=forged")).await.0, 400);
+            // A connection that never speaks stays open throughout.
+            let _silent = tokio::net::TcpStream::connect(root.trim_start_matches("http://"))
+                .await
+                .unwrap();
+            // Garbage instead of HTTP.
+            let mut raw = tokio::net::TcpStream::connect(root.trim_start_matches("http://"))
+                .await
+                .unwrap();
+            raw.write_all(b"\x00\x01 not http\r\n\r\n").await.unwrap();
+            get(format!("{base}?code=good&state=s1")).await
+        });
+        assert_eq!(redirect.code("s1").await.unwrap(), "good");
+        let (status, text) = client.await.unwrap();
+        assert_eq!((status, text.contains("Logged in")), (200, true));
+
+        let redirect = Redirect::bind(0).await.unwrap();
+        let url = format!("{}?error=access_denied&state=s2", redirect.uri);
+        tokio::spawn(reqwest::get(url));
+        let err = redirect.code("s2").await.unwrap_err().to_string();
+        assert!(err.contains("access_denied"), "{err}");
     }
 
     #[test]
