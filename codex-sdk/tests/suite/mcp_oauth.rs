@@ -11,7 +11,7 @@ use codex_sdk::protocol::{AskForApproval, EventMsg, McpStartupStatus};
 use codex_sdk::{CodexBuilder, Conversation};
 
 use super::mcp_common::{calls, output};
-use super::mcp_oauth_server::{AuthServer, start};
+use super::mcp_oauth_server::{AuthServer, AuthState, start, start_with};
 use super::support::{events_until, turn_events, walk};
 
 /// A config with the server `docs` at `server`, its CODEX_HOME in `home`.
@@ -127,6 +127,21 @@ async fn login_then_tool_calls_carry_the_token_which_never_reaches_events_or_rol
         );
         assert!(!format!("{config:?}").contains(token.as_str()));
     }
+}
+
+#[tokio::test]
+async fn a_server_without_resource_metadata_is_its_own_authorization_server() {
+    let mut state = AuthState::default();
+    state.no_resource_metadata = true;
+    let server = start_with(state).await;
+    let home = tempfile::tempdir().unwrap();
+    let config = config(home.path(), &server);
+    login(&config).await.unwrap();
+    let (mut conv, model) = conversation(&config).await;
+    let (status, _) = startup(&mut conv).await;
+    assert_eq!(status, McpStartupStatus::Ready { tools: 1 });
+    conv.run("go").await.unwrap();
+    assert_eq!(output(&model, 1, "c1").0, "swordfish");
 }
 
 #[tokio::test]

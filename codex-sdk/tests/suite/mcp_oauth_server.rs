@@ -27,6 +27,9 @@ use sha2::Digest;
 pub struct AuthState {
     /// `expires_in` of the access tokens it issues (none: no expiry).
     pub expires_in: Option<u64>,
+    /// Serve no protected-resource metadata (as servers of the 2025-03-26 revision), and challenge
+    /// without naming it.
+    pub no_resource_metadata: bool,
     clients: HashSet<String>,
     /// code → (client id, PKCE challenge, redirect URI).
     codes: HashMap<String, (String, String, String)>,
@@ -148,12 +151,18 @@ fn url_pairs(query: &str) -> HashMap<String, String> {
 
 /// Starts the server on `127.0.0.1`, issuing tokens that expire after `expires_in` seconds.
 pub async fn start(expires_in: Option<u64>) -> AuthServer {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let state = Arc::new(Mutex::new(AuthState {
+    start_with(AuthState {
         expires_in,
         ..AuthState::default()
-    }));
+    })
+    .await
+}
+
+/// Starts the server with `state`.
+pub async fn start_with(state: AuthState) -> AuthServer {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let state = Arc::new(Mutex::new(state));
     let mcp = StreamableHttpService::new(
         || Ok(Whoami),
         Arc::new(LocalSessionManager::default()),
@@ -207,9 +216,13 @@ async fn route(
             if !ok {
                 let mut response =
                     reply(StatusCode::UNAUTHORIZED, json!({"error": "invalid_token"}));
-                let challenge = format!(
-                    "Bearer resource_metadata=\"{base}/.well-known/oauth-protected-resource/mcp\""
-                );
+                let challenge = if state.lock().unwrap().no_resource_metadata {
+                    "Bearer".to_owned()
+                } else {
+                    format!(
+                        "Bearer resource_metadata=\"{base}/.well-known/oauth-protected-resource/mcp\""
+                    )
+                };
                 response
                     .headers_mut()
                     .insert("www-authenticate", challenge.parse().unwrap());
@@ -218,10 +231,14 @@ async fn route(
             state.lock().unwrap().accepted.extend(bearer);
             mcp.handle(req).await
         }
-        "/.well-known/oauth-protected-resource/mcp" => reply(
-            StatusCode::OK,
-            json!({"resource": format!("{base}/mcp"), "authorization_servers": [base], "scopes_supported": ["tools"]}),
-        ),
+        "/.well-known/oauth-protected-resource/mcp"
+            if !state.lock().unwrap().no_resource_metadata =>
+        {
+            reply(
+                StatusCode::OK,
+                json!({"resource": format!("{base}/mcp"), "authorization_servers": [base], "scopes_supported": ["tools"]}),
+            )
+        }
         "/.well-known/oauth-authorization-server" => reply(
             StatusCode::OK,
             json!({
@@ -252,7 +269,12 @@ async fn route(
             assert!(state.clients.contains(&query["client_id"]), "{query:?}");
             assert_eq!(query["response_type"], "code");
             assert_eq!(query["code_challenge_method"], "S256");
-            assert_eq!(query["scope"], "tools");
+            let scope = query.get("scope").map(String::as_str);
+            if state.no_resource_metadata {
+                assert_eq!(scope, None);
+            } else {
+                assert_eq!(scope, Some("tools"));
+            }
             state.resources.push(query["resource"].clone());
             let code = format!("code-{}", uuid::Uuid::now_v7().simple());
             state.codes.insert(
