@@ -351,3 +351,42 @@ async fn login_errors_are_typed() {
         Err(OAuthError::KeyringUnavailable)
     ));
 }
+
+#[tokio::test]
+async fn an_unusable_store_does_not_stop_servers_it_has_no_tokens_for() {
+    let server = start(None).await;
+    let home = tempfile::tempdir().unwrap();
+    let mut config = config(home.path(), &server);
+    login(&config).await.unwrap();
+    // Damaged credentials: the server is reached without a token and says a login is needed.
+    std::fs::write(home.path().join(CREDENTIALS_FILE), "{not json").unwrap();
+    let (mut conv, _) = conversation(&config).await;
+    let (status, _) = startup(&mut conv).await;
+    assert_eq!(
+        status,
+        McpStartupStatus::Failed {
+            error: "authentication required: run `codex-sdk mcp login docs` to log in".into()
+        }
+    );
+    // Under "keyring" (none in this build) an HTTP server that needs no login still starts.
+    config.mcp_oauth_credentials_store = OAuthCredentialsStoreMode::Keyring;
+    let mut open = tokio::process::Command::new(super::support::example_binary("mcp_test_server"))
+        .arg("http")
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines =
+        tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(open.stdout.take().unwrap()));
+    let url = lines.next_line().await.unwrap().unwrap();
+    config.mcp_servers.insert(
+        "docs".into(),
+        McpServerConfig::streamable_http(url.strip_prefix("url ").unwrap()),
+    );
+    let (mut conv, _) = conversation(&config).await;
+    let (status, _) = startup(&mut conv).await;
+    assert!(
+        matches!(status, McpStartupStatus::Ready { .. }),
+        "{status:?}"
+    );
+}

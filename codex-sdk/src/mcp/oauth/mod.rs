@@ -193,8 +193,15 @@ pub(crate) async fn access_token(
     force_refresh: bool,
 ) -> Result<Option<StoredToken>, McpError> {
     let start_error = |e: OAuthError| McpError::Start(e.to_string());
-    let Some(mut credentials) = store.load(name, url).map_err(start_error)? else {
-        return Ok(None);
+    // A store that cannot be read (no keyring in this build, a damaged file) must not stop servers that
+    // need no login: they are reached without a token, and one that needs it reports AuthRequired.
+    let mut credentials = match store.load(name, url) {
+        Ok(Some(credentials)) => credentials,
+        Ok(None) => return Ok(None),
+        Err(e) => {
+            tracing::warn!(server = %name, "MCP OAuth credentials not available: {e}");
+            return Ok(None);
+        }
     };
     let mut refreshed = false;
     if force_refresh || credentials.expired() {
