@@ -312,18 +312,19 @@ pub(crate) async fn connect(
 }
 
 /// Whether the server refused the connection for want of (valid) credentials: HTTP 401.
+/// rmcp recognises a 401 with a `WWW-Authenticate` challenge; one without is matched by its status.
 fn is_auth_failure(error: &rmcp::service::ClientInitializeError) -> bool {
     use rmcp::transport::streamable_http_client::StreamableHttpError;
+    if error.is_authorization_required() {
+        return true;
+    }
     let rmcp::service::ClientInitializeError::TransportError { error, .. } = error else {
         return false;
     };
     let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error.error.as_ref());
     while let Some(e) = cause {
         if let Some(http) = e.downcast_ref::<StreamableHttpError<reqwest::Error>>() {
-            return match http {
-                StreamableHttpError::AuthRequired(_) => true,
-                other => other.to_string().contains("401"),
-            };
+            return http.to_string().contains("401");
         }
         cause = e.source();
     }
