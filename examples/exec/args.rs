@@ -9,11 +9,15 @@ usage: exec [OPTIONS] PROMPT
        exec [OPTIONS] fork ID|PATH N [PROMPT]
        exec [OPTIONS] mcp-server
        exec [OPTIONS] mcp list
+       exec [OPTIONS] mcp login NAME
+       exec [OPTIONS] mcp logout NAME
 
 Runs one agent turn headlessly, the way `codex exec` does. Every run is recorded under
 CODEX_HOME/sessions; `resume` continues a recorded conversation (appending to its file), `fork` starts a new
 one from the history before its Nth user message. `mcp-server` serves the agent as an MCP server on stdio
-(tools `codex` and `codex-reply`); `mcp list` shows the configured MCP servers (`[mcp_servers]`).
+(tools `codex` and `codex-reply`); `mcp list` shows the configured MCP servers (`[mcp_servers]`);
+`mcp login NAME` logs in to a streamable-HTTP server with OAuth (it prints the URL to open) and stores the
+tokens (`mcp_oauth_credentials_store`), `mcp logout NAME` removes them.
 
 options:
   --json                 print every event as one JSON line (the protocol's serde form)
@@ -59,6 +63,10 @@ pub(crate) enum Command {
     McpServer,
     /// List the configured MCP servers.
     McpList,
+    /// OAuth login to a streamable-HTTP MCP server.
+    McpLogin { name: String },
+    /// Remove the stored OAuth credentials of an MCP server.
+    McpLogout { name: String },
 }
 
 pub(crate) fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
@@ -120,15 +128,40 @@ pub(crate) fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String
                     rest.remove(0);
                     args.command = Command::McpList;
                 }
-                Some(other) => {
-                    return Err(format!("unknown mcp subcommand {other:?} (try: mcp list)"));
+                Some(action @ ("login" | "logout")) => {
+                    let action = action.to_owned();
+                    rest.remove(0);
+                    if rest.is_empty() {
+                        return Err(format!("mcp {action} needs a server name"));
+                    }
+                    let login = action == "login";
+                    let name = rest.remove(0);
+                    args.command = if login {
+                        Command::McpLogin { name }
+                    } else {
+                        Command::McpLogout { name }
+                    };
                 }
-                None => return Err("mcp needs a subcommand: list".to_owned()),
+                Some(other) => {
+                    return Err(format!(
+                        "unknown mcp subcommand {other:?} (try: mcp list, mcp login NAME, mcp logout NAME)"
+                    ));
+                }
+                None => {
+                    return Err("mcp needs a subcommand: list, login NAME, logout NAME".to_owned());
+                }
             }
         }
         _ => {}
     }
-    if matches!(args.command, Command::McpServer | Command::McpList) && !rest.is_empty() {
+    if matches!(
+        args.command,
+        Command::McpServer
+            | Command::McpList
+            | Command::McpLogin { .. }
+            | Command::McpLogout { .. }
+    ) && !rest.is_empty()
+    {
         return Err(format!("unexpected argument {:?}", rest[0]));
     }
     if !rest.is_empty() {

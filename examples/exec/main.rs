@@ -15,6 +15,7 @@ mod approve;
 mod args;
 mod demo;
 mod mcp;
+mod mcp_auth;
 mod output;
 mod render;
 
@@ -113,6 +114,18 @@ async fn run(args: args::Args) -> Result<Outcome> {
         return mcp::list(&config, args.json)
             .map_or_else(stdout_failed, |()| Ok(Outcome::Completed));
     }
+    let done = |ok: bool| {
+        Ok(if ok {
+            Outcome::Completed
+        } else {
+            Outcome::Failed
+        })
+    };
+    match &args.command {
+        Command::McpLogin { name } => return done(mcp_auth::login(&config, name).await),
+        Command::McpLogout { name } => return done(mcp_auth::logout(&config, name)),
+        _ => {}
+    }
     let review = args.command == Command::Review;
     let mut builder = CodexBuilder::new(config.clone());
     // In MCP server mode approvals are asked of the MCP client (elicitation), not on this terminal.
@@ -131,7 +144,9 @@ async fn run(args: args::Args) -> Result<Outcome> {
             codex_sdk::mcp::server::run_stdio(codex).await?;
             return Ok(Outcome::Completed);
         }
-        Command::McpList => return Ok(Outcome::Completed),
+        Command::McpList | Command::McpLogin { .. } | Command::McpLogout { .. } => {
+            return Ok(Outcome::Completed);
+        }
         Command::Run | Command::Review => codex.new_conversation().await?,
         Command::Resume { target } => {
             codex

@@ -134,6 +134,12 @@ pub struct Config {
     pub notify: Option<Vec<String>>,
     /// MCP servers whose tools conversations get (`[mcp_servers.<name>]`), by name.
     pub mcp_servers: std::collections::BTreeMap<String, crate::mcp::McpServerConfig>,
+    /// Where MCP OAuth tokens are kept (`mcp_oauth_credentials_store`; default `auto`, which in this
+    /// build is `CODEX_HOME/.credentials.json`).
+    pub mcp_oauth_credentials_store: crate::mcp::OAuthCredentialsStoreMode,
+    /// The port of the loopback listener an MCP OAuth login is redirected to (`mcp_oauth_callback_port`;
+    /// default: any free port).
+    pub mcp_oauth_callback_port: Option<u16>,
 }
 
 impl Default for Config {
@@ -175,6 +181,8 @@ impl Default for Config {
             show_raw_agent_reasoning: false,
             notify: None,
             mcp_servers: std::collections::BTreeMap::new(),
+            mcp_oauth_credentials_store: crate::mcp::OAuthCredentialsStoreMode::default(),
+            mcp_oauth_callback_port: None,
         }
     }
 }

@@ -94,6 +94,10 @@ pub struct ConfigToml {
     /// `[mcp_servers.<name>]`: MCP servers (Codex CLI's keys).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub mcp_servers: BTreeMap<String, crate::mcp::McpServerConfig>,
+    /// `mcp_oauth_credentials_store`: `auto`, `keyring` or `file`.
+    pub mcp_oauth_credentials_store: Option<crate::mcp::OAuthCredentialsStoreMode>,
+    /// `mcp_oauth_callback_port`: the loopback port of the OAuth redirect.
+    pub mcp_oauth_callback_port: Option<u16>,
     /// Keys this SDK does not know.
     #[serde(flatten)]
     pub unknown: BTreeMap<String, toml::Value>,
@@ -411,6 +415,12 @@ impl ConfigToml {
         }
         if let Some(argv) = &self.notify {
             config.notify = (!argv.is_empty()).then(|| argv.clone());
+        }
+        if let Some(mode) = self.mcp_oauth_credentials_store {
+            config.mcp_oauth_credentials_store = mode;
+        }
+        if let Some(port) = self.mcp_oauth_callback_port {
+            config.mcp_oauth_callback_port = Some(port);
         }
     }
 }

@@ -218,6 +218,10 @@ impl Codex {
             &config.mcp_servers,
             &config.shell_environment_policy,
             &config.cwd,
+            &crate::mcp::CredentialStore::new(
+                &config.codex_home,
+                config.mcp_oauth_credentials_store,
+            ),
             &tools,
             events_tx.clone(),
         )?;
@@ -541,6 +545,15 @@ impl CodexBuilder {
         server: crate::mcp::McpServerConfig,
     ) -> Self {
         self.config.mcp_servers.insert(name.into(), server);
+        self
+    }
+
+    /// Where MCP OAuth tokens are kept (`mcp_oauth_credentials_store`); see [`crate::mcp::login`].
+    pub fn mcp_oauth_credentials_store(
+        mut self,
+        mode: crate::mcp::OAuthCredentialsStoreMode,
+    ) -> Self {
+        self.config.mcp_oauth_credentials_store = mode;
         self
     }
 

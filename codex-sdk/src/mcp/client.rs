@@ -10,9 +10,9 @@ use rmcp::model::{CallToolRequestParams, CallToolResult, Tool};
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
-use super::McpServerConfig;
 use super::connection::{Connection, ElicitationRouter, SdkClient, StderrTail, connect};
 use super::error::McpError;
+use super::{CredentialStore, McpServerConfig};
 use crate::sandbox::ShellEnvironmentPolicy;
 
 /// One configured server, shared by the conversations of a `Codex` whose settings for it are the same.
@@ -22,6 +22,7 @@ pub(crate) struct McpServer {
     pub(crate) config: McpServerConfig,
     env_policy: ShellEnvironmentPolicy,
     cwd: PathBuf,
+    credentials: CredentialStore,
     state: tokio::sync::Mutex<Option<Arc<Connection>>>,
     /// Routes the server's elicitation requests to a conversation with a call in flight.
     pub(crate) elicitation: Arc<ElicitationRouter>,
@@ -42,12 +43,14 @@ impl McpServer {
         config: McpServerConfig,
         env_policy: ShellEnvironmentPolicy,
         cwd: PathBuf,
+        credentials: CredentialStore,
     ) -> Self {
         Self {
             name,
             config,
             env_policy,
             cwd,
+            credentials,
             state: tokio::sync::Mutex::new(None),
             elicitation: Arc::default(),
         }
@@ -59,8 +62,12 @@ impl McpServer {
         config: &McpServerConfig,
         env_policy: &ShellEnvironmentPolicy,
         cwd: &std::path::Path,
+        credentials: &CredentialStore,
     ) -> bool {
-        &self.config == config && &self.env_policy == env_policy && self.cwd == cwd
+        &self.config == config
+            && &self.env_policy == env_policy
+            && self.cwd == cwd
+            && &self.credentials == credentials
     }
 
     /// The running connection, started (or restarted, when the last one ended) within the startup timeout.
@@ -84,6 +91,7 @@ impl McpServer {
                 &self.config.transport,
                 &self.env_policy,
                 &self.cwd,
+                &self.credentials,
                 &mut stderr,
             ),
         )
@@ -113,23 +121,56 @@ impl McpServer {
     }
 
     /// Runs `request` on the connection within the tool timeout; `cancel` abandons it (the server is sent
-    /// `notifications/cancelled`).
+    /// `notifications/cancelled`). A request an HTTP server refuses for want of authorization (an OAuth
+    /// token expired or revoked mid-session) reconnects, which refreshes the token, and runs once more.
     pub(crate) async fn request<T, F, Fut>(
         &self,
         cancel: &CancellationToken,
         request: F,
     ) -> Result<T, McpError>
     where
-        F: FnOnce(Arc<Connection>) -> Fut,
+        F: Fn(Arc<Connection>) -> Fut,
         Fut: Future<Output = Result<T, ServiceError>>,
     {
-        let conn = tokio::select! {
-            conn = self.connection() => conn?,
-            () = cancel.cancelled() => return Err(McpError::Protocol("interrupted".into())),
-        };
+        let conn = self.connection_or_cancel(cancel).await?;
+        match self.run(cancel, &conn, &request).await {
+            Err(McpError::AuthRequired(_)) => {
+                let mut state = self.state.lock().await;
+                if state.as_ref().is_some_and(|c| Arc::ptr_eq(c, &conn)) {
+                    *state = None;
+                }
+                drop(state);
+                let conn = self.connection_or_cancel(cancel).await?;
+                self.run(cancel, &conn, &request).await
+            }
+            other => other,
+        }
+    }
+
+    async fn connection_or_cancel(
+        &self,
+        cancel: &CancellationToken,
+    ) -> Result<Arc<Connection>, McpError> {
+        tokio::select! {
+            conn = self.connection() => conn,
+            () = cancel.cancelled() => Err(McpError::Protocol("interrupted".into())),
+        }
+    }
+
+    /// One attempt of [`request`](Self::request) on `conn`.
+    async fn run<T, F, Fut>(
+        &self,
+        cancel: &CancellationToken,
+        conn: &Arc<Connection>,
+        request: &F,
+    ) -> Result<T, McpError>
+    where
+        F: Fn(Arc<Connection>) -> Fut,
+        Fut: Future<Output = Result<T, ServiceError>>,
+    {
         let timeout = self.config.tool_timeout;
         let outcome = tokio::select! {
-            outcome = tokio::time::timeout(timeout, request(Arc::clone(&conn))) => outcome,
+            outcome = tokio::time::timeout(timeout, request(Arc::clone(conn))) => outcome,
             () = cancel.cancelled() => return Err(McpError::Protocol("interrupted".into())),
         };
         match outcome {
@@ -142,6 +183,9 @@ impl McpServer {
                 "the server answered with an error: {}",
                 e.message
             ))),
+            Ok(Err(e)) if e.is_authorization_required() => {
+                Err(McpError::AuthRequired(self.name.clone()))
+            }
             Ok(Err(e)) => Err(McpError::Protocol(e.to_string())),
             Err(_) => Err(McpError::Timeout(timeout)),
         }
@@ -158,8 +202,9 @@ impl McpServer {
         if let Some(args) = arguments {
             params = params.with_arguments(args);
         }
-        self.request(cancel, |conn| async move {
-            conn.service.peer().call_tool(params).await
+        self.request(cancel, |conn| {
+            let params = params.clone();
+            async move { conn.service.peer().call_tool(params).await }
         })
         .await
     }
@@ -179,6 +224,7 @@ impl McpPool {
         config: &McpServerConfig,
         env_policy: &ShellEnvironmentPolicy,
         cwd: &std::path::Path,
+        credentials: &CredentialStore,
     ) -> Arc<McpServer> {
         let mut servers = self
             .servers
@@ -188,7 +234,7 @@ impl McpPool {
         let found = servers
             .iter()
             .filter_map(std::sync::Weak::upgrade)
-            .find(|s| s.name == name && s.same_settings(config, env_policy, cwd));
+            .find(|s| s.name == name && s.same_settings(config, env_policy, cwd, credentials));
         if let Some(server) = found {
             return server;
         }
@@ -197,6 +243,7 @@ impl McpPool {
             config.clone(),
             env_policy.clone(),
             cwd.to_owned(),
+            credentials.clone(),
         ));
         servers.push(Arc::downgrade(&server));
         server

@@ -17,8 +17,8 @@ use rmcp::{ClientHandler, ServiceExt};
 use serde_json::json;
 use tokio::io::AsyncBufReadExt;
 
-use super::McpServerTransportConfig;
 use super::error::McpError;
+use super::{CredentialStore, McpServerTransportConfig};
 use crate::protocol::{ElicitationAction, McpElicitationRequestEvent};
 use crate::sandbox::{ProcessTree, ShellEnvironmentPolicy, SpawnThread, spawn_on_thread};
 use crate::tools::ToolContext;
@@ -201,6 +201,7 @@ pub(crate) async fn connect(
     transport: &McpServerTransportConfig,
     env_policy: &ShellEnvironmentPolicy,
     default_cwd: &Path,
+    credentials: &CredentialStore,
     stderr: &mut Option<StderrTail>,
 ) -> Result<Connection, McpError> {
     match transport {
@@ -248,33 +249,86 @@ pub(crate) async fn connect(
             http_headers,
             env_http_headers,
         } => {
-            let mut config = StreamableHttpClientTransportConfig::with_uri(url.as_str());
-            if let Some(var) = bearer_token_env_var {
-                let token = std::env::var(var).map_err(|_| {
+            let custom = headers(http_headers, env_http_headers)?;
+            let mut bearer = match bearer_token_env_var {
+                Some(var) => Some(std::env::var(var).map_err(|_| {
                     McpError::Start(format!("the bearer token variable `{var}` is not set"))
-                })?;
-                config = config.auth_header(token);
+                })?),
+                None => None,
+            };
+            // Stored OAuth tokens, unless the configuration supplies its own credentials.
+            let use_oauth =
+                bearer.is_none() && !custom.contains_key(&reqwest::header::AUTHORIZATION);
+            let mut can_refresh = false;
+            if use_oauth
+                && let Some(token) =
+                    super::oauth::access_token(credentials, &client.server, url, false).await?
+            {
+                can_refresh = token.can_refresh;
+                bearer = Some(token.access.0);
             }
-            config = config.custom_headers(headers(http_headers, env_http_headers)?);
             let http = reqwest::Client::builder()
                 .build()
                 .map_err(|e| McpError::Start(format!("could not build the HTTP client: {e}")))?;
-            let transport = StreamableHttpClientTransport::with_client(http, config);
-            let service = client
-                .serve(transport)
-                .await
-                .map_err(|e| McpError::Initialize(e.to_string()))?;
-            let tools = service
-                .list_all_tools()
-                .await
-                .map_err(|e| McpError::Protocol(format!("tools/list failed: {e}")))?;
-            Ok(Connection {
-                service,
-                tools,
-                process: None,
-            })
+            let attempt = |bearer: Option<String>| {
+                let mut config = StreamableHttpClientTransportConfig::with_uri(url.as_str())
+                    .custom_headers(custom.clone());
+                if let Some(token) = bearer {
+                    config = config.auth_header(token);
+                }
+                let transport = StreamableHttpClientTransport::with_client(http.clone(), config);
+                let client = client.clone();
+                let server = client.server.clone();
+                async move {
+                    let service = client.serve(transport).await.map_err(|e| {
+                        if is_auth_failure(&e) {
+                            McpError::AuthRequired(server)
+                        } else {
+                            McpError::Initialize(e.to_string())
+                        }
+                    })?;
+                    let tools = service
+                        .list_all_tools()
+                        .await
+                        .map_err(|e| McpError::Protocol(format!("tools/list failed: {e}")))?;
+                    Ok(Connection {
+                        service,
+                        tools,
+                        process: None,
+                    })
+                }
+            };
+            match attempt(bearer).await {
+                // The server refused a token that had not expired yet: refresh it once.
+                Err(McpError::AuthRequired(_)) if can_refresh => {
+                    let token =
+                        super::oauth::access_token(credentials, &client.server, url, true).await?;
+                    attempt(token.map(|t| t.access.0)).await
+                }
+                other => other,
+            }
         }
     }
+}
+
+/// Whether the server refused the connection for want of (valid) credentials: HTTP 401.
+/// rmcp recognises a 401 with a `WWW-Authenticate` challenge; one without is matched by its status.
+fn is_auth_failure(error: &rmcp::service::ClientInitializeError) -> bool {
+    use rmcp::transport::streamable_http_client::StreamableHttpError;
+    if error.is_authorization_required() {
+        return true;
+    }
+    let rmcp::service::ClientInitializeError::TransportError { error, .. } = error else {
+        return false;
+    };
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error.error.as_ref());
+    while let Some(e) = cause {
+        if let Some(http) = e.downcast_ref::<StreamableHttpError<reqwest::Error>>() {
+            return http.to_string().contains("401");
+        }
+        cause = e.source();
+    }
+    false
 }
 
 /// The server's environment: the policy's result (secret-looking names dropped by default), then the

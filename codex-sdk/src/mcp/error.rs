@@ -21,6 +21,10 @@ pub enum McpError {
     /// The server is gone (exited or closed the connection); the next call restarts it.
     #[error("the server exited or closed the connection{0}")]
     Closed(String),
+    /// The server refused its credentials (none stored, revoked, or a refresh that failed): log in
+    /// again with the command named in the message ([`login`](super::login)).
+    #[error("authentication required: run `{login} {0}` to log in", login = super::oauth::LOGIN_COMMAND)]
+    AuthRequired(String),
     /// A request got no answer in time.
     #[error("no answer within {} s (tool_timeout_sec)", .0.as_secs_f64())]
     Timeout(Duration),

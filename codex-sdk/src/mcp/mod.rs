@@ -26,12 +26,18 @@
 //!   it and every process it starts are killed when the last conversation using it ends, and it dies
 //!   with the host (`PR_SET_PDEATHSIG`). Conversations of one `Codex` with the same settings for a server
 //!   share its process.
+//! - Streamable-HTTP servers that need OAuth: [`login`] (discovery, dynamic client registration, PKCE
+//!   through a loopback redirect; the host is handed the authorization URL) stores tokens as
+//!   `mcp_oauth_credentials_store` says ([`OAuthCredentialsStoreMode`]); the server then gets
+//!   `Authorization: Bearer …` at startup, refreshed when expired. [`logout`] removes them. A refused
+//!   token is the startup failure [`McpError::AuthRequired`].
 
 mod client;
 mod config;
 mod connection;
 mod error;
 mod names;
+mod oauth;
 mod resources;
 pub mod server;
 mod startup;
@@ -44,5 +50,10 @@ pub use config::{
 };
 pub use error::McpError;
 pub use names::{DELIMITER, qualified_tool_name, sanitize_input_schema};
+pub(crate) use oauth::CredentialStore;
+pub use oauth::{
+    CREDENTIALS_FILE, LOGIN_COMMAND, LOGIN_TIMEOUT, OAuthCredentialsStoreMode, OAuthError, login,
+    logout,
+};
 pub use startup::MCP_STARTUP_SUBMISSION;
 pub(crate) use startup::McpSession;

@@ -139,21 +139,25 @@ impl ToolHandler for ResourceTool {
                     let params = paginated(args.cursor.clone());
                     let page = match self.kind {
                         Kind::List => server
-                            .request(cancel, |c| async move {
+                            .request(cancel, |c| {
+                                let params = params.clone();
+                                async move {
                                 let r = c.service.peer().list_resources(params).await?;
                                 Ok(json!({"resources": r.resources, "next_cursor": r.next_cursor}))
-                            })
+                            }})
                             .await,
                         _ => {
                             server
-                                .request(cancel, |c| async move {
+                                .request(cancel, |c| {
+                                    let params = params.clone();
+                                    async move {
                                     let r =
                                         c.service.peer().list_resource_templates(params).await?;
                                     Ok(json!({
                                         "resource_templates": r.resource_templates,
                                         "next_cursor": r.next_cursor
                                     }))
-                                })
+                                }})
                                 .await
                         }
                     };
@@ -175,9 +179,12 @@ impl ToolHandler for ResourceTool {
                         ToolError::RespondToModel(format!("invalid resource URI: {e}"))
                     })?;
                 let result = server
-                    .request(cancel, |c| async move {
-                        let r = c.service.peer().read_resource(params).await?;
-                        Ok(json!({ "contents": r.contents }))
+                    .request(cancel, |c| {
+                        let params = params.clone();
+                        async move {
+                            let r = c.service.peer().read_resource(params).await?;
+                            Ok(json!({ "contents": r.contents }))
+                        }
                     })
                     .await
                     .map_err(|e| fail(&server.name, e))?;

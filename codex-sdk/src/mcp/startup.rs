@@ -8,11 +8,11 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
-use super::McpServerConfig;
 use super::client::{McpPool, McpServer};
 use super::error::McpError;
 use super::resources::{RESOURCE_TOOLS, ResourceTool};
 use super::tool::McpTool;
+use super::{CredentialStore, McpServerConfig};
 use crate::protocol::{
     Event, EventMsg, McpStartupCompleteEvent, McpStartupFailure, McpStartupStatus,
     McpStartupUpdateEvent, SubmissionId,
@@ -42,13 +42,14 @@ impl McpSession {
         configs: &BTreeMap<String, McpServerConfig>,
         env_policy: &ShellEnvironmentPolicy,
         cwd: &Path,
+        credentials: &CredentialStore,
         tools: &ToolRegistry,
         events: mpsc::Sender<Box<Event>>,
     ) -> crate::Result<Option<Arc<Self>>> {
         let servers: Vec<Arc<McpServer>> = configs
             .iter()
             .filter(|(_, c)| c.enabled)
-            .map(|(name, c)| pool.get(name, c, env_policy, cwd))
+            .map(|(name, c)| pool.get(name, c, env_policy, cwd, credentials))
             .collect();
         if servers.is_empty() {
             return Ok(None);

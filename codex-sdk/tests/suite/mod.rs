@@ -14,6 +14,8 @@ mod mcp;
 mod mcp_common;
 mod mcp_everything;
 mod mcp_faults;
+mod mcp_oauth;
+mod mcp_oauth_server;
 mod mcp_server_mode;
 mod model_chat;
 mod model_faults;
