@@ -6,7 +6,7 @@ use crate::output::{errln, outln};
 
 /// Logs in to `name`: prints the authorization URL, waits for the browser's redirect, stores the tokens.
 /// Whether it succeeded (failures are reported on stderr).
-pub async fn login(config: &Config, name: &str) -> bool {
+pub(crate) async fn login(config: &Config, name: &str) -> bool {
     let result = codex_sdk::mcp::login(config, name, |url| {
         let _ = outln!("Open this URL in a browser to log in to `{name}`:\n{url}");
     })
@@ -24,7 +24,7 @@ pub async fn login(config: &Config, name: &str) -> bool {
 }
 
 /// Removes the stored credentials of `name`. Whether it succeeded.
-pub fn logout(config: &Config, name: &str) -> bool {
+pub(crate) fn logout(config: &Config, name: &str) -> bool {
     match codex_sdk::mcp::logout(config, name) {
         Ok(true) => {
             let _ = outln!("Logged out of `{name}`.");

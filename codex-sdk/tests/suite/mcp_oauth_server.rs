@@ -24,7 +24,7 @@ use sha2::Digest;
 
 /// What the authorization server has issued and seen.
 #[derive(Default)]
-pub struct AuthState {
+pub(super) struct AuthState {
     /// `expires_in` of the access tokens it issues (none: no expiry).
     pub expires_in: Option<u64>,
     /// Serve no protected-resource metadata (as servers of the 2025-03-26 revision), and challenge
@@ -48,13 +48,13 @@ pub struct AuthState {
 
 impl AuthState {
     /// Forgets every token (as a revocation would).
-    pub fn revoke_all(&mut self) {
+    pub(super) fn revoke_all(&mut self) {
         self.access.clear();
         self.refresh.clear();
     }
 
     /// Forgets the access tokens only (the server's expiry differs from what it announced).
-    pub fn revoke_access(&mut self) {
+    pub(super) fn revoke_access(&mut self) {
         self.access.clear();
     }
 
@@ -75,7 +75,7 @@ impl AuthState {
 }
 
 /// The running server: its MCP URL and its state.
-pub struct AuthServer {
+pub(super) struct AuthServer {
     pub mcp_url: String,
     pub state: Arc<Mutex<AuthState>>,
     _task: tokio::task::JoinHandle<()>,
@@ -88,7 +88,7 @@ impl Drop for AuthServer {
 }
 
 impl AuthServer {
-    pub fn state(&self) -> std::sync::MutexGuard<'_, AuthState> {
+    pub(super) fn state(&self) -> std::sync::MutexGuard<'_, AuthState> {
         self.state.lock().unwrap()
     }
 }
@@ -150,7 +150,7 @@ fn url_pairs(query: &str) -> HashMap<String, String> {
 }
 
 /// Starts the server on `127.0.0.1`, issuing tokens that expire after `expires_in` seconds.
-pub async fn start(expires_in: Option<u64>) -> AuthServer {
+pub(super) async fn start(expires_in: Option<u64>) -> AuthServer {
     start_with(AuthState {
         expires_in,
         ..AuthState::default()
@@ -159,7 +159,7 @@ pub async fn start(expires_in: Option<u64>) -> AuthServer {
 }
 
 /// Starts the server with `state`.
-pub async fn start_with(state: AuthState) -> AuthServer {
+pub(super) async fn start_with(state: AuthState) -> AuthServer {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let state = Arc::new(Mutex::new(state));

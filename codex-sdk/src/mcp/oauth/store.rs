@@ -174,7 +174,7 @@ impl CredentialStore {
         let path = self.file()?;
         let bytes = serde_json::to_vec_pretty(entries)
             .map_err(|e| OAuthError::Store(format!("could not encode the credentials: {e}")))?;
-        crate::config::write_atomically_private(&self.codex_home, &path, &bytes)
+        crate::atomic_file::write_atomically_private(&self.codex_home, &path, &bytes)
             .map_err(|e| OAuthError::Store(format!("could not write {}: {e}", path.display())))
     }
 }
