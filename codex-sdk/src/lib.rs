@@ -5,11 +5,13 @@
 //! - [`model`]: talking to the model ([`model::ModelClient`]; Responses API, Chat Completions, scripted).
 //! - [`tools`]: what the model can call ([`tools::ToolRegistry`], [`tools::ToolHandler`], [`tools::FunctionTool`]).
 //! - [`conversation`]: [`Codex`] and [`Conversation`] — the submission loop and the turn loop.
+//! - [`app_server`]: the SDK over JSON-RPC lines (what `codex-sdk app-server` serves on stdio).
 //! - [`auth`]: credentials in `CODEX_HOME/auth.json` (API key login, logout, status).
 //! - [`config`]: [`config::Config`] and `-c key=value` overrides.
 //! - [`rollout`]: recorded conversations (Codex CLI's JSONL format): recorder, reader, listing, stores.
 //! - `testing` (feature `testing`): a loopback mock model server for your own tests.
 
+pub mod app_server;
 pub mod auth;
 pub mod config;
 pub mod conversation;

@@ -1,5 +1,7 @@
 //! Integration test modules.
 
+mod app_server;
+mod app_server_client;
 mod auth;
 mod compact;
 mod config_load;

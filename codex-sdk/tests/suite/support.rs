@@ -62,26 +62,8 @@ pub fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     out
 }
 
-/// The `exec` example that `cargo test` builds next to the test binary: `target/<profile>/examples/exec-<hash>`
-/// (the plain `examples/exec` is only refreshed by `cargo build --example exec`). The newest build wins.
+/// The `codex-sdk` command that `cargo test` builds (the dev-dependency on this crate turns on its `cli`
+/// feature); without a subcommand it runs `exec`.
 pub fn exec_binary() -> std::path::PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().join("../examples");
-    let newest = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .flatten()
-        .filter(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            (name == "exec" || name.starts_with("exec-")) && !name.contains('.')
-        })
-        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
-        .max();
-    newest
-        .unwrap_or_else(|| {
-            panic!(
-                "no exec example in {}: `cargo test -p codex-sdk --features testing` builds it",
-                dir.display()
-            )
-        })
-        .1
+    std::path::PathBuf::from(env!("CARGO_BIN_EXE_codex-sdk"))
 }

@@ -1,7 +1,9 @@
-//! `exec`: a headless agent runner built only on codex-sdk's public API.
+//! `codex-sdk`: the command. `exec` (the default) is a headless agent runner built only on codex-sdk's
+//! public API; `app-server` serves the SDK over JSON-RPC lines on stdio.
 //!
 //! ```text
-//! cargo run --example exec -- [--json] [--model M] [--cd DIR] [-c key=value]... "prompt"
+//! cargo run --features cli -- [exec] [--json] [--model M] [--cd DIR] [-c key=value]... "prompt"
+//! cargo run --features cli -- app-server [-c key=value]...
 //! ```
 //! With `OPENAI_API_KEY` set it talks to the real API (`OPENAI_BASE_URL` honoured); without one it runs a
 //! scripted offline demo and says so.
@@ -11,6 +13,7 @@
 //! (`exec --json … | head -1`) ends the run quietly with 0, as `rg` and other tools that ignore SIGPIPE do:
 //! the running turn is interrupted and the rollout written out, so the conversation can be resumed.
 
+mod app_server;
 mod approve;
 mod args;
 mod demo;
@@ -29,18 +32,42 @@ use codex_sdk::config::{Config, LoadedConfig, default_codex_home, parse_override
 use codex_sdk::protocol::{EventMsg, Op, ReviewRequest, TokenUsage};
 use codex_sdk::{CodexBuilder, Error, Result};
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> ExitCode {
-    let args = match args::parse(std::env::args().skip(1)) {
+fn main() -> ExitCode {
+    let invocation = match args::parse_invocation(std::env::args().skip(1)) {
         Ok(a) => a,
         Err(msg) => {
             if !msg.is_empty() {
-                errln!("exec: {msg}");
+                errln!("codex-sdk: {msg}");
             }
             errln!("{}", args::USAGE);
             return ExitCode::from(2);
         }
     };
+    match invocation {
+        args::Invocation::Exec(args) => {
+            runtime(false).map_or(ExitCode::FAILURE, |rt| rt.block_on(exec_main(args)))
+        }
+        args::Invocation::AppServer(args) => {
+            runtime(true).map_or(ExitCode::FAILURE, |rt| rt.block_on(app_server::main(args)))
+        }
+    }
+}
+
+/// One turn needs one thread; a server with many conversations gets every core.
+fn runtime(multi_thread: bool) -> Option<tokio::runtime::Runtime> {
+    let mut builder = if multi_thread {
+        tokio::runtime::Builder::new_multi_thread()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    };
+    builder
+        .enable_all()
+        .build()
+        .map_err(|e| errln!("codex-sdk: cannot start the async runtime: {e}"))
+        .ok()
+}
+
+async fn exec_main(args: args::Args) -> ExitCode {
     match run(args).await {
         Ok(Outcome::Completed | Outcome::StdoutClosed) => ExitCode::SUCCESS,
         Ok(Outcome::Failed) => ExitCode::FAILURE,

@@ -1,12 +1,15 @@
-//! Command-line parsing (by hand: the example depends only on codex-sdk).
+//! Command-line parsing for every subcommand (by hand: the command depends only on codex-sdk).
 
 use std::path::PathBuf;
 
 pub const USAGE: &str = "\
-usage: exec [OPTIONS] PROMPT
-       exec [OPTIONS] review PROMPT
-       exec [OPTIONS] resume ID|PATH PROMPT
-       exec [OPTIONS] fork ID|PATH N [PROMPT]
+usage: codex-sdk [exec] [OPTIONS] PROMPT
+       codex-sdk [exec] [OPTIONS] review PROMPT
+       codex-sdk [exec] [OPTIONS] resume ID|PATH PROMPT
+       codex-sdk [exec] [OPTIONS] fork ID|PATH N [PROMPT]
+       codex-sdk app-server [-c KEY=VALUE]...
+
+`app-server` serves the SDK over JSON-RPC lines on stdin/stdout (see the `app_server` module).
 
 Runs one agent turn headlessly, the way `codex exec` does. Every run is recorded under
 CODEX_HOME/sessions; `resume` continues a recorded conversation (appending to its file), `fork` starts a new
@@ -23,6 +26,48 @@ options:
   -h, --help             this text
 
 environment: OPENAI_API_KEY (without it a scripted offline demo runs), OPENAI_BASE_URL, CODEX_HOME";
+
+/// Which subcommand, with its arguments.
+#[derive(Debug)]
+pub enum Invocation {
+    /// `exec` (also when no subcommand is named).
+    Exec(Args),
+    /// `app-server`.
+    AppServer(AppServerArgs),
+}
+
+/// The arguments of `app-server`.
+#[derive(Debug, Default)]
+pub struct AppServerArgs {
+    /// `-c key=value` overrides.
+    pub overrides: Vec<String>,
+}
+
+/// Parses the whole command line (without the program name).
+pub fn parse_invocation(args: impl Iterator<Item = String>) -> Result<Invocation, String> {
+    let mut args = args.peekable();
+    match args.peek().map(String::as_str) {
+        Some("app-server") => {
+            args.next();
+            let mut parsed = AppServerArgs::default();
+            while let Some(arg) = args.next() {
+                match arg.as_str() {
+                    "-c" | "--config" => parsed
+                        .overrides
+                        .push(args.next().ok_or("-c needs a value")?),
+                    "-h" | "--help" => return Err(String::new()),
+                    other => return Err(format!("app-server: unexpected argument {other}")),
+                }
+            }
+            Ok(Invocation::AppServer(parsed))
+        }
+        Some("exec") => {
+            args.next();
+            parse(args).map(Invocation::Exec)
+        }
+        _ => parse(args).map(Invocation::Exec),
+    }
+}
 
 /// What the user asked for.
 #[derive(Debug, Default)]
