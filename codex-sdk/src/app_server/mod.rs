@@ -19,6 +19,8 @@ mod listener;
 mod macros;
 mod outgoing;
 mod processor;
+#[cfg(feature = "schema")]
+pub mod schema;
 pub mod v1;
 
 use std::path::PathBuf;
