@@ -16,6 +16,7 @@ use super::v1::{
     self, ConversationEventNotification, ExecCommandApprovalParams, ServerNotification,
     SessionConfiguredNotification, server_methods,
 };
+use super::v2::{self, Out, ThreadShared, Translator};
 use crate::conversation::{ConversationHandle, EventStream};
 use crate::protocol::{ConversationId, Event, EventMsg, Op, ReviewDecision, TurnAbortReason};
 
@@ -28,6 +29,8 @@ pub(crate) struct ServedConversation {
     /// A turn was submitted and its terminal event not yet forwarded.
     turn_active: AtomicBool,
     interrupts: Arc<Mutex<Vec<oneshot::Sender<TurnAbortReason>>>>,
+    /// Set for threads started through the v2 protocol: their events are translated to v2.
+    pub(crate) v2: Option<Arc<ThreadShared>>,
 }
 
 #[derive(Debug, Default)]
@@ -37,8 +40,13 @@ struct ListenState {
 }
 
 impl ServedConversation {
-    pub(crate) fn new(handle: ConversationHandle, events: EventStream) -> Arc<Self> {
+    pub(crate) fn new(
+        handle: ConversationHandle,
+        events: EventStream,
+        v2: Option<Arc<ThreadShared>>,
+    ) -> Arc<Self> {
         Arc::new(Self {
+            v2,
             handle,
             events: Arc::new(tokio::sync::Mutex::new(Some(events))),
             state: Mutex::new(ListenState::default()),
@@ -82,6 +90,11 @@ impl ServedConversation {
             cancel.cancel();
         }
         true
+    }
+
+    /// Whether a turn is running (as far as the listener has seen).
+    pub(crate) fn is_turn_active(&self) -> bool {
+        self.turn_active.load(Ordering::SeqCst)
     }
 
     pub(crate) fn mark_turn_submitted(&self) {
@@ -136,6 +149,10 @@ async fn listen(conv: Arc<ServedConversation>, outgoing: Arc<Outgoing>, cancel: 
         return;
     };
     let id = conv.id();
+    let mut translator = conv
+        .v2
+        .as_ref()
+        .map(|shared| Translator::new(id.to_string(), Arc::clone(shared)));
     loop {
         let event = tokio::select! {
             biased;
@@ -143,20 +160,68 @@ async fn listen(conv: Arc<ServedConversation>, outgoing: Arc<Outgoing>, cancel: 
             e = events.recv() => e,
         };
         let Some(event) = event else { return };
-        if !forward(&conv, &outgoing, id, event).await {
+        let sent = match &mut translator {
+            Some(t) => forward_v2(&conv, &outgoing, t, event).await,
+            None => forward(&conv, &outgoing, id, event).await,
+        };
+        if !sent {
             return;
         }
     }
 }
 
-/// One event out; `false` when the connection is gone.
-async fn forward(
+/// One event out in v2's shapes; `false` when the connection is gone.
+async fn forward_v2(
     conv: &Arc<ServedConversation>,
     outgoing: &Arc<Outgoing>,
-    conversation_id: ConversationId,
+    translator: &mut Translator,
     event: Event,
 ) -> bool {
-    match &event.msg {
+    track_turn(conv, &event.msg);
+    for out in translator.translate(event.msg) {
+        let handle = conv.handle.clone();
+        match out {
+            Out::Notify(n) => {
+                if !outgoing.notify(&n).await {
+                    return false;
+                }
+            }
+            Out::AskExec(params) => {
+                let outgoing = Arc::clone(outgoing);
+                tokio::spawn(async move {
+                    let decision = outgoing
+                        .request::<v2::server_methods::CommandExecutionRequestApproval>(&params)
+                        .await
+                        .map_or(ReviewDecision::Denied, |r| r.decision.into());
+                    let op = Op::ExecApproval {
+                        id: params.item_id,
+                        decision,
+                    };
+                    let _ = handle.submit(op).await;
+                });
+            }
+            Out::AskPatch(params) => {
+                let outgoing = Arc::clone(outgoing);
+                tokio::spawn(async move {
+                    let decision = outgoing
+                        .request::<v2::server_methods::FileChangeRequestApproval>(&params)
+                        .await
+                        .map_or(ReviewDecision::Denied, |r| r.decision.into());
+                    let op = Op::PatchApproval {
+                        id: params.item_id,
+                        decision,
+                    };
+                    let _ = handle.submit(op).await;
+                });
+            }
+        }
+    }
+    true
+}
+
+/// Keeps the turn flag and the waiting interrupts up to date.
+fn track_turn(conv: &ServedConversation, msg: &EventMsg) {
+    match msg {
         EventMsg::TaskStarted(_) => conv.turn_active.store(true, Ordering::SeqCst),
         EventMsg::TurnAborted(e) => {
             conv.turn_active.store(false, Ordering::SeqCst);
@@ -167,6 +232,16 @@ async fn forward(
         m if m.is_turn_terminal() => conv.turn_active.store(false, Ordering::SeqCst),
         _ => {}
     }
+}
+
+/// One event out; `false` when the connection is gone.
+async fn forward(
+    conv: &Arc<ServedConversation>,
+    outgoing: &Arc<Outgoing>,
+    conversation_id: ConversationId,
+    event: Event,
+) -> bool {
+    track_turn(conv, &event.msg);
     let notification = match event.msg {
         EventMsg::SessionConfigured(e) => {
             ServerNotification::SessionConfigured(SessionConfiguredNotification {

@@ -19,9 +19,11 @@ mod listener;
 mod macros;
 mod outgoing;
 mod processor;
+mod processor_v2;
 #[cfg(feature = "schema")]
 pub mod schema;
 pub mod v1;
+pub mod v2;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -225,7 +227,7 @@ impl AppServer {
         };
         match parsed {
             // Handled in order, so requests pipelined after it see an initialized connection.
-            ClientRequest::Initialize { request_id, params } => {
+            AnyRequest::V1(ClientRequest::Initialize { request_id, params }) => {
                 processor.initialize(request_id, params).await;
             }
             _ if !processor.is_initialized() => {
@@ -239,7 +241,10 @@ impl AppServer {
                 };
                 let processor = Arc::clone(processor);
                 tokio::spawn(async move {
-                    processor.handle(request).await;
+                    match request {
+                        AnyRequest::V1(r) => processor.handle(r).await,
+                        AnyRequest::V2(r) => processor.handle_v2(r).await,
+                    }
                     drop(permit);
                 });
             }
@@ -247,9 +252,16 @@ impl AppServer {
     }
 }
 
+/// A request of either protocol.
+enum AnyRequest {
+    V1(ClientRequest),
+    V2(v2::ClientRequest),
+}
+
 /// The typed request, or `METHOD_NOT_FOUND` / `INVALID_PARAMS`.
-fn parse_request(request: JsonRpcRequest) -> std::result::Result<ClientRequest, ErrorObject> {
-    if !ClientRequest::METHODS.contains(&request.method.as_str()) {
+fn parse_request(request: JsonRpcRequest) -> std::result::Result<AnyRequest, ErrorObject> {
+    let v2 = v2::ClientRequest::METHODS.contains(&request.method.as_str());
+    if !v2 && !ClientRequest::METHODS.contains(&request.method.as_str()) {
         return Err(ErrorObject::new(
             METHOD_NOT_FOUND,
             format!("unknown method `{}`", request.method),
@@ -269,7 +281,13 @@ fn parse_request(request: JsonRpcRequest) -> std::result::Result<ClientRequest, 
             .params
             .unwrap_or_else(|| Value::Object(Default::default())),
     );
-    serde_json::from_value(Value::Object(value)).map_err(|e| {
+    let value = Value::Object(value);
+    let parsed = if v2 {
+        serde_json::from_value(value).map(AnyRequest::V2)
+    } else {
+        serde_json::from_value(value).map(AnyRequest::V1)
+    };
+    parsed.map_err(|e| {
         ErrorObject::new(
             INVALID_PARAMS,
             format!("invalid params for `{method}`: {e}"),

@@ -19,7 +19,7 @@ use crate::protocol::{ConversationId, Op, TurnAbortReason, UserInput};
 use crate::rollout::Cursor;
 use crate::{Codex, CodexBuilder};
 
-type Reply<T> = Result<T, ErrorObject>;
+pub(crate) type Reply<T> = Result<T, ErrorObject>;
 
 /// What one connection knows.
 pub(crate) struct Processor {
@@ -27,7 +27,7 @@ pub(crate) struct Processor {
     model_client: Option<Arc<dyn crate::model::ModelClient>>,
     pub(crate) outgoing: Arc<Outgoing>,
     codex: OnceLock<Codex>,
-    conversations: Mutex<HashMap<ConversationId, Arc<ServedConversation>>>,
+    pub(crate) conversations: Mutex<HashMap<ConversationId, Arc<ServedConversation>>>,
     subscriptions: Mutex<HashMap<String, ConversationId>>,
 }
 
@@ -74,7 +74,12 @@ impl Processor {
         self.codex
             .set(codex)
             .map_err(|_| ErrorObject::new(NOT_INITIALIZED, "already initialized"))?;
-        Ok(v1::InitializeResponse { user_agent })
+        Ok(v1::InitializeResponse {
+            user_agent,
+            codex_home: config.codex_home.clone(),
+            platform_family: std::env::consts::FAMILY.to_owned(),
+            platform_os: std::env::consts::OS.to_owned(),
+        })
     }
 
     /// Handles every other request (the connection is initialized).
@@ -170,13 +175,13 @@ impl Processor {
         }
     }
 
-    fn codex(&self) -> Reply<&Codex> {
+    pub(crate) fn codex(&self) -> Reply<&Codex> {
         self.codex
             .get()
             .ok_or_else(|| ErrorObject::new(NOT_INITIALIZED, "not initialized"))
     }
 
-    fn conversation(&self, id: ConversationId) -> Reply<Arc<ServedConversation>> {
+    pub(crate) fn conversation(&self, id: ConversationId) -> Reply<Arc<ServedConversation>> {
         lock(&self.conversations)
             .get(&id)
             .cloned()
@@ -208,7 +213,10 @@ impl Processor {
     }
 
     /// A conversation's configuration from `newConversation`-style params.
-    fn conversation_config(&self, params: Option<v1::NewConversationParams>) -> Reply<Config> {
+    pub(crate) fn conversation_config(
+        &self,
+        params: Option<v1::NewConversationParams>,
+    ) -> Reply<Config> {
         let codex = self.codex()?;
         let params = params.unwrap_or_default();
         let mut overrides = Vec::new();
@@ -245,7 +253,7 @@ impl Processor {
 
     fn serve(&self, started: NewConversation) -> Arc<ServedConversation> {
         let (handle, events) = started.conversation.into_parts();
-        let served = ServedConversation::new(handle, events);
+        let served = ServedConversation::new(handle, events, None);
         lock(&self.conversations).insert(served.id(), Arc::clone(&served));
         served
     }
@@ -317,13 +325,20 @@ impl Processor {
     }
 
     async fn interrupt(&self, id: ConversationId) -> Reply<v1::InterruptConversationResponse> {
+        Ok(v1::InterruptConversationResponse {
+            abort_reason: self.interrupt_conversation(id).await?,
+        })
+    }
+
+    /// Interrupts the running turn and waits until it is aborted (at once when none runs).
+    pub(crate) async fn interrupt_conversation(
+        &self,
+        id: ConversationId,
+    ) -> Reply<TurnAbortReason> {
         let conv = self.conversation(id)?;
-        let reason = match conv.interrupt().await? {
+        Ok(match conv.interrupt().await? {
             Some(rx) => rx.await.unwrap_or(TurnAbortReason::Interrupted),
             None => TurnAbortReason::Interrupted,
-        };
-        Ok(v1::InterruptConversationResponse {
-            abort_reason: reason,
         })
     }
 
@@ -398,7 +413,7 @@ impl Processor {
         Ok(response)
     }
 
-    async fn archive(
+    pub(crate) async fn archive(
         &self,
         p: v1::ArchiveConversationParams,
     ) -> Reply<v1::ArchiveConversationResponse> {
@@ -485,12 +500,12 @@ fn user_agent(config: &Config) -> String {
     client.user_agent()
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// A policy enum as its wire string (a TOML string for a config override).
-fn wire_string<T: serde::Serialize>(value: &T) -> Reply<toml::Value> {
+pub(crate) fn wire_string<T: serde::Serialize>(value: &T) -> Reply<toml::Value> {
     match serde_json::to_value(value) {
         Ok(Value::String(s)) => Ok(toml::Value::String(s)),
         _ => Err(ErrorObject::invalid_params("unexpected policy value")),

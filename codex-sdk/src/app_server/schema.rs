@@ -9,6 +9,7 @@ use serde_json::{Map, Value, json};
 
 use super::jsonrpc::{ErrorObject, RequestId};
 use super::v1::{ClientRequest, ServerNotification, ServerRequest};
+use super::v2;
 
 type MethodSchemas = Vec<(&'static str, &'static str, Option<Schema>, Schema)>;
 
@@ -21,6 +22,11 @@ pub fn app_server_schema() -> Value {
     let client = ClientRequest::schemas(&mut generator);
     let server = ServerRequest::schemas(&mut generator);
     let notification = generator.subschema_for::<ServerNotification>().to_value();
+    let client_v2 = v2::ClientRequest::schemas(&mut generator);
+    let server_v2 = v2::ServerRequest::schemas(&mut generator);
+    let notification_v2 = generator
+        .subschema_for::<v2::ServerNotification>()
+        .to_value();
     let defs = generator.take_definitions(true);
     json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -33,6 +39,11 @@ pub fn app_server_schema() -> Value {
             "ServerRequest": requests(&server, &id),
             "ServerResponses": responses(&server),
             "ServerNotification": notification,
+            "ClientRequestV2": requests(&client_v2, &id),
+            "ClientResponsesV2": responses(&client_v2),
+            "ServerRequestV2": requests(&server_v2, &id),
+            "ServerResponsesV2": responses(&server_v2),
+            "ServerNotificationV2": notification_v2,
         },
         "$defs": defs,
     })

@@ -82,12 +82,15 @@ pub struct ClientInfo {
 }
 
 /// `initialize` params.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct InitializeParams {
     /// Who the client is.
     pub client_info: ClientInfo,
+    /// What the client supports (accepted for compatibility with Codex's v2 clients; not used).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capabilities: Option<Value>,
 }
 
 /// `initialize` result.
@@ -97,6 +100,12 @@ pub struct InitializeParams {
 pub struct InitializeResponse {
     /// The user agent model requests will carry.
     pub user_agent: String,
+    /// The server's `CODEX_HOME`.
+    pub codex_home: PathBuf,
+    /// `unix` or `windows`.
+    pub platform_family: String,
+    /// `linux`, `macos`, `windows`…
+    pub platform_os: String,
 }
 
 /// What commands may touch (the `sandbox_mode` config values).

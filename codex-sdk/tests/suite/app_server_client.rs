@@ -25,6 +25,8 @@ pub struct AppServerProcess {
     buffered: VecDeque<Value>,
     /// Every message the server sent, in order.
     pub log: Vec<Value>,
+    /// Every message in both directions, in order: `{"dir": "in"|"out", "message": …}`.
+    pub transcript: Vec<Value>,
 }
 
 /// `-c` arguments pointing the server at the mock model server (key from `OPENAI_API_KEY`, no retries).
@@ -66,6 +68,7 @@ impl AppServerProcess {
             next_id: 1,
             buffered: VecDeque::new(),
             log: Vec::new(),
+            transcript: Vec::new(),
         }
     }
 
@@ -92,6 +95,8 @@ impl AppServerProcess {
 
     /// Sends a JSON message.
     pub async fn send(&mut self, message: &Value) {
+        self.transcript
+            .push(json!({"dir": "in", "message": message}));
         self.send_line(&message.to_string()).await;
     }
 
@@ -167,12 +172,20 @@ impl AppServerProcess {
         let value: Value = serde_json::from_str(&line)
             .unwrap_or_else(|e| panic!("the server wrote a line that is not JSON ({e}): {line}"));
         self.log.push(value.clone());
+        self.transcript
+            .push(json!({"dir": "out", "message": value.clone()}));
         Some(value)
     }
 
     /// Closes stdin and waits for the process to exit; returns its exit code and the messages written
     /// after the close.
-    pub async fn close(mut self) -> (Option<i32>, Vec<Value>) {
+    pub async fn close(self) -> (Option<i32>, Vec<Value>) {
+        let (code, rest, _) = self.close_with_transcript().await;
+        (code, rest)
+    }
+
+    /// [`close`](Self::close), also returning the whole transcript.
+    pub async fn close_with_transcript(mut self) -> (Option<i32>, Vec<Value>, Vec<Value>) {
         self.stdin.take();
         let mut rest = Vec::new();
         while let Some(m) = self.read().await {
@@ -182,7 +195,7 @@ impl AppServerProcess {
             .await
             .expect("the app server did not exit after its stdin closed")
             .unwrap();
-        (status.code(), rest)
+        (status.code(), rest, self.transcript)
     }
 
     /// Starts a conversation in `cwd` with `extra` params and listens to it; returns its id and the

@@ -2,6 +2,7 @@
 
 mod app_server;
 mod app_server_client;
+mod app_server_v2;
 mod auth;
 mod compact;
 mod config_load;
