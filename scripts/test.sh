@@ -30,6 +30,9 @@ fi
 echo "== rust tests (unit, integration, doctests)"
 cargo test -p codex-sdk --features testing --locked
 
+echo "== app server TypeScript types (generated from schema/app_server.schema.json; drift fails)"
+node scripts/gen-app-server-ts.mjs --check
+
 echo "== examples run"
 cargo run -q --example quickstart --locked >/dev/null
 env -u OPENAI_API_KEY cargo run -q --features cli --bin codex-sdk --locked -- exec "smoke test" >/dev/null 2>&1

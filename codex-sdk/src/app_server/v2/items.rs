@@ -387,6 +387,7 @@ pub struct ThreadTokenUsage {
 /// A v2 notification from the server.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "ServerNotificationV2"))]
 #[serde(tag = "method", content = "params")]
 #[non_exhaustive]
 pub enum ServerNotification {
