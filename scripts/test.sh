@@ -27,6 +27,19 @@ if [ -z "${CODEX_CLI_BIN:-}" ] && command -v npm >/dev/null; then
   fi
 fi
 
+# The official TypeScript SDK (npm @openai/codex-sdk), driven with `codex-sdk exec` as its engine.
+CODEX_TS_SDK_PREFIX="${HOME}/.cache/codex-sdk/codex-ts-sdk-0.163.0"
+if [ -z "${CODEX_TS_SDK:-}" ] && command -v npm >/dev/null; then
+  if [ ! -f "$CODEX_TS_SDK_PREFIX/node_modules/@openai/codex-sdk/dist/index.js" ]; then
+    echo "== installing @openai/codex-sdk 0.163.0 (official SDK test)"
+    npm install --silent --no-audit --no-fund --prefix "$CODEX_TS_SDK_PREFIX" @openai/codex-sdk@0.163.0 >/dev/null 2>&1 \
+      || echo "could not install @openai/codex-sdk; the official SDK test will say it is skipped"
+  fi
+  if [ -f "$CODEX_TS_SDK_PREFIX/node_modules/@openai/codex-sdk/dist/index.js" ]; then
+    export CODEX_TS_SDK="$CODEX_TS_SDK_PREFIX/node_modules/@openai/codex-sdk"
+  fi
+fi
+
 echo "== rust tests (unit, integration, doctests)"
 cargo test -p codex-sdk --features testing --locked
 

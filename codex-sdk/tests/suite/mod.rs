@@ -12,6 +12,7 @@ mod exec_cli;
 mod model_chat;
 mod model_faults;
 mod model_responses;
+mod official_sdk;
 mod review;
 mod rollout;
 mod rollout_durability;

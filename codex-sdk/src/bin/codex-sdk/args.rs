@@ -17,6 +17,11 @@ one from the history before its Nth user message.
 
 options:
   --json                 print every event as one JSON line (the protocol's serde form)
+  --experimental-json    print Codex exec's JSONL (thread.started, item.*, turn.*), as the official SDKs read
+  --output-schema FILE   the final answer must follow this JSON Schema
+  -i, --image FILE       attach an image to the prompt (repeatable)
+  --add-dir DIR          another writable directory under workspace-write (repeatable)
+  --skip-git-repo-check  accepted for compatibility (no check is made)
   -m, --model MODEL      the model (default: config or gpt-5-codex)
   -C, --cd DIR           working directory of the agent (default: current directory)
   -c, --config KEY=VALUE override a config key with a TOML value (repeatable), e.g. -c model=o3
@@ -25,13 +30,16 @@ options:
                          untrusted | on-failure | on-request | never
   -h, --help             this text
 
-environment: OPENAI_API_KEY (without it a scripted offline demo runs), OPENAI_BASE_URL, CODEX_HOME";
+Without PROMPT (or with `-`), the prompt is read from stdin when stdin is not a terminal.
+
+environment: OPENAI_API_KEY or CODEX_API_KEY (without one a scripted offline demo runs), OPENAI_BASE_URL,
+CODEX_HOME";
 
 /// Which subcommand, with its arguments.
 #[derive(Debug)]
 pub enum Invocation {
     /// `exec` (also when no subcommand is named).
-    Exec(Args),
+    Exec(Box<Args>),
     /// `app-server`.
     AppServer(AppServerArgs),
 }
@@ -63,9 +71,9 @@ pub fn parse_invocation(args: impl Iterator<Item = String>) -> Result<Invocation
         }
         Some("exec") => {
             args.next();
-            parse(args).map(Invocation::Exec)
+            parse(args).map(|a| Invocation::Exec(Box::new(a)))
         }
-        _ => parse(args).map(Invocation::Exec),
+        _ => parse(args).map(|a| Invocation::Exec(Box::new(a))),
     }
 }
 
@@ -73,6 +81,11 @@ pub fn parse_invocation(args: impl Iterator<Item = String>) -> Result<Invocation
 #[derive(Debug, Default)]
 pub struct Args {
     pub json: bool,
+    /// Codex exec's JSONL instead of the protocol's events.
+    pub experimental_json: bool,
+    pub output_schema: Option<PathBuf>,
+    pub images: Vec<PathBuf>,
+    pub add_dirs: Vec<PathBuf>,
     pub model: Option<String>,
     pub cwd: Option<PathBuf>,
     pub overrides: Vec<String>,
@@ -104,6 +117,15 @@ pub fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
         let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value"));
         match arg.as_str() {
             "--json" => args.json = true,
+            "--experimental-json" => args.experimental_json = true,
+            "--output-schema" => args.output_schema = Some(PathBuf::from(value(&arg)?)),
+            "-i" | "--image" => args.images.push(PathBuf::from(value(&arg)?)),
+            "--add-dir" => args.add_dirs.push(PathBuf::from(value(&arg)?)),
+            "--skip-git-repo-check" => {}
+            // Accepted from the official SDKs, without an effect here.
+            "--thread-source" | "--cyber-access-program" => {
+                value(&arg)?;
+            }
             "-m" | "--model" => args.model = Some(value(&arg)?),
             "-C" | "--cd" => args.cwd = Some(PathBuf::from(value(&arg)?)),
             "-c" | "--config" => args.overrides.push(value(&arg)?),

@@ -17,6 +17,7 @@ mod app_server;
 mod approve;
 mod args;
 mod demo;
+mod exec_json;
 mod output;
 mod render;
 
@@ -45,7 +46,7 @@ fn main() -> ExitCode {
     };
     match invocation {
         args::Invocation::Exec(args) => {
-            runtime(false).map_or(ExitCode::FAILURE, |rt| rt.block_on(exec_main(args)))
+            runtime(false).map_or(ExitCode::FAILURE, |rt| rt.block_on(exec_main(*args)))
         }
         args::Invocation::AppServer(args) => {
             runtime(true).map_or(ExitCode::FAILURE, |rt| rt.block_on(app_server::main(args)))
@@ -118,6 +119,8 @@ async fn run(args: args::Args) -> Result<Outcome> {
     if let Some(model) = &args.model {
         overrides.push(("model".to_owned(), toml::Value::String(model.clone())));
     }
+    // Codex CLI's `openai_base_url` (what the official SDKs pass for `baseUrl`): the built-in provider's URL.
+    let openai_base_url = exec_json::take_string_override(&mut overrides, "openai_base_url");
     let LoadedConfig {
         mut config,
         warnings,
@@ -129,6 +132,7 @@ async fn run(args: args::Args) -> Result<Outcome> {
     if let Some(cwd) = &args.cwd {
         config.cwd = std::fs::canonicalize(cwd)?;
     }
+    exec_json::apply_compat(&mut config, openai_base_url, &args.add_dirs)?;
     let review = args.command == Command::Review;
     let mut builder = CodexBuilder::new(config.clone()).approval_handler(approve::handler());
     if config.resolved_api_key().is_none() {
@@ -154,6 +158,13 @@ async fn run(args: args::Args) -> Result<Outcome> {
     if let Some(path) = &started.rollout_path {
         errln!("\x1b[2mrecording to {}\x1b[0m", path.display());
     }
+    let mut jsonl = exec_json::JsonlEvents::default();
+    if args.experimental_json
+        && let Err(e) = outln!("{}", exec_json::thread_started(started.conversation_id))
+    {
+        started.conversation.shutdown().await?;
+        return stdout_failed(e);
+    }
     let mut conversation = started.conversation;
     let prompt = match (&args.command, args.prompt) {
         (Command::Fork { .. }, None) => {
@@ -161,8 +172,10 @@ async fn run(args: args::Args) -> Result<Outcome> {
             conversation.shutdown().await?;
             return printed.map_or_else(stdout_failed, |()| Ok(Outcome::Completed));
         }
-        (_, Some(prompt)) => prompt,
-        (_, None) => "Show me what is in this directory.".to_owned(),
+        (_, Some(prompt)) if prompt != "-" => prompt,
+        // No prompt (or `-`): stdin, as `codex exec` reads it (the official SDKs write the prompt there).
+        (_, _) => exec_json::prompt_from_stdin()?
+            .unwrap_or_else(|| "Show me what is in this directory.".to_owned()),
     };
     if review {
         let hint: String = prompt.chars().take(60).collect();
@@ -174,8 +187,11 @@ async fn run(args: args::Args) -> Result<Outcome> {
                 },
             })
             .await?;
-    } else {
+    } else if args.images.is_empty() && args.output_schema.is_none() {
         conversation.send(prompt).await?;
+    } else {
+        let op = exec_json::turn_op(&config, prompt, &args.images, args.output_schema.as_deref())?;
+        conversation.submit(op).await?;
     }
     let mut usage = TokenUsage::default();
     let mut outcome = Outcome::Failed;
@@ -183,6 +199,12 @@ async fn run(args: args::Args) -> Result<Outcome> {
         let printed = if args.json {
             let line = serde_json::to_string(&event)?;
             outln!("{line}").map(|()| event.msg.is_turn_terminal())
+        } else if args.experimental_json {
+            jsonl
+                .lines(&event.msg)
+                .iter()
+                .try_for_each(|line| outln!("{line}"))
+                .map(|()| event.msg.is_turn_terminal())
         } else {
             render::human(&event.msg, &mut usage)
         };
