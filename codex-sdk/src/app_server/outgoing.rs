@@ -196,3 +196,71 @@ async fn write_one<W: AsyncWrite + Unpin>(
     line.push(b'\n');
     writer.write_all(line).await
 }
+
+#[cfg(test)]
+mod tests {
+    use futures::FutureExt;
+
+    use super::*;
+    use crate::app_server::v1::{AuthStatusChangeNotification, ServerNotification};
+
+    fn note() -> ServerNotification {
+        ServerNotification::AuthStatusChange(AuthStatusChangeNotification { auth_method: None })
+    }
+
+    /// A client that never reads: the pipe fills, then the queue, then senders wait — memory stays bounded.
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_client_that_stops_reading_makes_senders_wait() {
+        let (client, server) = tokio::io::duplex(256);
+        let closing = CancellationToken::new();
+        let (outgoing, writer) = Outgoing::new(server, 4, closing.clone());
+        let mut queued = 0;
+        loop {
+            tokio::task::yield_now().await;
+            match outgoing.notify(&note()).now_or_never() {
+                Some(sent) => {
+                    assert!(sent);
+                    queued += 1;
+                    assert!(queued < 100, "the queue never filled");
+                }
+                None => break,
+            }
+        }
+        // 256 bytes of pipe hold a few lines, the queue four more; nothing else was accepted.
+        assert!(queued <= 4 + 256 / 40, "{queued} messages accepted");
+        // Reading again drains everything, in order.
+        drop(client);
+        closing.cancel();
+        writer.await.unwrap();
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn answers_reach_their_request_and_stray_ones_are_reported() {
+        let (_client, server) = tokio::io::duplex(1 << 16);
+        let (outgoing, _writer) = Outgoing::new(server, 8, CancellationToken::new());
+        let outgoing = std::sync::Arc::new(outgoing);
+        let asking = {
+            let outgoing = std::sync::Arc::clone(&outgoing);
+            tokio::spawn(async move {
+                let params = crate::app_server::v1::ExecCommandApprovalParams {
+                    conversation_id: crate::protocol::ConversationId::new(),
+                    call_id: "c".into(),
+                    command: vec!["ls".into()],
+                    cwd: "/".into(),
+                    reason: None,
+                };
+                outgoing
+                    .request::<crate::app_server::v1::server_methods::ExecCommandApproval>(&params)
+                    .await
+            })
+        };
+        while outgoing.lock().is_empty() {
+            tokio::task::yield_now().await;
+        }
+        assert!(!outgoing.resolve(&RequestId::Integer(99), Ok(Value::Null)));
+        let answer = serde_json::json!({"decision": "approved"});
+        assert!(outgoing.resolve(&RequestId::Integer(0), Ok(answer)));
+        let response = asking.await.unwrap().unwrap();
+        assert_eq!(response.decision, crate::protocol::ReviewDecision::Approved);
+    }
+}

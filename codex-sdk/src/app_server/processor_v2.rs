@@ -9,14 +9,15 @@ use serde_json::Value;
 
 use super::jsonrpc::{ErrorObject, INVALID_PARAMS};
 use super::listener::ServedConversation;
-use super::processor::{Processor, Reply, lock, wire_string};
+use super::processor::{Processor, Reply, lock};
 use super::v1::NewConversationParams;
+use super::v2::threads::{
+    in_progress, model_list, parse_thread, start_response, thread_of, turns_of, unix_seconds,
+};
 use super::v2::{self, ThreadShared, client_methods as m};
 use crate::config::Config;
 use crate::conversation::NewConversation;
-use crate::protocol::{
-    AskForApproval, ConversationId, EventMsg, Op, ReasoningEffort, ReviewRequest, UserInput,
-};
+use crate::protocol::{ConversationId, EventMsg, Op, ReviewRequest, UserInput};
 use crate::rollout::{Cursor, RolloutContents};
 use crate::tools::{FunctionTool, ToolError};
 
@@ -494,166 +495,5 @@ impl Processor {
             review_thread_id: p.thread_id,
             turn: in_progress(turn_id),
         })
-    }
-}
-
-fn in_progress(id: String) -> v2::Turn {
-    v2::Turn {
-        id,
-        items: Vec::new(),
-        status: v2::TurnStatus::InProgress,
-        error: None,
-    }
-}
-
-fn parse_thread(id: &str) -> Reply<ConversationId> {
-    id.parse()
-        .map_err(|e| ErrorObject::invalid_params(format!("threadId: {e}")))
-}
-
-fn unix_seconds(timestamp: &str) -> i64 {
-    chrono::DateTime::parse_from_rfc3339(timestamp)
-        .map(|t| t.timestamp())
-        .unwrap_or_default()
-}
-
-fn thread_of(config: &Config, started: &NewConversation, turns: Vec<v2::Turn>) -> v2::Thread {
-    let now = chrono::Utc::now().timestamp();
-    let id = started.conversation_id.to_string();
-    let preview = turns
-        .iter()
-        .flat_map(|t| &t.items)
-        .find_map(|i| match i {
-            v2::ThreadItem::UserMessage { content, .. } => content.iter().find_map(|c| match c {
-                v2::UserInputV2::Text { text } => Some(text.clone()),
-                _ => None,
-            }),
-            _ => None,
-        })
-        .unwrap_or_default();
-    v2::Thread {
-        session_id: id.clone(),
-        id,
-        preview,
-        ephemeral: false,
-        project_id: None,
-        model_provider: config.model_provider_id.clone(),
-        model: Some(started.session_configured.model.clone()),
-        reasoning_effort: started.session_configured.reasoning_effort,
-        created_at: now,
-        updated_at: now,
-        status: v2::ThreadStatus::Idle,
-        path: started.rollout_path.clone(),
-        cwd: config.cwd.clone(),
-        cli_version: env!("CARGO_PKG_VERSION").to_owned(),
-        source: "appServer".to_owned(),
-        turns,
-    }
-}
-
-fn start_response(config: &Config, thread: v2::Thread) -> v2::ThreadStartResponse {
-    // v2 knows no `on-failure`: the closest is asking on request.
-    let policy = match config.approval_policy {
-        AskForApproval::OnFailure => AskForApproval::OnRequest,
-        other => other,
-    };
-    v2::ThreadStartResponse {
-        model: thread.model.clone().unwrap_or_else(|| config.model.clone()),
-        model_provider: config.model_provider_id.clone(),
-        cwd: config.cwd.clone(),
-        approval_policy: match wire_string(&policy) {
-            Ok(toml::Value::String(s)) => s,
-            _ => "on-request".to_owned(),
-        },
-        approvals_reviewer: "user".to_owned(),
-        sandbox: (&config.sandbox_policy).into(),
-        reasoning_effort: thread.reasoning_effort,
-        thread,
-    }
-}
-
-/// Turns rebuilt from recorded events: each user message starts one.
-fn turns_of(messages: &[EventMsg]) -> Vec<v2::Turn> {
-    let mut turns: Vec<v2::Turn> = Vec::new();
-    for (n, msg) in messages.iter().enumerate() {
-        let item = match msg {
-            EventMsg::UserMessage(u) => {
-                turns.push(v2::Turn {
-                    id: format!("turn-{}", turns.len() + 1),
-                    items: Vec::new(),
-                    status: v2::TurnStatus::Completed,
-                    error: None,
-                });
-                v2::ThreadItem::UserMessage {
-                    id: format!("item-{n}"),
-                    content: vec![v2::UserInputV2::Text {
-                        text: u.message.clone(),
-                    }],
-                }
-            }
-            EventMsg::AgentMessage(a) => v2::ThreadItem::AgentMessage {
-                id: format!("item-{n}"),
-                text: a.message.clone(),
-            },
-            EventMsg::AgentReasoning(r) => v2::ThreadItem::Reasoning {
-                id: format!("item-{n}"),
-                summary: vec![r.text.clone()],
-                content: Vec::new(),
-            },
-            EventMsg::TurnAborted(_) => {
-                if let Some(turn) = turns.last_mut() {
-                    turn.status = v2::TurnStatus::Interrupted;
-                }
-                continue;
-            }
-            _ => continue,
-        };
-        if let Some(turn) = turns.last_mut() {
-            turn.items.push(item);
-        }
-    }
-    turns
-}
-
-/// The models this SDK knows (reasoning ones), the configured one first.
-fn model_list(config: &Config) -> v2::ModelListResponse {
-    let mut names = vec![config.model.clone()];
-    for known in ["gpt-5-codex", "gpt-5", "o3", "o4-mini"] {
-        if !names.iter().any(|n| n == known) {
-            names.push(known.to_owned());
-        }
-    }
-    let efforts = [
-        (ReasoningEffort::Low, "Fast answers, light reasoning"),
-        (ReasoningEffort::Medium, "Balanced speed and depth"),
-        (ReasoningEffort::High, "Deep reasoning for hard problems"),
-    ];
-    let data = names
-        .into_iter()
-        .map(|name| v2::Model {
-            id: name.clone(),
-            display_name: name.clone(),
-            description: format!(
-                "{name} (context window: {:?} tokens)",
-                crate::config::model_info(&name).context_window
-            ),
-            hidden: false,
-            is_default: name == config.model,
-            default_reasoning_effort: config
-                .model_reasoning_effort
-                .unwrap_or(ReasoningEffort::Medium),
-            supported_reasoning_efforts: efforts
-                .iter()
-                .map(|(effort, text)| v2::ReasoningEffortOption {
-                    reasoning_effort: *effort,
-                    description: (*text).to_owned(),
-                })
-                .collect(),
-            model: name,
-        })
-        .collect();
-    v2::ModelListResponse {
-        data,
-        next_cursor: None,
     }
 }

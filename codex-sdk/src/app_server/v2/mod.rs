@@ -5,9 +5,12 @@
 //! SDK has nothing for are left out.
 
 mod items;
+mod notifications;
+pub(crate) mod threads;
 mod translate;
 
 pub use items::*;
+pub use notifications::*;
 pub(crate) use translate::{Out, ThreadShared, Translator};
 
 use std::collections::BTreeMap;

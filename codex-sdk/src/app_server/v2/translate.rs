@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use serde_json::Value;
 
 use super::items::*;
+use super::notifications::*;
 use crate::protocol::{ErrorCode, EventMsg, FileChange};
 
 /// What a thread's translator shares with the request handlers: turn ids handed out by `turn/start`
