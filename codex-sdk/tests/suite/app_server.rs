@@ -91,10 +91,37 @@ async fn a_turn_streams_events_as_notifications_and_carries_the_client_in_the_us
     assert_eq!(deltas, "Hello from the server");
 
     let requests = server.requests();
-    assert_eq!(requests.len(), 1);
     let header = requests[0].header("user-agent").unwrap().to_owned();
     assert_eq!(header, user_agent);
     assert!(requests[0].text().contains("\"hi\""));
+
+    // A listener can be removed (once) and added again; events flow to the new one.
+    let subscription = subscribed["result"]["subscriptionId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.ok(
+        "removeConversationListener",
+        json!({"subscriptionId": subscription}),
+    )
+    .await;
+    let twice = app
+        .call(
+            "removeConversationListener",
+            json!({"subscriptionId": subscription}),
+        )
+        .await;
+    assert_eq!(error_code(&twice), -32602, "{twice}");
+    text_turn(&server, "r2", "Second answer");
+    app.ok(
+        "sendUserMessage",
+        json!({"conversationId": id, "items": [{"type": "text", "data": {"text": "more"}}]}),
+    )
+    .await;
+    app.ok("addConversationListener", json!({"conversationId": id}))
+        .await;
+    let done = app.event(&id, "task_complete").await;
+    assert_eq!(done["params"]["msg"]["last_agent_message"], "Second answer");
 
     let listed = app.ok("listConversations", json!({"pageSize": 10})).await;
     assert_eq!(listed["items"][0]["conversationId"], id.as_str());
