@@ -35,6 +35,12 @@ const resumed = codex.resumeThread(report.threadId, options);
 const again = await resumed.run('And again');
 report.resumed = { finalResponse: again.finalResponse, threadId: resumed.id };
 
+const pictured = await resumed.run([
+  { type: 'text', text: 'What is in this picture?' },
+  { type: 'local_image', path: `${work}/pixel.png` },
+]);
+report.pictured = pictured.finalResponse;
+
 const { events } = await resumed.runStreamed('Run a command');
 report.streamed = [];
 for await (const event of events) report.streamed.push(event);

@@ -42,6 +42,7 @@ async fn the_official_typescript_sdk_runs_on_codex_sdk_exec() {
         r#"{"answer":"42"}"#,
     )));
     server.enqueue(MockResponse::sse(sse::text_response("r3", "Resumed")));
+    server.enqueue(MockResponse::sse(sse::text_response("ri", "A pixel")));
     server.enqueue(MockResponse::sse(sse::tool_call_response(
         "r4",
         "call_1",
@@ -53,6 +54,15 @@ async fn the_official_typescript_sdk_runs_on_codex_sdk_exec() {
         MockResponse::status(400).body("{\"error\":{\"message\":\"bad request for the test\"}}"),
     );
 
+    // A 1×1 PNG for `--image`.
+    let png: [u8; 67] = [
+        0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44,
+        0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f,
+        0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0a, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x00,
+        0x01, 0x00, 0x00, 0x05, 0x00, 0x01, 0x0d, 0x0a, 0x2d, 0xb4, 0x00, 0x00, 0x00, 0x00, 0x49,
+        0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+    ];
+    std::fs::write(work.path().join("pixel.png"), png).unwrap();
     let driver =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/interop/official_ts_sdk.mjs");
     let out = tokio::time::timeout(
@@ -109,6 +119,14 @@ async fn the_official_typescript_sdk_runs_on_codex_sdk_exec() {
     assert_eq!(report["resumed"]["threadId"], thread);
     assert_eq!(report["resumed"]["finalResponse"], "Resumed");
     assert!(requests[2].text().contains("Say hi"));
+
+    // An image given to the SDK reached the model as an input image.
+    assert_eq!(report["pictured"], "A pixel");
+    let pictured = requests[3].text();
+    assert!(
+        pictured.contains("input_image") && pictured.contains("data:image/png;base64,"),
+        "{pictured}"
+    );
 
     // Streaming: Codex exec's event sequence, a command item with its output.
     let types: Vec<&str> = report["streamed"]
