@@ -106,8 +106,10 @@ impl Processor {
             started.conversation.tools().register(tool)?;
         }
         let thread = thread_of(&config, &started, Vec::new());
+        let response = start_response(&config, thread.clone());
+        shared.set_started(response.clone());
         self.serve_v2(started, shared, &thread).await;
-        Ok(start_response(&config, thread))
+        Ok(response)
     }
 
     /// A tool the client runs: each call is an `item/tool/call` request.
@@ -211,6 +213,14 @@ impl Processor {
         fork: bool,
     ) -> Reply<v2::ThreadResumeResponse> {
         let id = parse_thread(&p.thread_id)?;
+        // A thread running on this connection: rejoin it.
+        if !fork {
+            let live = lock(&self.conversations).get(&id).cloned();
+            if let Some(mut response) = live.and_then(|c| c.v2.as_ref().and_then(|s| s.started())) {
+                response.thread.status = self.status_of(id);
+                return Ok(response);
+            }
+        }
         let path = match p.path.filter(|p| !p.as_os_str().is_empty()) {
             Some(path) => path,
             None => self.rollout_of(id).await?,
@@ -233,9 +243,11 @@ impl Processor {
             .map(turns_of)
             .unwrap_or_default();
         let thread = thread_of(&config, &started, turns);
-        self.serve_v2(started, ThreadShared::new(HashSet::new()), &thread)
-            .await;
-        Ok(start_response(&config, thread))
+        let response = start_response(&config, thread.clone());
+        let shared = ThreadShared::new(HashSet::new());
+        shared.set_started(response.clone());
+        self.serve_v2(started, shared, &thread).await;
+        Ok(response)
     }
 
     async fn rollout_of(&self, id: ConversationId) -> Reply<PathBuf> {

@@ -204,6 +204,10 @@ async fn a_v2_session_covers_the_core_methods_and_matches_codex_schema() {
     let turns = read["thread"]["turns"].as_array().unwrap();
     assert!(turns.len() >= 3, "{read}");
     assert_eq!(turns[0]["items"][0]["type"], "userMessage");
+    // Resuming a thread running on this connection rejoins it.
+    let rejoined = app.ok("thread/resume", json!({"threadId": thread})).await;
+    assert_eq!(rejoined["thread"]["id"], thread.as_str());
+    assert_eq!(rejoined["thread"]["status"], json!({"type": "idle"}));
     let forked = app.ok("thread/fork", json!({"threadId": thread})).await;
     let fork = forked["thread"]["id"].as_str().unwrap().to_owned();
     assert_ne!(fork, thread);

@@ -17,6 +17,8 @@ pub(crate) struct ThreadShared {
     queued_turns: Mutex<VecDeque<String>>,
     current_turn: Mutex<Option<String>>,
     pub(crate) dynamic_tools: HashSet<String>,
+    /// What `thread/start` (or resume, fork) answered, for a client rejoining the running thread.
+    started: Mutex<Option<super::ThreadStartResponse>>,
 }
 
 impl ThreadShared {
@@ -35,6 +37,16 @@ impl ThreadShared {
         let id = uuid::Uuid::now_v7().to_string();
         lock(&self.queued_turns).push_back(id.clone());
         (id, true)
+    }
+
+    /// Remembers the answer that started the thread.
+    pub(crate) fn set_started(&self, response: super::ThreadStartResponse) {
+        *lock(&self.started) = Some(response);
+    }
+
+    /// The answer that started the thread.
+    pub(crate) fn started(&self) -> Option<super::ThreadStartResponse> {
+        lock(&self.started).clone()
     }
 
     /// The running turn's id.
