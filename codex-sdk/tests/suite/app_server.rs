@@ -508,3 +508,41 @@ async fn a_client_that_disappears_mid_turn_and_mid_approval_ends_the_server_clea
         "{rollout}"
     );
 }
+
+#[tokio::test]
+async fn rollout_paths_that_are_not_regular_files_are_refused_without_blocking() {
+    let home = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let server = MockServer::start().await.unwrap();
+    let fifo = work.path().join("fifo.jsonl");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let mut app = AppServerProcess::initialized(home.path(), &server).await;
+    let (id, _) = app.conversation(work.path(), json!({})).await;
+    // Each of these once blocked on the FIFO or read /dev/zero until memory ran out.
+    for path in [fifo.to_str().unwrap(), "/dev/zero"] {
+        let resumed = app.call("resumeConversation", json!({"path": path})).await;
+        assert_eq!(error_code(&resumed), -32602, "{resumed}");
+        assert!(
+            resumed["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("not a regular file"),
+            "{resumed}"
+        );
+        let forked = app.call("forkConversation", json!({"path": path})).await;
+        assert_eq!(error_code(&forked), -32602, "{forked}");
+        let archived = app
+            .call(
+                "archiveConversation",
+                json!({"conversationId": id, "rolloutPath": path}),
+            )
+            .await;
+        assert_eq!(error_code(&archived), -32602, "{archived}");
+    }
+    let (code, _) = app.close().await;
+    assert_eq!(code, Some(0));
+}

@@ -6,7 +6,7 @@ mod exec;
 mod exec_policy;
 mod list_dir;
 mod read_file;
-mod regular_file;
+pub(crate) mod regular_file;
 mod shell;
 mod truncate;
 mod unified_exec;
