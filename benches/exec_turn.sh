@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-20}"
-cargo build -q --release --example exec
+cargo build -q --release -p codex-sdk --features cli --bin codex-sdk
 cargo build -q --release --features testing --example mock_server
 TARGET="${CARGO_TARGET_DIR:-target}"
 fifo="$(mktemp -u)"; mkfifo "$fifo"
@@ -15,7 +15,7 @@ export OPENAI_BASE_URL="${line#OPENAI_BASE_URL=}" OPENAI_API_KEY=sk-local-bench
 walls=(); rss=()
 for _ in $(seq "$N"); do
   start=$(date +%s%N)
-  out=$(/usr/bin/time -f '%M' "$TARGET/release/examples/exec" "list /tmp" 2>&1 >/dev/null | tail -1)
+  out=$(/usr/bin/time -f '%M' "$TARGET/release/codex-sdk" exec "list /tmp" 2>&1 >/dev/null | tail -1)
   end=$(date +%s%N)
   walls+=($(( (end - start) / 1000 ))); rss+=("$out")
 done

@@ -57,14 +57,30 @@ if [ -z "${MCP_PYTHON:-}" ] && command -v python3 >/dev/null; then
   fi
 fi
 
+# The official TypeScript SDK (npm @openai/codex-sdk), driven with `codex-sdk exec` as its engine.
+CODEX_TS_SDK_PREFIX="${HOME}/.cache/codex-sdk/codex-ts-sdk-0.163.0"
+if [ -z "${CODEX_TS_SDK:-}" ] && command -v npm >/dev/null; then
+  if [ ! -f "$CODEX_TS_SDK_PREFIX/node_modules/@openai/codex-sdk/dist/index.js" ]; then
+    echo "== installing @openai/codex-sdk 0.163.0 (official SDK test)"
+    npm install --silent --no-audit --no-fund --prefix "$CODEX_TS_SDK_PREFIX" @openai/codex-sdk@0.163.0 >/dev/null 2>&1 \
+      || echo "could not install @openai/codex-sdk; the official SDK test will say it is skipped"
+  fi
+  if [ -f "$CODEX_TS_SDK_PREFIX/node_modules/@openai/codex-sdk/dist/index.js" ]; then
+    export CODEX_TS_SDK="$CODEX_TS_SDK_PREFIX/node_modules/@openai/codex-sdk"
+  fi
+fi
+
 echo "== rust tests (unit, integration, doctests)"
 cargo test -p codex-sdk --features testing --locked
 
+echo "== app server TypeScript types (generated from schema/app_server.schema.json; drift fails)"
+node scripts/gen-app-server-ts.mjs --check
+
 echo "== examples run"
 cargo run -q --example quickstart --locked >/dev/null
-env -u OPENAI_API_KEY cargo run -q --example exec --locked -- "smoke test" >/dev/null 2>&1
+env -u OPENAI_API_KEY cargo run -q --features cli --bin codex-sdk --locked -- exec "smoke test" >/dev/null 2>&1
 # exec exits non-zero when the turn fails (here: nothing listens on the provider's port).
-if OPENAI_API_KEY=sk-none cargo run -q --example exec --locked -- \
+if OPENAI_API_KEY=sk-none cargo run -q --features cli --bin codex-sdk --locked -- exec \
     -c model_providers.dead.name=dead -c model_providers.dead.base_url=http://127.0.0.1:9/v1 \
     -c model_providers.dead.env_key=OPENAI_API_KEY -c model_providers.dead.request_max_retries=0 \
     -c model_provider=dead "fail please" >/dev/null 2>&1; then

@@ -5,6 +5,7 @@
 //! - [`model`]: talking to the model ([`model::ModelClient`]; Responses API, Chat Completions, scripted).
 //! - [`tools`]: what the model can call ([`tools::ToolRegistry`], [`tools::ToolHandler`], [`tools::FunctionTool`]).
 //! - [`conversation`]: [`Codex`] and [`Conversation`] — the submission loop and the turn loop.
+//! - [`app_server`]: the SDK over JSON-RPC lines (what `codex-sdk app-server` serves on stdio).
 //! - [`approval`]: approval requests, the host's [`approval::ApprovalHandler`], fail-closed waiting (used by
 //!   [`tools`] and [`conversation`] alike).
 //! - [`auth`]: credentials in `CODEX_HOME/auth.json` (API key login, logout, status).
@@ -13,6 +14,7 @@
 //! - [`rollout`]: recorded conversations (Codex CLI's JSONL format): recorder, reader, listing, stores.
 //! - `testing` (feature `testing`): a loopback mock model server for your own tests.
 
+pub mod app_server;
 pub mod approval;
 mod atomic_file;
 pub mod auth;

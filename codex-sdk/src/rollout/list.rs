@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::line::{Parsed, parse_line};
 use super::rebuild::is_real_user_message;
 use super::{RolloutItem, SessionMeta};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::protocol::{ConversationId, ConversationSummary, ConversationsPage, Cursor, EventMsg};
 
 /// Lines read from the start of a file looking for the session meta and the first user message.
@@ -138,7 +138,10 @@ pub(crate) fn find_file_session(
 
 /// The session meta on the first line of the file at `path`.
 pub(crate) fn read_head_meta(path: &Path) -> Result<Option<SessionMeta>> {
-    let mut reader = BufReader::new(File::open(path)?);
+    // Regular files only (a FIFO or device named by a client must not block or stream forever), and the
+    // first line read under a cap.
+    let (file, _) = crate::tools::handlers::regular_file::open_regular(path).map_err(file_error)?;
+    let mut reader = BufReader::new(file.take(MAX_HEAD_LINE_BYTES));
     let mut line = String::new();
     if reader.read_line(&mut line)? == 0 || !line.ends_with('\n') {
         return Ok(None);
@@ -147,6 +150,21 @@ pub(crate) fn read_head_meta(path: &Path) -> Result<Option<SessionMeta>> {
         Parsed::Item(_, RolloutItem::SessionMeta(meta)) => Some(meta),
         _ => None,
     })
+}
+
+/// The longest first line (the session meta) read looking for a rollout's owner.
+const MAX_HEAD_LINE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// A refused or unreadable file as the SDK's error: I/O failures stay `Io` (with their kind), a path that
+/// is not a regular file is invalid input.
+pub(crate) fn file_error(e: crate::tools::handlers::regular_file::FileError) -> Error {
+    use crate::tools::handlers::regular_file::FileError;
+    match e {
+        FileError::Open { ref source, .. } | FileError::Read { ref source, .. } => {
+            Error::Io(std::io::Error::new(source.kind(), e.to_string()))
+        }
+        other => Error::InvalidInput(other.to_string()),
+    }
 }
 
 /// Summarizes one file from its head and tail; `None` when it has no session meta or no user message.

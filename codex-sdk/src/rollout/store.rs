@@ -271,7 +271,14 @@ impl RolloutStore for FileRolloutStore {
     }
 
     async fn read(&self, path: &Path) -> Result<Vec<u8>> {
-        Ok(tokio::fs::read(path).await?)
+        // A path a client names may be a FIFO or a device: regular files only, never blocking.
+        let path = path.to_owned();
+        tokio::task::spawn_blocking(move || {
+            crate::tools::handlers::regular_file::read_regular(&path, u64::MAX)
+                .map_err(super::list::file_error)
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("reading a rollout: {e}")))?
     }
 
     async fn read_meta(&self, path: &Path) -> Result<Option<SessionMeta>> {

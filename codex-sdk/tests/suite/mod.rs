@@ -1,5 +1,8 @@
 //! Integration test modules.
 
+mod app_server;
+mod app_server_client;
+mod app_server_v2;
 mod auth;
 mod compact;
 mod compact_resume;
@@ -20,6 +23,7 @@ mod mcp_server_mode;
 mod model_chat;
 mod model_faults;
 mod model_responses;
+mod official_sdk;
 mod review;
 mod rollout;
 mod rollout_durability;

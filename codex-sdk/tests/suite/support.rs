@@ -65,9 +65,10 @@ pub(super) fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     out
 }
 
-/// The `exec` example that `cargo test` builds next to the test binary (see [`example_binary`]).
+/// The `codex-sdk` command that `cargo test` builds (the dev-dependency on this crate turns on its `cli`
+/// feature); without a subcommand it runs `exec`.
 pub(super) fn exec_binary() -> std::path::PathBuf {
-    example_binary("exec")
+    std::path::PathBuf::from(env!("CARGO_BIN_EXE_codex-sdk"))
 }
 
 /// An example that `cargo test` builds next to the test binary: `target/<profile>/examples/<name>-<hash>`

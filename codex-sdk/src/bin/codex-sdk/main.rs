@@ -1,7 +1,9 @@
-//! `exec`: a headless agent runner built only on codex-sdk's public API.
+//! `codex-sdk`: the command. `exec` (the default) is a headless agent runner built only on codex-sdk's
+//! public API; `app-server` serves the SDK over JSON-RPC lines on stdio.
 //!
 //! ```text
-//! cargo run --example exec -- [--json] [--model M] [--cd DIR] [-c key=value]... "prompt"
+//! cargo run --features cli -- [exec] [--json] [--model M] [--cd DIR] [-c key=value]... "prompt"
+//! cargo run --features cli -- app-server [-c key=value]...
 //! ```
 //! With `OPENAI_API_KEY` set it talks to the real API (`OPENAI_BASE_URL` honoured); without one it runs a
 //! scripted offline demo and says so.
@@ -11,9 +13,11 @@
 //! (`exec --json … | head -1`) ends the run quietly with 0, as `rg` and other tools that ignore SIGPIPE do:
 //! the running turn is interrupted and the rollout written out, so the conversation can be resumed.
 
+mod app_server;
 mod approve;
 mod args;
 mod demo;
+mod exec_json;
 mod mcp;
 mod mcp_auth;
 mod output;
@@ -31,18 +35,42 @@ use codex_sdk::config::{Config, LoadedConfig, default_codex_home, parse_override
 use codex_sdk::protocol::{EventMsg, Op, ReviewRequest, TokenUsage};
 use codex_sdk::{CodexBuilder, Error, Result};
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> ExitCode {
-    let args = match args::parse(std::env::args().skip(1)) {
+fn main() -> ExitCode {
+    let invocation = match args::parse_invocation(std::env::args().skip(1)) {
         Ok(a) => a,
         Err(msg) => {
             if !msg.is_empty() {
-                errln!("exec: {msg}");
+                errln!("codex-sdk: {msg}");
             }
             errln!("{}", args::USAGE);
             return ExitCode::from(2);
         }
     };
+    match invocation {
+        args::Invocation::Exec(args) => {
+            runtime(false).map_or(ExitCode::FAILURE, |rt| rt.block_on(exec_main(*args)))
+        }
+        args::Invocation::AppServer(args) => {
+            runtime(true).map_or(ExitCode::FAILURE, |rt| rt.block_on(app_server::main(args)))
+        }
+    }
+}
+
+/// One turn needs one thread; a server with many conversations gets every core.
+fn runtime(multi_thread: bool) -> Option<tokio::runtime::Runtime> {
+    let mut builder = if multi_thread {
+        tokio::runtime::Builder::new_multi_thread()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    };
+    builder
+        .enable_all()
+        .build()
+        .map_err(|e| errln!("codex-sdk: cannot start the async runtime: {e}"))
+        .ok()
+}
+
+async fn exec_main(args: args::Args) -> ExitCode {
     match run(args).await {
         Ok(Outcome::Completed | Outcome::StdoutClosed) => ExitCode::SUCCESS,
         Ok(Outcome::Failed) => ExitCode::FAILURE,
@@ -93,6 +121,8 @@ async fn run(args: args::Args) -> Result<Outcome> {
     if let Some(model) = &args.model {
         overrides.push(("model".to_owned(), toml::Value::String(model.clone())));
     }
+    // Codex CLI's `openai_base_url` (what the official SDKs pass for `baseUrl`): the built-in provider's URL.
+    let openai_base_url = exec_json::take_string_override(&mut overrides, "openai_base_url");
     let LoadedConfig {
         mut config,
         warnings,
@@ -110,6 +140,7 @@ async fn run(args: args::Args) -> Result<Outcome> {
     if let Some(cwd) = &args.cwd {
         config.cwd = std::fs::canonicalize(cwd)?;
     }
+    exec_json::apply_compat(&mut config, openai_base_url, &args.add_dirs)?;
     if args.command == Command::McpList {
         return mcp::list(&config, args.json)
             .map_or_else(stdout_failed, |()| Ok(Outcome::Completed));
@@ -139,7 +170,7 @@ async fn run(args: args::Args) -> Result<Outcome> {
         builder = builder.model_client(Arc::new(demo::model(&config.cwd, review)));
     }
     let codex = builder.build()?;
-    let started = match &args.command {
+    let mut started = match &args.command {
         Command::McpServer => {
             codex_sdk::mcp::server::run_stdio(codex).await?;
             return Ok(Outcome::Completed);
@@ -162,6 +193,13 @@ async fn run(args: args::Args) -> Result<Outcome> {
     if let Some(path) = &started.rollout_path {
         errln!("\x1b[2mrecording to {}\x1b[0m", path.display());
     }
+    let mut jsonl = exec_json::JsonlEvents::default();
+    if args.experimental_json
+        && let Err(e) = outln!("{}", exec_json::thread_started(started.conversation_id))
+    {
+        started.conversation.shutdown().await?;
+        return stdout_failed(e);
+    }
     let mut conversation = started.conversation;
     let prompt = match (&args.command, args.prompt) {
         (Command::Fork { .. }, None) => {
@@ -170,8 +208,10 @@ async fn run(args: args::Args) -> Result<Outcome> {
             codex.shutdown().await?;
             return printed.map_or_else(stdout_failed, |()| Ok(Outcome::Completed));
         }
-        (_, Some(prompt)) => prompt,
-        (_, None) => "Show me what is in this directory.".to_owned(),
+        (_, Some(prompt)) if prompt != "-" => prompt,
+        // No prompt (or `-`): stdin, as `codex exec` reads it (the official SDKs write the prompt there).
+        (_, _) => exec_json::prompt_from_stdin()?
+            .unwrap_or_else(|| "Show me what is in this directory.".to_owned()),
     };
     if review {
         let hint: String = prompt.chars().take(60).collect();
@@ -183,8 +223,11 @@ async fn run(args: args::Args) -> Result<Outcome> {
                 },
             })
             .await?;
-    } else {
+    } else if args.images.is_empty() && args.output_schema.is_none() {
         conversation.send(prompt).await?;
+    } else {
+        let op = exec_json::turn_op(&config, prompt, &args.images, args.output_schema.as_deref())?;
+        conversation.submit(op).await?;
     }
     let mut usage = TokenUsage::default();
     let mut outcome = Outcome::Failed;
@@ -192,6 +235,12 @@ async fn run(args: args::Args) -> Result<Outcome> {
         let printed = if args.json {
             let line = serde_json::to_string(&event)?;
             outln!("{line}").map(|()| event.msg.is_turn_terminal())
+        } else if args.experimental_json {
+            jsonl
+                .lines(&event.msg)
+                .iter()
+                .try_for_each(|line| outln!("{line}"))
+                .map(|()| event.msg.is_turn_terminal())
         } else {
             render::human(&event.msg, &mut usage)
         };

@@ -1,16 +1,19 @@
-//! Command-line parsing (by hand: the example depends only on codex-sdk).
+//! Command-line parsing for every subcommand (by hand: the command depends only on codex-sdk).
 
 use std::path::PathBuf;
 
 pub(crate) const USAGE: &str = "\
-usage: exec [OPTIONS] PROMPT
-       exec [OPTIONS] review PROMPT
-       exec [OPTIONS] resume ID|PATH PROMPT
-       exec [OPTIONS] fork ID|PATH N [PROMPT]
-       exec [OPTIONS] mcp-server
-       exec [OPTIONS] mcp list
-       exec [OPTIONS] mcp login NAME
-       exec [OPTIONS] mcp logout NAME
+usage: codex-sdk [exec] [OPTIONS] PROMPT
+       codex-sdk [exec] [OPTIONS] review PROMPT
+       codex-sdk [exec] [OPTIONS] resume ID|PATH PROMPT
+       codex-sdk [exec] [OPTIONS] fork ID|PATH N [PROMPT]
+       codex-sdk [exec] [OPTIONS] mcp-server
+       codex-sdk [exec] [OPTIONS] mcp list
+       codex-sdk [exec] [OPTIONS] mcp login NAME
+       codex-sdk [exec] [OPTIONS] mcp logout NAME
+       codex-sdk app-server [-c KEY=VALUE]...
+
+`app-server` serves the SDK over JSON-RPC lines on stdin/stdout (see the `app_server` module).
 
 Runs one agent turn headlessly, the way `codex exec` does. Every run is recorded under
 CODEX_HOME/sessions; `resume` continues a recorded conversation (appending to its file), `fork` starts a new
@@ -21,6 +24,11 @@ tokens (`mcp_oauth_credentials_store`), `mcp logout NAME` removes them.
 
 options:
   --json                 print every event as one JSON line (the protocol's serde form)
+  --experimental-json    print Codex exec's JSONL (thread.started, item.*, turn.*), as the official SDKs read
+  --output-schema FILE   the final answer must follow this JSON Schema
+  -i, --image FILE       attach an image to the prompt (repeatable)
+  --add-dir DIR          another writable directory under workspace-write (repeatable)
+  --skip-git-repo-check  accepted for compatibility (no check is made)
   -m, --model MODEL      the model (default: config or gpt-5-codex)
   -C, --cd DIR           working directory of the agent (default: current directory)
   -c, --config KEY=VALUE override a config key with a TOML value (repeatable), e.g. -c model=o3
@@ -30,12 +38,62 @@ options:
                          untrusted | on-failure | on-request | never
   -h, --help             this text
 
-environment: OPENAI_API_KEY (without it a scripted offline demo runs), OPENAI_BASE_URL, CODEX_HOME";
+Without PROMPT (or with `-`), the prompt is read from stdin when stdin is not a terminal.
+
+environment: OPENAI_API_KEY or CODEX_API_KEY (without one a scripted offline demo runs), OPENAI_BASE_URL,
+CODEX_HOME";
+
+/// Which subcommand, with its arguments.
+#[derive(Debug)]
+pub(crate) enum Invocation {
+    /// `exec` (also when no subcommand is named).
+    Exec(Box<Args>),
+    /// `app-server`.
+    AppServer(AppServerArgs),
+}
+
+/// The arguments of `app-server`.
+#[derive(Debug, Default)]
+pub(crate) struct AppServerArgs {
+    /// `-c key=value` overrides.
+    pub overrides: Vec<String>,
+}
+
+/// Parses the whole command line (without the program name).
+pub(crate) fn parse_invocation(args: impl Iterator<Item = String>) -> Result<Invocation, String> {
+    let mut args = args.peekable();
+    match args.peek().map(String::as_str) {
+        Some("app-server") => {
+            args.next();
+            let mut parsed = AppServerArgs::default();
+            while let Some(arg) = args.next() {
+                match arg.as_str() {
+                    "-c" | "--config" => parsed
+                        .overrides
+                        .push(args.next().ok_or("-c needs a value")?),
+                    "-h" | "--help" => return Err(String::new()),
+                    other => return Err(format!("app-server: unexpected argument {other}")),
+                }
+            }
+            Ok(Invocation::AppServer(parsed))
+        }
+        Some("exec") => {
+            args.next();
+            parse(args).map(|a| Invocation::Exec(Box::new(a)))
+        }
+        _ => parse(args).map(|a| Invocation::Exec(Box::new(a))),
+    }
+}
 
 /// What the user asked for.
 #[derive(Debug, Default)]
 pub(crate) struct Args {
     pub json: bool,
+    /// Codex exec's JSONL instead of the protocol's events.
+    pub experimental_json: bool,
+    pub output_schema: Option<PathBuf>,
+    pub images: Vec<PathBuf>,
+    pub add_dirs: Vec<PathBuf>,
     pub model: Option<String>,
     pub cwd: Option<PathBuf>,
     pub overrides: Vec<String>,
@@ -76,6 +134,15 @@ pub(crate) fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String
         let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value"));
         match arg.as_str() {
             "--json" => args.json = true,
+            "--experimental-json" => args.experimental_json = true,
+            "--output-schema" => args.output_schema = Some(PathBuf::from(value(&arg)?)),
+            "-i" | "--image" => args.images.push(PathBuf::from(value(&arg)?)),
+            "--add-dir" => args.add_dirs.push(PathBuf::from(value(&arg)?)),
+            "--skip-git-repo-check" => {}
+            // Accepted from the official SDKs, without an effect here.
+            "--thread-source" | "--cyber-access-program" => {
+                value(&arg)?;
+            }
             "-m" | "--model" => args.model = Some(value(&arg)?),
             "-C" | "--cd" => args.cwd = Some(PathBuf::from(value(&arg)?)),
             "-c" | "--config" => args.overrides.push(value(&arg)?),
