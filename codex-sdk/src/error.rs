@@ -117,6 +117,10 @@ pub enum Error {
     /// The conversation is closed: it was shut down, or its task ended.
     #[error("the conversation is closed")]
     Closed,
+    /// A [`ReplayModel`](crate::model::ReplayModel) was asked for something its recording does not have.
+    /// Never retried.
+    #[error("replay diverged from the recording at {0}")]
+    ReplayDiverged(Box<crate::model::ReplayDivergence>),
     /// A bug or an unexpected state inside the SDK.
     #[error("internal error: {0}")]
     Internal(String),
@@ -177,7 +181,7 @@ impl Error {
             }
             Self::Tool { .. } => ErrorCode::Tool,
             Self::Io(_) => ErrorCode::Io,
-            Self::Json(_) | Self::Internal(_) => ErrorCode::Internal,
+            Self::Json(_) | Self::Internal(_) | Self::ReplayDiverged(_) => ErrorCode::Internal,
             Self::Interrupted => ErrorCode::Interrupted,
             Self::Turn { code, .. } => *code,
             Self::Closed => ErrorCode::Closed,

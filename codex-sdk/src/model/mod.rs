@@ -1,5 +1,6 @@
 //! Talking to the model: the [`ModelClient`] trait and its implementations — the Responses API
-//! ([`ResponsesClient`]), Chat Completions ([`ChatClient`]) and an offline [`ScriptedModel`].
+//! ([`ResponsesClient`]), Chat Completions ([`ChatClient`]), an offline [`ScriptedModel`] and [`ReplayModel`], which
+//! re-serves a recorded conversation.
 //!
 //! Everything that speaks HTTP lives behind [`ModelClient`], so the turn loop is testable without sockets.
 //! Request-level retries (429, 5xx, transport errors) happen inside the HTTP clients; replaying a stream that
@@ -10,6 +11,7 @@ mod http;
 mod prompt;
 mod provider;
 mod rate_limits;
+mod replay;
 mod responses;
 mod retry;
 mod scripted;
@@ -24,6 +26,7 @@ pub use chat::ChatClient;
 pub use prompt::{Prompt, ToolSpec, Verbosity};
 pub use provider::{ApiKey, ModelProviderInfo, WireApi};
 pub use rate_limits::parse_rate_limit_headers;
+pub use replay::{ReplayDivergence, ReplayModel};
 pub use responses::ResponsesClient;
 pub use retry::{
     RequestRetry, RetryPolicy, announce_request_retry, observe_request_retries,

@@ -115,7 +115,10 @@ impl ScriptedResponse {
         self
     }
 
-    fn into_events(self, prompt: &Prompt) -> (Vec<Result<ResponseEvent>>, Option<Error>) {
+    pub(super) fn into_events(
+        self,
+        prompt: &Prompt,
+    ) -> (Vec<Result<ResponseEvent>>, Option<Error>) {
         if let Some(err) = self.fail_before_start {
             return (Vec::new(), Some(err));
         }

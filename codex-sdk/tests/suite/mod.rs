@@ -24,6 +24,7 @@ mod model_chat;
 mod model_faults;
 mod model_responses;
 mod official_sdk;
+mod replay;
 mod review;
 mod rollout;
 mod rollout_durability;
