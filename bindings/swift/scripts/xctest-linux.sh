@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# The Swift package's `swift build` + `swift test` (XCTest) on Linux, with Debian trixie's `swiftlang`
+# (Swift 6.0.3) in a debootstrap chroot: no Swift toolchain is needed on the host.
+#
+#   scripts/xctest-linux.sh [--build-only] [extra `swift test` arguments, e.g. --filter CancellationTests]
+#
+# - The chroot is made once (debootstrap minbase + swiftlang, ~1 min) under
+#   ${CODEX_SWIFT_CHROOT:-~/.cache/codex-sdk/swift-chroot} and reused when present (it holds `.ready`).
+# - The Rust library is built on the host (`cargo build -p codex-sdk-swift`, honouring CARGO_TARGET_DIR) and
+#   linked from CODEX_SDK_LIB_DIR inside the chroot.
+# - /proc, /dev, the repository and the target directory are bind-mounted for the run; a trap always
+#   unmounts them, whatever happens.
+# - Swift 5 language mode (Package.swift's tools version): Debian's 6.0.3 compiler crashes on
+#   `-strict-concurrency=complete` (see README.md, "Swift 6 language mode").
+# Needs root (debootstrap, mount, chroot), as in CI; says it is skipped otherwise, or when
+# CODEX_SWIFT_XCTEST=0.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo="$(cd ../.. && pwd)"
+target="${CARGO_TARGET_DIR:-$repo/target}"
+target="$(mkdir -p "$target" && cd "$target" && pwd)"
+chroot_dir="${CODEX_SWIFT_CHROOT:-$HOME/.cache/codex-sdk/swift-chroot}"
+build_only=0
+if [ "${1:-}" = "--build-only" ]; then build_only=1; shift; fi
+
+if [ "${CODEX_SWIFT_XCTEST:-1}" = 0 ]; then
+    echo "== swift binding: XCTest skipped (CODEX_SWIFT_XCTEST=0)"
+    exit 0
+fi
+if [ "$(id -u)" != 0 ]; then
+    echo "== swift binding: XCTest skipped (the Linux recipe needs root for debootstrap, mount and chroot)"
+    exit 0
+fi
+
+# The Debian mirror this machine already uses (first deb.debian.org-like URI of its apt sources).
+mirror() {
+    local uri
+    uri="$(grep -hoE '(URIs:|^deb) +https?://[^ ]+/debian/?( |$)' /etc/apt/sources.list /etc/apt/sources.list.d/* \
+        2>/dev/null | grep -oE 'https?://[^ ]+' | head -1 || true)"
+    echo "${uri:-http://deb.debian.org/debian}"
+}
+
+mounted=()
+unmount_all() {
+    local i
+    for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
+        umount -l "${mounted[$i]}" 2>/dev/null || true
+    done
+    mounted=()
+}
+trap unmount_all EXIT INT TERM
+bind() { # bind SRC DEST (DEST inside the chroot)
+    mkdir -p "$2"
+    mount --bind "$1" "$2"
+    mounted+=("$2")
+}
+mount_proc() {
+    mkdir -p "$1/proc"
+    mount -t proc proc "$1/proc"
+    mounted+=("$1/proc")
+}
+
+if [ ! -f "$chroot_dir/.ready" ]; then
+    command -v debootstrap >/dev/null || {
+        echo "== installing debootstrap (host)"
+        apt-get install -y -qq debootstrap >/dev/null
+    }
+    staging="$chroot_dir.staging"
+    rm -rf "$staging"
+    mkdir -p "$(dirname "$chroot_dir")"
+    start=$SECONDS
+    echo "== swift binding: creating the trixie chroot in $chroot_dir (once)"
+    debootstrap --variant=minbase trixie "$staging" "$(mirror)" >"$staging.log" 2>&1 \
+        || { tail -20 "$staging.log"; echo "debootstrap failed" >&2; exit 1; }
+    cp /etc/resolv.conf "$staging/etc/resolv.conf"
+    mount_proc "$staging"
+    bind /dev "$staging/dev"
+    chroot "$staging" /usr/bin/env DEBIAN_FRONTEND=noninteractive bash -c \
+        'apt-get update -qq && apt-get install -y -qq --no-install-recommends swiftlang libc6-dev libstdc++-14-dev ca-certificates >/dev/null && apt-get clean' \
+        || { echo "installing swiftlang in the chroot failed" >&2; exit 1; }
+    unmount_all
+    touch "$staging/.ready"
+    rm -rf "$chroot_dir"
+    mv "$staging" "$chroot_dir"
+    rm -f "$staging.log"
+    echo "== swift binding: chroot ready in $((SECONDS - start)) s"
+fi
+
+echo "== swift binding: Rust library for XCTest (host)"
+(cd "$repo" && cargo build --quiet --locked -p codex-sdk-swift --lib)
+[ -f "$target/debug/libcodex_sdk_swift.so" ] || { echo "the library was not built" >&2; exit 1; }
+
+mount_proc "$chroot_dir"
+bind /dev "$chroot_dir/dev"
+bind "$repo" "$chroot_dir/repo"
+bind "$target" "$chroot_dir/target"
+
+# SwiftPM's build directory stays in the chroot (/root/swift-build), warm between runs.
+run_in_chroot() {
+    chroot "$chroot_dir" /usr/bin/env -i HOME=/root PATH=/usr/bin:/bin:/usr/sbin:/sbin LANG=C.UTF-8 \
+        CODEX_SDK_LIB_DIR=/target/debug TMPDIR=/tmp \
+        bash -c 'cd /repo/bindings/swift && "$@"' bash "$@"
+}
+start=$SECONDS
+echo "== swift binding: swift build ($(run_in_chroot swift --version 2>/dev/null | head -1))"
+run_in_chroot swift build --scratch-path /root/swift-build
+echo "== swift binding: swift build took $((SECONDS - start)) s"
+[ "$build_only" = 1 ] && exit 0
+start=$SECONDS
+echo "== swift binding: XCTest (swift test)"
+run_in_chroot swift test --scratch-path /root/swift-build "$@"
+echo "== swift binding: swift test took $((SECONDS - start)) s"
