@@ -35,17 +35,26 @@ final class CancellationTests: XCTestCase {
     }
 
     func testInterruptAbortsTheRunningTurn() async throws {
-        let conversation = try await codex(scripted([text(long)], eventDelayMs: 5)).startConversation()
+        let conversation = try await codex(scripted([text(long)], [text("after")], eventDelayMs: 5))
+            .startConversation()
 
+        // Interrupt once, at the first delta, from inside the loop (the turn's own events come first:
+        // taskStarted, userMessage, rawResponseItem, so no position is assumed).
         var messages: [EventMsg] = []
+        var interrupted = false
         for try await event in conversation.stream("talk") {
             messages.append(event.msg)
-            if case .agentMessageDelta = event.msg, messages.count < 4 {
+            if case .agentMessageDelta = event.msg, !interrupted {
+                interrupted = true
                 try await conversation.interrupt()
             }
         }
 
+        XCTAssertTrue(interrupted, "no delta before the end: \(messages.prefix(4))")
         guard case let .turnAborted(aborted)? = messages.last else { return XCTFail("\(messages.last as Any)") }
         XCTAssertEqual(aborted.reason, .interrupted)
+        XCTAssertLessThan(deltas(messages).split(separator: " ").count, 300, "the whole answer streamed")
+        let next = try await conversation.run("again")
+        XCTAssertEqual(next.finalMessage, "after")
     }
 }
