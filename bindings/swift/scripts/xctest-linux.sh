@@ -6,9 +6,9 @@
 #
 # - The chroot is made once (debootstrap minbase + swiftlang, ~1 min) under
 #   ${CODEX_SWIFT_CHROOT:-~/.cache/codex-sdk/swift-chroot} and reused when present (it holds `.ready`).
-# - The Rust library is built on the host (`cargo build -p codex-sdk-swift`, honouring CARGO_TARGET_DIR) and
-#   linked from CODEX_SDK_LIB_DIR inside the chroot.
-# - /proc, /dev, the repository and the target directory are bind-mounted for the run; a trap always
+# - The Rust library is built on the host (`cargo build -p codex-sdk-swift`, honouring CARGO_TARGET_DIR)
+#   unless CODEX_SDK_LIB_DIR names the directory of an already built libcodex_sdk_swift.so.
+# - /proc, /dev, the repository and the library's directory are bind-mounted for the run; a trap always
 #   unmounts them, whatever happens.
 # - Swift 5 language mode (Package.swift's tools version): Debian's 6.0.3 compiler crashes on
 #   `-strict-concurrency=complete` (see README.md, "Swift 6 language mode").
@@ -18,7 +18,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo="$(cd ../.. && pwd)"
 target="${CARGO_TARGET_DIR:-$repo/target}"
-target="$(mkdir -p "$target" && cd "$target" && pwd)"
 chroot_dir="${CODEX_SWIFT_CHROOT:-$HOME/.cache/codex-sdk/swift-chroot}"
 build_only=0
 if [ "${1:-}" = "--build-only" ]; then build_only=1; shift; fi
@@ -48,7 +47,8 @@ unmount_all() {
     done
     mounted=()
 }
-trap unmount_all EXIT INT TERM
+trap unmount_all EXIT
+trap 'unmount_all; exit 130' INT TERM
 bind() { # bind SRC DEST (DEST inside the chroot)
     mkdir -p "$2"
     mount --bind "$1" "$2"
@@ -86,19 +86,24 @@ if [ ! -f "$chroot_dir/.ready" ]; then
     echo "== swift binding: chroot ready in $((SECONDS - start)) s"
 fi
 
-echo "== swift binding: Rust library for XCTest (host)"
-(cd "$repo" && cargo build --quiet --locked -p codex-sdk-swift --lib)
-[ -f "$target/debug/libcodex_sdk_swift.so" ] || { echo "the library was not built" >&2; exit 1; }
+if [ -n "${CODEX_SDK_LIB_DIR:-}" ]; then
+    lib_dir="$(cd "$CODEX_SDK_LIB_DIR" && pwd)" # built by the caller (scripts/test.sh)
+else
+    echo "== swift binding: Rust library for XCTest (host)"
+    (cd "$repo" && cargo build --quiet --locked -p codex-sdk-swift --lib)
+    lib_dir="$target/debug"
+fi
+[ -f "$lib_dir/libcodex_sdk_swift.so" ] || { echo "no libcodex_sdk_swift.so in $lib_dir" >&2; exit 1; }
 
 mount_proc "$chroot_dir"
 bind /dev "$chroot_dir/dev"
 bind "$repo" "$chroot_dir/repo"
-bind "$target" "$chroot_dir/target"
+bind "$lib_dir" "$chroot_dir/codex-sdk-lib"
 
 # SwiftPM's build directory stays in the chroot (/root/swift-build), warm between runs.
 run_in_chroot() {
     chroot "$chroot_dir" /usr/bin/env -i HOME=/root PATH=/usr/bin:/bin:/usr/sbin:/sbin LANG=C.UTF-8 \
-        CODEX_SDK_LIB_DIR=/target/debug TMPDIR=/tmp \
+        CODEX_SDK_LIB_DIR=/codex-sdk-lib TMPDIR=/tmp \
         bash -c 'cd /repo/bindings/swift && "$@"' bash "$@"
 }
 start=$SECONDS
@@ -110,3 +115,9 @@ start=$SECONDS
 echo "== swift binding: XCTest (swift test)"
 run_in_chroot swift test --scratch-path /root/swift-build "$@"
 echo "== swift binding: swift test took $((SECONDS - start)) s"
+# A client package in Swift 6 language mode using CodexSDK (built in Swift 5 mode): it compiles and runs.
+start=$SECONDS
+echo "== swift binding: a Swift 6 language mode client (Examples/Swift6Client)"
+run_in_chroot bash -c 'cd Examples/Swift6Client && swift build --quiet --scratch-path /root/swift6client-build \
+    && /root/swift6client-build/debug/Swift6Client'
+echo "== swift binding: Swift 6 client took $((SECONDS - start)) s"
