@@ -60,14 +60,33 @@ mount_proc() {
     mounted+=("$1/proc")
 }
 
+# Mounts left under a directory by a run that was killed (SIGKILL skips the trap), deepest first. Nothing is
+# ever deleted under a directory that still has mounts: /dev and the repository are bound in there.
+unmount_stale() {
+    local dir="$1" point
+    awk -v dir="$dir/" 'index($2 "/", dir) == 1 { print $2 }' /proc/mounts | sort -r | while read -r point; do
+        umount -l "$point" || true
+    done
+    if awk -v dir="$dir/" 'index($2 "/", dir) == 1 { found = 1 } END { exit !found }' /proc/mounts; then
+        echo "could not unmount what a previous run left under $dir" >&2
+        exit 1
+    fi
+}
+
+# One run at a time on this chroot (the mounts are shared).
+mkdir -p "$(dirname "$chroot_dir")"
+exec 9>"$chroot_dir.lock"
+flock 9
+unmount_stale "$chroot_dir"
+
 if [ ! -f "$chroot_dir/.ready" ]; then
     command -v debootstrap >/dev/null || {
         echo "== installing debootstrap (host)"
         apt-get install -y -qq debootstrap >/dev/null
     }
     staging="$chroot_dir.staging"
+    unmount_stale "$staging"
     rm -rf "$staging"
-    mkdir -p "$(dirname "$chroot_dir")"
     start=$SECONDS
     echo "== swift binding: creating the trixie chroot in $chroot_dir (once)"
     debootstrap --variant=minbase trixie "$staging" "$(mirror)" >"$staging.log" 2>&1 \
