@@ -96,6 +96,7 @@ final class CancellationTests: XCTestCase {
         let (started, sawDelta) = AsyncStream.makeStream(of: Void.self)
 
         let reading = Task {
+            defer { sawDelta.finish() } // never leaves the wait below hanging
             var messages: [EventMsg] = []
             for try await event in conversation.stream("talk") {
                 messages.append(event.msg)

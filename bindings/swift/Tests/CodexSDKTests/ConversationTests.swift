@@ -125,7 +125,10 @@ final class ConversationTests: XCTestCase {
         let collector = Collector()
 
         let subscription = try conversation.subscribe(input: "talk", listener: collector)
-        while deltas(collector.events).isEmpty { try await Task.sleep(nanoseconds: 10_000_000) }
+        for _ in 0..<1000 where deltas(collector.events).isEmpty {
+            try await Task.sleep(nanoseconds: 10_000_000)
+        }
+        XCTAssertFalse(deltas(collector.events).isEmpty, "no delta in 10 s")
         subscription.cancel()
         let error = await collector.ended()
 
