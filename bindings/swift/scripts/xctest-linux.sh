@@ -4,7 +4,7 @@
 #
 #   scripts/xctest-linux.sh [--build-only] [extra `swift test` arguments, e.g. --filter CancellationTests]
 #
-# - The chroot is made once (debootstrap minbase + swiftlang, ~1 min) under
+# - The chroot is made once (debootstrap minbase + swiftlang, about 2 minutes, 2.8 GB) under
 #   ${CODEX_SWIFT_CHROOT:-~/.cache/codex-sdk/swift-chroot} and reused when present (it holds `.ready`).
 # - The Rust library is built on the host (`cargo build -p codex-sdk-swift`, honouring CARGO_TARGET_DIR)
 #   unless CODEX_SDK_LIB_DIR names the directory of an already built libcodex_sdk_swift.so.
