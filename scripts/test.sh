@@ -94,5 +94,5 @@ bash bindings/python/scripts/test.sh
 echo "== node binding (napi-rs; npm packages installed by the script)"
 bash bindings/node/scripts/test.sh
 
-echo "== swift binding (uniffi; proved on Linux through uniffi's Python bindings)"
+echo "== swift binding (uniffi; XCTest with Swift 6.0.3 in a Debian trixie chroot, + uniffi's Python bindings)"
 bash bindings/swift/scripts/test.sh -q

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# The Swift binding's checks, from a clean clone with only Rust and Python 3 (no Swift needed):
+# The Swift binding's checks, from a clean clone with Rust and Python 3 (Swift comes from a chroot on Linux):
 #   1. builds the library (debug cdylib + staticlib) and the pinned `uniffi-bindgen` (feature `bindgen`),
 #   2. regenerates the Swift sources into a temporary directory and fails if the checked-in ones drifted
 #      (uniffi's Swift + header + module map, and the Codable types from the protocol schema),
 #   3. generates uniffi's *Python* bindings from the same library, copies the library beside them, and runs
-#      the proof suite (tests/, stdlib unittest) through them: the FFI layer the Swift package relies on.
+#      the proof suite (tests/, stdlib unittest) through them: only what the XCTest suite does not cover,
+#   4. `swift build` + `swift test` (the XCTest suite, Tests/CodexSDKTests) with a real Swift compiler.
 # Honours CARGO_TARGET_DIR. Extra arguments go to the suite runner (-q for quiet).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,12 +52,15 @@ cp "$lib" "$tmp/python/"
 echo "== swift binding: proof suite (Python through the Swift binding's FFI)"
 CODEX_SWIFT_PROOF_BINDINGS="$tmp/python" "$python" tests/run.py "$@"
 
-# Where a Swift toolchain exists (not on the project's Linux machines), the XCTest suite runs too, against
-# the library just built (Package.swift links it from CODEX_SDK_LIB_DIR on Linux; on macOS it needs
-# CodexSDKFFI.xcframework: scripts/build-xcframework.sh).
+# The XCTest suite with a real Swift compiler, against the library just built (Package.swift links it from
+# CODEX_SDK_LIB_DIR on Linux; on macOS it needs CodexSDKFFI.xcframework: scripts/build-xcframework.sh).
+# With a host toolchain it runs directly; on Linux without one, in a cached Debian trixie chroot with
+# `swiftlang` (scripts/xctest-linux.sh: needs root, as in CI).
 if command -v swift >/dev/null 2>&1 && { [ "$(uname)" != Darwin ] || [ -d CodexSDKFFI.xcframework ]; }; then
-    echo "== swift binding: XCTest (swift test)"
+    echo "== swift binding: XCTest (swift test, host toolchain)"
     CODEX_SDK_LIB_DIR="$(dirname "$lib")" swift test
+elif [ "$(uname)" = Linux ]; then
+    CODEX_SDK_LIB_DIR="$(dirname "$lib")" scripts/xctest-linux.sh
 else
-    echo "== swift binding: XCTest skipped (no Swift toolchain here)"
+    echo "== swift binding: XCTest skipped (no Swift toolchain, no CodexSDKFFI.xcframework)"
 fi

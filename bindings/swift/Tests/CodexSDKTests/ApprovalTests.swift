@@ -44,4 +44,11 @@ final class ApprovalTests: XCTestCase {
         let (_, touched) = try await touchTurn { _ in throw Crashed() }
         XCTAssertFalse(touched)
     }
+
+    func testAbortEndsTheTurnAsInterrupted() async throws {
+        let (messages, touched) = try await touchTurn { _ in .abort }
+        XCTAssertFalse(touched)
+        guard case let .turnAborted(aborted)? = messages.last else { return XCTFail("\(messages.last as Any)") }
+        XCTAssertEqual(aborted.reason, .interrupted)
+    }
 }

@@ -71,4 +71,68 @@ final class ConversationTests: XCTestCase {
 
         XCTAssertEqual(conversation.sessionConfigured().sessionId, conversation.id())
     }
+
+    func testShutdownEndsTheConversationsEvents() async throws {
+        let conversation = try await codex(scripted()).startConversation()
+
+        try await conversation.shutdown()
+
+        var seen: [EventMsg] = []
+        for try await event in conversation.events() { seen.append(event.msg) }
+        XCTAssertTrue(seen.allSatisfy {
+            if case .sessionConfigured = $0 { return true }
+            if case .shutdownComplete = $0 { return true }
+            return false
+        }, "\(seen)")
+    }
+
+    func testManyConversationsRunAtOnce() async throws {
+        let answers = try await withThrowingTaskGroup(of: (Int, String?).self) { group in
+            for i in 0..<8 {
+                group.addTask {
+                    let conversation = try await codex(scripted([text("answer \(i)")])).startConversation()
+                    return (i, try await conversation.run("question \(i)").finalMessage)
+                }
+            }
+            var answers: [Int: String?] = [:]
+            for try await (i, answer) in group { answers[i] = answer }
+            return answers
+        }
+        XCTAssertEqual(answers.count, 8)
+        for i in 0..<8 { XCTAssertEqual(answers[i] ?? nil, "answer \(i)") }
+    }
+
+    func testAListenerThatThrowsStopsAndInterruptsTheTurn() async throws {
+        let conversation = try await codex(
+            scripted([text("never finished")], [text("next turn")], eventDelayMs: 2)
+        ).startConversation()
+        let collector = Collector(refusing: "taskStarted")
+
+        let subscription = try conversation.subscribe(input: "go", listener: collector)
+        let error = await collector.ended()
+
+        guard case let .Internal(message)? = error else { return XCTFail("\(error as Any)") }
+        XCTAssertTrue(message.contains("refused taskStarted"), message)
+        XCTAssertNil(lastMessage(collector.events))
+        let next = try await conversation.run("again")
+        XCTAssertEqual(next.finalMessage, "next turn")
+        withExtendedLifetime(subscription) {}
+    }
+
+    func testCancellingTheSubscriptionEndsItWithInterrupted() async throws {
+        let words = Array(repeating: "word", count: 200).joined(separator: " ")
+        let conversation = try await codex(scripted([text(words)], eventDelayMs: 5)).startConversation()
+        let collector = Collector()
+
+        let subscription = try conversation.subscribe(input: "talk", listener: collector)
+        for _ in 0..<1000 where deltas(collector.events).isEmpty {
+            try await Task.sleep(nanoseconds: 10_000_000)
+        }
+        XCTAssertFalse(deltas(collector.events).isEmpty, "no delta in 10 s")
+        subscription.cancel()
+        let error = await collector.ended()
+
+        guard case .Interrupted? = error else { return XCTFail("\(error as Any)") }
+        XCTAssertNil(lastMessage(collector.events))
+    }
 }

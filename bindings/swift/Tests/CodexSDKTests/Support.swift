@@ -69,25 +69,27 @@ func addTool() -> FunctionTool {
 final class Collector: EventListener, @unchecked Sendable {
     private let lock = NSLock()
     private var received: [EventMsg] = []
+    private let refusing: String?
     let end: AsyncStream<CodexError?>
     private let finish: AsyncStream<CodexError?>.Continuation
 
-    init() {
+    /// `refusing`: the event kind (e.g. `taskStarted`) whose delivery throws.
+    init(refusing: String? = nil) {
+        self.refusing = refusing
         let pair = AsyncStream.makeStream(of: CodexError?.self)
         end = pair.stream
         finish = pair.continuation
     }
 
     var events: [EventMsg] {
-        lock.lock()
-        defer { lock.unlock() }
-        return received
+        lock.withLock { received }
     }
 
     func onEvent(event: Event) async throws {
-        lock.lock()
-        received.append(event.msg)
-        lock.unlock()
+        if let refusing, "\(event.msg)".hasPrefix(refusing + "(") {
+            throw CodexError.Internal(message: "the listener refused \(refusing)")
+        }
+        lock.withLock { received.append(event.msg) }
     }
 
     func onEnd(error: CodexError?) async throws {

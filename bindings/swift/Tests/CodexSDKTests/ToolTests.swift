@@ -65,4 +65,24 @@ final class ToolTests: XCTestCase {
             guard case CodexError.InvalidInput = error else { return XCTFail("\(error)") }
         }
     }
+
+    func testToolsRegisterAndUnregisterBetweenTurns() async throws {
+        let model = scripted([call("add", #"{"a":1,"b":1}"#)], [text("2")])
+        let conversation = try await codex(model).startConversation()
+
+        try conversation.registerTool(tool: addTool())
+        XCTAssertEqual(conversation.toolNames(), ["add"])
+        let messages = try await collect(conversation.stream("1 + 1?"))
+        XCTAssertEqual(toolEnds(messages).first?.output, "2")
+        XCTAssertEqual(lastMessage(messages), "2")
+        XCTAssertTrue(conversation.unregisterTool(name: "add"))
+        XCTAssertEqual(conversation.toolNames(), [])
+    }
+
+    func testABadSchemaIsInvalidInput() throws {
+        let bad = FunctionTool(name: "bad", description: "Bad schema.", parameters: "{not json") { (_: String) in "" }
+        XCTAssertThrowsError(try codex(scripted(), tools: [bad])) { error in
+            guard case CodexError.InvalidInput = error else { return XCTFail("\(error)") }
+        }
+    }
 }
