@@ -13,8 +13,11 @@ import { NativeCodex } from './native';
 import type { ScriptedModel } from './scripted';
 import { type JsonSchema, type ToolDefinition, type ZodLike, toNativeTool } from './tools';
 
-/** What needs the host's approval: a command, or a patch. */
-export type ApprovalRequest = EventOf<'exec_approval_request'> | EventOf<'apply_patch_approval_request'>;
+/** What needs the host's approval: a command, a patch, or a call of an MCP server's tool. */
+export type ApprovalRequest =
+  | EventOf<'exec_approval_request'>
+  | EventOf<'apply_patch_approval_request'>
+  | EventOf<'mcp_tool_call_approval_request'>;
 
 /** An approval answer: a `ReviewDecision`, or `true` (approved) / `false` (denied). */
 export type ApprovalDecision = ReviewDecision | boolean;
@@ -24,6 +27,34 @@ export type ApprovalDecision = ReviewDecision | boolean;
  * Without a callback, requests are denied (after the approval timeout, unless an op answers them first).
  */
 export type ApprovalCallback = (request: ApprovalRequest) => ApprovalDecision | Promise<ApprovalDecision>;
+
+/**
+ * One telemetry event, redacted (no API key; no prompt text unless `[otel] log_user_prompt`): when, about
+ * which conversation, and what — `kind.name` is the catalog's name, beside that event's fields.
+ */
+export interface TelemetryEvent {
+  /** `event.timestamp` (RFC 3339). */
+  timestamp: string;
+  /** The common fields: `conversation_id`, `app_version`, `auth_mode`, `account_id`, `terminal_type`, `model`, `slug`. */
+  metadata: Record<string, unknown>;
+  /** The event: its `name` and its fields. */
+  kind: {
+    name: 'codex.api_request' | 'codex.sse_event' | 'codex.user_prompt' | 'codex.tool_decision' | 'codex.tool_result';
+    [field: string]: unknown;
+  };
+}
+
+/** What telemetry delivery did so far. */
+export interface TelemetryStats {
+  /** Records the `[otel]` exporter's collector accepted. */
+  exported: number;
+  /** Records the exporter dropped because its queue was full. */
+  dropped: number;
+  /** Records whose export failed. */
+  failed: number;
+  /** Events `onTelemetry` fell too far behind for (dropped, never waited for). */
+  host_dropped: number;
+}
 
 /** `snake_case` to `camelCase`, as a type. */
 type Camel<S extends string> = S extends `${infer Head}_${infer Tail}` ? `${Head}${Capitalize<Camel<Tail>>}` : S;
@@ -44,6 +75,12 @@ export interface CodexOptions extends CodexSettings {
   tools?: ToolDefinition<JsonSchema | ZodLike>[];
   /** Answers approval requests. */
   onApproval?: ApprovalCallback;
+  /**
+   * Receives every telemetry event, in order, on the JS thread after the work it describes — never on a
+   * turn's own path, so a slow callback cannot slow a turn. `await codex.shutdown()` waits until it has
+   * had every event so far.
+   */
+  onTelemetry?: (event: TelemetryEvent) => void;
   /** An offline scripted model instead of an HTTP client (for tests and demos). */
   modelClient?: ScriptedModel;
 }
@@ -102,18 +139,37 @@ export class Codex {
   private readonly native: NativeCodex;
 
   constructor(options: CodexOptions = {}) {
-    const { tools = [], onApproval, modelClient, ...settings } = options;
+    const { tools = [], onApproval, onTelemetry, modelClient, ...settings } = options;
     const scripted = modelClient?.toJSON();
     const nativeTools = tools.map((t) => toNativeTool(t as ToolDefinition));
     const callback = onApproval ? approvalBridge(onApproval) : undefined;
+    const telemetry = onTelemetry
+      ? (event: string): void => {
+          onTelemetry(JSON.parse(event) as TelemetryEvent);
+        }
+      : undefined;
     this.native = nativeSync(
-      () => new NativeCodex(optionsJson(settings), scripted === undefined ? undefined : JSON.stringify(scripted), nativeTools, callback),
+      () =>
+        new NativeCodex(optionsJson(settings), scripted === undefined ? undefined : JSON.stringify(scripted), nativeTools, callback, telemetry),
     );
   }
 
   /** The model conversations use. */
   get model(): string {
     return this.native.model;
+  }
+
+  /**
+   * Exports the telemetry still queued for an `[otel]` exporter and waits until `onTelemetry` has had
+   * every event so far. Call it before the process exits; conversations are shut down on their own.
+   */
+  async shutdown(): Promise<void> {
+    await native(this.native.shutdown());
+  }
+
+  /** What telemetry delivery did so far (the `[otel]` exporter's records, and events `onTelemetry` missed). */
+  telemetryStats(): TelemetryStats {
+    return JSON.parse(this.native.telemetryStats()) as TelemetryStats;
   }
 
   /** Starts a conversation, recorded under `codexHome` (its path: `conversation.rolloutPath`). */

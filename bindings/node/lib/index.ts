@@ -9,6 +9,8 @@ export {
   type CodexSettings,
   type ConversationOptions,
   type ListOptions,
+  type TelemetryEvent,
+  type TelemetryStats,
 } from './codex';
 export { Conversation, type Input, type TurnOptions } from './conversation';
 export { authStatus, formatTokensCompact, formatTokensExact, loginApiKey, logout, setDefaultModel, userEmail } from './home';

@@ -14,9 +14,20 @@ export declare class NativeCodex {
   /**
    * Builds the core `Codex` from `options` (the JSON of the core's `CodexOptions`), an optional
    * scripted model (JSON), the host tools of every conversation, and the approval callback
-   * (`request JSON → decision`, sync or async).
+   * (`request JSON → decision`, sync or async) and the telemetry callback (`event JSON`, called on the
+   * JS thread, never from a turn).
    */
-  constructor(options: string, scriptedModel: string | undefined | null, tools: Array<NativeToolDef>, onApproval?: ((request: string) => string | Promise<string>) | undefined | null)
+  constructor(options: string, scriptedModel: string | undefined | null, tools: Array<NativeToolDef>, onApproval?: ((request: string) => string | Promise<string>) | undefined | null, onTelemetry?: ((event: string) => void) | undefined | null)
+  /**
+   * Exports the telemetry still queued (OTLP exporter) and waits until the telemetry callback has had
+   * every event recorded so far.
+   */
+  shutdown(): Promise<void>
+  /**
+   * What telemetry delivery did so far, as JSON: `exported`, `dropped` and `failed` (the OTLP
+   * exporter's records) and `host_dropped` (events the callback fell too far behind for).
+   */
+  telemetryStats(): string
   /** The model conversations use. */
   get model(): string
   /** Starts a conversation (recorded in a new rollout unless the Codex is ephemeral). */

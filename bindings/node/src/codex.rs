@@ -13,28 +13,32 @@ use crate::conversation::NativeConversation;
 use crate::error::{Result, core, invalid_input};
 use crate::json::{from_json, to_json};
 use crate::scripted::ScriptedModelSpec;
+use crate::telemetry::{JsTelemetry, JsTelemetryFn};
 use crate::tools::{NativeToolDef, js_tool};
 
 /// Configuration, model client, host tools and approval callback; starts conversations.
 #[napi]
 pub struct NativeCodex {
     inner: Codex,
+    telemetry: Option<Arc<JsTelemetry>>,
 }
 
 #[napi]
 impl NativeCodex {
     /// Builds the core `Codex` from `options` (the JSON of the core's `CodexOptions`), an optional
     /// scripted model (JSON), the host tools of every conversation, and the approval callback
-    /// (`request JSON → decision`, sync or async).
+    /// (`request JSON → decision`, sync or async) and the telemetry callback (`event JSON`, called on the
+    /// JS thread, never from a turn).
     #[napi(
         constructor,
-        ts_args_type = "options: string, scriptedModel: string | undefined | null, tools: Array<NativeToolDef>, onApproval?: ((request: string) => string | Promise<string>) | undefined | null"
+        ts_args_type = "options: string, scriptedModel: string | undefined | null, tools: Array<NativeToolDef>, onApproval?: ((request: string) => string | Promise<string>) | undefined | null, onTelemetry?: ((event: string) => void) | undefined | null"
     )]
     pub fn new(
         options: String,
         scripted_model: Option<String>,
         tools: Vec<NativeToolDef>,
         on_approval: Option<JsApprovalFn>,
+        on_telemetry: Option<JsTelemetryFn>,
     ) -> Result<Self> {
         let options = core(CodexOptions::from_json(&options))?;
         let mut builder = core(CodexBuilder::from_options(options))?;
@@ -48,9 +52,41 @@ impl NativeCodex {
         if let Some(callback) = on_approval {
             builder = builder.approval_handler(Arc::new(JsApprovalHandler::new(callback)));
         }
+        let telemetry = on_telemetry.map(JsTelemetry::start);
+        if let Some(sink) = &telemetry {
+            builder =
+                builder.telemetry(Arc::clone(sink) as Arc<dyn codex_sdk::telemetry::TelemetrySink>);
+        }
         Ok(Self {
             inner: core(builder.build())?,
+            telemetry,
         })
+    }
+
+    /// Exports the telemetry still queued (OTLP exporter) and waits until the telemetry callback has had
+    /// every event recorded so far.
+    #[napi]
+    pub async fn shutdown(&self) -> Result<()> {
+        core(self.inner.shutdown().await)?;
+        if let Some(telemetry) = &self.telemetry {
+            telemetry.flush().await;
+        }
+        Ok(())
+    }
+
+    /// What telemetry delivery did so far, as JSON: `exported`, `dropped` and `failed` (the OTLP
+    /// exporter's records) and `host_dropped` (events the callback fell too far behind for).
+    #[napi]
+    pub fn telemetry_stats(&self) -> String {
+        let stats = self.inner.telemetry_stats();
+        let host_dropped = self.telemetry.as_ref().map_or(0, |t| t.dropped());
+        serde_json::json!({
+            "exported": stats.exported,
+            "dropped": stats.dropped,
+            "failed": stats.failed,
+            "host_dropped": host_dropped,
+        })
+        .to_string()
     }
 
     /// The model conversations use.

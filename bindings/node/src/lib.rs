@@ -6,7 +6,8 @@
 //!   conversations.
 //! - [`conversation`]: `NativeConversation` — run, stream, submit, interrupt, tools.
 //! - [`stream`]: `NativeEventStream` — the core's turn stream (or the conversation's events), drained by JS in batches.
-//! - [`tools`] and [`approval`]: JS functions as host tools and as the approval handler.
+//! - [`tools`], [`approval`] and [`telemetry`]: JS functions as host tools, as the approval handler and
+//!   as the telemetry sink.
 //! - [`home`]: `auth.json` and the default model in `CODEX_HOME`; token formatting.
 //! - [`error`]: the one mapping from [`codex_sdk::Error`] to what JS receives.
 //! - [`json`]: protocol values cross the boundary in their serde form.
@@ -20,6 +21,7 @@ pub mod home;
 pub mod json;
 pub mod scripted;
 pub mod stream;
+pub mod telemetry;
 pub mod testing;
 pub mod tools;
 

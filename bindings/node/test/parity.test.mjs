@@ -3,7 +3,7 @@
 // formatting, review and compaction, archive, the tool context (call id, AbortSignal, approvals) and a
 // shutdown that waits.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -22,6 +22,9 @@ import {
   setDefaultModel,
   userEmail,
 } from 'codex-sdk';
+import { MockServer } from 'codex-sdk/testing';
+
+import { mcpTestServer } from './helpers.mjs';
 
 function home(t) {
   const dir = mkdtempSync(join(tmpdir(), 'codex-sdk-parity-'));
@@ -188,4 +191,110 @@ test('shutdown waits until the rollout is written out', async (t) => {
   const lines = readFileSync(conversation.rolloutPath, 'utf8').trim().split('\n');
   assert.ok(lines.some((line) => line.includes('recorded answer')));
   for (const line of lines) JSON.parse(line);
+});
+
+/** A CODEX_HOME pointing at `server` with a `fast` profile, a global AGENTS.md, and a repository with its own. */
+function homeWithProfile(t, server) {
+  const dir = home(t);
+  const codexHome = join(dir, 'home');
+  const repo = join(dir, 'repo');
+  mkdirSync(codexHome);
+  mkdirSync(join(repo, '.git'), { recursive: true });
+  writeFileSync(
+    join(codexHome, 'config.toml'),
+    `model = "gpt-4.1"\nmodel_provider = "mock"\n\n[model_providers.mock]\nname = "mock"\nbase_url = "${server.baseUrl}"\n` +
+      'wire_api = "responses"\nrequest_max_retries = 0\nstream_max_retries = 0\n',
+  );
+  writeFileSync(
+    join(codexHome, 'fast.config.toml'),
+    'model = "gpt-5"\nmodel_reasoning_effort = "minimal"\nmodel_verbosity = "low"\n\n[tools]\nweb_search = true\n',
+  );
+  writeFileSync(join(codexHome, 'AGENTS.md'), 'Always answer in French.\n');
+  writeFileSync(join(repo, 'AGENTS.md'), 'Run the tests first.\n');
+  return { codexHome, repo };
+}
+
+test('config.toml, a profile and AGENTS.md reach the request', async (t) => {
+  const server = await MockServer.start();
+  t.after(() => server.close());
+  server.enqueueText('ok', 'r1').enqueueText('ok', 'r2');
+  const { codexHome, repo } = homeWithProfile(t, server);
+  const base = { codexHome, loadConfig: true, cwd: repo, apiKey: 'test-key', builtinTools: false };
+  const codex = new Codex({ ...base, profile: 'fast', modelMaxOutputTokens: 99, userInstructions: 'Be brief.' });
+  await (await codex.startConversation()).run('hi');
+  let body = JSON.parse(server.requests()[0].body);
+  assert.deepEqual([body.model, body.reasoning.effort, body.text], ['gpt-5', 'minimal', { verbosity: 'low' }]);
+  assert.equal(body.max_output_tokens, 99);
+  assert.ok(body.tools.some((tool) => tool.type === 'web_search'));
+  const instructions = body.input[0].content[0].text;
+  for (const text of ['Always answer in French.', 'Be brief.', 'Run the tests first.']) assert.ok(instructions.includes(text), instructions);
+
+  const quiet = new Codex({ ...base, noProjectDocs: true, webSearch: false });
+  await (await quiet.startConversation()).run('hi');
+  body = JSON.parse(server.requests()[1].body);
+  assert.equal(body.model, 'gpt-4.1');
+  assert.ok(!body.tools?.length);
+  assert.ok(!JSON.stringify(body.input).includes('French'));
+
+  assert.throws(() => new Codex({ ...base, profile: 'nope' }), (err) => err instanceof InvalidInputError && /fast/.test(err.message));
+});
+
+test("an MCP server's tools run through a turn, with the approval callback and an elicitation op", { timeout: 120000 }, async () => {
+  const asked = [];
+  const codex = scripted(
+    [ScriptedResponse.toolCall('test__echo', { text: 'hello from mcp' }), ScriptedResponse.toolCall('test__ask', {}), ScriptedResponse.text('done')],
+    {
+      approvalPolicy: 'on-request',
+      mcpServers: { test: { command: mcpTestServer(), args: ['stdio'] } },
+      onApproval: (request) => (asked.push(request), 'approved'),
+    },
+  );
+  const conversation = await codex.startConversation();
+  const ends = [];
+  for await (const event of conversation.stream('go')) {
+    if (event.type === 'mcp_elicitation_request') {
+      assert.deepEqual([event.server, event.message], ['test', 'What is your name?']);
+      await conversation.submit({
+        type: 'resolve_mcp_elicitation',
+        server: event.server,
+        request_id: event.request_id,
+        action: 'accept',
+        content: { name: 'Ada' },
+      });
+    } else if (event.type === 'mcp_tool_call_end') {
+      ends.push(event);
+    }
+  }
+  assert.ok(asked.every((request) => request.type === 'mcp_tool_call_approval_request'));
+  assert.deepEqual(asked.map((r) => [r.invocation.server, r.invocation.tool]), [['test', 'echo'], ['test', 'ask']]);
+  assert.deepEqual(ends.map((e) => [e.invocation.tool, e.result.type]), [['echo', 'response'], ['ask', 'response']]);
+  assert.deepEqual(ends[0].result.content, [{ type: 'text', text: 'hello from mcp' }]);
+  assert.deepEqual(JSON.parse(ends[1].result.content[0].text).content, { name: 'Ada' });
+});
+
+test('telemetry events reach onTelemetry, redacted, and shutdown flushes them', async (t) => {
+  const key = 'sk-telemetry-secret-1234';
+  const server = await MockServer.start();
+  t.after(() => server.close());
+  server.enqueueToolCall('whoami', { key }, 'call_1', 'r1').enqueueText('done', 'r2');
+  const seen = [];
+  const codex = new Codex({
+    provider: { name: 'mock', base_url: server.baseUrl, wire_api: 'responses', request_max_retries: 0 },
+    apiKey: key,
+    cwd: '/tmp',
+    ephemeral: true,
+    builtinTools: false,
+    onApproval: () => 'approved',
+    onTelemetry: (event) => seen.push(event),
+  });
+  const conversation = await codex.startConversation({
+    tools: [{ name: 'whoami', handler: async (args, ctx) => `${await ctx.requestApproval(['whoami'])}: ${args.key}` }],
+  });
+  await conversation.run(`my key is ${key}`);
+  await codex.shutdown();
+  const names = new Set(seen.map((event) => event.kind.name));
+  assert.deepEqual([...names].sort(), ['codex.api_request', 'codex.sse_event', 'codex.tool_decision', 'codex.tool_result', 'codex.user_prompt']);
+  assert.ok(seen.every((event) => event.metadata.conversation_id === conversation.id));
+  assert.ok(!JSON.stringify(seen).includes(key));
+  assert.deepEqual(codex.telemetryStats(), { exported: 0, dropped: 0, failed: 0, host_dropped: 0 });
 });

@@ -1,5 +1,5 @@
-//! `Codex`: the core's `CodexOptions` (as JSON) plus the host's tools and approval callback; starts,
-//! resumes, forks, lists and archives conversations.
+//! `Codex`: the core's `CodexOptions` (as JSON) plus the host's tools, approval and telemetry callbacks;
+//! starts, resumes, forks, lists and archives conversations; flushes telemetry at shutdown.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -12,9 +12,10 @@ use pyo3::prelude::*;
 use crate::approval::HostApprovals;
 use crate::conversation::Conversation;
 use crate::error::{core_error_to_py, to_py};
-use crate::event_loop::{Awaitable, future_into_py};
+use crate::event_loop::{Awaitable, Nothing, future_into_py};
 use crate::events::to_json;
 use crate::model::ScriptedModel;
+use crate::telemetry::HostTelemetry;
 use crate::tools::{HostLoops, Tool};
 
 /// Holds the configuration, the model client and the host's tools; starts conversations.
@@ -22,12 +23,14 @@ use crate::tools::{HostLoops, Tool};
 pub(crate) struct Codex {
     inner: codex_sdk::Codex,
     loops: Arc<HostLoops>,
+    telemetry: Option<Arc<HostTelemetry>>,
 }
 
 #[pymethods]
 impl Codex {
     /// `options` is the JSON of the core's `CodexOptions` (the package builds it from keyword arguments);
-    /// what cannot be data — a scripted model, host tools, the approval callback — comes separately.
+    /// what cannot be data — a scripted model, host tools, the approval callback, the telemetry callback
+    /// (`on_telemetry(event_json)`, called off the turn's task, in order) — comes separately.
     #[new]
     #[pyo3(signature = (
         options,
@@ -36,7 +39,10 @@ impl Codex {
         tools = Vec::new(),
         on_approval = None,
         on_approval_is_async = false,
+        on_telemetry = None,
+        on_telemetry_is_async = false,
     ))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
         options: &str,
@@ -44,6 +50,8 @@ impl Codex {
         tools: Vec<PyRef<'_, Tool>>,
         on_approval: Option<Py<PyAny>>,
         on_approval_is_async: bool,
+        on_telemetry: Option<Py<PyAny>>,
+        on_telemetry_is_async: bool,
     ) -> PyResult<Self> {
         let loops = Arc::new(HostLoops::default());
         let options = to_py(py, CodexOptions::from_json(options))?;
@@ -61,8 +69,51 @@ impl Codex {
                 Arc::clone(&loops),
             )));
         }
+        let telemetry = match on_telemetry {
+            Some(callback) => Some(HostTelemetry::start(
+                callback,
+                on_telemetry_is_async,
+                Arc::clone(&loops),
+            )?),
+            None => None,
+        };
+        if let Some(sink) = &telemetry {
+            b = b.telemetry(Arc::clone(sink) as Arc<dyn codex_sdk::telemetry::TelemetrySink>);
+        }
         let inner = to_py(py, b.build())?;
-        Ok(Self { inner, loops })
+        Ok(Self {
+            inner,
+            loops,
+            telemetry,
+        })
+    }
+
+    /// Exports the telemetry still queued (OTLP exporter) and waits until the telemetry callback has
+    /// had every event recorded so far. Conversations are shut down on their own.
+    fn shutdown<'py>(&self, py: Python<'py>) -> PyResult<Awaitable<'py, Nothing>> {
+        let codex = self.inner.clone();
+        let telemetry = self.telemetry.clone();
+        future_into_py(py, async move {
+            codex.shutdown().await?;
+            if let Some(telemetry) = telemetry {
+                telemetry.flush().await;
+            }
+            Ok(Nothing)
+        })
+    }
+
+    /// What telemetry delivery did so far, as JSON: `exported`, `dropped` and `failed` (the OTLP
+    /// exporter's records) and `host_dropped` (events the telemetry callback fell too far behind for).
+    fn telemetry_stats(&self) -> String {
+        let stats = self.inner.telemetry_stats();
+        let host_dropped = self.telemetry.as_ref().map_or(0, |t| t.dropped());
+        serde_json::json!({
+            "exported": stats.exported,
+            "dropped": stats.dropped,
+            "failed": stats.failed,
+            "host_dropped": host_dropped,
+        })
+        .to_string()
     }
 
     /// The model conversations use.

@@ -14,6 +14,7 @@ mod home;
 mod host;
 mod model;
 mod runtime;
+mod telemetry;
 #[cfg(feature = "testing")]
 mod testing;
 mod tools;

@@ -38,3 +38,23 @@ def over_http(server: MockServer, **settings: Any) -> Codex:
     settings.setdefault("cwd", "/tmp")
     settings.setdefault("ephemeral", True)
     return Codex(provider=provider, api_key="test-key", **settings)
+
+
+def mcp_test_server() -> str:
+    """The core's rmcp test server (`examples/mcp_test_server.rs`), built with cargo if needed (into
+    CARGO_TARGET_DIR, as the core's own tests build it)."""
+    import json as _json
+    import subprocess
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[3]
+    out = subprocess.run(
+        ["cargo", "build", "--quiet", "-p", "codex-sdk", "--features", "testing", "--example", "mcp_test_server",
+         "--message-format", "json"],
+        cwd=repo, check=True, capture_output=True, text=True,
+    ).stdout
+    for line in out.splitlines():
+        message = _json.loads(line)
+        if message.get("reason") == "compiler-artifact" and message["target"]["name"] == "mcp_test_server":
+            return str(message["executable"])
+    raise AssertionError("cargo built no mcp_test_server executable")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import List
+from typing import List, Tuple
 
 import pytest
 
@@ -18,6 +18,10 @@ from codex_sdk import (
     EnteredReviewModeEvent,
     ExitedReviewModeEvent,
     InvalidInputError,
+    McpElicitationRequestEvent,
+    McpToolCallApprovalRequestEvent,
+    McpToolCallEndEvent,
+    ResolveMcpElicitationOp,
     ReviewOp,
     ReviewRequest,
     ScriptedResponse,
@@ -33,7 +37,9 @@ from codex_sdk import (
     user_email,
 )
 
-from .conftest import scripted
+from codex_sdk.testing import MockResponse, MockServer, enqueue, sse
+
+from .conftest import mcp_test_server, scripted
 
 
 def test_policies_take_codex_cli_strings_and_typed_values():
@@ -166,3 +172,109 @@ async def test_shutdown_waits_for_the_conversation_to_end(tmp_path: Path):
     assert all(json.loads(line) for line in lines), "whole lines only"
     assert [e async for e in conversation.events()] == [], "the stream has ended"
     assert ShutdownCompleteEvent  # the last event, consumed by shutdown()
+
+
+def codex_home_with_profile(tmp_path: Path, base_url: str) -> Tuple[Path, Path]:
+    """A CODEX_HOME whose config.toml points at the mock server and whose `fast` profile sets the model,
+    effort, verbosity and web search; a global AGENTS.md; a repository with its own AGENTS.md."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "config.toml").write_text(
+        'model = "gpt-4.1"\nmodel_provider = "mock"\n\n[model_providers.mock]\nname = "mock"\n'
+        f'base_url = "{base_url}"\nwire_api = "responses"\nrequest_max_retries = 0\nstream_max_retries = 0\n'
+    )
+    (home / "fast.config.toml").write_text(
+        'model = "gpt-5"\nmodel_reasoning_effort = "minimal"\nmodel_verbosity = "low"\n\n[tools]\nweb_search = true\n'
+    )
+    (home / "AGENTS.md").write_text("Always answer in French.\n")
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "AGENTS.md").write_text("Run the tests first.\n")
+    return home, repo
+
+
+async def test_config_toml_profile_and_agents_md_reach_the_request(tmp_path: Path, server: MockServer):
+    enqueue(server, MockResponse.sse(sse.text_response("r1", "ok")), MockResponse.sse(sse.text_response("r2", "ok")))
+    home, repo = codex_home_with_profile(tmp_path, server.base_url)
+    codex = Codex(
+        codex_home=home, load_config=True, profile="fast", cwd=repo, api_key="test-key", builtin_tools=False,
+        model_max_output_tokens=99, user_instructions="Be brief.",
+    )
+    await (await codex.start_conversation()).run("hi")
+    body = server.requests()[0]["body"]
+    assert (body["model"], body["reasoning"]["effort"], body["text"]) == ("gpt-5", "minimal", {"verbosity": "low"})
+    assert body["max_output_tokens"] == 99
+    assert {"type": "web_search"} in body["tools"]
+    instructions = body["input"][0]["content"][0]["text"]
+    for text in ("Always answer in French.", "Be brief.", "Run the tests first."):
+        assert text in instructions, instructions
+
+    quiet = Codex(codex_home=home, load_config=True, cwd=repo, api_key="test-key", builtin_tools=False,
+                  no_project_docs=True, web_search=False)
+    await (await quiet.start_conversation()).run("hi")
+    body = server.requests()[1]["body"]
+    assert body["model"] == "gpt-4.1" and not body.get("tools")
+    assert not any("French" in json.dumps(item) for item in body["input"])
+
+    with pytest.raises(InvalidInputError, match="fast"):
+        Codex(codex_home=home, load_config=True, profile="nope").model
+
+
+async def test_an_mcp_server_s_tools_run_through_a_turn_with_approval_and_elicitation():
+    asked = []
+
+    def approve(request):
+        asked.append(request)
+        return "approved"
+
+    codex, model = scripted(
+        ScriptedResponse.tool_call("test__echo", {"text": "hello from mcp"}),
+        ScriptedResponse.tool_call("test__ask", {}),
+        ScriptedResponse.text("done"),
+        builtin_tools=False,
+        approval_policy="on-request",
+        mcp_servers={"test": {"command": mcp_test_server(), "args": ["stdio"]}},
+        on_approval=approve,
+    )
+    conversation = await codex.start_conversation()
+    ends = []
+    async for event in conversation.stream("go"):
+        if isinstance(event, McpElicitationRequestEvent):
+            assert (event.server, event.message) == ("test", "What is your name?")
+            await conversation.submit(ResolveMcpElicitationOp(
+                server=event.server, request_id=event.request_id, action="accept", content={"name": "Ada"}))
+        elif isinstance(event, McpToolCallEndEvent):
+            ends.append(event)
+    assert all(isinstance(request, McpToolCallApprovalRequestEvent) for request in asked)
+    assert [(r.invocation.server, r.invocation.tool) for r in asked] == [("test", "echo"), ("test", "ask")]
+    assert [(e.invocation.tool, e.result.type) for e in ends] == [("echo", "response"), ("ask", "response")]
+    assert ends[0].result.content == [{"type": "text", "text": "hello from mcp"}]
+    assert json.loads(ends[1].result.content[0]["text"])["content"] == {"name": "Ada"}
+
+
+async def test_telemetry_events_reach_the_callback_redacted_and_shutdown_flushes(server: MockServer):
+    key = "sk-telemetry-secret-1234"
+    enqueue(
+        server,
+        MockResponse.sse(sse.tool_call_response("r1", "call_1", "whoami", json.dumps({"key": key}))),
+        MockResponse.sse(sse.text_response("r2", "done")),
+    )
+    seen: List[dict] = []
+    provider = {"name": "mock", "base_url": server.base_url, "wire_api": "responses", "request_max_retries": 0}
+    codex = Codex(provider=provider, api_key=key, cwd="/tmp", ephemeral=True, builtin_tools=False,
+                  on_approval=lambda request: "approved", on_telemetry=seen.append)
+
+    @codex.tool
+    async def whoami(key: str, ctx: ToolContext) -> str:
+        """Echoes the key, once approved."""
+        return f"{await ctx.request_approval(['whoami'])}: {key}"
+
+    conversation = await codex.start_conversation()
+    await conversation.run(f"my key is {key}")
+    await codex.shutdown()
+    names = {event["kind"]["name"] for event in seen}
+    assert names == {"codex.api_request", "codex.sse_event", "codex.user_prompt", "codex.tool_decision",
+                     "codex.tool_result"}, names
+    assert all(event["metadata"]["conversation_id"] == conversation.id for event in seen)
+    assert key not in json.dumps(seen)
+    assert codex.telemetry_stats() == {"exported": 0, "dropped": 0, "failed": 0, "host_dropped": 0}

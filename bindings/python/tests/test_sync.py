@@ -84,3 +84,13 @@ def test_blocking_submit_and_raw_events():
         if event.id == submission and event.msg.type == "task_complete":
             assert event.msg == TaskCompleteEvent(last_agent_message="raw")
             break
+
+
+def test_telemetry_reaches_a_sync_callback_and_shutdown_flushes_it():
+    seen = []
+    codex = sync_codex(ScriptedResponse.text("hi"), cwd="/tmp")
+    codex.on_telemetry(seen.append)
+    codex.start_conversation().run("hello")
+    codex.shutdown()
+    assert {"codex.user_prompt", "codex.sse_event"} <= {event["kind"]["name"] for event in seen}
+    assert codex.telemetry_stats()["host_dropped"] == 0

@@ -12,7 +12,10 @@ use codex_sdk::conversation::approval::{
 use codex_sdk::protocol::ReviewDecision as CoreDecision;
 
 use crate::error::CodexError;
-use crate::json::{ApplyPatchApprovalRequestEvent, ExecApprovalRequestEvent, ReviewDecision};
+use crate::json::{
+    ApplyPatchApprovalRequestEvent, ExecApprovalRequestEvent, McpToolCallApprovalRequestEvent,
+    ReviewDecision,
+};
 
 /// Something that needs the host's approval.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
@@ -26,6 +29,11 @@ pub enum ApprovalRequest {
     ApplyPatch {
         /// The changes and why they need approval.
         request: ApplyPatchApprovalRequestEvent,
+    },
+    /// Call a tool of an MCP server.
+    McpToolCall {
+        /// The server, the tool, its arguments and why it needs approval.
+        request: McpToolCallApprovalRequestEvent,
     },
 }
 
@@ -48,6 +56,8 @@ impl CoreApprovalHandler for HostApprovals {
                 .map(|request| ApprovalRequest::Exec { request }),
             CoreApprovalRequest::ApplyPatch(e) => ApplyPatchApprovalRequestEvent::encode(&e)
                 .map(|request| ApprovalRequest::ApplyPatch { request }),
+            CoreApprovalRequest::McpToolCall(e) => McpToolCallApprovalRequestEvent::encode(&e)
+                .map(|request| ApprovalRequest::McpToolCall { request }),
             _ => return CoreDecision::Denied,
         };
         let Ok(request) = request else {

@@ -14,27 +14,36 @@ use crate::error::CodexError;
 use crate::json::{CodexOptions, ConversationsPage};
 use crate::model::ScriptedModel;
 use crate::runtime;
+use crate::telemetry::{HostTelemetry, TelemetryListener, TelemetryStats};
 use crate::tools::{CodexTool, function_tool};
 
 /// Holds the configuration, the model client and the host's tools; starts conversations.
 #[derive(Debug, uniffi::Object)]
 pub struct Codex {
     inner: codex_sdk::Codex,
+    telemetry: Option<Arc<HostTelemetry>>,
 }
 
 #[uniffi::export]
 impl Codex {
     /// A `Codex` with `options`, the host's `tools` (in every conversation), an optional approval handler
     /// (otherwise approval requests are denied on timeout unless answered with an op) and an optional
-    /// scripted model (otherwise the provider's API is used).
+    /// scripted model (otherwise the provider's API is used), and an optional telemetry listener (every
+    /// telemetry event, in order, never on a turn's own path).
     ///
     /// Fails with `invalidInput` for a bad setting (naming it) or tool, `config` for a bad `config.toml`.
-    #[uniffi::constructor(default(tools = [], approval_handler = None, model_client = None))]
+    #[uniffi::constructor(default(
+        tools = [],
+        approval_handler = None,
+        model_client = None,
+        telemetry_listener = None
+    ))]
     pub fn new(
         options: CodexOptions,
         tools: Vec<Arc<dyn CodexTool>>,
         approval_handler: Option<Arc<dyn ApprovalHandler>>,
         model_client: Option<Arc<ScriptedModel>>,
+        telemetry_listener: Option<Arc<dyn TelemetryListener>>,
     ) -> Result<Arc<Self>, CodexError> {
         let mut b = CodexBuilder::from_options(options.decode()?)?;
         if let Some(model) = model_client {
@@ -46,7 +55,40 @@ impl Codex {
         if let Some(handler) = approval_handler {
             b = b.approval_handler(Arc::new(HostApprovals(handler)));
         }
-        Ok(Arc::new(Self { inner: b.build()? }))
+        let telemetry = telemetry_listener.map(HostTelemetry::start).transpose()?;
+        if let Some(sink) = &telemetry {
+            b = b.telemetry(Arc::clone(sink) as Arc<dyn codex_sdk::telemetry::TelemetrySink>);
+        }
+        Ok(Arc::new(Self {
+            inner: b.build()?,
+            telemetry,
+        }))
+    }
+
+    /// Exports the telemetry still queued for an `[otel]` exporter and waits until the telemetry
+    /// listener has had every event recorded so far. Conversations are shut down on their own.
+    pub async fn shutdown(&self) -> Result<(), CodexError> {
+        let codex = self.inner.clone();
+        let telemetry = self.telemetry.clone();
+        runtime::run(async move {
+            codex.shutdown().await?;
+            if let Some(telemetry) = telemetry {
+                telemetry.flush().await;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    /// What telemetry delivery did so far.
+    pub fn telemetry_stats(&self) -> TelemetryStats {
+        let stats = self.inner.telemetry_stats();
+        TelemetryStats {
+            exported: stats.exported,
+            dropped: stats.dropped,
+            failed: stats.failed,
+            host_dropped: self.telemetry.as_ref().map_or(0, |t| t.dropped()),
+        }
     }
 
     /// The model conversations use.

@@ -49,6 +49,9 @@ json_types! {
     ExecApprovalRequestEvent => codex_sdk::protocol::ExecApprovalRequestEvent;
     /// `codex_sdk::protocol::ApplyPatchApprovalRequestEvent`: a patch waits for the host's decision.
     ApplyPatchApprovalRequestEvent => codex_sdk::protocol::ApplyPatchApprovalRequestEvent;
+    /// `codex_sdk::protocol::McpToolCallApprovalRequestEvent`: an MCP tool call waits for the host's
+    /// decision.
+    McpToolCallApprovalRequestEvent => codex_sdk::protocol::McpToolCallApprovalRequestEvent;
     /// `codex_sdk::protocol::ReviewDecision`: the host's answer to an approval request.
     ReviewDecision => codex_sdk::protocol::ReviewDecision;
     /// `codex_sdk::protocol::ResponseItem`: one item of model-visible history.

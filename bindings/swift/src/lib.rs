@@ -20,6 +20,7 @@ pub mod json;
 pub mod model;
 pub mod runtime;
 pub mod stream;
+pub mod telemetry;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tools;

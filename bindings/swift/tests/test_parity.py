@@ -181,3 +181,133 @@ class ParityTest(ProofCase):
             json.loads(line)
         with self.assertRaises(sdk.CodexError.Closed):
             await conversation.shutdown()
+
+
+def home_with_profile(root: str, base_url: str) -> tuple[str, str]:
+    """A CODEX_HOME pointing at the mock server with a `fast` profile, a global AGENTS.md, and a repository
+    with its own AGENTS.md."""
+    home, repo = Path(root, "home"), Path(root, "repo")
+    home.mkdir()
+    (repo / ".git").mkdir(parents=True)
+    (home / "config.toml").write_text(
+        'model = "gpt-4.1"\nmodel_provider = "mock"\n\n[model_providers.mock]\nname = "mock"\n'
+        f'base_url = "{base_url}"\nwire_api = "responses"\nrequest_max_retries = 0\nstream_max_retries = 0\n')
+    (home / "fast.config.toml").write_text(
+        'model = "gpt-5"\nmodel_reasoning_effort = "minimal"\nmodel_verbosity = "low"\n\n[tools]\nweb_search = true\n')
+    (home / "AGENTS.md").write_text("Always answer in French.\n")
+    (repo / "AGENTS.md").write_text("Run the tests first.\n")
+    return str(home), str(repo)
+
+
+class ConfigTomlTest(ProofCase):
+    async def test_config_toml_a_profile_and_agents_md_reach_the_request(self):
+        server = await sdk.MockServer.start()
+        server.enqueue(sdk.MockResponse.sse(sdk.sse_text_response("r1", "ok")))
+        server.enqueue(sdk.MockResponse.sse(sdk.sse_text_response("r2", "ok")))
+        directory = tempfile.TemporaryDirectory()
+        self.addCleanup(directory.cleanup)
+        home, repo = home_with_profile(directory.name, server.base_url())
+        base = dict(codex_home=home, load_config=True, cwd=repo, api_key="test-key")
+        codex = sdk.Codex(options=options(**base, profile="fast", model_max_output_tokens=99, user_instructions="Be brief."))
+        await (await codex.start_conversation()).run_turn("hi")
+        body = json.loads(server.requests()[0].body)
+        self.assertEqual((body["model"], body["reasoning"]["effort"], body["text"]), ("gpt-5", "minimal", {"verbosity": "low"}))
+        self.assertEqual(body["max_output_tokens"], 99)
+        self.assertIn({"type": "web_search"}, body["tools"])
+        instructions = body["input"][0]["content"][0]["text"]
+        for expected in ("Always answer in French.", "Be brief.", "Run the tests first."):
+            self.assertIn(expected, instructions)
+
+        quiet = sdk.Codex(options=options(**base, no_project_docs=True, web_search=False))
+        await (await quiet.start_conversation()).run_turn("hi")
+        body = json.loads(server.requests()[1].body)
+        self.assertEqual(body["model"], "gpt-4.1")
+        self.assertFalse(body.get("tools"))
+        self.assertNotIn("French", json.dumps(body["input"]))
+
+        with self.assertRaisesRegex(sdk.CodexError.InvalidInput, "fast"):
+            sdk.Codex(options=options(**base, profile="nope"))
+
+
+def mcp_test_server() -> str:
+    """The core's rmcp test server (`examples/mcp_test_server.rs`), built with cargo if needed (into
+    CARGO_TARGET_DIR, as the core's own tests build it)."""
+    import subprocess
+
+    repo = Path(__file__).resolve().parents[3]
+    out = subprocess.run(
+        ["cargo", "build", "--quiet", "-p", "codex-sdk", "--features", "testing", "--example", "mcp_test_server",
+         "--message-format", "json"],
+        cwd=repo, check=True, capture_output=True, text=True,
+    ).stdout
+    for line in out.splitlines():
+        message = json.loads(line)
+        if message.get("reason") == "compiler-artifact" and message["target"]["name"] == "mcp_test_server":
+            return message["executable"]
+    raise AssertionError("cargo built no mcp_test_server executable")
+
+
+class Approve(sdk.ApprovalHandler):
+    def __init__(self):
+        self.asked = []
+
+    async def decide(self, request):
+        self.asked.append(request)
+        return json.dumps("approved")
+
+
+class Collect(sdk.TelemetryListener):
+    def __init__(self):
+        self.events = []
+
+    async def on_event(self, event):
+        self.events.append(json.loads(event))
+
+
+class McpAndTelemetryTest(ProofCase):
+    async def test_an_mcp_server_s_tools_run_through_a_turn_with_approval_and_elicitation(self):
+        approve = Approve()
+        model = scripted(response(call("test__echo", {"text": "hello from mcp"})), response(call("test__ask", {})),
+                         response(text("done")))
+        servers = {"test": {"command": mcp_test_server(), "args": ["stdio"]}}
+        codex = sdk.Codex(options=options(approval_policy="on-request", mcp_servers=servers),
+                          approval_handler=approve, model_client=model)
+        conversation = await codex.start_conversation()
+        stream = conversation.start_turn("go")
+        ends = []
+        while (event := await asyncio.wait_for(stream.next(), 60)) is not None:
+            msg = json.loads(event)["msg"]
+            if msg["type"] == "mcp_elicitation_request":
+                self.assertEqual((msg["server"], msg["message"]), ("test", "What is your name?"))
+                await conversation.submit(json.dumps({"type": "resolve_mcp_elicitation", "server": msg["server"],
+                                                      "request_id": msg["request_id"], "action": "accept",
+                                                      "content": {"name": "Ada"}}))
+            elif msg["type"] == "mcp_tool_call_end":
+                ends.append(msg)
+        for request in approve.asked:
+            self.assertIsInstance(request, sdk.ApprovalRequest.MCP_TOOL_CALL)
+        invocations = [json.loads(request.request)["invocation"] for request in approve.asked]
+        self.assertEqual([(i["server"], i["tool"]) for i in invocations], [("test", "echo"), ("test", "ask")])
+        self.assertEqual([(e["invocation"]["tool"], e["result"]["type"]) for e in ends],
+                         [("echo", "response"), ("ask", "response")])
+        self.assertEqual(ends[0]["result"]["content"], [{"type": "text", "text": "hello from mcp"}])
+        self.assertEqual(json.loads(ends[1]["result"]["content"][0]["text"])["content"], {"name": "Ada"})
+
+    async def test_telemetry_events_reach_the_listener_redacted_and_shutdown_flushes(self):
+        key = "sk-telemetry-secret-1234"
+        server = await sdk.MockServer.start()
+        server.enqueue(sdk.MockResponse.sse(sdk.sse_tool_call_response("r1", "call_1", "deploy", json.dumps({"key": key}))))
+        server.enqueue(sdk.MockResponse.sse(sdk.sse_text_response("r2", "done")))
+        collect = Collect()
+        provider = {"name": "mock", "base_url": server.base_url(), "wire_api": "responses", "request_max_retries": 0}
+        codex = sdk.Codex(options=options(provider=provider, api_key=key, cwd="/tmp"), tools=[Deploy()],
+                          approval_handler=Answer("approved"), telemetry_listener=collect)
+        conversation = await codex.start_conversation()
+        await conversation.run_turn(f"my key is {key}")
+        await codex.shutdown()
+        names = {event["kind"]["name"] for event in collect.events}
+        self.assertEqual(names, {"codex.api_request", "codex.sse_event", "codex.user_prompt",
+                                 "codex.tool_decision", "codex.tool_result"})
+        self.assertTrue(all(e["metadata"]["conversation_id"] == conversation.id() for e in collect.events))
+        self.assertNotIn(key, json.dumps(collect.events))
+        self.assertEqual(codex.telemetry_stats(), sdk.TelemetryStats(exported=0, dropped=0, failed=0, host_dropped=0))

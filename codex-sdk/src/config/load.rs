@@ -97,16 +97,6 @@ impl Config {
         Self::load_layers(&codex_home.into(), None, overrides, true)
     }
 
-    /// As [`Config::load`]; without `read_files`, neither `config.toml` nor `auth.json` is read (the
-    /// overrides apply to the defaults).
-    pub(crate) fn load_with(
-        codex_home: PathBuf,
-        overrides: &[(String, toml::Value)],
-        read_files: bool,
-    ) -> Result<LoadedConfig> {
-        Self::load_layers(&codex_home, None, overrides, read_files)
-    }
-
     /// `config.toml`, the profile (`profile`, else the `profile` key), the overrides; then the config.
     /// Without `read_files` the layers start from an empty table and `auth.json` is not read.
     pub(super) fn load_layers(

@@ -6,14 +6,16 @@
 //! Adding a setting is one field here (with its doc comment, which the hosts' generated types carry), one
 //! line in [`CodexOptions::apply`], and a regenerated schema.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use serde::{Deserialize, Deserializer};
 
-use super::{Config, SandboxMode, ShellEnvironmentPolicy, parse_override};
+use super::{Config, SandboxMode, ShellEnvironmentPolicy, Verbosity, parse_override};
 use crate::conversation::CodexBuilder;
 use crate::error::{Error, Result};
+use crate::mcp::McpServerConfig;
 use crate::model::{ApiKey, ModelProviderInfo};
 use crate::protocol::{AskForApproval, ReasoningEffort, ReasoningSummary, SandboxPolicy};
 use crate::tools::BuiltinToolsConfig;
@@ -71,6 +73,37 @@ pub struct CodexOptions {
     pub use_experimental_unified_exec_tool: Option<bool>,
     /// Read `codex_home/config.toml` (and the API key from `auth.json`) before applying these options.
     pub load_config: bool,
+    /// The profile laid over `config.toml` (Codex CLI's `--profile NAME`): `codex_home/NAME.config.toml`,
+    /// else `[profiles.NAME]` of `config.toml` (read with `load_config`). An unknown profile is an error
+    /// naming the ones that exist.
+    pub profile: Option<String>,
+    /// The user's own instructions, sent with the `AGENTS.md` files at the start of each new conversation.
+    pub user_instructions: Option<String>,
+    /// The cap on the project `AGENTS.md` bytes sent (`project_doc_max_bytes`, default 32 KiB; `0` reads
+    /// none, `codex_home/AGENTS.md` is still sent).
+    pub project_doc_max_bytes: Option<usize>,
+    /// Read these files (relative to the working directory), in order, instead of discovering `AGENTS.md`
+    /// files.
+    pub project_doc_files: Option<Vec<PathBuf>>,
+    /// Read no instruction file at all: neither the project's `AGENTS.md` files nor
+    /// `codex_home/AGENTS.md`.
+    pub no_project_docs: bool,
+    /// Offer OpenAI's hosted `web_search` tool (Responses API only).
+    pub web_search: Option<bool>,
+    /// `text.verbosity` for the models that take it: `"low"`, `"medium"` or `"high"`.
+    pub model_verbosity: Option<Verbosity>,
+    /// The response's output token limit.
+    pub model_max_output_tokens: Option<u64>,
+    /// Keep every reasoning event from the host.
+    pub hide_agent_reasoning: Option<bool>,
+    /// Send raw reasoning events to the host (off by default).
+    pub show_raw_agent_reasoning: Option<bool>,
+    /// A program (and its arguments) run after each completed turn with Codex's `agent-turn-complete`
+    /// JSON as its last argument; an empty list turns it off.
+    pub notify: Option<Vec<String>>,
+    /// MCP servers whose tools conversations get, by name (as `[mcp_servers.<name>]` of `config.toml`,
+    /// with the same keys); each replaces a server of the same name from `config.toml`.
+    pub mcp_servers: BTreeMap<String, McpServerConfig>,
     /// Codex CLI `-c key=value` overrides (the value is TOML; a bare word is a string), applied on top of
     /// `config.toml` when `load_config` is set, else on top of the defaults.
     pub config_overrides: Vec<String>,
@@ -157,13 +190,18 @@ impl CodexOptions {
             .iter()
             .map(|spec| parse_override(spec))
             .collect::<Result<Vec<_>>>()?;
-        if !self.load_config && overrides.is_empty() {
+        if !self.load_config && overrides.is_empty() && self.profile.is_none() {
             return Ok(Config {
                 codex_home,
                 ..Config::default()
             });
         }
-        let loaded = Config::load_with(codex_home, &overrides, self.load_config)?;
+        let loaded = Config::load_layers(
+            &codex_home,
+            self.profile.as_deref(),
+            &overrides,
+            self.load_config,
+        )?;
         for warning in &loaded.warnings {
             tracing::warn!("{warning}");
         }
@@ -191,7 +229,26 @@ impl CodexOptions {
             originator => originator,
             user_agent_suffix => user_agent_suffix,
             event_buffer => event_buffer,
+            user_instructions => user_instructions,
+            project_doc_max_bytes => project_doc_max_bytes,
+            project_doc_files => project_doc_files,
+            web_search => web_search,
+            hide_agent_reasoning => hide_agent_reasoning,
+            show_raw_agent_reasoning => show_raw_agent_reasoning,
+            notify => notify,
         );
+        if self.no_project_docs {
+            b = b.no_project_docs();
+        }
+        if let Some(verbosity) = self.model_verbosity {
+            b = b.model_verbosity(Some(verbosity));
+        }
+        if let Some(limit) = self.model_max_output_tokens {
+            b = b.model_max_output_tokens(Some(limit));
+        }
+        for (name, server) in self.mcp_servers {
+            b = b.mcp_server(name, server);
+        }
         if let Some(key) = self.api_key {
             b = b.api_key(key.expose());
         }

@@ -263,39 +263,73 @@ pub(crate) fn validate_server_name(name: &str) -> crate::Result<()> {
 
 /// The TOML shape (every key optional), checked into [`McpServerConfig`].
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 struct RawMcpServerConfig {
+    /// The program of a stdio server.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     command: Option<String>,
+    /// The arguments of a stdio server.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     args: Option<Vec<String>>,
+    /// Variables set for a stdio server on top of the environment policy's result.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     env: Option<BTreeMap<String, String>>,
+    /// Names of host variables passed through to a stdio server as they are.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     env_vars: Option<Vec<String>>,
+    /// A stdio server's working directory (default: the configuration's `cwd`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     cwd: Option<PathBuf>,
+    /// The URL of a streamable HTTP server (instead of `command`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     url: Option<String>,
+    /// The variable holding a bearer token sent as `Authorization`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     bearer_token_env_var: Option<String>,
+    /// Headers sent with every request.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     http_headers: Option<BTreeMap<String, String>>,
+    /// Headers whose values are read from host variables (header → variable).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     env_http_headers: Option<BTreeMap<String, String>>,
+    /// Whether the server is started (default true).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     enabled: Option<bool>,
+    /// How long the server may take to start, in seconds (default 10).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     startup_timeout_sec: Option<f64>,
     /// Codex CLI's older spelling, in milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     startup_timeout_ms: Option<u64>,
+    /// How long one tool call may take, in seconds (default 60).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     tool_timeout_sec: Option<f64>,
+    /// When set, only these tools are offered to the model.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     enabled_tools: Option<Vec<String>>,
+    /// Tools never offered (applied after `enabled_tools`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     disabled_tools: Option<Vec<String>>,
+}
+
+/// Described by its TOML/JSON shape (Codex CLI's keys), which is what hosts write.
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for McpServerConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "McpServerConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let mut schema = RawMcpServerConfig::json_schema(generator);
+        schema.insert(
+            "description".to_owned(),
+            "One MCP server, with Codex CLI's `[mcp_servers.<name>]` keys: `command` (stdio) or `url` \
+             (streamable HTTP), plus the optional settings."
+                .into(),
+        );
+        schema
+    }
 }
 
 fn seconds(key: &str, value: f64) -> Result<Duration, String> {

@@ -45,6 +45,7 @@ impl ToolSpec {
 
 /// How long and detailed the model's text is (`text.verbosity` of the Responses API; `model_verbosity`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Verbosity {
     /// Short answers.

@@ -471,3 +471,71 @@ fn decision_names_are_the_wire_names_and_unknown_answers_deny() {
         ReviewDecision::Denied
     );
 }
+
+#[test]
+fn options_carry_config_toml_settings_profiles_and_mcp_servers() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(home.path().join("config.toml"), "model = \"base\"\n").unwrap();
+    std::fs::write(
+        home.path().join("fast.config.toml"),
+        "model = \"profiled\"\n",
+    )
+    .unwrap();
+    let codex = CodexBuilder::from_options(
+        options(json!({
+            "ephemeral": true,
+            "codex_home": home.path(),
+            "load_config": true,
+            "profile": "fast",
+            "user_instructions": "be brief",
+            "project_doc_max_bytes": 100,
+            "web_search": true,
+            "model_verbosity": "low",
+            "model_max_output_tokens": 321,
+            "hide_agent_reasoning": true,
+            "show_raw_agent_reasoning": true,
+            "notify": ["notify-prog", "arg"],
+            "mcp_servers": {"docs": {"command": "docs-server", "args": ["--stdio"], "tool_timeout_sec": 5}},
+        }))
+        .unwrap(),
+    )
+    .unwrap()
+    .build()
+    .unwrap();
+    let config = codex.config();
+    assert_eq!(config.model, "profiled");
+    assert_eq!(config.user_instructions.as_deref(), Some("be brief"));
+    assert_eq!(config.project_doc.max_bytes, 100);
+    assert!(config.web_search && config.hide_agent_reasoning && config.show_raw_agent_reasoning);
+    assert_eq!(
+        config.model_verbosity,
+        Some(codex_sdk::config::Verbosity::Low)
+    );
+    assert_eq!(config.model_max_output_tokens, Some(321));
+    assert_eq!(
+        config.notify,
+        Some(vec!["notify-prog".to_owned(), "arg".to_owned()])
+    );
+    let docs = &config.mcp_servers["docs"];
+    assert_eq!(
+        docs,
+        &codex_sdk::mcp::McpServerConfig::stdio("docs-server", ["--stdio"])
+            .tool_timeout(Duration::from_secs(5))
+    );
+
+    let off =
+        options(json!({"ephemeral": true, "no_project_docs": true, "project_doc_max_bytes": 9}));
+    let codex = CodexBuilder::from_options(off.unwrap())
+        .unwrap()
+        .build()
+        .unwrap();
+    assert_eq!(
+        codex.config().project_doc,
+        codex_sdk::config::ProjectDocOptions::disabled()
+    );
+
+    let unknown =
+        options(json!({"codex_home": home.path(), "load_config": true, "profile": "nope"}));
+    let err = CodexBuilder::from_options(unknown.unwrap()).unwrap_err();
+    assert!(err.to_string().contains("fast"), "{err}");
+}

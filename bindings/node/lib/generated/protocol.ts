@@ -106,16 +106,55 @@ export interface CodexOptions {
   ephemeral?: boolean;
   /** Events buffered per conversation before it waits for its consumer. */
   event_buffer?: number | null;
+  /** Keep every reasoning event from the host. */
+  hide_agent_reasoning?: boolean | null;
   /** Replaces the SDK's system instructions. */
   instructions?: string | null;
   /** Read `codex_home/config.toml` (and the API key from `auth.json`) before applying these options. */
   load_config?: boolean;
+  /**
+   * MCP servers whose tools conversations get, by name (as `[mcp_servers.<name>]` of `config.toml`,
+   * with the same keys); each replaces a server of the same name from `config.toml`.
+   */
+  mcp_servers?: {
+    [key: string]: McpServerConfig;
+  };
   /** The model's name. */
   model?: string | null;
   /** The context window in tokens (overrides the known-models table). */
   model_context_window?: number | null;
+  /** The response's output token limit. */
+  model_max_output_tokens?: number | null;
+  /** `text.verbosity` for the models that take it: `"low"`, `"medium"` or `"high"`. */
+  model_verbosity?: Verbosity | null;
+  /**
+   * Read no instruction file at all: neither the project's `AGENTS.md` files nor
+   * `codex_home/AGENTS.md`.
+   */
+  no_project_docs?: boolean;
+  /**
+   * A program (and its arguments) run after each completed turn with Codex's `agent-turn-complete`
+   * JSON as its last argument; an empty list turns it off.
+   */
+  notify?: string[] | null;
   /** The `originator` header value. */
   originator?: string | null;
+  /**
+   * The profile laid over `config.toml` (Codex CLI's `--profile NAME`): `codex_home/NAME.config.toml`,
+   * else `[profiles.NAME]` of `config.toml` (read with `load_config`). An unknown profile is an error
+   * naming the ones that exist.
+   */
+  profile?: string | null;
+  /**
+   * Read these files (relative to the working directory), in order, instead of discovering `AGENTS.md`
+   * files.
+   */
+  project_doc_files?: string[] | null;
+  /**
+   * The cap on the project `AGENTS.md` bytes sent (`project_doc_max_bytes`, default 32 KiB; `0` reads
+   * none, `codex_home/AGENTS.md` is still sent).
+   */
+  project_doc_max_bytes?: number | null;
   /** Where the model is served (a `[model_providers.<id>]` table of config.toml). */
   provider?: ModelProviderInfo | null;
   /** Reasoning effort. */
@@ -129,6 +168,8 @@ export interface CodexOptions {
   sandbox_policy?: unknown;
   /** The environment of every process the agent starts (`[shell_environment_policy]`). */
   shell_environment_policy?: ShellEnvironmentPolicy | null;
+  /** Send raw reasoning events to the host (off by default). */
+  show_raw_agent_reasoning?: boolean | null;
   /**
    * Adds the `unified_exec` tool (interactive PTY sessions; Responses API only), as Codex CLI's setting
    * of the same name.
@@ -136,6 +177,10 @@ export interface CodexOptions {
   use_experimental_unified_exec_tool?: boolean | null;
   /** Appended to the user agent (e.g. the host application's name and version). */
   user_agent_suffix?: string | null;
+  /** The user's own instructions, sent with the `AGENTS.md` files at the start of each new conversation. */
+  user_instructions?: string | null;
+  /** Offer OpenAI's hosted `web_search` tool (Responses API only). */
+  web_search?: boolean | null;
 }
 
 /** What started a compaction. */
@@ -517,6 +562,46 @@ export interface McpInvocation {
   server: string;
   /** The tool's name as the server knows it. */
   tool: string;
+}
+
+/** One MCP server, with Codex CLI's `[mcp_servers.<name>]` keys: `command` (stdio) or `url` (streamable HTTP), plus the optional settings. */
+export interface McpServerConfig {
+  /** The arguments of a stdio server. */
+  args?: string[] | null;
+  /** The variable holding a bearer token sent as `Authorization`. */
+  bearer_token_env_var?: string | null;
+  /** The program of a stdio server. */
+  command?: string | null;
+  /** A stdio server's working directory (default: the configuration's `cwd`). */
+  cwd?: string | null;
+  /** Tools never offered (applied after `enabled_tools`). */
+  disabled_tools?: string[] | null;
+  /** Whether the server is started (default true). */
+  enabled?: boolean | null;
+  /** When set, only these tools are offered to the model. */
+  enabled_tools?: string[] | null;
+  /** Variables set for a stdio server on top of the environment policy's result. */
+  env?: {
+    [key: string]: string;
+  } | null;
+  /** Headers whose values are read from host variables (header → variable). */
+  env_http_headers?: {
+    [key: string]: string;
+  } | null;
+  /** Names of host variables passed through to a stdio server as they are. */
+  env_vars?: string[] | null;
+  /** Headers sent with every request. */
+  http_headers?: {
+    [key: string]: string;
+  } | null;
+  /** Codex CLI's older spelling, in milliseconds. */
+  startup_timeout_ms?: number | null;
+  /** How long the server may take to start, in seconds (default 10). */
+  startup_timeout_sec?: number | null;
+  /** How long one tool call may take, in seconds (default 60). */
+  tool_timeout_sec?: number | null;
+  /** The URL of a streamable HTTP server (instead of `command`). */
+  url?: string | null;
 }
 
 /** Every configured server finished starting (or failed to). */
@@ -1319,6 +1404,15 @@ export interface UserMessageEvent {
   /** The text parts joined. */
   message: string;
 }
+
+/** How long and detailed the model's text is (`text.verbosity` of the Responses API; `model_verbosity`). */
+export type Verbosity =
+  /** Short answers. */
+  | "low"
+  /** The API's default. */
+  | "medium"
+  /** Long, detailed answers. */
+  | "high";
 
 /** A non-fatal notice. */
 export interface WarningEvent {

@@ -16,7 +16,7 @@ the `CodexError` subclasses of `codex_sdk.errors`; `CodexSync` is the blocking f
 """
 
 from . import errors, types
-from ._codex import ApprovalRequest, Codex, Decision
+from ._codex import ApprovalRequest, Codex, Decision, TelemetryEvent
 from ._home import (
     auth_status,
     format_tokens_compact,
@@ -38,6 +38,7 @@ from .errors import __all__ as _errors_all
 
 __all__ = [
     "ApprovalRequest",
+    "TelemetryEvent",
     "Codex",
     "CodexSync",
     "Conversation",

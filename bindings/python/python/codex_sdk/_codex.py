@@ -15,18 +15,26 @@ from ._types import (
     ApplyPatchApprovalRequestEvent,
     CodexOptions,
     ExecApprovalRequestEvent,
+    McpToolCallApprovalRequestEvent,
     ReviewDecision,
     event_msg_from_dict,
 )
 from ._scripted import ScriptedModel
 
-ApprovalRequest = Union[ExecApprovalRequestEvent, ApplyPatchApprovalRequestEvent]
-"""What needs the host's approval: a command, or a patch."""
+ApprovalRequest = Union[ExecApprovalRequestEvent, ApplyPatchApprovalRequestEvent, McpToolCallApprovalRequestEvent]
+"""What needs the host's approval: a command, a patch, or a call of an MCP server's tool."""
 
 Decision = Union[ReviewDecision, bool]
 """An approval answer: a `ReviewDecision`, or `True` (approved) / `False` (denied)."""
 
 ApprovalCallback = Callable[[ApprovalRequest], Union[Decision, Awaitable[Decision]]]
+
+TelemetryEvent = Dict[str, Any]
+"""One telemetry event, redacted: `timestamp`, `metadata` (conversation id, model, app version, …) and
+`kind`, whose `name` is the catalog's (`codex.api_request`, `codex.sse_event`, `codex.user_prompt`,
+`codex.tool_decision`, `codex.tool_result`) beside that event's fields."""
+
+TelemetryCallback = Callable[[TelemetryEvent], Union[None, Awaitable[None]]]
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -60,10 +68,12 @@ class Codex:
         model_client: Optional[ScriptedModel] = None,
         tools: Optional[List[Union[Tool, Callable[..., Any]]]] = None,
         on_approval: Optional[ApprovalCallback] = None,
+        on_telemetry: Optional[TelemetryCallback] = None,
         **settings: Any,
     ):
         """`options` and the keyword `settings` are the fields of `CodexOptions` (keywords win); the core
-        checks them, so a misspelt or ill-typed setting raises `InvalidInputError` naming it."""
+        checks them, so a misspelt or ill-typed setting raises `InvalidInputError` naming it.
+        `on_telemetry` receives every telemetry event (see `on_telemetry`)."""
         merged: Dict[str, Any] = dict(to_jsonable(options) or {})
         merged.update({k: to_jsonable(v) for k, v in settings.items() if v is not None})
         self._options = dumps({k: os.fspath(v) if isinstance(v, os.PathLike) else v for k, v in merged.items()})
@@ -71,6 +81,7 @@ class Codex:
         self.tools: List[Tool] = [t if isinstance(t, Tool) else Tool(t) for t in tools or []]
         """The tools every new conversation starts with."""
         self._on_approval = on_approval
+        self._on_telemetry = on_telemetry
         self._native: Optional[_native.Codex] = None
 
     @overload
@@ -107,6 +118,28 @@ class Codex:
         self._native = None
         return fn
 
+    def on_telemetry(self, fn: TelemetryCallback) -> TelemetryCallback:
+        """Decorator: installs the telemetry callback (sync or `async def`). It receives each event of
+        Codex's telemetry catalog as a dict (`TelemetryEvent`), redacted (no API key, no prompt text
+        unless `[otel] log_user_prompt`), in order, after the work it describes — never on the turn's
+        own path, so a slow callback cannot slow a turn (events it falls far behind on are dropped and
+        counted in `telemetry_stats()["host_dropped"]`). `await codex.shutdown()` waits until it has had
+        every event recorded so far."""
+        self._on_telemetry = fn
+        self._native = None
+        return fn
+
+    async def shutdown(self) -> None:
+        """Exports the telemetry still queued for an `[otel]` exporter and waits until the telemetry
+        callback has had every event so far. Call it before the process exits."""
+        if self._native is not None:
+            await self._native.shutdown()
+
+    def telemetry_stats(self) -> Dict[str, int]:
+        """What telemetry delivery did so far: `exported`, `dropped` (queue full) and `failed` records of
+        the `[otel]` exporter, and `host_dropped` events the telemetry callback fell too far behind for."""
+        return dict(json.loads(self.native.telemetry_stats()))
+
     @property
     def native(self) -> _native.Codex:
         """The native `Codex` for the current settings, tools and callback."""
@@ -118,6 +151,8 @@ class Codex:
                 tools=[t.native for t in self.tools],
                 on_approval=callback,
                 on_approval_is_async=inspect.iscoroutinefunction(self._on_approval),
+                on_telemetry=None if self._on_telemetry is None else _telemetry_bridge(self._on_telemetry),
+                on_telemetry_is_async=inspect.iscoroutinefunction(self._on_telemetry),
             )
         return self._native
 
@@ -183,3 +218,12 @@ def _approval_bridge(fn: ApprovalCallback) -> Callable[[str], Any]:
 
 async def _await_decision(answer: Awaitable[Any]) -> str:
     return _decision(await answer)
+
+
+def _telemetry_bridge(fn: TelemetryCallback) -> Callable[[str], Any]:
+    """The native callback: the event's JSON in, the callback's result (or coroutine) out."""
+
+    def call(event: str) -> Any:
+        return fn(json.loads(event))
+
+    return call

@@ -16,10 +16,11 @@ class Codex:
     """
     Holds the configuration, the model client and the host's tools; starts conversations.
     """
-    def __new__(cls, /, options: str, *, model_client: ScriptedModel | None = None, tools: SupportsGetItem[int, Tool] = ..., on_approval: Any | None = None, on_approval_is_async: bool = False) -> Codex:
+    def __new__(cls, /, options: str, *, model_client: ScriptedModel | None = None, tools: SupportsGetItem[int, Tool] = ..., on_approval: Any | None = None, on_approval_is_async: bool = False, on_telemetry: Any | None = None, on_telemetry_is_async: bool = False) -> Codex:
         """
         `options` is the JSON of the core's `CodexOptions` (the package builds it from keyword arguments);
-        what cannot be data — a scripted model, host tools, the approval callback — comes separately.
+        what cannot be data — a scripted model, host tools, the approval callback, the telemetry callback
+        (`on_telemetry(event_json)`, called off the turn's task, in order) — comes separately.
         """
     def archive_conversation(self, /, conversation_id: str, path: str | PathLike[str]) -> Awaitable[Path]:
         """
@@ -47,9 +48,19 @@ class Codex:
         """
         Resumes the conversation recorded at `path` (same id, appending to the same file).
         """
+    def shutdown(self, /) -> Awaitable[None]:
+        """
+        Exports the telemetry still queued (OTLP exporter) and waits until the telemetry callback has
+        had every event recorded so far. Conversations are shut down on their own.
+        """
     def start_conversation(self, /) -> Awaitable[Conversation]:
         """
         Starts a conversation; resolves to a `Conversation`.
+        """
+    def telemetry_stats(self, /) -> str:
+        """
+        What telemetry delivery did so far, as JSON: `exported`, `dropped` and `failed` (the OTLP
+        exporter's records) and `host_dropped` (events the telemetry callback fell too far behind for).
         """
     def unarchive_conversation(self, /, conversation_id: str, path: str | PathLike[str]) -> Awaitable[Path]:
         """

@@ -11,7 +11,7 @@ import os
 import threading
 from typing import Any, Awaitable, Callable, Coroutine, Dict, Iterator, List, Optional, TypeVar, Union
 
-from ._codex import ApprovalCallback, Codex
+from ._codex import ApprovalCallback, Codex, TelemetryCallback
 from ._conversation import Conversation, ConversationTools, RunResult
 from ._convert import Input
 from ._tools import Tool
@@ -141,6 +141,18 @@ class CodexSync:
     def on_approval(self, fn: ApprovalCallback) -> ApprovalCallback:
         """Decorator: as `Codex.on_approval`."""
         return self.codex.on_approval(fn)
+
+    def on_telemetry(self, fn: TelemetryCallback) -> TelemetryCallback:
+        """Decorator: as `Codex.on_telemetry`."""
+        return self.codex.on_telemetry(fn)
+
+    def shutdown(self) -> None:
+        """Flushes telemetry: as `Codex.shutdown`."""
+        run_sync(self.codex.shutdown())
+
+    def telemetry_stats(self) -> Dict[str, int]:
+        """As `Codex.telemetry_stats`."""
+        return self.codex.telemetry_stats()
 
     def start_conversation(self) -> ConversationSync:
         """Starts a conversation."""

@@ -108,6 +108,10 @@ TurnAbortReason = Literal["interrupted", "replaced"]
 """Why a turn ended early."""
 
 
+Verbosity = Literal["low", "medium", "high"]
+"""How long and detailed the model's text is (`text.verbosity` of the Responses API; `model_verbosity`)."""
+
+
 WireApi = Literal["responses", "chat"]
 """Which HTTP API a provider speaks."""
 
@@ -176,16 +180,47 @@ class CodexOptions(_Data):
     """Record nothing: conversations cannot be resumed, forked or listed."""
     event_buffer: Optional[int] = None
     """Events buffered per conversation before it waits for its consumer."""
+    hide_agent_reasoning: Optional[bool] = None
+    """Keep every reasoning event from the host."""
     instructions: Optional[str] = None
     """Replaces the SDK's system instructions."""
     load_config: bool = False
     """Read `codex_home/config.toml` (and the API key from `auth.json`) before applying these options."""
+    mcp_servers: Dict[str, McpServerConfig] = field(default_factory=dict)
+    """MCP servers whose tools conversations get, by name (as `[mcp_servers.<name>]` of `config.toml`,
+    with the same keys); each replaces a server of the same name from `config.toml`.
+    """
     model: Optional[str] = None
     """The model's name."""
     model_context_window: Optional[int] = None
     """The context window in tokens (overrides the known-models table)."""
+    model_max_output_tokens: Optional[int] = None
+    """The response's output token limit."""
+    model_verbosity: Optional[Verbosity] = None
+    """`text.verbosity` for the models that take it: `"low"`, `"medium"` or `"high"`."""
+    no_project_docs: bool = False
+    """Read no instruction file at all: neither the project's `AGENTS.md` files nor
+    `codex_home/AGENTS.md`.
+    """
+    notify: Optional[List[str]] = None
+    """A program (and its arguments) run after each completed turn with Codex's `agent-turn-complete`
+    JSON as its last argument; an empty list turns it off.
+    """
     originator: Optional[str] = None
     """The `originator` header value."""
+    profile: Optional[str] = None
+    """The profile laid over `config.toml` (Codex CLI's `--profile NAME`): `codex_home/NAME.config.toml`,
+    else `[profiles.NAME]` of `config.toml` (read with `load_config`). An unknown profile is an error
+    naming the ones that exist.
+    """
+    project_doc_files: Optional[List[str]] = None
+    """Read these files (relative to the working directory), in order, instead of discovering `AGENTS.md`
+    files.
+    """
+    project_doc_max_bytes: Optional[int] = None
+    """The cap on the project `AGENTS.md` bytes sent (`project_doc_max_bytes`, default 32 KiB; `0` reads
+    none, `codex_home/AGENTS.md` is still sent).
+    """
     provider: Optional[ModelProviderInfo] = None
     """Where the model is served (a `[model_providers.<id>]` table of config.toml)."""
     reasoning_effort: Optional[ReasoningEffort] = None
@@ -198,14 +233,20 @@ class CodexOptions(_Data):
     """
     shell_environment_policy: Optional[ShellEnvironmentPolicy] = None
     """The environment of every process the agent starts (`[shell_environment_policy]`)."""
+    show_raw_agent_reasoning: Optional[bool] = None
+    """Send raw reasoning events to the host (off by default)."""
     use_experimental_unified_exec_tool: Optional[bool] = None
     """Adds the `unified_exec` tool (interactive PTY sessions; Responses API only), as Codex CLI's setting
     of the same name.
     """
     user_agent_suffix: Optional[str] = None
     """Appended to the user agent (e.g. the host application's name and version)."""
+    user_instructions: Optional[str] = None
+    """The user's own instructions, sent with the `AGENTS.md` files at the start of each new conversation."""
+    web_search: Optional[bool] = None
+    """Offer OpenAI's hosted `web_search` tool (Responses API only)."""
 
-    def __init__(self, api_key: Optional[str] = None, approval_policy: Optional[AskForApproval] = None, approval_timeout_ms: Optional[int] = None, base_url: Optional[str] = None, builtin_tools: Optional[bool] = None, codex_home: Optional[str] = None, config_overrides: Optional[List[str]] = None, cwd: Optional[str] = None, ephemeral: bool = False, event_buffer: Optional[int] = None, instructions: Optional[str] = None, load_config: bool = False, model: Optional[str] = None, model_context_window: Optional[int] = None, originator: Optional[str] = None, provider: Optional[ModelProviderInfo] = None, reasoning_effort: Optional[ReasoningEffort] = None, reasoning_summary: Optional[ReasoningSummary] = None, sandbox_policy: Optional[Any] = None, shell_environment_policy: Optional[ShellEnvironmentPolicy] = None, use_experimental_unified_exec_tool: Optional[bool] = None, user_agent_suffix: Optional[str] = None) -> None:
+    def __init__(self, api_key: Optional[str] = None, approval_policy: Optional[AskForApproval] = None, approval_timeout_ms: Optional[int] = None, base_url: Optional[str] = None, builtin_tools: Optional[bool] = None, codex_home: Optional[str] = None, config_overrides: Optional[List[str]] = None, cwd: Optional[str] = None, ephemeral: bool = False, event_buffer: Optional[int] = None, hide_agent_reasoning: Optional[bool] = None, instructions: Optional[str] = None, load_config: bool = False, mcp_servers: Optional[Dict[str, McpServerConfig]] = None, model: Optional[str] = None, model_context_window: Optional[int] = None, model_max_output_tokens: Optional[int] = None, model_verbosity: Optional[Verbosity] = None, no_project_docs: bool = False, notify: Optional[List[str]] = None, originator: Optional[str] = None, profile: Optional[str] = None, project_doc_files: Optional[List[str]] = None, project_doc_max_bytes: Optional[int] = None, provider: Optional[ModelProviderInfo] = None, reasoning_effort: Optional[ReasoningEffort] = None, reasoning_summary: Optional[ReasoningSummary] = None, sandbox_policy: Optional[Any] = None, shell_environment_policy: Optional[ShellEnvironmentPolicy] = None, show_raw_agent_reasoning: Optional[bool] = None, use_experimental_unified_exec_tool: Optional[bool] = None, user_agent_suffix: Optional[str] = None, user_instructions: Optional[str] = None, web_search: Optional[bool] = None) -> None:
         self.api_key = api_key
         self.approval_policy = approval_policy
         self.approval_timeout_ms = approval_timeout_ms
@@ -216,22 +257,34 @@ class CodexOptions(_Data):
         self.cwd = cwd
         self.ephemeral = ephemeral
         self.event_buffer = event_buffer
+        self.hide_agent_reasoning = hide_agent_reasoning
         self.instructions = instructions
         self.load_config = load_config
+        self.mcp_servers = dict() if mcp_servers is None else mcp_servers
         self.model = model
         self.model_context_window = model_context_window
+        self.model_max_output_tokens = model_max_output_tokens
+        self.model_verbosity = model_verbosity
+        self.no_project_docs = no_project_docs
+        self.notify = notify
         self.originator = originator
+        self.profile = profile
+        self.project_doc_files = project_doc_files
+        self.project_doc_max_bytes = project_doc_max_bytes
         self.provider = provider
         self.reasoning_effort = reasoning_effort
         self.reasoning_summary = reasoning_summary
         self.sandbox_policy = sandbox_policy
         self.shell_environment_policy = shell_environment_policy
+        self.show_raw_agent_reasoning = show_raw_agent_reasoning
         self.use_experimental_unified_exec_tool = use_experimental_unified_exec_tool
         self.user_agent_suffix = user_agent_suffix
+        self.user_instructions = user_instructions
+        self.web_search = web_search
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "CodexOptions":
-        return cls(api_key=d.get("api_key"), approval_policy=d.get("approval_policy"), approval_timeout_ms=d.get("approval_timeout_ms"), base_url=d.get("base_url"), builtin_tools=d.get("builtin_tools"), codex_home=d.get("codex_home"), config_overrides=d.get("config_overrides", []), cwd=d.get("cwd"), ephemeral=d.get("ephemeral", False), event_buffer=d.get("event_buffer"), instructions=d.get("instructions"), load_config=d.get("load_config", False), model=d.get("model"), model_context_window=d.get("model_context_window"), originator=d.get("originator"), provider=(None if d.get("provider") is None else ModelProviderInfo.from_dict(d['provider'])), reasoning_effort=d.get("reasoning_effort"), reasoning_summary=d.get("reasoning_summary"), sandbox_policy=d.get("sandbox_policy"), shell_environment_policy=(None if d.get("shell_environment_policy") is None else ShellEnvironmentPolicy.from_dict(d['shell_environment_policy'])), use_experimental_unified_exec_tool=d.get("use_experimental_unified_exec_tool"), user_agent_suffix=d.get("user_agent_suffix"))
+        return cls(api_key=d.get("api_key"), approval_policy=d.get("approval_policy"), approval_timeout_ms=d.get("approval_timeout_ms"), base_url=d.get("base_url"), builtin_tools=d.get("builtin_tools"), codex_home=d.get("codex_home"), config_overrides=d.get("config_overrides", []), cwd=d.get("cwd"), ephemeral=d.get("ephemeral", False), event_buffer=d.get("event_buffer"), hide_agent_reasoning=d.get("hide_agent_reasoning"), instructions=d.get("instructions"), load_config=d.get("load_config", False), mcp_servers=(None if d.get("mcp_servers", {}) is None else {k: McpServerConfig.from_dict(v) for k, v in d['mcp_servers'].items()}), model=d.get("model"), model_context_window=d.get("model_context_window"), model_max_output_tokens=d.get("model_max_output_tokens"), model_verbosity=d.get("model_verbosity"), no_project_docs=d.get("no_project_docs", False), notify=d.get("notify"), originator=d.get("originator"), profile=d.get("profile"), project_doc_files=d.get("project_doc_files"), project_doc_max_bytes=d.get("project_doc_max_bytes"), provider=(None if d.get("provider") is None else ModelProviderInfo.from_dict(d['provider'])), reasoning_effort=d.get("reasoning_effort"), reasoning_summary=d.get("reasoning_summary"), sandbox_policy=d.get("sandbox_policy"), shell_environment_policy=(None if d.get("shell_environment_policy") is None else ShellEnvironmentPolicy.from_dict(d['shell_environment_policy'])), show_raw_agent_reasoning=d.get("show_raw_agent_reasoning"), use_experimental_unified_exec_tool=d.get("use_experimental_unified_exec_tool"), user_agent_suffix=d.get("user_agent_suffix"), user_instructions=d.get("user_instructions"), web_search=d.get("web_search"))
 
     def to_dict(self) -> Dict[str, Any]:
         d: Dict[str, Any] = {}
@@ -255,16 +308,34 @@ class CodexOptions(_Data):
             d["ephemeral"] = self.ephemeral
         if self.event_buffer is not None:
             d["event_buffer"] = self.event_buffer
+        if self.hide_agent_reasoning is not None:
+            d["hide_agent_reasoning"] = self.hide_agent_reasoning
         if self.instructions is not None:
             d["instructions"] = self.instructions
         if self.load_config is not None:
             d["load_config"] = self.load_config
+        if self.mcp_servers is not None:
+            d["mcp_servers"] = {k: v.to_dict() for k, v in self.mcp_servers.items()}
         if self.model is not None:
             d["model"] = self.model
         if self.model_context_window is not None:
             d["model_context_window"] = self.model_context_window
+        if self.model_max_output_tokens is not None:
+            d["model_max_output_tokens"] = self.model_max_output_tokens
+        if self.model_verbosity is not None:
+            d["model_verbosity"] = self.model_verbosity
+        if self.no_project_docs is not None:
+            d["no_project_docs"] = self.no_project_docs
+        if self.notify is not None:
+            d["notify"] = self.notify
         if self.originator is not None:
             d["originator"] = self.originator
+        if self.profile is not None:
+            d["profile"] = self.profile
+        if self.project_doc_files is not None:
+            d["project_doc_files"] = self.project_doc_files
+        if self.project_doc_max_bytes is not None:
+            d["project_doc_max_bytes"] = self.project_doc_max_bytes
         if self.provider is not None:
             d["provider"] = self.provider.to_dict()
         if self.reasoning_effort is not None:
@@ -275,10 +346,16 @@ class CodexOptions(_Data):
             d["sandbox_policy"] = self.sandbox_policy
         if self.shell_environment_policy is not None:
             d["shell_environment_policy"] = self.shell_environment_policy.to_dict()
+        if self.show_raw_agent_reasoning is not None:
+            d["show_raw_agent_reasoning"] = self.show_raw_agent_reasoning
         if self.use_experimental_unified_exec_tool is not None:
             d["use_experimental_unified_exec_tool"] = self.use_experimental_unified_exec_tool
         if self.user_agent_suffix is not None:
             d["user_agent_suffix"] = self.user_agent_suffix
+        if self.user_instructions is not None:
+            d["user_instructions"] = self.user_instructions
+        if self.web_search is not None:
+            d["web_search"] = self.web_search
         return d
 
 
@@ -1756,6 +1833,96 @@ class McpInvocation(_Data):
         d["tool"] = self.tool
         if self.arguments is not None:
             d["arguments"] = self.arguments
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
+class McpServerConfig(_Data):
+    """One MCP server, with Codex CLI's `[mcp_servers.<name>]` keys: `command` (stdio) or `url` (streamable HTTP), plus the optional settings."""
+    args: Optional[List[str]] = None
+    """The arguments of a stdio server."""
+    bearer_token_env_var: Optional[str] = None
+    """The variable holding a bearer token sent as `Authorization`."""
+    command: Optional[str] = None
+    """The program of a stdio server."""
+    cwd: Optional[str] = None
+    """A stdio server's working directory (default: the configuration's `cwd`)."""
+    disabled_tools: Optional[List[str]] = None
+    """Tools never offered (applied after `enabled_tools`)."""
+    enabled: Optional[bool] = None
+    """Whether the server is started (default true)."""
+    enabled_tools: Optional[List[str]] = None
+    """When set, only these tools are offered to the model."""
+    env: Optional[Dict[str, str]] = None
+    """Variables set for a stdio server on top of the environment policy's result."""
+    env_http_headers: Optional[Dict[str, str]] = None
+    """Headers whose values are read from host variables (header → variable)."""
+    env_vars: Optional[List[str]] = None
+    """Names of host variables passed through to a stdio server as they are."""
+    http_headers: Optional[Dict[str, str]] = None
+    """Headers sent with every request."""
+    startup_timeout_ms: Optional[int] = None
+    """Codex CLI's older spelling, in milliseconds."""
+    startup_timeout_sec: Optional[float] = None
+    """How long the server may take to start, in seconds (default 10)."""
+    tool_timeout_sec: Optional[float] = None
+    """How long one tool call may take, in seconds (default 60)."""
+    url: Optional[str] = None
+    """The URL of a streamable HTTP server (instead of `command`)."""
+
+    def __init__(self, args: Optional[List[str]] = None, bearer_token_env_var: Optional[str] = None, command: Optional[str] = None, cwd: Optional[str] = None, disabled_tools: Optional[List[str]] = None, enabled: Optional[bool] = None, enabled_tools: Optional[List[str]] = None, env: Optional[Dict[str, str]] = None, env_http_headers: Optional[Dict[str, str]] = None, env_vars: Optional[List[str]] = None, http_headers: Optional[Dict[str, str]] = None, startup_timeout_ms: Optional[int] = None, startup_timeout_sec: Optional[float] = None, tool_timeout_sec: Optional[float] = None, url: Optional[str] = None) -> None:
+        self.args = args
+        self.bearer_token_env_var = bearer_token_env_var
+        self.command = command
+        self.cwd = cwd
+        self.disabled_tools = disabled_tools
+        self.enabled = enabled
+        self.enabled_tools = enabled_tools
+        self.env = env
+        self.env_http_headers = env_http_headers
+        self.env_vars = env_vars
+        self.http_headers = http_headers
+        self.startup_timeout_ms = startup_timeout_ms
+        self.startup_timeout_sec = startup_timeout_sec
+        self.tool_timeout_sec = tool_timeout_sec
+        self.url = url
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "McpServerConfig":
+        return cls(args=d.get("args"), bearer_token_env_var=d.get("bearer_token_env_var"), command=d.get("command"), cwd=d.get("cwd"), disabled_tools=d.get("disabled_tools"), enabled=d.get("enabled"), enabled_tools=d.get("enabled_tools"), env=d.get("env"), env_http_headers=d.get("env_http_headers"), env_vars=d.get("env_vars"), http_headers=d.get("http_headers"), startup_timeout_ms=d.get("startup_timeout_ms"), startup_timeout_sec=d.get("startup_timeout_sec"), tool_timeout_sec=d.get("tool_timeout_sec"), url=d.get("url"))
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {}
+        if self.args is not None:
+            d["args"] = self.args
+        if self.bearer_token_env_var is not None:
+            d["bearer_token_env_var"] = self.bearer_token_env_var
+        if self.command is not None:
+            d["command"] = self.command
+        if self.cwd is not None:
+            d["cwd"] = self.cwd
+        if self.disabled_tools is not None:
+            d["disabled_tools"] = self.disabled_tools
+        if self.enabled is not None:
+            d["enabled"] = self.enabled
+        if self.enabled_tools is not None:
+            d["enabled_tools"] = self.enabled_tools
+        if self.env is not None:
+            d["env"] = self.env
+        if self.env_http_headers is not None:
+            d["env_http_headers"] = self.env_http_headers
+        if self.env_vars is not None:
+            d["env_vars"] = self.env_vars
+        if self.http_headers is not None:
+            d["http_headers"] = self.http_headers
+        if self.startup_timeout_ms is not None:
+            d["startup_timeout_ms"] = self.startup_timeout_ms
+        if self.startup_timeout_sec is not None:
+            d["startup_timeout_sec"] = self.startup_timeout_sec
+        if self.tool_timeout_sec is not None:
+            d["tool_timeout_sec"] = self.tool_timeout_sec
+        if self.url is not None:
+            d["url"] = self.url
         return d
 
 
@@ -3498,6 +3665,7 @@ __all__ = [
     "LocalShellCallItem",
     "McpElicitationRequestEvent",
     "McpInvocation",
+    "McpServerConfig",
     "McpStartupCompleteEvent",
     "McpStartupFailure",
     "McpStartupStatus",
@@ -3574,6 +3742,7 @@ __all__ = [
     "UserInputOp",
     "UserMessageEvent",
     "UserTurnOp",
+    "Verbosity",
     "WarningEvent",
     "WebSearchAction",
     "WebSearchBeginEvent",

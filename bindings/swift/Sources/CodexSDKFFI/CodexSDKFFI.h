@@ -261,6 +261,12 @@ typedef void (*UniffiCallbackInterfaceEventListenerMethod1)(uint64_t, RustBuffer
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_TELEMETRY_LISTENER_METHOD0
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_TELEMETRY_LISTENER_METHOD0
+typedef void (*UniffiCallbackInterfaceTelemetryListenerMethod0)(uint64_t, RustBuffer, UniffiForeignFutureCompleteVoid _Nonnull, uint64_t, UniffiForeignFutureDroppedCallbackStruct* _Nonnull
+    );
+
+#endif
 #ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_CODEX_TOOL_METHOD0
 #define UNIFFI_FFIDEF_CALLBACK_INTERFACE_CODEX_TOOL_METHOD0
 typedef void (*UniffiCallbackInterfaceCodexToolMethod0)(uint64_t, RustBuffer* _Nonnull, 
@@ -307,6 +313,15 @@ typedef struct UniffiVTableCallbackInterfaceEventListener {
 } UniffiVTableCallbackInterfaceEventListener;
 
 #endif
+#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_TELEMETRY_LISTENER
+#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_TELEMETRY_LISTENER
+typedef struct UniffiVTableCallbackInterfaceTelemetryListener {
+    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
+    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
+    UniffiCallbackInterfaceTelemetryListenerMethod0 _Nonnull onEvent;
+} UniffiVTableCallbackInterfaceTelemetryListener;
+
+#endif
 #ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_CODEX_TOOL
 #define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_CODEX_TOOL
 typedef struct UniffiVTableCallbackInterfaceCodexTool {
@@ -351,7 +366,7 @@ void uniffi_codex_sdk_swift_fn_free_codex(uint64_t handle, RustCallStatus *_Nonn
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CODEX_SDK_SWIFT_FN_CONSTRUCTOR_CODEX_NEW
 #define UNIFFI_FFIDEF_UNIFFI_CODEX_SDK_SWIFT_FN_CONSTRUCTOR_CODEX_NEW
-uint64_t uniffi_codex_sdk_swift_fn_constructor_codex_new(RustBuffer options, RustBuffer tools, RustBuffer approval_handler, RustBuffer model_client, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_codex_sdk_swift_fn_constructor_codex_new(RustBuffer options, RustBuffer tools, RustBuffer approval_handler, RustBuffer model_client, RustBuffer telemetry_listener, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CODEX_SDK_SWIFT_FN_METHOD_CODEX_ARCHIVE_CONVERSATION
@@ -384,9 +399,19 @@ RustBuffer uniffi_codex_sdk_swift_fn_method_codex_model(uint64_t ptr, RustCallSt
 uint64_t uniffi_codex_sdk_swift_fn_method_codex_resume_conversation(uint64_t ptr, RustBuffer path
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CODEX_SDK_SWIFT_FN_METHOD_CODEX_SHUTDOWN
+#define UNIFFI_FFIDEF_UNIFFI_CODEX_SDK_SWIFT_FN_METHOD_CODEX_SHUTDOWN
+uint64_t uniffi_codex_sdk_swift_fn_method_codex_shutdown(uint64_t ptr
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CODEX_SDK_SWIFT_FN_METHOD_CODEX_START_CONVERSATION
 #define UNIFFI_FFIDEF_UNIFFI_CODEX_SDK_SWIFT_FN_METHOD_CODEX_START_CONVERSATION
 uint64_t uniffi_codex_sdk_swift_fn_method_codex_start_conversation(uint64_t ptr
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CODEX_SDK_SWIFT_FN_METHOD_CODEX_TELEMETRY_STATS
+#define UNIFFI_FFIDEF_UNIFFI_CODEX_SDK_SWIFT_FN_METHOD_CODEX_TELEMETRY_STATS
+RustBuffer uniffi_codex_sdk_swift_fn_method_codex_telemetry_stats(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CODEX_SDK_SWIFT_FN_METHOD_CODEX_UNARCHIVE_CONVERSATION
@@ -583,6 +608,26 @@ void uniffi_codex_sdk_swift_fn_free_turnsubscription(uint64_t handle, RustCallSt
 #ifndef UNIFFI_FFIDEF_UNIFFI_CODEX_SDK_SWIFT_FN_METHOD_TURNSUBSCRIPTION_CANCEL
 #define UNIFFI_FFIDEF_UNIFFI_CODEX_SDK_SWIFT_FN_METHOD_TURNSUBSCRIPTION_CANCEL
 void uniffi_codex_sdk_swift_fn_method_turnsubscription_cancel(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CODEX_SDK_SWIFT_FN_CLONE_TELEMETRYLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_CODEX_SDK_SWIFT_FN_CLONE_TELEMETRYLISTENER
+uint64_t uniffi_codex_sdk_swift_fn_clone_telemetrylistener(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CODEX_SDK_SWIFT_FN_FREE_TELEMETRYLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_CODEX_SDK_SWIFT_FN_FREE_TELEMETRYLISTENER
+void uniffi_codex_sdk_swift_fn_free_telemetrylistener(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CODEX_SDK_SWIFT_FN_INIT_CALLBACK_VTABLE_TELEMETRYLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_CODEX_SDK_SWIFT_FN_INIT_CALLBACK_VTABLE_TELEMETRYLISTENER
+void uniffi_codex_sdk_swift_fn_init_callback_vtable_telemetrylistener(const UniffiVTableCallbackInterfaceTelemetryListener* _Nonnull vtable
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CODEX_SDK_SWIFT_FN_METHOD_TELEMETRYLISTENER_ON_EVENT
+#define UNIFFI_FFIDEF_UNIFFI_CODEX_SDK_SWIFT_FN_METHOD_TELEMETRYLISTENER_ON_EVENT
+uint64_t uniffi_codex_sdk_swift_fn_method_telemetrylistener_on_event(uint64_t ptr, RustBuffer event
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CODEX_SDK_SWIFT_FN_CLONE_MOCKRESPONSE
@@ -1127,9 +1172,21 @@ uint16_t uniffi_codex_sdk_swift_checksum_method_codex_resume_conversation(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CODEX_SDK_SWIFT_CHECKSUM_METHOD_CODEX_SHUTDOWN
+#define UNIFFI_FFIDEF_UNIFFI_CODEX_SDK_SWIFT_CHECKSUM_METHOD_CODEX_SHUTDOWN
+uint16_t uniffi_codex_sdk_swift_checksum_method_codex_shutdown(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CODEX_SDK_SWIFT_CHECKSUM_METHOD_CODEX_START_CONVERSATION
 #define UNIFFI_FFIDEF_UNIFFI_CODEX_SDK_SWIFT_CHECKSUM_METHOD_CODEX_START_CONVERSATION
 uint16_t uniffi_codex_sdk_swift_checksum_method_codex_start_conversation(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CODEX_SDK_SWIFT_CHECKSUM_METHOD_CODEX_TELEMETRY_STATS
+#define UNIFFI_FFIDEF_UNIFFI_CODEX_SDK_SWIFT_CHECKSUM_METHOD_CODEX_TELEMETRY_STATS
+uint16_t uniffi_codex_sdk_swift_checksum_method_codex_telemetry_stats(void
     
 );
 #endif
@@ -1274,6 +1331,12 @@ uint16_t uniffi_codex_sdk_swift_checksum_method_turnstream_next(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_CODEX_SDK_SWIFT_CHECKSUM_METHOD_TURNSUBSCRIPTION_CANCEL
 #define UNIFFI_FFIDEF_UNIFFI_CODEX_SDK_SWIFT_CHECKSUM_METHOD_TURNSUBSCRIPTION_CANCEL
 uint16_t uniffi_codex_sdk_swift_checksum_method_turnsubscription_cancel(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CODEX_SDK_SWIFT_CHECKSUM_METHOD_TELEMETRYLISTENER_ON_EVENT
+#define UNIFFI_FFIDEF_UNIFFI_CODEX_SDK_SWIFT_CHECKSUM_METHOD_TELEMETRYLISTENER_ON_EVENT
+uint16_t uniffi_codex_sdk_swift_checksum_method_telemetrylistener_on_event(void
     
 );
 #endif

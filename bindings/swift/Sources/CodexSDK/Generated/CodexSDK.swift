@@ -1019,9 +1019,20 @@ public protocol CodexProtocol: AnyObject, Sendable {
     func resumeConversation(path: String) async throws  -> Conversation
     
     /**
+     * Exports the telemetry still queued for an `[otel]` exporter and waits until the telemetry
+     * listener has had every event recorded so far. Conversations are shut down on their own.
+     */
+    func shutdown() async throws 
+    
+    /**
      * Starts a conversation (recorded under `codex_home` unless the options say `ephemeral`).
      */
     func startConversation() async throws  -> Conversation
+    
+    /**
+     * What telemetry delivery did so far.
+     */
+    func telemetryStats()  -> TelemetryStats
     
     /**
      * Moves an archived conversation back; returns its new path.
@@ -1074,11 +1085,12 @@ open class Codex: CodexProtocol, @unchecked Sendable {
     /**
      * A `Codex` with `options`, the host's `tools` (in every conversation), an optional approval handler
      * (otherwise approval requests are denied on timeout unless answered with an op) and an optional
-     * scripted model (otherwise the provider's API is used).
+     * scripted model (otherwise the provider's API is used), and an optional telemetry listener (every
+     * telemetry event, in order, never on a turn's own path).
      *
      * Fails with `invalidInput` for a bad setting (naming it) or tool, `config` for a bad `config.toml`.
      */
-public convenience init(options: CodexOptions, tools: [CodexTool] = [], approvalHandler: ApprovalHandler? = nil, modelClient: ScriptedModel? = nil)throws  {
+public convenience init(options: CodexOptions, tools: [CodexTool] = [], approvalHandler: ApprovalHandler? = nil, modelClient: ScriptedModel? = nil, telemetryListener: TelemetryListener? = nil)throws  {
     let handle =
         try rustCallWithError(FfiConverterTypeCodexError_lift) {
         uniffiCallStatus in
@@ -1086,7 +1098,8 @@ public convenience init(options: CodexOptions, tools: [CodexTool] = [], approval
         FfiConverterTypeCodexOptions_lower(options),
         FfiConverterSequenceTypeCodexTool.lower(tools),
         FfiConverterOptionTypeApprovalHandler.lower(approvalHandler),
-        FfiConverterOptionTypeScriptedModel.lower(modelClient),uniffiCallStatus
+        FfiConverterOptionTypeScriptedModel.lower(modelClient),
+        FfiConverterOptionTypeTelemetryListener.lower(telemetryListener),uniffiCallStatus
     )
 }
     self.init(unsafeFromHandle: handle)
@@ -1212,6 +1225,26 @@ open func resumeConversation(path: String)async throws  -> Conversation  {
 }
     
     /**
+     * Exports the telemetry still queued for an `[otel]` exporter and waits until the telemetry
+     * listener has had every event recorded so far. Conversations are shut down on their own.
+     */
+open func shutdown()async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_codex_sdk_swift_fn_method_codex_shutdown(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_codex_sdk_swift_rust_future_poll_void,
+            completeFunc: ffi_codex_sdk_swift_rust_future_complete_void,
+            freeFunc: ffi_codex_sdk_swift_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeCodexError_lift
+        )
+}
+    
+    /**
      * Starts a conversation (recorded under `codex_home` unless the options say `ephemeral`).
      */
 open func startConversation()async throws  -> Conversation  {
@@ -1228,6 +1261,18 @@ open func startConversation()async throws  -> Conversation  {
             liftFunc: FfiConverterTypeConversation_lift,
             errorHandler: FfiConverterTypeCodexError_lift
         )
+}
+    
+    /**
+     * What telemetry delivery did so far.
+     */
+open func telemetryStats() -> TelemetryStats  {
+    return try!  FfiConverterTypeTelemetryStats_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_codex_sdk_swift_fn_method_codex_telemetry_stats(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
 }
     
     /**
@@ -2907,6 +2952,248 @@ public func FfiConverterTypeScriptedModel_lower(_ value: ScriptedModel) -> UInt6
 
 
 /**
+ * Receives telemetry events, implemented by the host. Calls come one at a time, in order, after the work
+ * they describe; a slow listener never slows a turn.
+ */
+public protocol TelemetryListener: AnyObject, Sendable {
+    
+    /**
+     * One event as JSON: `timestamp`, `metadata` (conversation id, model, app version, …) and `kind`,
+     * whose `name` is the catalog's (`codex.api_request`, `codex.sse_event`, `codex.user_prompt`,
+     * `codex.tool_decision`, `codex.tool_result`) beside that event's fields. Redacted: no API key, no
+     * prompt text unless `[otel] log_user_prompt`. Throwing loses that event only.
+     */
+    func onEvent(event: String) async throws 
+    
+}
+/**
+ * Receives telemetry events, implemented by the host. Calls come one at a time, in order, after the work
+ * they describe; a slow listener never slows a turn.
+ */
+open class TelemetryListenerImpl: TelemetryListener, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_codex_sdk_swift_fn_clone_telemetrylistener(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_codex_sdk_swift_fn_free_telemetrylistener(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * One event as JSON: `timestamp`, `metadata` (conversation id, model, app version, …) and `kind`,
+     * whose `name` is the catalog's (`codex.api_request`, `codex.sse_event`, `codex.user_prompt`,
+     * `codex.tool_decision`, `codex.tool_result`) beside that event's fields. Redacted: no API key, no
+     * prompt text unless `[otel] log_user_prompt`. Throwing loses that event only.
+     */
+open func onEvent(event: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_codex_sdk_swift_fn_method_telemetrylistener_on_event(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(event)
+                )
+            },
+            pollFunc: ffi_codex_sdk_swift_rust_future_poll_void,
+            completeFunc: ffi_codex_sdk_swift_rust_future_complete_void,
+            freeFunc: ffi_codex_sdk_swift_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeCodexError_lift
+        )
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceTelemetryListener {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceTelemetryListener = UniffiVTableCallbackInterfaceTelemetryListener(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeTelemetryListener.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface TelemetryListener: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeTelemetryListener.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface TelemetryListener: handle missing in uniffiClone")
+            }
+        },
+        onEvent: { (
+            uniffiHandle: UInt64,
+            event: RustBuffer,
+            uniffiFutureCallback: @escaping UniffiForeignFutureCompleteVoid,
+            uniffiCallbackData: UInt64,
+            uniffiOutDroppedCallback: UnsafeMutablePointer<UniffiForeignFutureDroppedCallbackStruct>
+        ) in
+            let makeCall = {
+                () async throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeTelemetryListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return try await uniffiObj.onEvent(
+                     event: try FfiConverterString.lift(event)
+                )
+            }
+
+            let uniffiHandleSuccess = { (returnValue: ()) in
+                uniffiFutureCallback(
+                    uniffiCallbackData,
+                    UniffiForeignFutureResultVoid(
+                        callStatus: RustCallStatus()
+                    )
+                )
+            }
+            let uniffiHandleError = { (statusCode, errorBuf) in
+                uniffiFutureCallback(
+                    uniffiCallbackData,
+                    UniffiForeignFutureResultVoid(
+                        callStatus: RustCallStatus(code: statusCode, errorBuf: errorBuf)
+                    )
+                )
+            }
+            uniffiTraitInterfaceCallAsyncWithError(
+                makeCall: makeCall,
+                handleSuccess: uniffiHandleSuccess,
+                handleError: uniffiHandleError,
+                lowerError: FfiConverterTypeCodexError_lower,
+                droppedCallback: uniffiOutDroppedCallback
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceTelemetryListener> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceTelemetryListener>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitTelemetryListener() {
+    uniffi_codex_sdk_swift_fn_init_callback_vtable_telemetrylistener(UniffiCallbackInterfaceTelemetryListener.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTelemetryListener: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<TelemetryListener>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = TelemetryListener
+
+    public static func lift(_ handle: UInt64) throws -> TelemetryListener {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return TelemetryListenerImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: TelemetryListener) -> UInt64 {
+         if let rustImpl = value as? TelemetryListenerImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TelemetryListener {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: TelemetryListener, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTelemetryListener_lift(_ handle: UInt64) throws -> TelemetryListener {
+    return try FfiConverterTypeTelemetryListener.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTelemetryListener_lower(_ value: TelemetryListener) -> UInt64 {
+    return FfiConverterTypeTelemetryListener.lower(value)
+}
+
+
+
+
+
+
+/**
  * What a tool call may know and do besides its arguments (the core's `ToolContext`).
  */
 public protocol ToolContextProtocol: AnyObject, Sendable {
@@ -3564,6 +3851,95 @@ public func FfiConverterTypeScriptedResponse_lower(_ value: ScriptedResponse) ->
 
 
 /**
+ * What telemetry delivery did so far.
+ */
+public struct TelemetryStats: Equatable, Hashable {
+    /**
+     * Records the `[otel]` exporter's collector accepted.
+     */
+    public var exported: UInt64
+    /**
+     * Records the exporter dropped because its queue was full.
+     */
+    public var dropped: UInt64
+    /**
+     * Records whose export failed.
+     */
+    public var failed: UInt64
+    /**
+     * Events the telemetry listener fell too far behind for (dropped, never waited for).
+     */
+    public var hostDropped: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Records the `[otel]` exporter's collector accepted.
+         */exported: UInt64, 
+        /**
+         * Records the exporter dropped because its queue was full.
+         */dropped: UInt64, 
+        /**
+         * Records whose export failed.
+         */failed: UInt64, 
+        /**
+         * Events the telemetry listener fell too far behind for (dropped, never waited for).
+         */hostDropped: UInt64) {
+        self.exported = exported
+        self.dropped = dropped
+        self.failed = failed
+        self.hostDropped = hostDropped
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension TelemetryStats: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTelemetryStats: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TelemetryStats {
+        return
+            try TelemetryStats(
+                exported: FfiConverterUInt64.read(from: &buf), 
+                dropped: FfiConverterUInt64.read(from: &buf), 
+                failed: FfiConverterUInt64.read(from: &buf), 
+                hostDropped: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TelemetryStats, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.exported, into: &buf)
+        FfiConverterUInt64.write(value.dropped, into: &buf)
+        FfiConverterUInt64.write(value.failed, into: &buf)
+        FfiConverterUInt64.write(value.hostDropped, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTelemetryStats_lift(_ buf: RustBuffer) throws -> TelemetryStats {
+    return try FfiConverterTypeTelemetryStats.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTelemetryStats_lower(_ value: TelemetryStats) -> RustBuffer {
+    return FfiConverterTypeTelemetryStats.lower(value)
+}
+
+
+/**
  * Something that needs the host's approval.
  */
 
@@ -3584,6 +3960,14 @@ public enum ApprovalRequest: Equatable, Hashable {
         /**
          * The changes and why they need approval.
          */request: ApplyPatchApprovalRequestEvent
+    )
+    /**
+     * Call a tool of an MCP server.
+     */
+    case mcpToolCall(
+        /**
+         * The server, the tool, its arguments and why it needs approval.
+         */request: McpToolCallApprovalRequestEvent
     )
 
 
@@ -3612,6 +3996,9 @@ public struct FfiConverterTypeApprovalRequest: FfiConverterRustBuffer {
         case 2: return .applyPatch(request: try FfiConverterTypeApplyPatchApprovalRequestEvent.read(from: &buf)
         )
         
+        case 3: return .mcpToolCall(request: try FfiConverterTypeMcpToolCallApprovalRequestEvent.read(from: &buf)
+        )
+        
         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
@@ -3628,6 +4015,11 @@ public struct FfiConverterTypeApprovalRequest: FfiConverterRustBuffer {
         case let .applyPatch(request):
             writeInt(&buf, Int32(2))
             FfiConverterTypeApplyPatchApprovalRequestEvent.write(request, into: &buf)
+            
+        
+        case let .mcpToolCall(request):
+            writeInt(&buf, Int32(3))
+            FfiConverterTypeMcpToolCallApprovalRequestEvent.write(request, into: &buf)
             
         }
     }
@@ -4255,6 +4647,30 @@ fileprivate struct FfiConverterOptionTypeScriptedModel: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeTelemetryListener: FfiConverterRustBuffer {
+    typealias SwiftType = TelemetryListener?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeTelemetryListener.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeTelemetryListener.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeCodexError: FfiConverterRustBuffer {
     typealias SwiftType = CodexError?
 
@@ -4768,6 +5184,52 @@ public func FfiConverterTypeExecApprovalRequestEvent_lift(_ value: RustBuffer) t
 #endif
 public func FfiConverterTypeExecApprovalRequestEvent_lower(_ value: ExecApprovalRequestEvent) -> RustBuffer {
     return FfiConverterTypeExecApprovalRequestEvent.lower(value)
+}
+
+
+
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMcpToolCallApprovalRequestEvent: FfiConverter {
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> McpToolCallApprovalRequestEvent {
+        let builtinValue = try FfiConverterString.read(from: &buf)
+        return try CodexJSON.decode(builtinValue)
+    }
+
+    public static func write(_ value: McpToolCallApprovalRequestEvent, into buf: inout [UInt8]) {
+        let builtinValue = CodexJSON.encode(value)
+        return FfiConverterString.write(builtinValue, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> McpToolCallApprovalRequestEvent {
+        let builtinValue = try FfiConverterString.lift(value)
+        return try CodexJSON.decode(builtinValue)
+    }
+
+    public static func lower(_ value: McpToolCallApprovalRequestEvent) -> RustBuffer {
+        let builtinValue = CodexJSON.encode(value)
+        return FfiConverterString.lower(builtinValue)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMcpToolCallApprovalRequestEvent_lift(_ value: RustBuffer) throws -> McpToolCallApprovalRequestEvent {
+    return try FfiConverterTypeMcpToolCallApprovalRequestEvent.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMcpToolCallApprovalRequestEvent_lower(_ value: McpToolCallApprovalRequestEvent) -> RustBuffer {
+    return FfiConverterTypeMcpToolCallApprovalRequestEvent.lower(value)
 }
 
 
@@ -5491,7 +5953,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_codex_sdk_swift_checksum_method_codex_resume_conversation() != 23569) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_codex_sdk_swift_checksum_method_codex_shutdown() != 34149) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_codex_sdk_swift_checksum_method_codex_start_conversation() != 48137) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_codex_sdk_swift_checksum_method_codex_telemetry_stats() != 40067) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_codex_sdk_swift_checksum_method_codex_unarchive_conversation() != 16627) {
@@ -5566,6 +6034,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_codex_sdk_swift_checksum_method_turnsubscription_cancel() != 52978) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_codex_sdk_swift_checksum_method_telemetrylistener_on_event() != 32867) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_codex_sdk_swift_checksum_method_mockresponse_with_event_delay_ms() != 46037) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -5614,7 +6085,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_codex_sdk_swift_checksum_method_toolcontext_wait_cancelled() != 2512) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_codex_sdk_swift_checksum_constructor_codex_new() != 35188) {
+    if (uniffi_codex_sdk_swift_checksum_constructor_codex_new() != 10811) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_codex_sdk_swift_checksum_constructor_scriptedmodel_new() != 63007) {
@@ -5636,6 +6107,7 @@ private let initializationResult: InitializationResult = {
     uniffiCallbackInitApprovalHandler()
     uniffiCallbackInitCodexTool()
     uniffiCallbackInitEventListener()
+    uniffiCallbackInitTelemetryListener()
     return InitializationResult.ok
 }()
 

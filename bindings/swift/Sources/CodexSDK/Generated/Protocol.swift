@@ -197,6 +197,12 @@ public struct CodexOptions: Codable, Hashable, Sendable {
     public var ephemeral: Bool
     /// Read `codex_home/config.toml` (and the API key from `auth.json`) before applying these options.
     public var loadConfig: Bool
+    /// MCP servers whose tools conversations get, by name (as `[mcp_servers.<name>]` of `config.toml`,
+    /// with the same keys); each replaces a server of the same name from `config.toml`.
+    public var mcpServers: [String: McpServerConfig]
+    /// Read no instruction file at all: neither the project's `AGENTS.md` files nor
+    /// `codex_home/AGENTS.md`.
+    public var noProjectDocs: Bool
     /// The API key (otherwise the provider's environment variable, or `auth.json` when `load_config`).
     public var apiKey: ApiKey?
     /// When to ask the host: `"untrusted"`, `"on-failure"`, `"on-request"` or `"never"`.
@@ -214,14 +220,33 @@ public struct CodexOptions: Codable, Hashable, Sendable {
     public var cwd: String?
     /// Events buffered per conversation before it waits for its consumer.
     public var eventBuffer: UInt?
+    /// Keep every reasoning event from the host.
+    public var hideAgentReasoning: Bool?
     /// Replaces the SDK's system instructions.
     public var instructions: String?
     /// The model's name.
     public var model: String?
     /// The context window in tokens (overrides the known-models table).
     public var modelContextWindow: UInt64?
+    /// The response's output token limit.
+    public var modelMaxOutputTokens: UInt64?
+    /// `text.verbosity` for the models that take it: `"low"`, `"medium"` or `"high"`.
+    public var modelVerbosity: Verbosity?
+    /// A program (and its arguments) run after each completed turn with Codex's `agent-turn-complete`
+    /// JSON as its last argument; an empty list turns it off.
+    public var notify: [String]?
     /// The `originator` header value.
     public var originator: String?
+    /// The profile laid over `config.toml` (Codex CLI's `--profile NAME`): `codex_home/NAME.config.toml`,
+    /// else `[profiles.NAME]` of `config.toml` (read with `load_config`). An unknown profile is an error
+    /// naming the ones that exist.
+    public var profile: String?
+    /// Read these files (relative to the working directory), in order, instead of discovering `AGENTS.md`
+    /// files.
+    public var projectDocFiles: [String]?
+    /// The cap on the project `AGENTS.md` bytes sent (`project_doc_max_bytes`, default 32 KiB; `0` reads
+    /// none, `codex_home/AGENTS.md` is still sent).
+    public var projectDocMaxBytes: UInt?
     /// Where the model is served (a `[model_providers.<id>]` table of config.toml).
     public var provider: ModelProviderInfo?
     /// Reasoning effort.
@@ -233,16 +258,24 @@ public struct CodexOptions: Codable, Hashable, Sendable {
     public var sandboxPolicy: JSONValue?
     /// The environment of every process the agent starts (`[shell_environment_policy]`).
     public var shellEnvironmentPolicy: ShellEnvironmentPolicy?
+    /// Send raw reasoning events to the host (off by default).
+    public var showRawAgentReasoning: Bool?
     /// Adds the `unified_exec` tool (interactive PTY sessions; Responses API only), as Codex CLI's setting
     /// of the same name.
     public var useExperimentalUnifiedExecTool: Bool?
     /// Appended to the user agent (e.g. the host application's name and version).
     public var userAgentSuffix: String?
+    /// The user's own instructions, sent with the `AGENTS.md` files at the start of each new conversation.
+    public var userInstructions: String?
+    /// Offer OpenAI's hosted `web_search` tool (Responses API only).
+    public var webSearch: Bool?
 
-    public init(configOverrides: [String] = [], ephemeral: Bool = false, loadConfig: Bool = false, apiKey: ApiKey? = nil, approvalPolicy: AskForApproval? = nil, approvalTimeoutMs: UInt64? = nil, baseUrl: String? = nil, builtinTools: Bool? = nil, codexHome: String? = nil, cwd: String? = nil, eventBuffer: UInt? = nil, instructions: String? = nil, model: String? = nil, modelContextWindow: UInt64? = nil, originator: String? = nil, provider: ModelProviderInfo? = nil, reasoningEffort: ReasoningEffort? = nil, reasoningSummary: ReasoningSummary? = nil, sandboxPolicy: JSONValue? = nil, shellEnvironmentPolicy: ShellEnvironmentPolicy? = nil, useExperimentalUnifiedExecTool: Bool? = nil, userAgentSuffix: String? = nil) {
+    public init(configOverrides: [String] = [], ephemeral: Bool = false, loadConfig: Bool = false, mcpServers: [String: McpServerConfig] = [:], noProjectDocs: Bool = false, apiKey: ApiKey? = nil, approvalPolicy: AskForApproval? = nil, approvalTimeoutMs: UInt64? = nil, baseUrl: String? = nil, builtinTools: Bool? = nil, codexHome: String? = nil, cwd: String? = nil, eventBuffer: UInt? = nil, hideAgentReasoning: Bool? = nil, instructions: String? = nil, model: String? = nil, modelContextWindow: UInt64? = nil, modelMaxOutputTokens: UInt64? = nil, modelVerbosity: Verbosity? = nil, notify: [String]? = nil, originator: String? = nil, profile: String? = nil, projectDocFiles: [String]? = nil, projectDocMaxBytes: UInt? = nil, provider: ModelProviderInfo? = nil, reasoningEffort: ReasoningEffort? = nil, reasoningSummary: ReasoningSummary? = nil, sandboxPolicy: JSONValue? = nil, shellEnvironmentPolicy: ShellEnvironmentPolicy? = nil, showRawAgentReasoning: Bool? = nil, useExperimentalUnifiedExecTool: Bool? = nil, userAgentSuffix: String? = nil, userInstructions: String? = nil, webSearch: Bool? = nil) {
         self.configOverrides = configOverrides
         self.ephemeral = ephemeral
         self.loadConfig = loadConfig
+        self.mcpServers = mcpServers
+        self.noProjectDocs = noProjectDocs
         self.apiKey = apiKey
         self.approvalPolicy = approvalPolicy
         self.approvalTimeoutMs = approvalTimeoutMs
@@ -251,23 +284,35 @@ public struct CodexOptions: Codable, Hashable, Sendable {
         self.codexHome = codexHome
         self.cwd = cwd
         self.eventBuffer = eventBuffer
+        self.hideAgentReasoning = hideAgentReasoning
         self.instructions = instructions
         self.model = model
         self.modelContextWindow = modelContextWindow
+        self.modelMaxOutputTokens = modelMaxOutputTokens
+        self.modelVerbosity = modelVerbosity
+        self.notify = notify
         self.originator = originator
+        self.profile = profile
+        self.projectDocFiles = projectDocFiles
+        self.projectDocMaxBytes = projectDocMaxBytes
         self.provider = provider
         self.reasoningEffort = reasoningEffort
         self.reasoningSummary = reasoningSummary
         self.sandboxPolicy = sandboxPolicy
         self.shellEnvironmentPolicy = shellEnvironmentPolicy
+        self.showRawAgentReasoning = showRawAgentReasoning
         self.useExperimentalUnifiedExecTool = useExperimentalUnifiedExecTool
         self.userAgentSuffix = userAgentSuffix
+        self.userInstructions = userInstructions
+        self.webSearch = webSearch
     }
 
     enum CodingKeys: String, CodingKey {
         case configOverrides = "config_overrides"
         case ephemeral = "ephemeral"
         case loadConfig = "load_config"
+        case mcpServers = "mcp_servers"
+        case noProjectDocs = "no_project_docs"
         case apiKey = "api_key"
         case approvalPolicy = "approval_policy"
         case approvalTimeoutMs = "approval_timeout_ms"
@@ -276,17 +321,27 @@ public struct CodexOptions: Codable, Hashable, Sendable {
         case codexHome = "codex_home"
         case cwd = "cwd"
         case eventBuffer = "event_buffer"
+        case hideAgentReasoning = "hide_agent_reasoning"
         case instructions = "instructions"
         case model = "model"
         case modelContextWindow = "model_context_window"
+        case modelMaxOutputTokens = "model_max_output_tokens"
+        case modelVerbosity = "model_verbosity"
+        case notify = "notify"
         case originator = "originator"
+        case profile = "profile"
+        case projectDocFiles = "project_doc_files"
+        case projectDocMaxBytes = "project_doc_max_bytes"
         case provider = "provider"
         case reasoningEffort = "reasoning_effort"
         case reasoningSummary = "reasoning_summary"
         case sandboxPolicy = "sandbox_policy"
         case shellEnvironmentPolicy = "shell_environment_policy"
+        case showRawAgentReasoning = "show_raw_agent_reasoning"
         case useExperimentalUnifiedExecTool = "use_experimental_unified_exec_tool"
         case userAgentSuffix = "user_agent_suffix"
+        case userInstructions = "user_instructions"
+        case webSearch = "web_search"
     }
 
     public init(from decoder: Decoder) throws {
@@ -294,6 +349,8 @@ public struct CodexOptions: Codable, Hashable, Sendable {
         self.configOverrides = try c.decodeIfPresent([String].self, forKey: .configOverrides) ?? []
         self.ephemeral = try c.decodeIfPresent(Bool.self, forKey: .ephemeral) ?? false
         self.loadConfig = try c.decodeIfPresent(Bool.self, forKey: .loadConfig) ?? false
+        self.mcpServers = try c.decodeIfPresent([String: McpServerConfig].self, forKey: .mcpServers) ?? [:]
+        self.noProjectDocs = try c.decodeIfPresent(Bool.self, forKey: .noProjectDocs) ?? false
         self.apiKey = try c.decodeIfPresent(ApiKey.self, forKey: .apiKey)
         self.approvalPolicy = try c.decodeIfPresent(AskForApproval.self, forKey: .approvalPolicy)
         self.approvalTimeoutMs = try c.decodeIfPresent(UInt64.self, forKey: .approvalTimeoutMs)
@@ -302,17 +359,27 @@ public struct CodexOptions: Codable, Hashable, Sendable {
         self.codexHome = try c.decodeIfPresent(String.self, forKey: .codexHome)
         self.cwd = try c.decodeIfPresent(String.self, forKey: .cwd)
         self.eventBuffer = try c.decodeIfPresent(UInt.self, forKey: .eventBuffer)
+        self.hideAgentReasoning = try c.decodeIfPresent(Bool.self, forKey: .hideAgentReasoning)
         self.instructions = try c.decodeIfPresent(String.self, forKey: .instructions)
         self.model = try c.decodeIfPresent(String.self, forKey: .model)
         self.modelContextWindow = try c.decodeIfPresent(UInt64.self, forKey: .modelContextWindow)
+        self.modelMaxOutputTokens = try c.decodeIfPresent(UInt64.self, forKey: .modelMaxOutputTokens)
+        self.modelVerbosity = try c.decodeIfPresent(Verbosity.self, forKey: .modelVerbosity)
+        self.notify = try c.decodeIfPresent([String].self, forKey: .notify)
         self.originator = try c.decodeIfPresent(String.self, forKey: .originator)
+        self.profile = try c.decodeIfPresent(String.self, forKey: .profile)
+        self.projectDocFiles = try c.decodeIfPresent([String].self, forKey: .projectDocFiles)
+        self.projectDocMaxBytes = try c.decodeIfPresent(UInt.self, forKey: .projectDocMaxBytes)
         self.provider = try c.decodeIfPresent(ModelProviderInfo.self, forKey: .provider)
         self.reasoningEffort = try c.decodeIfPresent(ReasoningEffort.self, forKey: .reasoningEffort)
         self.reasoningSummary = try c.decodeIfPresent(ReasoningSummary.self, forKey: .reasoningSummary)
         self.sandboxPolicy = try c.decodeIfPresent(JSONValue.self, forKey: .sandboxPolicy)
         self.shellEnvironmentPolicy = try c.decodeIfPresent(ShellEnvironmentPolicy.self, forKey: .shellEnvironmentPolicy)
+        self.showRawAgentReasoning = try c.decodeIfPresent(Bool.self, forKey: .showRawAgentReasoning)
         self.useExperimentalUnifiedExecTool = try c.decodeIfPresent(Bool.self, forKey: .useExperimentalUnifiedExecTool)
         self.userAgentSuffix = try c.decodeIfPresent(String.self, forKey: .userAgentSuffix)
+        self.userInstructions = try c.decodeIfPresent(String.self, forKey: .userInstructions)
+        self.webSearch = try c.decodeIfPresent(Bool.self, forKey: .webSearch)
     }
 }
 
@@ -1224,6 +1291,76 @@ public struct McpInvocation: Codable, Hashable, Sendable {
         case server = "server"
         case tool = "tool"
         case arguments = "arguments"
+    }
+}
+
+/// One MCP server, with Codex CLI's `[mcp_servers.<name>]` keys: `command` (stdio) or `url` (streamable HTTP), plus the optional settings.
+public struct McpServerConfig: Codable, Hashable, Sendable {
+    /// The arguments of a stdio server.
+    public var args: [String]?
+    /// The variable holding a bearer token sent as `Authorization`.
+    public var bearerTokenEnvVar: String?
+    /// The program of a stdio server.
+    public var command: String?
+    /// A stdio server's working directory (default: the configuration's `cwd`).
+    public var cwd: String?
+    /// Tools never offered (applied after `enabled_tools`).
+    public var disabledTools: [String]?
+    /// Whether the server is started (default true).
+    public var enabled: Bool?
+    /// When set, only these tools are offered to the model.
+    public var enabledTools: [String]?
+    /// Variables set for a stdio server on top of the environment policy's result.
+    public var env: [String: String]?
+    /// Headers whose values are read from host variables (header → variable).
+    public var envHttpHeaders: [String: String]?
+    /// Names of host variables passed through to a stdio server as they are.
+    public var envVars: [String]?
+    /// Headers sent with every request.
+    public var httpHeaders: [String: String]?
+    /// Codex CLI's older spelling, in milliseconds.
+    public var startupTimeoutMs: UInt64?
+    /// How long the server may take to start, in seconds (default 10).
+    public var startupTimeoutSec: Double?
+    /// How long one tool call may take, in seconds (default 60).
+    public var toolTimeoutSec: Double?
+    /// The URL of a streamable HTTP server (instead of `command`).
+    public var url: String?
+
+    public init(args: [String]? = nil, bearerTokenEnvVar: String? = nil, command: String? = nil, cwd: String? = nil, disabledTools: [String]? = nil, enabled: Bool? = nil, enabledTools: [String]? = nil, env: [String: String]? = nil, envHttpHeaders: [String: String]? = nil, envVars: [String]? = nil, httpHeaders: [String: String]? = nil, startupTimeoutMs: UInt64? = nil, startupTimeoutSec: Double? = nil, toolTimeoutSec: Double? = nil, url: String? = nil) {
+        self.args = args
+        self.bearerTokenEnvVar = bearerTokenEnvVar
+        self.command = command
+        self.cwd = cwd
+        self.disabledTools = disabledTools
+        self.enabled = enabled
+        self.enabledTools = enabledTools
+        self.env = env
+        self.envHttpHeaders = envHttpHeaders
+        self.envVars = envVars
+        self.httpHeaders = httpHeaders
+        self.startupTimeoutMs = startupTimeoutMs
+        self.startupTimeoutSec = startupTimeoutSec
+        self.toolTimeoutSec = toolTimeoutSec
+        self.url = url
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case args = "args"
+        case bearerTokenEnvVar = "bearer_token_env_var"
+        case command = "command"
+        case cwd = "cwd"
+        case disabledTools = "disabled_tools"
+        case enabled = "enabled"
+        case enabledTools = "enabled_tools"
+        case env = "env"
+        case envHttpHeaders = "env_http_headers"
+        case envVars = "env_vars"
+        case httpHeaders = "http_headers"
+        case startupTimeoutMs = "startup_timeout_ms"
+        case startupTimeoutSec = "startup_timeout_sec"
+        case toolTimeoutSec = "tool_timeout_sec"
+        case url = "url"
     }
 }
 
@@ -2828,6 +2965,16 @@ public struct UserMessageEvent: Codable, Hashable, Sendable {
         case message = "message"
         case images = "images"
     }
+}
+
+/// How long and detailed the model's text is (`text.verbosity` of the Responses API; `model_verbosity`).
+public enum Verbosity: String, Codable, Hashable, Sendable, CaseIterable {
+    /// Short answers.
+    case low = "low"
+    /// The API's default.
+    case medium = "medium"
+    /// Long, detailed answers.
+    case high = "high"
 }
 
 /// A non-fatal notice.
