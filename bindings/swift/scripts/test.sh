@@ -49,9 +49,6 @@ mkdir -p "$tmp/python"
     --out-dir "$tmp/python" >/dev/null
 cp "$lib" "$tmp/python/"
 
-echo "== swift binding: proof suite (Python through the Swift binding's FFI)"
-CODEX_SWIFT_PROOF_BINDINGS="$tmp/python" "$python" tests/run.py "$@"
-
 # The XCTest suite with a real Swift compiler, against the library just built (Package.swift links it from
 # CODEX_SDK_LIB_DIR on Linux; on macOS it needs CodexSDKFFI.xcframework: scripts/build-xcframework.sh).
 # With a host toolchain it runs directly; on Linux without one, in a cached Debian trixie chroot with
@@ -64,3 +61,7 @@ elif [ "$(uname)" = Linux ]; then
 else
     echo "== swift binding: XCTest skipped (no Swift toolchain, no CodexSDKFFI.xcframework)"
 fi
+
+# Last, so its plain 'swift-proof: N passed, N failed' line closes the run's output.
+echo "== swift binding: proof suite (Python through the Swift binding's FFI)"
+CODEX_SWIFT_PROOF_BINDINGS="$tmp/python" "$python" tests/run.py "$@"
