@@ -1,8 +1,9 @@
 //! Test support (feature `testing`): a loopback mock model server and SSE builders.
 //!
 //! [`MockServer`] is a real HTTP/1.1 server on `127.0.0.1` that records every request and answers each with
-//! the next queued [`MockResponse`]. The [`sse`] and [`chat`] modules build the events of Responses API and
-//! Chat Completions streams.
+//! the next queued [`MockResponse`] — or, when nothing is queued, with what a responder computes from the
+//! request ([`MockServer::respond_with`]; [`responders`] has ready-made ones). The [`sse`] and [`chat`]
+//! modules build the events of Responses API and Chat Completions streams.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -19,6 +20,7 @@
 
 pub mod chat;
 mod request;
+pub mod responders;
 mod response;
 mod server;
 pub mod sse;

@@ -1,4 +1,5 @@
-//! [`MockServer`]: a loopback HTTP/1.1 server answering from a FIFO queue of [`MockResponse`]s.
+//! [`MockServer`]: a loopback HTTP/1.1 server answering from a FIFO queue of [`MockResponse`]s, or from a
+//! responder function when the queue is empty.
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -19,8 +20,8 @@ use super::response::{Framing, MockResponse};
 /// A mock model server on `127.0.0.1` (a random free port), run by a background tokio task.
 ///
 /// Every request — whatever its path — is recorded, then answered with the next queued [`MockResponse`]
-/// (first in, first out). With nothing queued it answers `500` with a body saying so, so a test fails
-/// clearly instead of hanging. Each connection carries one request and is closed after the answer.
+/// (first in, first out). With nothing queued it asks the responder set by [`MockServer::respond_with`], if
+/// any; otherwise it answers `500` with a body saying so, so a test fails clearly instead of hanging. Each connection carries one request and is closed after the answer.
 ///
 /// Dropping the server stops it: the listener closes and open connections (stalled or delayed streams
 /// included) are closed.
@@ -31,10 +32,29 @@ pub struct MockServer {
     accept_task: Option<JoinHandle<()>>,
 }
 
-#[derive(Default)]
+/// Computes the answer to a request that found the queue empty.
+type Responder = Arc<dyn Fn(&RecordedRequest) -> MockResponse + Send + Sync>;
+
 struct State {
     queue: VecDeque<MockResponse>,
     requests: Vec<RecordedRequest>,
+    /// Whether received requests are kept in `requests`.
+    recording: bool,
+    /// Every request received, kept or not.
+    received: usize,
+    responder: Option<Responder>,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State {
+            queue: VecDeque::new(),
+            requests: Vec::new(),
+            recording: true,
+            received: 0,
+            responder: None,
+        }
+    }
 }
 
 struct Shared {
@@ -51,14 +71,31 @@ impl Shared {
     /// Records `request` and takes the answer for it, in one step so that the order of recorded requests is
     /// the order in which responses were handed out.
     fn take_response(&self, request: RecordedRequest) -> MockResponse {
-        let (response, count) = {
-            let mut state = self.lock();
-            let response = state
-                .queue
-                .pop_front()
-                .unwrap_or_else(|| no_response_queued(&request, state.requests.len() + 1));
-            state.requests.push(request);
-            (response, state.requests.len())
+        let mut state = self.lock();
+        state.received += 1;
+        let count = state.received;
+        let queued = state.queue.pop_front();
+        let responder = match queued {
+            Some(_) => None,
+            None => state.responder.clone(),
+        };
+        let response = match (queued, responder) {
+            (None, Some(responder)) => {
+                if state.recording {
+                    state.requests.push(request.clone());
+                }
+                drop(state);
+                // Outside the lock, so a slow responder never holds other connections up.
+                responder(&request)
+            }
+            (queued, _) => {
+                let response = queued.unwrap_or_else(|| no_response_queued(&request, count));
+                if state.recording {
+                    state.requests.push(request);
+                }
+                drop(state);
+                response
+            }
         };
         self.count.send_replace(count);
         response
@@ -109,14 +146,37 @@ impl MockServer {
         self.shared.lock().queue.push_back(response);
     }
 
-    /// Every request received so far, in order.
+    /// Answers every request that finds the queue empty with `responder(&request)`, for servers that
+    /// script by content rather than by order — e.g. many conversations running at once, each answered
+    /// according to its own history. Queued responses still go first. Replaces any earlier responder.
+    pub fn respond_with<F>(&self, responder: F)
+    where
+        F: Fn(&RecordedRequest) -> MockResponse + Send + Sync + 'static,
+    {
+        self.shared.lock().responder = Some(Arc::new(responder));
+    }
+
+    /// Whether received requests are kept for [`MockServer::requests`] (on by default). A load test that
+    /// sends many large requests turns it off so the server's memory stays flat; requests are still counted
+    /// by [`MockServer::request_count`].
+    pub fn set_recording(&self, on: bool) {
+        self.shared.lock().recording = on;
+    }
+
+    /// How many requests have been received, recorded or not.
+    #[must_use]
+    pub fn request_count(&self) -> usize {
+        self.shared.lock().received
+    }
+
+    /// Every request received so far (while recording was on), in order.
     #[must_use]
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.shared.lock().requests.clone()
     }
 
     /// Waits until at least `n` requests have arrived or `timeout` has passed, then returns every request
-    /// received so far (fewer than `n` on timeout, so the caller's assertion shows what did arrive).
+    /// recorded so far (fewer than `n` on timeout, so the caller's assertion shows what did arrive).
     pub async fn wait_for_requests(&self, n: usize, timeout: Duration) -> Vec<RecordedRequest> {
         let mut count = self.shared.count.subscribe();
         // The sender lives in `self`, so `wait_for` only returns once the count is reached.
@@ -150,7 +210,7 @@ impl fmt::Debug for MockServer {
         f.debug_struct("MockServer")
             .field("addr", &self.addr)
             .field("pending", &self.pending())
-            .field("requests", &self.shared.lock().requests.len())
+            .field("requests", &self.shared.lock().received)
             .finish()
     }
 }

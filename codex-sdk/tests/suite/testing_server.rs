@@ -332,3 +332,81 @@ async fn dropping_the_server_closes_the_listener() {
     .await;
     assert!(refused.is_ok(), "listener still accepting after drop");
 }
+
+#[tokio::test]
+async fn a_responder_answers_many_concurrent_conversations_by_content() {
+    use codex_sdk::Codex;
+    use codex_sdk::model::{ModelProviderInfo, WireApi};
+    use codex_sdk::testing::responders;
+    use codex_sdk::tools::FunctionTool;
+
+    let server = server().await;
+    server.respond_with(responders::tool_call_then_text(
+        "echo",
+        r#"{"x":1}"#,
+        "done",
+    ));
+    let provider =
+        ModelProviderInfo::custom("mock", server.base_url(), WireApi::Responses).with_retries(0, 0);
+    let codex = Codex::builder()
+        .ephemeral()
+        .provider(provider)
+        .api_key("sk-test")
+        .cwd(std::env::temp_dir())
+        .tool(FunctionTool::new(
+            "echo",
+            "Echoes.",
+            json!({"type": "object"}),
+            |args, _ctx| async move { Ok(args.to_string()) },
+        ))
+        .build()
+        .unwrap();
+    let turns = (0..20).map(|_| {
+        let codex = codex.clone();
+        async move {
+            let mut conv = codex.start_conversation().await.unwrap();
+            let first = conv.run("go").await.unwrap();
+            let second = conv.run("again").await.unwrap();
+            (first, second)
+        }
+    });
+    for (first, second) in futures::future::join_all(turns).await {
+        assert_eq!(first.final_message.as_deref(), Some("done"));
+        assert_eq!(second.final_message.as_deref(), Some("done"));
+    }
+    // Two requests per turn, two turns per conversation; every tool output went back to the model.
+    let requests = server.requests();
+    assert_eq!(requests.len(), 80);
+    let outputs = requests
+        .iter()
+        .filter(|r| {
+            let body = r.json();
+            let last = body["input"].as_array().and_then(|i| i.last()).cloned();
+            last.is_some_and(|item| {
+                item["type"] == "function_call_output" && item["output"] == r#"{"x":1}"#
+            })
+        })
+        .count();
+    assert_eq!(outputs, 40);
+}
+
+#[tokio::test]
+async fn queued_answers_go_before_the_responder_and_recording_can_be_turned_off() {
+    let server = server().await;
+    server.respond_with(|request| {
+        MockResponse::status(200).body(format!("computed {}", request.path))
+    });
+    server.enqueue(MockResponse::status(201).body("queued"));
+    let first = post(&server, "/a", json!({})).await;
+    assert_eq!(first.status(), 201);
+    assert_eq!(first.text().await.unwrap(), "queued");
+    let second = post(&server, "/b", json!({})).await;
+    assert_eq!(second.text().await.unwrap(), "computed /v1/b");
+    assert_eq!(server.requests().len(), 2);
+
+    server.set_recording(false);
+    let third = post(&server, "/c", json!({})).await;
+    assert_eq!(third.text().await.unwrap(), "computed /v1/c");
+    assert_eq!(server.requests().len(), 2);
+    assert_eq!(server.request_count(), 3);
+}
