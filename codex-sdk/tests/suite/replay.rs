@@ -113,7 +113,7 @@ async fn replay(
     model: Arc<ReplayModel>,
     cwd: &Path,
     turns: &[&str],
-) -> (Vec<EventMsg>, Conversation) {
+) -> (Vec<EventMsg>, Conversation, Codex) {
     let codex = builder(cwd)
         .model_client(model as Arc<dyn ModelClient>)
         .ephemeral()
@@ -121,7 +121,7 @@ async fn replay(
         .unwrap();
     let mut conv = codex.start_conversation().await.unwrap();
     let events = run_turns(&mut conv, turns).await;
-    (events, conv)
+    (events, conv, codex)
 }
 
 /// An event as compared: JSON without timestamps, durations and wall times. Deltas are left out: how a
@@ -181,7 +181,7 @@ async fn a_recorded_conversation_replays_offline_with_the_same_events() {
 
     let model = Arc::new(ReplayModel::from_rollout(&path).await.unwrap());
     assert_eq!(model.len(), 4);
-    let (replayed, mut conv) = replay(model.clone(), cwd.path(), &TURNS).await;
+    let (replayed, mut conv, _codex) = replay(model.clone(), cwd.path(), &TURNS).await;
     assert_eq!(model.divergence(), None);
     assert_eq!(model.remaining(), 0);
     assert_same_events(&replayed, &recorded);
@@ -195,7 +195,7 @@ async fn a_replay_that_sends_something_else_fails_naming_the_first_difference() 
     let cwd = tempfile::tempdir().unwrap();
     let (_, path) = record(home.path(), cwd.path()).await;
     let model = Arc::new(ReplayModel::from_rollout(&path).await.unwrap());
-    let (events, mut conv) = replay(
+    let (events, mut conv, _codex) = replay(
         model.clone(),
         cwd.path(),
         &["run the tools", "something else"],
@@ -230,7 +230,7 @@ async fn a_replay_asking_for_more_than_was_recorded_fails() {
     let cwd = tempfile::tempdir().unwrap();
     let (_, path) = record(home.path(), cwd.path()).await;
     let model = Arc::new(ReplayModel::from_rollout(&path).await.unwrap());
-    let (events, mut conv) = replay(
+    let (events, mut conv, _codex) = replay(
         model.clone(),
         cwd.path(),
         &["run the tools", "and again", "more"],
