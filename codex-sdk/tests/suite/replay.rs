@@ -243,6 +243,23 @@ async fn a_replay_asking_for_more_than_was_recorded_fails() {
 }
 
 #[tokio::test]
+async fn a_recorded_conversation_is_found_by_id_in_its_codex_store() {
+    let home = tempfile::tempdir().unwrap();
+    let cwd = tempfile::tempdir().unwrap();
+    let (_, path) = record(home.path(), cwd.path()).await;
+    let codex = builder(cwd.path()).codex_home(home.path()).build().unwrap();
+    let id = codex.list_conversations(10, None).await.unwrap().items[0].conversation_id;
+    let by_id = ReplayModel::from_conversation(&codex, id).await.unwrap();
+    let by_path = ReplayModel::from_rollout(&path).await.unwrap();
+    assert_eq!((by_id.len(), by_id.remaining()), (by_path.len(), 4));
+    let ephemeral = builder(cwd.path()).ephemeral().build().unwrap();
+    let err = ReplayModel::from_conversation(&ephemeral, id)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidInput);
+}
+
+#[tokio::test]
 async fn a_rollout_without_model_responses_is_invalid_input() {
     let err = ReplayModel::from_rollout_bytes(b"").unwrap_err();
     assert_eq!(err.code(), ErrorCode::InvalidInput);
