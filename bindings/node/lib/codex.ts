@@ -160,8 +160,10 @@ export class Codex {
   }
 
   /**
-   * Exports the telemetry still queued for an `[otel]` exporter and waits until `onTelemetry` has had
-   * every event so far. Call it before the process exits; conversations are shut down on their own.
+   * Ends every conversation this Codex started and waits for them (a running turn ends with
+   * `turn_aborted`, its tool calls with their end events), exports the telemetry still queued for an
+   * `[otel]` exporter and waits until `onTelemetry` has had every event so far. Call it before the
+   * process exits. Until then a conversation outlives the `Codex` object that started it.
    */
   async shutdown(): Promise<void> {
     await native(this.native.shutdown());

@@ -63,8 +63,9 @@ impl NativeCodex {
         })
     }
 
-    /// Exports the telemetry still queued (OTLP exporter) and waits until the telemetry callback has had
-    /// every event recorded so far.
+    /// Ends every conversation this Codex started and waits for them (a running turn ends with
+    /// `TurnAborted`), exports the telemetry still queued (OTLP exporter) and waits until the telemetry
+    /// callback has had every event recorded so far.
     #[napi]
     pub async fn shutdown(&self) -> Result<()> {
         core(self.inner.shutdown().await)?;
@@ -99,14 +100,14 @@ impl NativeCodex {
     #[napi]
     pub async fn start_conversation(&self) -> Result<NativeConversation> {
         let conversation = core(self.inner.start_conversation().await)?;
-        NativeConversation::new(conversation)
+        NativeConversation::new(conversation, self.inner.clone())
     }
 
     /// Resumes the conversation recorded at `path`: same id, its history, new turns appended to the file.
     #[napi]
     pub async fn resume_conversation(&self, path: String) -> Result<NativeConversation> {
         let started = core(self.inner.resume_conversation(path).await)?;
-        NativeConversation::new(started.conversation)
+        NativeConversation::new(started.conversation, self.inner.clone())
     }
 
     /// Forks the conversation recorded at `path` before its `nth_user_message`-th user message (0-based)
@@ -122,7 +123,7 @@ impl NativeCodex {
                 .fork_conversation(path, nth_user_message as usize)
                 .await,
         )?;
-        NativeConversation::new(started.conversation)
+        NativeConversation::new(started.conversation, self.inner.clone())
     }
 
     /// One page of recorded conversations, newest first, as JSON (`ConversationsPage`); `cursor` is the

@@ -14,7 +14,7 @@ use crate::conversation::Conversation;
 use crate::error::{core_error_to_py, to_py};
 use crate::event_loop::{Awaitable, Nothing, future_into_py};
 use crate::events::to_json;
-use crate::model::ScriptedModel;
+use crate::model::HostModel;
 use crate::telemetry::HostTelemetry;
 use crate::tools::{HostLoops, Tool};
 
@@ -24,6 +24,13 @@ pub(crate) struct Codex {
     inner: codex_sdk::Codex,
     loops: Arc<HostLoops>,
     telemetry: Option<Arc<HostTelemetry>>,
+}
+
+impl Codex {
+    /// The core `Codex`.
+    pub(crate) fn core(&self) -> &codex_sdk::Codex {
+        &self.inner
+    }
 }
 
 #[pymethods]
@@ -46,7 +53,7 @@ impl Codex {
     fn new(
         py: Python<'_>,
         options: &str,
-        model_client: Option<PyRef<'_, ScriptedModel>>,
+        model_client: Option<HostModel<'_>>,
         tools: Vec<PyRef<'_, Tool>>,
         on_approval: Option<Py<PyAny>>,
         on_approval_is_async: bool,
@@ -128,7 +135,7 @@ impl Codex {
         let loops = Arc::clone(&self.loops);
         future_into_py(py, async move {
             let conversation = codex.start_conversation().await?;
-            Conversation::new(conversation, loops)
+            Conversation::new(conversation, loops, codex)
         })
     }
 
@@ -142,7 +149,7 @@ impl Codex {
         let loops = Arc::clone(&self.loops);
         future_into_py(py, async move {
             let started = codex.resume_conversation(path).await?;
-            Conversation::new(started.conversation, loops)
+            Conversation::new(started.conversation, loops, codex)
         })
     }
 
@@ -157,7 +164,7 @@ impl Codex {
         let loops = Arc::clone(&self.loops);
         future_into_py(py, async move {
             let started = codex.fork_conversation(path, nth_user_message).await?;
-            Conversation::new(started.conversation, loops)
+            Conversation::new(started.conversation, loops, codex)
         })
     }
 
@@ -225,7 +232,7 @@ impl Codex {
     }
 }
 
-fn parse_id(py: Python<'_>, id: &str) -> PyResult<ConversationId> {
+pub(crate) fn parse_id(py: Python<'_>, id: &str) -> PyResult<ConversationId> {
     id.parse()
         .map_err(|e: codex_sdk::protocol::InvalidIdError| {
             core_error_to_py(py, &codex_sdk::Error::InvalidInput(e.to_string()))

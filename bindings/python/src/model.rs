@@ -1,8 +1,10 @@
-//! The core's offline scripted model: `ScriptedModel([ScriptedResponse.text("Hi")])`.
+//! The core's offline models: `ScriptedModel([ScriptedResponse.text("Hi")])`, and `ReplayModel`, which
+//! replays a recorded conversation.
 //!
 //! `ScriptedResponse` is an immutable builder (each method returns a new one) that records the steps of the
 //! core's builder and replays them when the model is created.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,7 +15,9 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use serde_json::Value;
 
-use crate::error::BindingError;
+use crate::codex::{Codex, parse_id};
+use crate::error::{BindingError, core_error_to_py, to_py};
+use crate::event_loop::{Awaitable, future_into_py};
 use crate::events::{JsonValue, from_json};
 
 /// One step of the core's `ScriptedResponse` builder.
@@ -179,5 +183,77 @@ impl ScriptedModel {
                     .map_err(|e| PyValueError::new_err(e.to_string()))
             })
             .collect()
+    }
+}
+
+/// A model that replays the responses recorded in a rollout, in order, checking that each request is the
+/// one recorded; the first difference fails the turn with a `replay_diverged` error naming it.
+#[pyclass(frozen, module = "codex_sdk._native")]
+pub(crate) struct ReplayModel {
+    inner: Arc<codex_sdk::model::ReplayModel>,
+}
+
+#[pymethods]
+impl ReplayModel {
+    /// Reads the rollout file at `path`.
+    #[staticmethod]
+    fn from_rollout(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
+        let bytes =
+            std::fs::read(&path).map_err(|e| core_error_to_py(py, &codex_sdk::Error::Io(e)))?;
+        let model = to_py(
+            py,
+            codex_sdk::model::ReplayModel::from_rollout_bytes(&bytes),
+        )?;
+        Ok(Self {
+            inner: Arc::new(model),
+        })
+    }
+
+    /// Reads the recorded conversation `conversation_id` from `codex`'s rollout store.
+    #[staticmethod]
+    fn from_conversation<'py>(
+        py: Python<'py>,
+        codex: PyRef<'_, Codex>,
+        conversation_id: &str,
+    ) -> PyResult<Awaitable<'py, ReplayModel>> {
+        let id = parse_id(py, conversation_id)?;
+        let codex = codex.core().clone();
+        future_into_py(py, async move {
+            let model = codex_sdk::model::ReplayModel::from_conversation(&codex, id).await?;
+            Ok(ReplayModel {
+                inner: Arc::new(model),
+            })
+        })
+    }
+
+    /// Recorded responses not served yet.
+    #[getter]
+    fn remaining(&self) -> usize {
+        self.inner.remaining()
+    }
+
+    /// Where the replay first differed from its recording (`None` while it matches).
+    #[getter]
+    fn divergence(&self) -> Option<String> {
+        self.inner.divergence().map(|d| d.to_string())
+    }
+}
+
+/// A model a host `Codex` can use: scripted or replayed.
+#[derive(FromPyObject)]
+pub(crate) enum HostModel<'py> {
+    /// `ScriptedModel`.
+    Scripted(PyRef<'py, ScriptedModel>),
+    /// `ReplayModel`.
+    Replay(PyRef<'py, ReplayModel>),
+}
+
+impl HostModel<'_> {
+    /// The core client.
+    pub(crate) fn client(&self) -> Arc<dyn codex_sdk::model::ModelClient> {
+        match self {
+            Self::Scripted(model) => model.client(),
+            Self::Replay(model) => model.inner.clone(),
+        }
     }
 }

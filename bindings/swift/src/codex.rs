@@ -65,8 +65,10 @@ impl Codex {
         }))
     }
 
-    /// Exports the telemetry still queued for an `[otel]` exporter and waits until the telemetry
-    /// listener has had every event recorded so far. Conversations are shut down on their own.
+    /// Ends every conversation this Codex started and waits for them (a running turn ends with
+    /// `turnAborted`), exports the telemetry still queued for an `[otel]` exporter and waits until the
+    /// telemetry listener has had every event recorded so far. Until then a conversation outlives the
+    /// `Codex` object that started it.
     pub async fn shutdown(&self) -> Result<(), CodexError> {
         let codex = self.inner.clone();
         let telemetry = self.telemetry.clone();
@@ -99,14 +101,19 @@ impl Codex {
     /// Starts a conversation (recorded under `codex_home` unless the options say `ephemeral`).
     pub async fn start_conversation(&self) -> Result<Arc<Conversation>, CodexError> {
         let codex = self.inner.clone();
-        runtime::run(async move { Conversation::new(codex.start_conversation().await?) }).await
+        runtime::run(async move {
+            let conversation = codex.start_conversation().await?;
+            Conversation::new(conversation, codex)
+        })
+        .await
     }
 
     /// Resumes the conversation recorded at `path`: same id, its history, new turns appended to the file.
     pub async fn resume_conversation(&self, path: String) -> Result<Arc<Conversation>, CodexError> {
         let codex = self.inner.clone();
         runtime::run(async move {
-            Conversation::new(codex.resume_conversation(path).await?.conversation)
+            let started = codex.resume_conversation(path).await?;
+            Conversation::new(started.conversation, codex)
         })
         .await
     }
@@ -120,7 +127,8 @@ impl Codex {
         let codex = self.inner.clone();
         runtime::run(async move {
             let nth = nth_user_message as usize;
-            Conversation::new(codex.fork_conversation(path, nth).await?.conversation)
+            let started = codex.fork_conversation(path, nth).await?;
+            Conversation::new(started.conversation, codex)
         })
         .await
     }

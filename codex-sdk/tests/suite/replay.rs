@@ -209,7 +209,7 @@ async fn a_replay_that_sends_something_else_fails_naming_the_first_difference() 
     assert!(divergence.found.contains("something else"), "{divergence}");
     match events.last() {
         Some(EventMsg::Error(err)) => {
-            assert_eq!(err.code, ErrorCode::Internal);
+            assert_eq!(err.code, ErrorCode::ReplayDiverged);
             assert!(err.message.contains("replay diverged"), "{}", err.message);
             assert!(
                 err.message.contains(&format!("input item {index}")),

@@ -324,7 +324,12 @@ export type ErrorCode =
   /** The conversation is closed. */
   | "closed"
   /** A bug or an unexpected state inside the SDK. */
-  | "internal";
+  | "internal"
+  /**
+   * A replayed conversation (`ReplayModel`) sent the model something its recording does not have; the
+   * message names the first difference.
+   */
+  | "replay_diverged";
 
 /** The turn failed. */
 export interface ErrorEvent {

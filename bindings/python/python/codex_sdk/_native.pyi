@@ -7,7 +7,7 @@ from os import PathLike
 from pathlib import Path
 from typing import Any, Awaitable, Final, SupportsFloat, SupportsIndex, final
 
-__all__ = ["VERSION", "Codex", "Conversation", "MockResponse", "MockServer", "ScriptedModel", "ScriptedResponse", "Tool", "ToolContext", "TurnStream", "auth_status", "format_tokens_compact", "format_tokens_exact", "login_api_key", "logout", "set_default_model", "sse_assistant_message", "sse_completed", "sse_created", "sse_failed", "sse_function_call", "sse_output_text_delta", "sse_text_response", "sse_tool_call_response"]
+__all__ = ["VERSION", "Codex", "Conversation", "MockResponse", "MockServer", "ReplayModel", "ScriptedModel", "ScriptedResponse", "Tool", "ToolContext", "TurnStream", "auth_status", "format_tokens_compact", "format_tokens_exact", "login_api_key", "logout", "set_default_model", "sse_assistant_message", "sse_completed", "sse_created", "sse_failed", "sse_function_call", "sse_output_text_delta", "sse_text_response", "sse_tool_call_response"]
 
 VERSION: Final[str]
 
@@ -16,7 +16,7 @@ class Codex:
     """
     Holds the configuration, the model client and the host's tools; starts conversations.
     """
-    def __new__(cls, /, options: str, *, model_client: ScriptedModel | None = None, tools: SupportsGetItem[int, Tool] = ..., on_approval: Any | None = None, on_approval_is_async: bool = False, on_telemetry: Any | None = None, on_telemetry_is_async: bool = False) -> Codex:
+    def __new__(cls, /, options: str, *, model_client: ScriptedModel | ReplayModel | None = None, tools: SupportsGetItem[int, Tool] = ..., on_approval: Any | None = None, on_approval_is_async: bool = False, on_telemetry: Any | None = None, on_telemetry_is_async: bool = False) -> Codex:
         """
         `options` is the JSON of the core's `CodexOptions` (the package builds it from keyword arguments);
         what cannot be data — a scripted model, host tools, the approval callback, the telemetry callback
@@ -179,6 +179,33 @@ class MockServer:
     def requests(self, /) -> list[dict]:
         """
         Every request received so far: dicts with `method`, `path`, `headers` and `body` (JSON or text).
+        """
+
+@final
+class ReplayModel:
+    """
+    A model that replays the responses recorded in a rollout, in order, checking that each request is the
+    one recorded; the first difference fails the turn with a `replay_diverged` error naming it.
+    """
+    @property
+    def divergence(self, /) -> str | None:
+        """
+        Where the replay first differed from its recording (`None` while it matches).
+        """
+    @staticmethod
+    def from_conversation(codex: Codex, conversation_id: str) -> Awaitable[ReplayModel]:
+        """
+        Reads the recorded conversation `conversation_id` from `codex`'s rollout store.
+        """
+    @staticmethod
+    def from_rollout(path: str | PathLike[str]) -> ReplayModel:
+        """
+        Reads the rollout file at `path`.
+        """
+    @property
+    def remaining(self, /) -> int:
+        """
+        Recorded responses not served yet.
         """
 
 @final

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import Any, Dict, Iterable, List, Optional, Union
 
 from . import _native
@@ -84,3 +85,35 @@ class ScriptedModel:
     def requests(self) -> List[List[Dict[str, Any]]]:
         """The input items of every request so far (JSON form), one list per request."""
         return self.native.requests()
+
+
+class ReplayModel:
+    """A model that replays the responses recorded in a rollout, in order, so a recorded conversation
+    re-runs offline with the same tool calls; pass it as `Codex(model_client=...)`. Each request is
+    checked against the recording: the first difference fails the turn with `ReplayDivergedError`, whose
+    message names it (also kept in `divergence`)."""
+
+    __slots__ = ("native",)
+
+    def __init__(self, native: _native.ReplayModel):
+        self.native = native
+
+    @staticmethod
+    def from_rollout(path: Union[str, "os.PathLike[str]"]) -> "ReplayModel":
+        """Replays the rollout file at `path` (`Conversation.rollout_path` of the recorded run)."""
+        return ReplayModel(_native.ReplayModel.from_rollout(os.fspath(path)))
+
+    @staticmethod
+    async def from_conversation(codex: Any, conversation_id: str) -> "ReplayModel":
+        """Replays the conversation `conversation_id` recorded by `codex` (a `Codex`, not ephemeral)."""
+        return ReplayModel(await _native.ReplayModel.from_conversation(codex.native, conversation_id))
+
+    @property
+    def remaining(self) -> int:
+        """Recorded responses not served yet."""
+        return self.native.remaining
+
+    @property
+    def divergence(self) -> Optional[str]:
+        """Where the replay first differed from its recording (None while it matches)."""
+        return self.native.divergence

@@ -60,7 +60,7 @@ EnvironmentInherit = Literal["all", "core", "none"]
 """Which of the host's variables a command starts from."""
 
 
-ErrorCode = Literal["context_window_exceeded", "usage_limit_reached", "unauthorized", "rate_limited", "timeout", "stream", "http", "invalid_input", "tool", "io", "interrupted", "closed", "internal"]
+ErrorCode = Literal["context_window_exceeded", "usage_limit_reached", "unauthorized", "rate_limited", "timeout", "stream", "http", "invalid_input", "tool", "io", "interrupted", "closed", "internal", "replay_diverged"]
 """A small, stable classification of every failure, for hosts to branch on.
 
 `crate::Error::code` projects the rich error onto this enum; the terminal
