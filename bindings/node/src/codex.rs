@@ -6,12 +6,14 @@ use std::sync::Arc;
 use codex_sdk::protocol::ConversationId;
 use codex_sdk::rollout::Cursor;
 use codex_sdk::{Codex, CodexBuilder, CodexOptions};
+use napi::bindgen_prelude::ClassInstance;
 use napi_derive::napi;
 
 use crate::approval::{JsApprovalFn, JsApprovalHandler};
 use crate::conversation::NativeConversation;
 use crate::error::{Result, core, invalid_input};
 use crate::json::{from_json, to_json};
+use crate::replay::NativeReplayModel;
 use crate::scripted::ScriptedModelSpec;
 use crate::telemetry::{JsTelemetry, JsTelemetryFn};
 use crate::tools::{NativeToolDef, js_tool};
@@ -31,7 +33,7 @@ impl NativeCodex {
     /// JS thread, never from a turn).
     #[napi(
         constructor,
-        ts_args_type = "options: string, scriptedModel: string | undefined | null, tools: Array<NativeToolDef>, onApproval?: ((request: string) => string | Promise<string>) | undefined | null, onTelemetry?: ((event: string) => void) | undefined | null"
+        ts_args_type = "options: string, scriptedModel: string | undefined | null, tools: Array<NativeToolDef>, onApproval?: ((request: string) => string | Promise<string>) | undefined | null, onTelemetry?: ((event: string) => void) | undefined | null, replayModel?: NativeReplayModel | undefined | null"
     )]
     pub fn new(
         options: String,
@@ -39,12 +41,16 @@ impl NativeCodex {
         tools: Vec<NativeToolDef>,
         on_approval: Option<JsApprovalFn>,
         on_telemetry: Option<JsTelemetryFn>,
+        replay_model: Option<ClassInstance<'_, NativeReplayModel>>,
     ) -> Result<Self> {
         let options = core(CodexOptions::from_json(&options))?;
         let mut builder = core(CodexBuilder::from_options(options))?;
         if let Some(script) = scripted_model {
             let script: ScriptedModelSpec = from_json("scripted model", &script)?;
             builder = builder.model_client(Arc::new(script.build()));
+        }
+        if let Some(model) = replay_model {
+            builder = builder.model_client(model.client());
         }
         for def in tools {
             builder = builder.tool(js_tool(def)?);
@@ -94,6 +100,16 @@ impl NativeCodex {
     #[napi(getter)]
     pub fn model(&self) -> String {
         self.inner.config().model.clone()
+    }
+
+    /// A model replaying the conversation `conversation_id` this Codex recorded.
+    #[napi]
+    pub async fn replay_model(&self, conversation_id: String) -> Result<NativeReplayModel> {
+        let id = conversation_id
+            .parse()
+            .map_err(|e: codex_sdk::protocol::InvalidIdError| invalid_input(e.to_string()))?;
+        let model = core(codex_sdk::model::ReplayModel::from_conversation(&self.inner, id).await)?;
+        Ok(NativeReplayModel::new(model))
     }
 
     /// Starts a conversation (recorded in a new rollout unless the Codex is ephemeral).

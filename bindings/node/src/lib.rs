@@ -11,7 +11,8 @@
 //! - [`home`]: `auth.json` and the default model in `CODEX_HOME`; token formatting.
 //! - [`error`]: the one mapping from [`codex_sdk::Error`] to what JS receives.
 //! - [`json`]: protocol values cross the boundary in their serde form.
-//! - [`scripted`] and [`testing`]: the offline scripted model and the loopback mock server, for tests.
+//! - [`scripted`], [`replay`] and [`testing`]: the offline scripted and replaying models and the loopback
+//!   mock server, for tests.
 
 pub mod approval;
 pub mod codex;
@@ -19,6 +20,7 @@ pub mod conversation;
 pub mod error;
 pub mod home;
 pub mod json;
+pub mod replay;
 pub mod scripted;
 pub mod stream;
 pub mod telemetry;

@@ -12,7 +12,7 @@ use crate::approval::{ApprovalHandler, HostApprovals};
 use crate::conversation::Conversation;
 use crate::error::CodexError;
 use crate::json::{CodexOptions, ConversationsPage};
-use crate::model::ScriptedModel;
+use crate::model::{ReplayModel, ScriptedModel};
 use crate::runtime;
 use crate::telemetry::{HostTelemetry, TelemetryListener, TelemetryStats};
 use crate::tools::{CodexTool, function_tool};
@@ -28,15 +28,17 @@ pub struct Codex {
 impl Codex {
     /// A `Codex` with `options`, the host's `tools` (in every conversation), an optional approval handler
     /// (otherwise approval requests are denied on timeout unless answered with an op) and an optional
-    /// scripted model (otherwise the provider's API is used), and an optional telemetry listener (every
-    /// telemetry event, in order, never on a turn's own path).
+    /// scripted model (otherwise the provider's API is used), an optional telemetry listener (every
+    /// telemetry event, in order, never on a turn's own path), and an optional replay model (a recorded
+    /// conversation served offline).
     ///
     /// Fails with `invalidInput` for a bad setting (naming it) or tool, `config` for a bad `config.toml`.
     #[uniffi::constructor(default(
         tools = [],
         approval_handler = None,
         model_client = None,
-        telemetry_listener = None
+        telemetry_listener = None,
+        replay_model = None
     ))]
     pub fn new(
         options: CodexOptions,
@@ -44,9 +46,13 @@ impl Codex {
         approval_handler: Option<Arc<dyn ApprovalHandler>>,
         model_client: Option<Arc<ScriptedModel>>,
         telemetry_listener: Option<Arc<dyn TelemetryListener>>,
+        replay_model: Option<Arc<ReplayModel>>,
     ) -> Result<Arc<Self>, CodexError> {
         let mut b = CodexBuilder::from_options(options.decode()?)?;
         if let Some(model) = model_client {
+            b = b.model_client(model.client());
+        }
+        if let Some(model) = replay_model {
             b = b.model_client(model.client());
         }
         for tool in tools {
@@ -96,6 +102,26 @@ impl Codex {
     /// The model conversations use.
     pub fn model(&self) -> String {
         self.inner.config().model.clone()
+    }
+
+    /// A model replaying the conversation `conversation_id` this Codex recorded. Fails with
+    /// `invalidInput` when there is no such recording (or this Codex is ephemeral).
+    pub async fn replay_model(
+        &self,
+        conversation_id: String,
+    ) -> Result<Arc<ReplayModel>, CodexError> {
+        let codex = self.inner.clone();
+        runtime::run(async move {
+            let id =
+                conversation_id
+                    .parse()
+                    .map_err(|e: codex_sdk::protocol::InvalidIdError| {
+                        CodexError::invalid_input(e.to_string())
+                    })?;
+            let model = codex_sdk::model::ReplayModel::from_conversation(&codex, id).await?;
+            Ok(ReplayModel::new(model))
+        })
+        .await
     }
 
     /// Starts a conversation (recorded under `codex_home` unless the options say `ephemeral`).

@@ -1,9 +1,12 @@
-//! The core's offline scripted model, for tests and demos without an API key.
+//! The core's offline models, for tests and demos without an API key: a scripted one, and one replaying
+//! a recorded conversation.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use codex_sdk::model::{ModelClient, ScriptedResponse as CoreResponse};
+
+use crate::error::CodexError;
 
 /// One step of a scripted model response.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
@@ -91,5 +94,49 @@ impl ScriptedModel {
     /// How many requests the model has received.
     pub fn request_count(&self) -> u64 {
         self.inner.prompts().len() as u64
+    }
+}
+
+/// A model replaying the responses recorded in a rollout, in order, so a recorded conversation re-runs
+/// offline with the same tool calls. The first request that differs from the recording fails its turn with
+/// `replayDiverged`, naming the difference.
+#[derive(Debug, uniffi::Object)]
+pub struct ReplayModel {
+    inner: Arc<codex_sdk::model::ReplayModel>,
+}
+
+impl ReplayModel {
+    pub(crate) fn new(model: codex_sdk::model::ReplayModel) -> Arc<Self> {
+        Arc::new(Self {
+            inner: Arc::new(model),
+        })
+    }
+
+    /// The core client.
+    pub(crate) fn client(&self) -> Arc<dyn ModelClient> {
+        self.inner.clone()
+    }
+}
+
+#[uniffi::export]
+impl ReplayModel {
+    /// Replays the rollout file at `path` (the recorded conversation's `rollout_path`). Fails with `io`
+    /// when it cannot be read, `invalidInput` when it holds no model response.
+    #[uniffi::constructor]
+    pub fn from_rollout(path: String) -> Result<Arc<Self>, CodexError> {
+        let bytes = std::fs::read(path).map_err(codex_sdk::Error::Io)?;
+        Ok(Self::new(
+            codex_sdk::model::ReplayModel::from_rollout_bytes(&bytes)?,
+        ))
+    }
+
+    /// Recorded responses not served yet.
+    pub fn remaining(&self) -> u64 {
+        self.inner.remaining() as u64
+    }
+
+    /// Where the replay first differed from its recording (`nil` while it matches).
+    pub fn divergence(&self) -> Option<String> {
+        self.inner.divergence().map(|d| d.to_string())
     }
 }
