@@ -15,7 +15,6 @@ use crate::error::{core_error_to_py, to_py};
 use crate::event_loop::{Awaitable, Nothing, future_into_py};
 use crate::events::to_json;
 use crate::model::HostModel;
-use crate::telemetry::HostTelemetry;
 use crate::tools::{HostLoops, Tool};
 
 /// Holds the configuration, the model client and the host's tools; starts conversations.
@@ -23,7 +22,7 @@ use crate::tools::{HostLoops, Tool};
 pub(crate) struct Codex {
     inner: codex_sdk::Codex,
     loops: Arc<HostLoops>,
-    telemetry: Option<Arc<HostTelemetry>>,
+    telemetry: Option<Arc<codex_sdk::telemetry::ForwardingSink>>,
 }
 
 impl Codex {
@@ -77,7 +76,7 @@ impl Codex {
             )));
         }
         let telemetry = match on_telemetry {
-            Some(callback) => Some(HostTelemetry::start(
+            Some(callback) => Some(crate::telemetry::start(
                 callback,
                 on_telemetry_is_async,
                 Arc::clone(&loops),

@@ -14,14 +14,14 @@ use crate::error::CodexError;
 use crate::json::{CodexOptions, ConversationsPage};
 use crate::model::{ReplayModel, ScriptedModel};
 use crate::runtime;
-use crate::telemetry::{HostTelemetry, TelemetryListener, TelemetryStats};
+use crate::telemetry::{TelemetryListener, TelemetryStats};
 use crate::tools::{CodexTool, function_tool};
 
 /// Holds the configuration, the model client and the host's tools; starts conversations.
 #[derive(Debug, uniffi::Object)]
 pub struct Codex {
     inner: codex_sdk::Codex,
-    telemetry: Option<Arc<HostTelemetry>>,
+    telemetry: Option<Arc<codex_sdk::telemetry::ForwardingSink>>,
 }
 
 #[uniffi::export]
@@ -61,7 +61,9 @@ impl Codex {
         if let Some(handler) = approval_handler {
             b = b.approval_handler(Arc::new(HostApprovals(handler)));
         }
-        let telemetry = telemetry_listener.map(HostTelemetry::start).transpose()?;
+        let telemetry = telemetry_listener
+            .map(crate::telemetry::start)
+            .transpose()?;
         if let Some(sink) = &telemetry {
             b = b.telemetry(Arc::clone(sink) as Arc<dyn codex_sdk::telemetry::TelemetrySink>);
         }

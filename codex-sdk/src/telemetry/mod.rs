@@ -11,6 +11,7 @@
 //! Rust hosts that use `tracing` also see spans: `codex.turn`, `codex.model_request` and `codex.tool_call`.
 
 mod event;
+mod forward;
 #[cfg(feature = "otel")]
 mod otlp;
 mod sink;
@@ -27,6 +28,7 @@ pub use event::{
 #[cfg(feature = "otel")]
 pub(crate) use otlp::{OtlpExporter, OtlpSettings};
 pub(crate) use sink::TelemetryHub;
+pub use forward::{DEFAULT_FORWARD_QUEUE, ForwardPump, ForwardingSink};
 pub use sink::{TelemetrySink, TelemetryStats};
 
 use crate::protocol::{ConversationId, ReviewDecision, TokenUsage, UserInput};
