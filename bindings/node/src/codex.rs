@@ -12,17 +12,15 @@ use napi_derive::napi;
 use crate::approval::{JsApprovalFn, JsApprovalHandler};
 use crate::conversation::NativeConversation;
 use crate::error::{Result, core, invalid_input};
-use crate::json::{from_json, to_json};
+use crate::json::to_json;
 use crate::replay::NativeReplayModel;
-use crate::scripted::ScriptedModelSpec;
-use crate::telemetry::{JsTelemetry, JsTelemetryFn};
+use crate::telemetry::JsTelemetryFn;
 use crate::tools::{NativeToolDef, js_tool};
 
 /// Configuration, model client, host tools and approval callback; starts conversations.
 #[napi]
 pub struct NativeCodex {
     inner: Codex,
-    telemetry: Option<Arc<JsTelemetry>>,
 }
 
 #[napi]
@@ -46,8 +44,8 @@ impl NativeCodex {
         let options = core(CodexOptions::from_json(&options))?;
         let mut builder = core(CodexBuilder::from_options(options))?;
         if let Some(script) = scripted_model {
-            let script: ScriptedModelSpec = from_json("scripted model", &script)?;
-            builder = builder.model_client(Arc::new(script.build()));
+            let spec = core(codex_sdk::model::ScriptedModelSpec::from_json(&script))?;
+            builder = builder.model_client(Arc::new(spec.build()));
         }
         if let Some(model) = replay_model {
             builder = builder.model_client(model.client());
@@ -58,14 +56,11 @@ impl NativeCodex {
         if let Some(callback) = on_approval {
             builder = builder.approval_handler(Arc::new(JsApprovalHandler::new(callback)));
         }
-        let telemetry = on_telemetry.map(JsTelemetry::start);
-        if let Some(sink) = &telemetry {
-            builder =
-                builder.telemetry(Arc::clone(sink) as Arc<dyn codex_sdk::telemetry::TelemetrySink>);
+        if let Some(callback) = on_telemetry {
+            builder = builder.telemetry(crate::telemetry::start(callback));
         }
         Ok(Self {
             inner: core(builder.build())?,
-            telemetry,
         })
     }
 
@@ -74,26 +69,14 @@ impl NativeCodex {
     /// callback has had every event recorded so far.
     #[napi]
     pub async fn shutdown(&self) -> Result<()> {
-        core(self.inner.shutdown().await)?;
-        if let Some(telemetry) = &self.telemetry {
-            telemetry.flush().await;
-        }
-        Ok(())
+        core(self.inner.shutdown().await)
     }
 
     /// What telemetry delivery did so far, as JSON: `exported`, `dropped` and `failed` (the OTLP
     /// exporter's records) and `host_dropped` (events the callback fell too far behind for).
     #[napi]
-    pub fn telemetry_stats(&self) -> String {
-        let stats = self.inner.telemetry_stats();
-        let host_dropped = self.telemetry.as_ref().map_or(0, |t| t.dropped());
-        serde_json::json!({
-            "exported": stats.exported,
-            "dropped": stats.dropped,
-            "failed": stats.failed,
-            "host_dropped": host_dropped,
-        })
-        .to_string()
+    pub fn telemetry_stats(&self) -> Result<String> {
+        to_json(&self.inner.telemetry_stats())
     }
 
     /// The model conversations use.

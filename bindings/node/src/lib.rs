@@ -11,8 +11,8 @@
 //! - [`home`]: `auth.json` and the default model in `CODEX_HOME`; token formatting.
 //! - [`error`]: the one mapping from [`codex_sdk::Error`] to what JS receives.
 //! - [`json`]: protocol values cross the boundary in their serde form.
-//! - [`scripted`], [`replay`] and [`testing`]: the offline scripted and replaying models and the loopback
-//!   mock server, for tests.
+//! - [`replay`] and [`testing`]: the replaying model and the loopback mock server, for tests (a scripted
+//!   model crosses as the JSON of the core's `ScriptedModelSpec`).
 
 pub mod approval;
 pub mod codex;
@@ -21,7 +21,6 @@ pub mod error;
 pub mod home;
 pub mod json;
 pub mod replay;
-pub mod scripted;
 pub mod stream;
 pub mod telemetry;
 pub mod testing;

@@ -40,9 +40,13 @@ impl ScriptedModel {
     /// Appends a response to the script: `steps` is the JSON list of its `ScriptedStep`s.
     fn push(&self, py: Python<'_>, steps: &str) -> PyResult<()> {
         let steps: Vec<ScriptedStep> = serde_json::from_str(steps).map_err(|e| {
-            core_error_to_py(py, &codex_sdk::Error::InvalidInput(format!("scripted response: {e}")))
+            core_error_to_py(
+                py,
+                &codex_sdk::Error::InvalidInput(format!("scripted response: {e}")),
+            )
         })?;
-        self.inner.push(steps.into_iter().collect::<ScriptedResponse>());
+        self.inner
+            .push(steps.into_iter().collect::<ScriptedResponse>());
         Ok(())
     }
 

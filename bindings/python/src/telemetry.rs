@@ -5,19 +5,20 @@
 
 use std::sync::Arc;
 
-use codex_sdk::telemetry::{DEFAULT_FORWARD_QUEUE, ForwardingSink};
+use codex_sdk::telemetry::{DEFAULT_FORWARD_QUEUE, ForwardingSink, TelemetrySink};
 use pyo3::prelude::*;
 
 use crate::host::call_host;
 use crate::runtime::handle;
 use crate::tools::HostLoops;
 
-/// The sink installed in the core, forwarding each event's JSON to `callback(event_json)`.
+/// The sink installed in the core, forwarding each event's JSON to `callback(event_json)`; the core's
+/// `shutdown` flushes it and `telemetry_stats` counts what it dropped.
 pub(crate) fn start(
     callback: Py<PyAny>,
     is_async: bool,
     loops: Arc<HostLoops>,
-) -> PyResult<Arc<ForwardingSink>> {
+) -> PyResult<Arc<dyn TelemetrySink>> {
     let callback = Arc::new(callback);
     let (sink, pump) = ForwardingSink::new(DEFAULT_FORWARD_QUEUE, move |json: String| {
         let callback = Arc::clone(&callback);
@@ -34,5 +35,5 @@ pub(crate) fn start(
         }
     });
     handle()?.spawn(pump);
-    Ok(sink)
+    Ok(sink as Arc<dyn TelemetrySink>)
 }

@@ -21,7 +21,6 @@ use crate::tools::{CodexTool, function_tool};
 #[derive(Debug, uniffi::Object)]
 pub struct Codex {
     inner: codex_sdk::Codex,
-    telemetry: Option<Arc<codex_sdk::telemetry::ForwardingSink>>,
 }
 
 #[uniffi::export]
@@ -61,16 +60,10 @@ impl Codex {
         if let Some(handler) = approval_handler {
             b = b.approval_handler(Arc::new(HostApprovals(handler)));
         }
-        let telemetry = telemetry_listener
-            .map(crate::telemetry::start)
-            .transpose()?;
-        if let Some(sink) = &telemetry {
-            b = b.telemetry(Arc::clone(sink) as Arc<dyn codex_sdk::telemetry::TelemetrySink>);
+        if let Some(listener) = telemetry_listener {
+            b = b.telemetry(crate::telemetry::start(listener)?);
         }
-        Ok(Arc::new(Self {
-            inner: b.build()?,
-            telemetry,
-        }))
+        Ok(Arc::new(Self { inner: b.build()? }))
     }
 
     /// Ends every conversation this Codex started and waits for them (a running turn ends with
@@ -79,15 +72,7 @@ impl Codex {
     /// `Codex` object that started it.
     pub async fn shutdown(&self) -> Result<(), CodexError> {
         let codex = self.inner.clone();
-        let telemetry = self.telemetry.clone();
-        runtime::run(async move {
-            codex.shutdown().await?;
-            if let Some(telemetry) = telemetry {
-                telemetry.flush().await;
-            }
-            Ok(())
-        })
-        .await
+        runtime::run(async move { Ok(codex.shutdown().await?) }).await
     }
 
     /// What telemetry delivery did so far.
@@ -97,7 +82,7 @@ impl Codex {
             exported: stats.exported,
             dropped: stats.dropped,
             failed: stats.failed,
-            host_dropped: self.telemetry.as_ref().map_or(0, |t| t.dropped()),
+            host_dropped: stats.host_dropped,
         }
     }
 

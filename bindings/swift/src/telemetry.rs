@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use codex_sdk::telemetry::{DEFAULT_FORWARD_QUEUE, ForwardingSink};
+use codex_sdk::telemetry::{DEFAULT_FORWARD_QUEUE, ForwardingSink, TelemetrySink};
 
 use crate::error::CodexError;
 use crate::runtime;
@@ -22,10 +22,11 @@ pub trait TelemetryListener: Send + Sync {
     async fn on_event(&self, event: String) -> Result<(), CodexError>;
 }
 
-/// The sink installed in the core, forwarding each event to `listener`.
+/// The sink installed in the core, forwarding each event to `listener`; the core's `shutdown` flushes it
+/// and `telemetry_stats` counts what it dropped.
 pub(crate) fn start(
     listener: Arc<dyn TelemetryListener>,
-) -> Result<Arc<ForwardingSink>, CodexError> {
+) -> Result<Arc<dyn TelemetrySink>, CodexError> {
     let (sink, pump) = ForwardingSink::new(DEFAULT_FORWARD_QUEUE, move |json: String| {
         let listener = Arc::clone(&listener);
         async move {
@@ -33,7 +34,7 @@ pub(crate) fn start(
         }
     });
     runtime::handle()?.spawn(pump);
-    Ok(sink)
+    Ok(sink as Arc<dyn TelemetrySink>)
 }
 
 /// What telemetry delivery did so far.

@@ -98,8 +98,7 @@ impl ScriptedModelSpec {
     /// # Errors
     /// [`Error::InvalidInput`] naming what does not parse.
     pub fn from_json(json: &str) -> Result<Self> {
-        serde_json::from_str(json)
-            .map_err(|e| Error::InvalidInput(format!("scripted model: {e}")))
+        serde_json::from_str(json).map_err(|e| Error::InvalidInput(format!("scripted model: {e}")))
     }
 
     /// The model playing this script.

@@ -30,11 +30,12 @@ enum Item {
 
 /// A [`TelemetrySink`] that queues each event (as JSON) for a host forwarder called in order off the
 /// turn's task. Events the forwarder fails on are lost alone; events it falls `capacity` behind on are
-/// dropped and counted ([`ForwardingSink::dropped`]).
+/// dropped and counted ([`TelemetrySink::dropped`], reported in `Codex::telemetry_stats`);
+/// [`Codex::shutdown`](crate::Codex::shutdown) waits until it has forwarded everything recorded.
 ///
 /// ```
 /// # async fn demo() {
-/// use codex_sdk::telemetry::ForwardingSink;
+/// use codex_sdk::telemetry::{ForwardingSink, TelemetrySink};
 ///
 /// let (sink, pump) = ForwardingSink::new(1024, |json: String| async move { println!("{json}") });
 /// tokio::spawn(pump);
@@ -50,7 +51,7 @@ pub struct ForwardingSink {
 impl std::fmt::Debug for ForwardingSink {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ForwardingSink")
-            .field("dropped", &self.dropped())
+            .field("dropped", &self.dropped.load(Ordering::Relaxed))
             .finish_non_exhaustive()
     }
 }
@@ -79,20 +80,6 @@ impl ForwardingSink {
         });
         (sink, pump)
     }
-
-    /// Waits until every event recorded so far was forwarded (returns at once when the pump is gone).
-    pub async fn flush(&self) {
-        let (done, forwarded) = oneshot::channel();
-        if self.tx.send(Item::Flush(done)).await.is_ok() {
-            let _ = forwarded.await;
-        }
-    }
-
-    /// Events dropped because the forwarder fell `capacity` events behind.
-    #[must_use]
-    pub fn dropped(&self) -> u64 {
-        self.dropped.load(Ordering::Relaxed)
-    }
 }
 
 impl TelemetrySink for ForwardingSink {
@@ -103,6 +90,21 @@ impl TelemetrySink for ForwardingSink {
         if self.tx.try_send(Item::Event(json)).is_err() {
             self.dropped.fetch_add(1, Ordering::Relaxed);
         }
+    }
+
+    /// Events dropped because the forwarder fell `capacity` events behind.
+    fn dropped(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
+    }
+
+    /// Waits until every event recorded so far was forwarded (at once when the pump is gone).
+    fn flush(&self) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+        Box::pin(async move {
+            let (done, forwarded) = oneshot::channel();
+            if self.tx.send(Item::Flush(done)).await.is_ok() {
+                let _ = forwarded.await;
+            }
+        })
     }
 }
 

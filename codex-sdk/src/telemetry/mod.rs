@@ -25,10 +25,10 @@ pub use event::{
     TelemetryMetadata, TelemetryValue, ToolDecision, ToolDecisionKind, ToolDecisionSource,
     ToolResult, UserPrompt,
 };
+pub use forward::{DEFAULT_FORWARD_QUEUE, ForwardPump, ForwardingSink};
 #[cfg(feature = "otel")]
 pub(crate) use otlp::{OtlpExporter, OtlpSettings};
 pub(crate) use sink::TelemetryHub;
-pub use forward::{DEFAULT_FORWARD_QUEUE, ForwardPump, ForwardingSink};
 pub use sink::{TelemetrySink, TelemetryStats};
 
 use crate::protocol::{ConversationId, ReviewDecision, TokenUsage, UserInput};

@@ -23,9 +23,9 @@ mod response;
 mod server;
 pub mod sse;
 
-pub use request::RecordedRequest;
-pub use response::MockResponse;
-pub use server::MockServer;
 /// A scripted model's script as data (defined next to [`ScriptedModel`](crate::model::ScriptedModel), so
 /// builds without this feature have it too).
 pub use crate::model::{ScriptedModelSpec, ScriptedStep};
+pub use request::RecordedRequest;
+pub use response::MockResponse;
+pub use server::MockServer;
