@@ -7,7 +7,7 @@ from os import PathLike
 from pathlib import Path
 from typing import Any, Awaitable, Final, SupportsFloat, SupportsIndex, final
 
-__all__ = ["VERSION", "Codex", "Conversation", "MockResponse", "MockServer", "ReplayModel", "ScriptedModel", "ScriptedResponse", "Tool", "ToolContext", "TurnStream", "auth_status", "format_tokens_compact", "format_tokens_exact", "login_api_key", "logout", "set_default_model", "sse_assistant_message", "sse_completed", "sse_created", "sse_failed", "sse_function_call", "sse_output_text_delta", "sse_text_response", "sse_tool_call_response"]
+__all__ = ["VERSION", "Codex", "Conversation", "MockResponse", "MockServer", "ReplayModel", "ScriptedModel", "Tool", "ToolContext", "TurnStream", "auth_status", "format_tokens_compact", "format_tokens_exact", "login_api_key", "logout", "set_default_model", "sse_assistant_message", "sse_completed", "sse_created", "sse_failed", "sse_function_call", "sse_output_text_delta", "sse_text_response", "sse_tool_call_response"]
 
 VERSION: Final[str]
 
@@ -50,8 +50,8 @@ class Codex:
         """
     def shutdown(self, /) -> Awaitable[None]:
         """
-        Exports the telemetry still queued (OTLP exporter) and waits until the telemetry callback has
-        had every event recorded so far. Conversations are shut down on their own.
+        Ends every conversation this Codex started and waits for them, waits until the telemetry callback
+        has had every event recorded so far and exports what the OTLP exporter still queues.
         """
     def start_conversation(self, /) -> Awaitable[Conversation]:
         """
@@ -213,10 +213,13 @@ class ScriptedModel:
     """
     An offline model playing a script of responses, one per model request.
     """
-    def __new__(cls, /, responses: SupportsGetItem[int, ScriptedResponse] = ..., event_delay: SupportsFloat | SupportsIndex | None = None) -> ScriptedModel: ...
-    def push(self, /, response: ScriptedResponse) -> None:
+    def __new__(cls, /, spec: str) -> ScriptedModel:
         """
-        Appends a response to the script.
+        `spec` is the JSON of the core's `ScriptedModelSpec`.
+        """
+    def push(self, /, steps: str) -> None:
+        """
+        Appends a response to the script: `steps` is the JSON list of its `ScriptedStep`s.
         """
     @property
     def remaining(self, /) -> int:
@@ -226,52 +229,6 @@ class ScriptedModel:
     def requests(self, /) -> list[Any]:
         """
         The input items of every request received so far (a list per request).
-        """
-
-@final
-class ScriptedResponse:
-    """
-    One scripted model response.
-    """
-    def __new__(cls, /) -> ScriptedResponse: ...
-    @staticmethod
-    def failure(code: str, message: str) -> ScriptedResponse:
-        """
-        A response whose request fails before any event, with an error of this `ErrorCode`.
-        """
-    def function_call(self, /, name: str, arguments: str) -> ScriptedResponse:
-        """
-        Adds a function call; `arguments` is the JSON text the model sends (it may be malformed).
-        """
-    def item(self, /, item: str) -> ScriptedResponse:
-        """
-        Adds any item (JSON `ResponseItem`).
-        """
-    def message(self, /, text: str) -> ScriptedResponse:
-        """
-        Adds an assistant message (streamed as word-sized deltas).
-        """
-    def reasoning(self, /, summary: str) -> ScriptedResponse:
-        """
-        Adds a reasoning summary.
-        """
-    @staticmethod
-    def text(text: str) -> ScriptedResponse:
-        """
-        A response holding one assistant message.
-        """
-    def then_fail(self, /, code: str, message: str) -> ScriptedResponse:
-        """
-        After the items, the stream fails with an error of this `ErrorCode`.
-        """
-    @staticmethod
-    def tool_call(name: str, arguments: str) -> ScriptedResponse:
-        """
-        A response holding one function call; `arguments` is the JSON text the model sends.
-        """
-    def usage(self, /, usage: str) -> ScriptedResponse:
-        """
-        Reports this usage (JSON `TokenUsage`) on completion.
         """
 
 @final
