@@ -88,9 +88,7 @@ impl NativeCodex {
     /// A model replaying the conversation `conversation_id` this Codex recorded.
     #[napi]
     pub async fn replay_model(&self, conversation_id: String) -> Result<NativeReplayModel> {
-        let id = conversation_id
-            .parse()
-            .map_err(|e: codex_sdk::protocol::InvalidIdError| invalid_input(e.to_string()))?;
+        let id = parse_id(&conversation_id)?;
         let model = core(codex_sdk::model::ReplayModel::from_conversation(&self.inner, id).await)?;
         Ok(NativeReplayModel::new(model))
     }

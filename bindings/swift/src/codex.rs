@@ -97,14 +97,9 @@ impl Codex {
         &self,
         conversation_id: String,
     ) -> Result<Arc<ReplayModel>, CodexError> {
+        let id = parse_id(&conversation_id)?;
         let codex = self.inner.clone();
         runtime::run(async move {
-            let id =
-                conversation_id
-                    .parse()
-                    .map_err(|e: codex_sdk::protocol::InvalidIdError| {
-                        CodexError::invalid_input(e.to_string())
-                    })?;
             let model = codex_sdk::model::ReplayModel::from_conversation(&codex, id).await?;
             Ok(ReplayModel::new(model))
         })

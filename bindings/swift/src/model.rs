@@ -2,9 +2,8 @@
 //! a recorded conversation.
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use codex_sdk::model::{ModelClient, ScriptedResponse as CoreResponse};
+use codex_sdk::model::{ModelClient, ScriptedModelSpec, ScriptedStep};
 
 use crate::error::CodexError;
 
@@ -38,16 +37,16 @@ pub struct ScriptedResponse {
 }
 
 impl ScriptedResponse {
-    fn build(self) -> CoreResponse {
-        self.items
-            .into_iter()
-            .fold(CoreResponse::new(), |response, item| match item {
-                ScriptedItem::Message { text } => response.message(text),
-                ScriptedItem::Reasoning { summary } => response.reasoning(summary),
-                ScriptedItem::FunctionCall { name, arguments } => {
-                    response.raw_function_call(name, arguments)
-                }
-            })
+    /// Its steps in the core's script (`ScriptedModelSpec`), which builds the model.
+    fn steps(self) -> Vec<ScriptedStep> {
+        let step = |item: ScriptedItem| match item {
+            ScriptedItem::Message { text } => ScriptedStep::Message { text },
+            ScriptedItem::Reasoning { summary } => ScriptedStep::Reasoning { text: summary },
+            ScriptedItem::FunctionCall { name, arguments } => {
+                ScriptedStep::RawFunctionCall { name, arguments }
+            }
+        };
+        self.items.into_iter().map(step).collect()
     }
 }
 
@@ -70,20 +69,19 @@ impl ScriptedModel {
     /// A model that plays `responses` in order, waiting `event_delay_ms` before each stream event.
     #[uniffi::constructor(default(event_delay_ms = None))]
     pub fn new(responses: Vec<ScriptedResponse>, event_delay_ms: Option<u64>) -> Arc<Self> {
-        let mut model = codex_sdk::model::ScriptedModel::new(
-            responses.into_iter().map(ScriptedResponse::build),
-        );
-        if let Some(ms) = event_delay_ms {
-            model = model.with_event_delay(Duration::from_millis(ms));
-        }
+        let responses = responses.into_iter().map(ScriptedResponse::steps).collect();
+        let spec = ScriptedModelSpec {
+            responses,
+            event_delay_ms,
+        };
         Arc::new(Self {
-            inner: Arc::new(model),
+            inner: Arc::new(spec.build()),
         })
     }
 
     /// Appends a response to the script.
     pub fn push(&self, response: ScriptedResponse) {
-        self.inner.push(response.build());
+        self.inner.push(response.steps().into_iter().collect());
     }
 
     /// Responses not played yet.

@@ -115,12 +115,24 @@ mod tests {
     use super::*;
 
     fn event(n: u64) -> TelemetryEvent {
-        TelemetryEvent::SseEvent(super::super::SseEvent {
-            kind: Some(format!("e{n}")),
-            duration_ms: n,
-            error_message: None,
-            token_counts: None,
-        })
+        TelemetryEvent {
+            timestamp: chrono::Utc::now(),
+            metadata: Arc::new(super::super::TelemetryMetadata {
+                conversation_id: crate::protocol::ConversationId::new(),
+                app_version: "test",
+                auth_mode: None,
+                account_id: None,
+                terminal_type: "test".to_owned(),
+                model: "m".to_owned(),
+                slug: "m".to_owned(),
+            }),
+            kind: super::super::TelemetryEventKind::SseEvent(super::super::SseEvent {
+                kind: Some(format!("e{n}")),
+                duration_ms: n,
+                error_message: None,
+                token_counts: None,
+            }),
+        }
     }
 
     #[tokio::test]
