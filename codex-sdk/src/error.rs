@@ -160,7 +160,9 @@ impl Error {
             ErrorCode::Io => Self::Io(std::io::Error::other(message)),
             ErrorCode::Interrupted => Self::Interrupted,
             ErrorCode::Closed => Self::Closed,
-            ErrorCode::Timeout | ErrorCode::Internal => Self::Turn { code, message },
+            ErrorCode::Timeout | ErrorCode::Internal | ErrorCode::ReplayDiverged => {
+                Self::Turn { code, message }
+            }
         }
     }
 
@@ -181,7 +183,8 @@ impl Error {
             }
             Self::Tool { .. } => ErrorCode::Tool,
             Self::Io(_) => ErrorCode::Io,
-            Self::Json(_) | Self::Internal(_) | Self::ReplayDiverged(_) => ErrorCode::Internal,
+            Self::Json(_) | Self::Internal(_) => ErrorCode::Internal,
+            Self::ReplayDiverged(_) => ErrorCode::ReplayDiverged,
             Self::Interrupted => ErrorCode::Interrupted,
             Self::Turn { code, .. } => *code,
             Self::Closed => ErrorCode::Closed,
@@ -294,6 +297,7 @@ mod tests {
             ErrorCode::Interrupted,
             ErrorCode::Closed,
             ErrorCode::Internal,
+            ErrorCode::ReplayDiverged,
         ] {
             assert_eq!(Error::from_code(code, "m").code(), code);
         }

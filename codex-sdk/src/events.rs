@@ -5,11 +5,13 @@
 //! dropped, sends fail and the conversation shuts itself down.
 
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use futures::Stream;
 use tokio::sync::mpsc;
 
+use crate::open_calls::{OpenCalls, Track};
 use crate::protocol::{Event, EventMsg, SubmissionId};
 use crate::rollout::RolloutRecorder;
 use crate::telemetry::Telemetry;
@@ -31,6 +33,8 @@ pub(crate) struct EventSink {
     sub_id: SubmissionId,
     recorder: Option<RolloutRecorder>,
     telemetry: Telemetry,
+    /// The conversation's tool calls still waiting for their End event.
+    open_calls: Option<Arc<OpenCalls>>,
 }
 
 impl EventSink {
@@ -40,12 +44,19 @@ impl EventSink {
             sub_id,
             recorder: None,
             telemetry: Telemetry::default(),
+            open_calls: None,
         }
     }
 
     /// Records every event sent through this sink (what the rollout keeps of it) before delivering it.
     pub(crate) fn with_recorder(mut self, recorder: Option<RolloutRecorder>) -> Self {
         self.recorder = recorder;
+        self
+    }
+
+    /// Notes the tool calls this sink opens and closes in `calls`.
+    pub(crate) fn with_open_calls(mut self, calls: Arc<OpenCalls>) -> Self {
+        self.open_calls = Some(calls);
         self
     }
 
@@ -69,13 +80,19 @@ impl EventSink {
         if let Some(recorder) = &self.recorder {
             recorder.record_event(&msg);
         }
-        self.tx
+        let track = self.open_calls.as_ref().and_then(|_| Track::of(&msg));
+        let sent = self
+            .tx
             .send(Box::new(Event {
                 id: self.sub_id.clone(),
                 msg,
             }))
             .await
-            .is_ok()
+            .is_ok();
+        if sent && let (Some(calls), Some(track)) = (&self.open_calls, track) {
+            calls.delivered(&self.sub_id, track);
+        }
+        sent
     }
 }
 

@@ -24,6 +24,7 @@ pub mod error;
 mod events;
 pub mod mcp;
 pub mod model;
+mod open_calls;
 pub mod protocol;
 pub mod rollout;
 pub mod sandbox;

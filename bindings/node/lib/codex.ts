@@ -10,6 +10,7 @@ import type {
   SandboxPolicy,
 } from './generated/protocol';
 import { NativeCodex } from './native';
+import { ReplayModel } from './replay';
 import type { ScriptedModel } from './scripted';
 import { type JsonSchema, type ToolDefinition, type ZodLike, toNativeTool } from './tools';
 
@@ -81,8 +82,8 @@ export interface CodexOptions extends CodexSettings {
    * had every event so far.
    */
   onTelemetry?: (event: TelemetryEvent) => void;
-  /** An offline scripted model instead of an HTTP client (for tests and demos). */
-  modelClient?: ScriptedModel;
+  /** An offline model instead of an HTTP client (for tests and demos): scripted, or replaying a recording. */
+  modelClient?: ScriptedModel | ReplayModel;
 }
 
 /** The settings as the core's `CodexOptions` JSON (camelCase keys back to snake_case; values as they are). */
@@ -140,7 +141,8 @@ export class Codex {
 
   constructor(options: CodexOptions = {}) {
     const { tools = [], onApproval, onTelemetry, modelClient, ...settings } = options;
-    const scripted = modelClient?.toJSON();
+    const replay = modelClient instanceof ReplayModel ? modelClient.native : undefined;
+    const scripted = modelClient instanceof ReplayModel ? undefined : modelClient?.toJSON();
     const nativeTools = tools.map((t) => toNativeTool(t as ToolDefinition));
     const callback = onApproval ? approvalBridge(onApproval) : undefined;
     const telemetry = onTelemetry
@@ -150,8 +152,20 @@ export class Codex {
       : undefined;
     this.native = nativeSync(
       () =>
-        new NativeCodex(optionsJson(settings), scripted === undefined ? undefined : JSON.stringify(scripted), nativeTools, callback, telemetry),
+        new NativeCodex(
+          optionsJson(settings),
+          scripted === undefined ? undefined : JSON.stringify(scripted),
+          nativeTools,
+          callback,
+          telemetry,
+          replay,
+        ),
     );
+  }
+
+  /** A model replaying the conversation `conversationId` this Codex recorded (see `ReplayModel`). */
+  async replayModel(conversationId: string): Promise<ReplayModel> {
+    return new ReplayModel(await native(this.native.replayModel(conversationId)));
   }
 
   /** The model conversations use. */
@@ -160,8 +174,10 @@ export class Codex {
   }
 
   /**
-   * Exports the telemetry still queued for an `[otel]` exporter and waits until `onTelemetry` has had
-   * every event so far. Call it before the process exits; conversations are shut down on their own.
+   * Ends every conversation this Codex started and waits for them (a running turn ends with
+   * `turn_aborted`, its tool calls with their end events), exports the telemetry still queued for an
+   * `[otel]` exporter and waits until `onTelemetry` has had every event so far. Call it before the
+   * process exits. Until then a conversation outlives the `Codex` object that started it.
    */
   async shutdown(): Promise<void> {
     await native(this.native.shutdown());

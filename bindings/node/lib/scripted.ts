@@ -1,16 +1,8 @@
 // The core's offline scripted model: it plays a script of responses, for tests and demos without a key.
 
-import type { ErrorCode, ResponseItem, TokenUsage } from './generated/protocol';
+import type { ErrorCode, ResponseItem, ScriptedModelSpec, ScriptedStep, TokenUsage } from './generated/protocol';
 
-type Step =
-  | { type: 'message'; text: string }
-  | { type: 'reasoning'; text: string }
-  | { type: 'function_call'; name: string; arguments: unknown }
-  | { type: 'raw_function_call'; name: string; arguments: string }
-  | { type: 'item'; item: ResponseItem }
-  | { type: 'usage'; usage: TokenUsage }
-  | { type: 'fail'; code: ErrorCode; message: string }
-  | { type: 'then_fail'; code: ErrorCode; message: string };
+type Step = ScriptedStep;
 
 /** One scripted model response; each method returns a new response with one more step. */
 export class ScriptedResponse {
@@ -89,7 +81,7 @@ export class ScriptedModel {
   ) {}
 
   /** @internal */
-  toJSON(): { responses: readonly (readonly Step[])[]; eventDelayMs?: number } {
-    return { responses: this.responses.map((r) => r.toJSON()), eventDelayMs: this.options.eventDelayMs };
+  toJSON(): ScriptedModelSpec {
+    return { responses: this.responses.map((r) => [...r.toJSON()]), event_delay_ms: this.options.eventDelayMs };
   }
 }

@@ -4,6 +4,7 @@
 import { native, nativeSync } from './errors';
 import { chat, sse, startMockServer, type NativeMockServer } from './native';
 
+export { ReplayModel } from './replay';
 export { ScriptedModel, ScriptedResponse } from './scripted';
 export { chat, sse };
 

@@ -17,10 +17,11 @@ export declare class NativeCodex {
    * (`request JSON → decision`, sync or async) and the telemetry callback (`event JSON`, called on the
    * JS thread, never from a turn).
    */
-  constructor(options: string, scriptedModel: string | undefined | null, tools: Array<NativeToolDef>, onApproval?: ((request: string) => string | Promise<string>) | undefined | null, onTelemetry?: ((event: string) => void) | undefined | null)
+  constructor(options: string, scriptedModel: string | undefined | null, tools: Array<NativeToolDef>, onApproval?: ((request: string) => string | Promise<string>) | undefined | null, onTelemetry?: ((event: string) => void) | undefined | null, replayModel?: NativeReplayModel | undefined | null)
   /**
-   * Exports the telemetry still queued (OTLP exporter) and waits until the telemetry callback has had
-   * every event recorded so far.
+   * Ends every conversation this Codex started and waits for them (a running turn ends with
+   * `TurnAborted`), exports the telemetry still queued (OTLP exporter) and waits until the telemetry
+   * callback has had every event recorded so far.
    */
   shutdown(): Promise<void>
   /**
@@ -30,6 +31,8 @@ export declare class NativeCodex {
   telemetryStats(): string
   /** The model conversations use. */
   get model(): string
+  /** A model replaying the conversation `conversation_id` this Codex recorded. */
+  replayModel(conversationId: string): Promise<NativeReplayModel>
   /** Starts a conversation (recorded in a new rollout unless the Codex is ephemeral). */
   startConversation(): Promise<NativeConversation>
   /** Resumes the conversation recorded at `path`: same id, its history, new turns appended to the file. */
@@ -119,6 +122,19 @@ export declare class NativeMockServer {
   pending(): number
   /** Stops the server (dropping it does the same). */
   close(): void
+}
+
+/**
+ * A model replaying the responses recorded in a rollout, in order; the first request that differs from
+ * the recording fails its turn with a `replay_diverged` error naming the difference.
+ */
+export declare class NativeReplayModel {
+  /** Reads the rollout file at `path`. */
+  static fromRollout(path: string): NativeReplayModel
+  /** Recorded responses not served yet. */
+  get remaining(): number
+  /** Where the replay first differed from its recording (`null` while it matches). */
+  get divergence(): string | null
 }
 
 /** One running turn: await its result, or cancel it. */

@@ -839,6 +839,7 @@ module.exports.NativeCodex = nativeBinding.NativeCodex
 module.exports.NativeConversation = nativeBinding.NativeConversation
 module.exports.NativeEventStream = nativeBinding.NativeEventStream
 module.exports.NativeMockServer = nativeBinding.NativeMockServer
+module.exports.NativeReplayModel = nativeBinding.NativeReplayModel
 module.exports.NativeRun = nativeBinding.NativeRun
 module.exports.NativeToolCall = nativeBinding.NativeToolCall
 module.exports.authStatus = nativeBinding.authStatus

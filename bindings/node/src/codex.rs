@@ -6,21 +6,21 @@ use std::sync::Arc;
 use codex_sdk::protocol::ConversationId;
 use codex_sdk::rollout::Cursor;
 use codex_sdk::{Codex, CodexBuilder, CodexOptions};
+use napi::bindgen_prelude::ClassInstance;
 use napi_derive::napi;
 
 use crate::approval::{JsApprovalFn, JsApprovalHandler};
 use crate::conversation::NativeConversation;
 use crate::error::{Result, core, invalid_input};
-use crate::json::{from_json, to_json};
-use crate::scripted::ScriptedModelSpec;
-use crate::telemetry::{JsTelemetry, JsTelemetryFn};
+use crate::json::to_json;
+use crate::replay::NativeReplayModel;
+use crate::telemetry::JsTelemetryFn;
 use crate::tools::{NativeToolDef, js_tool};
 
 /// Configuration, model client, host tools and approval callback; starts conversations.
 #[napi]
 pub struct NativeCodex {
     inner: Codex,
-    telemetry: Option<Arc<JsTelemetry>>,
 }
 
 #[napi]
@@ -31,7 +31,7 @@ impl NativeCodex {
     /// JS thread, never from a turn).
     #[napi(
         constructor,
-        ts_args_type = "options: string, scriptedModel: string | undefined | null, tools: Array<NativeToolDef>, onApproval?: ((request: string) => string | Promise<string>) | undefined | null, onTelemetry?: ((event: string) => void) | undefined | null"
+        ts_args_type = "options: string, scriptedModel: string | undefined | null, tools: Array<NativeToolDef>, onApproval?: ((request: string) => string | Promise<string>) | undefined | null, onTelemetry?: ((event: string) => void) | undefined | null, replayModel?: NativeReplayModel | undefined | null"
     )]
     pub fn new(
         options: String,
@@ -39,12 +39,16 @@ impl NativeCodex {
         tools: Vec<NativeToolDef>,
         on_approval: Option<JsApprovalFn>,
         on_telemetry: Option<JsTelemetryFn>,
+        replay_model: Option<ClassInstance<'_, NativeReplayModel>>,
     ) -> Result<Self> {
         let options = core(CodexOptions::from_json(&options))?;
         let mut builder = core(CodexBuilder::from_options(options))?;
         if let Some(script) = scripted_model {
-            let script: ScriptedModelSpec = from_json("scripted model", &script)?;
-            builder = builder.model_client(Arc::new(script.build()));
+            let spec = core(codex_sdk::model::ScriptedModelSpec::from_json(&script))?;
+            builder = builder.model_client(Arc::new(spec.build()));
+        }
+        if let Some(model) = replay_model {
+            builder = builder.model_client(model.client());
         }
         for def in tools {
             builder = builder.tool(js_tool(def)?);
@@ -52,41 +56,27 @@ impl NativeCodex {
         if let Some(callback) = on_approval {
             builder = builder.approval_handler(Arc::new(JsApprovalHandler::new(callback)));
         }
-        let telemetry = on_telemetry.map(JsTelemetry::start);
-        if let Some(sink) = &telemetry {
-            builder =
-                builder.telemetry(Arc::clone(sink) as Arc<dyn codex_sdk::telemetry::TelemetrySink>);
+        if let Some(callback) = on_telemetry {
+            builder = builder.telemetry(crate::telemetry::start(callback));
         }
         Ok(Self {
             inner: core(builder.build())?,
-            telemetry,
         })
     }
 
-    /// Exports the telemetry still queued (OTLP exporter) and waits until the telemetry callback has had
-    /// every event recorded so far.
+    /// Ends every conversation this Codex started and waits for them (a running turn ends with
+    /// `TurnAborted`), exports the telemetry still queued (OTLP exporter) and waits until the telemetry
+    /// callback has had every event recorded so far.
     #[napi]
     pub async fn shutdown(&self) -> Result<()> {
-        core(self.inner.shutdown().await)?;
-        if let Some(telemetry) = &self.telemetry {
-            telemetry.flush().await;
-        }
-        Ok(())
+        core(self.inner.shutdown().await)
     }
 
     /// What telemetry delivery did so far, as JSON: `exported`, `dropped` and `failed` (the OTLP
     /// exporter's records) and `host_dropped` (events the callback fell too far behind for).
     #[napi]
-    pub fn telemetry_stats(&self) -> String {
-        let stats = self.inner.telemetry_stats();
-        let host_dropped = self.telemetry.as_ref().map_or(0, |t| t.dropped());
-        serde_json::json!({
-            "exported": stats.exported,
-            "dropped": stats.dropped,
-            "failed": stats.failed,
-            "host_dropped": host_dropped,
-        })
-        .to_string()
+    pub fn telemetry_stats(&self) -> Result<String> {
+        to_json(&self.inner.telemetry_stats())
     }
 
     /// The model conversations use.
@@ -95,18 +85,26 @@ impl NativeCodex {
         self.inner.config().model.clone()
     }
 
+    /// A model replaying the conversation `conversation_id` this Codex recorded.
+    #[napi]
+    pub async fn replay_model(&self, conversation_id: String) -> Result<NativeReplayModel> {
+        let id = parse_id(&conversation_id)?;
+        let model = core(codex_sdk::model::ReplayModel::from_conversation(&self.inner, id).await)?;
+        Ok(NativeReplayModel::new(model))
+    }
+
     /// Starts a conversation (recorded in a new rollout unless the Codex is ephemeral).
     #[napi]
     pub async fn start_conversation(&self) -> Result<NativeConversation> {
         let conversation = core(self.inner.start_conversation().await)?;
-        NativeConversation::new(conversation)
+        NativeConversation::new(conversation, self.inner.clone())
     }
 
     /// Resumes the conversation recorded at `path`: same id, its history, new turns appended to the file.
     #[napi]
     pub async fn resume_conversation(&self, path: String) -> Result<NativeConversation> {
         let started = core(self.inner.resume_conversation(path).await)?;
-        NativeConversation::new(started.conversation)
+        NativeConversation::new(started.conversation, self.inner.clone())
     }
 
     /// Forks the conversation recorded at `path` before its `nth_user_message`-th user message (0-based)
@@ -122,7 +120,7 @@ impl NativeCodex {
                 .fork_conversation(path, nth_user_message as usize)
                 .await,
         )?;
-        NativeConversation::new(started.conversation)
+        NativeConversation::new(started.conversation, self.inner.clone())
     }
 
     /// One page of recorded conversations, newest first, as JSON (`ConversationsPage`); `cursor` is the

@@ -24,19 +24,23 @@ pub struct NativeConversation {
     configured: String,
     handle: ConversationHandle,
     inner: SharedConversation,
+    /// The conversation ends with the last handle on its `Codex`: JS that lets its `Codex` be collected
+    /// but keeps this conversation keeps it running.
+    _codex: codex_sdk::Codex,
 }
 
 impl NativeConversation {
-    /// Wraps a started core conversation.
+    /// Wraps a started core conversation of `codex`.
     ///
     /// # Errors
     /// `internal` if its `SessionConfigured` event cannot be serialized.
-    pub fn new(conversation: codex_sdk::Conversation) -> Result<Self> {
+    pub fn new(conversation: codex_sdk::Conversation, codex: codex_sdk::Codex) -> Result<Self> {
         Ok(Self {
             id: conversation.id().to_string(),
             configured: to_json(conversation.session_configured())?,
             handle: conversation.handle(),
             inner: conversation.into_shared(),
+            _codex: codex,
         })
     }
 }

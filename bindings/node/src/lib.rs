@@ -11,7 +11,8 @@
 //! - [`home`]: `auth.json` and the default model in `CODEX_HOME`; token formatting.
 //! - [`error`]: the one mapping from [`codex_sdk::Error`] to what JS receives.
 //! - [`json`]: protocol values cross the boundary in their serde form.
-//! - [`scripted`] and [`testing`]: the offline scripted model and the loopback mock server, for tests.
+//! - [`replay`] and [`testing`]: the replaying model and the loopback mock server, for tests (a scripted
+//!   model crosses as the JSON of the core's `ScriptedModelSpec`).
 
 pub mod approval;
 pub mod codex;
@@ -19,7 +20,7 @@ pub mod conversation;
 pub mod error;
 pub mod home;
 pub mod json;
-pub mod scripted;
+pub mod replay;
 pub mod stream;
 pub mod telemetry;
 pub mod testing;

@@ -143,3 +143,25 @@ test('the built-in tools are there by default', async (t) => {
   const conversation = await codex.startConversation();
   assert.ok(conversation.tools.names().includes('shell'));
 });
+
+test('codex.shutdown() ends a turn blocked in a host tool with its terminal event', async (t) => {
+  const { server, codex } = await setup(t, { builtinTools: false });
+  server.enqueueToolCall('wait_forever', {}).enqueueText('never', 'r2');
+  const conversation = await codex.startConversation();
+  conversation.tools.register({
+    name: 'wait_forever',
+    description: 'Never returns.',
+    parameters: { type: 'object', properties: {} },
+    handler: () => new Promise(() => {}),
+  });
+  const events = [];
+  for await (const event of conversation.stream('go')) {
+    events.push(event);
+    if (event.type === 'tool_call_begin') await codex.shutdown();
+  }
+  const types = events.map((e) => e.type);
+  assert.equal(types.at(-1), 'turn_aborted', types.join(' '));
+  const ends = events.filter((e) => e.type === 'tool_call_end');
+  assert.equal(ends.length, 1, types.join(' '));
+  assert.equal(ends[0].success, false);
+});

@@ -1,5 +1,5 @@
 //! `Codex`: the core's `CodexOptions` (as JSON) plus the host's tools, approval and telemetry callbacks;
-//! starts, resumes, forks, lists and archives conversations; flushes telemetry at shutdown.
+//! starts, resumes, forks, lists and archives conversations; shuts everything down.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -14,8 +14,7 @@ use crate::conversation::Conversation;
 use crate::error::{core_error_to_py, to_py};
 use crate::event_loop::{Awaitable, Nothing, future_into_py};
 use crate::events::to_json;
-use crate::model::ScriptedModel;
-use crate::telemetry::HostTelemetry;
+use crate::model::HostModel;
 use crate::tools::{HostLoops, Tool};
 
 /// Holds the configuration, the model client and the host's tools; starts conversations.
@@ -23,7 +22,13 @@ use crate::tools::{HostLoops, Tool};
 pub(crate) struct Codex {
     inner: codex_sdk::Codex,
     loops: Arc<HostLoops>,
-    telemetry: Option<Arc<HostTelemetry>>,
+}
+
+impl Codex {
+    /// The core `Codex`.
+    pub(crate) fn core(&self) -> &codex_sdk::Codex {
+        &self.inner
+    }
 }
 
 #[pymethods]
@@ -46,7 +51,7 @@ impl Codex {
     fn new(
         py: Python<'_>,
         options: &str,
-        model_client: Option<PyRef<'_, ScriptedModel>>,
+        model_client: Option<HostModel<'_>>,
         tools: Vec<PyRef<'_, Tool>>,
         on_approval: Option<Py<PyAny>>,
         on_approval_is_async: bool,
@@ -69,51 +74,29 @@ impl Codex {
                 Arc::clone(&loops),
             )));
         }
-        let telemetry = match on_telemetry {
-            Some(callback) => Some(HostTelemetry::start(
-                callback,
-                on_telemetry_is_async,
-                Arc::clone(&loops),
-            )?),
-            None => None,
-        };
-        if let Some(sink) = &telemetry {
-            b = b.telemetry(Arc::clone(sink) as Arc<dyn codex_sdk::telemetry::TelemetrySink>);
+        if let Some(callback) = on_telemetry {
+            let sink =
+                crate::telemetry::start(callback, on_telemetry_is_async, Arc::clone(&loops))?;
+            b = b.telemetry(sink);
         }
         let inner = to_py(py, b.build())?;
-        Ok(Self {
-            inner,
-            loops,
-            telemetry,
-        })
+        Ok(Self { inner, loops })
     }
 
-    /// Exports the telemetry still queued (OTLP exporter) and waits until the telemetry callback has
-    /// had every event recorded so far. Conversations are shut down on their own.
+    /// Ends every conversation this Codex started and waits for them, waits until the telemetry callback
+    /// has had every event recorded so far and exports what the OTLP exporter still queues.
     fn shutdown<'py>(&self, py: Python<'py>) -> PyResult<Awaitable<'py, Nothing>> {
         let codex = self.inner.clone();
-        let telemetry = self.telemetry.clone();
         future_into_py(py, async move {
             codex.shutdown().await?;
-            if let Some(telemetry) = telemetry {
-                telemetry.flush().await;
-            }
             Ok(Nothing)
         })
     }
 
     /// What telemetry delivery did so far, as JSON: `exported`, `dropped` and `failed` (the OTLP
     /// exporter's records) and `host_dropped` (events the telemetry callback fell too far behind for).
-    fn telemetry_stats(&self) -> String {
-        let stats = self.inner.telemetry_stats();
-        let host_dropped = self.telemetry.as_ref().map_or(0, |t| t.dropped());
-        serde_json::json!({
-            "exported": stats.exported,
-            "dropped": stats.dropped,
-            "failed": stats.failed,
-            "host_dropped": host_dropped,
-        })
-        .to_string()
+    fn telemetry_stats(&self, py: Python<'_>) -> PyResult<String> {
+        to_json(&self.inner.telemetry_stats()).map_err(|e| e.into_pyerr(py))
     }
 
     /// The model conversations use.
@@ -128,7 +111,7 @@ impl Codex {
         let loops = Arc::clone(&self.loops);
         future_into_py(py, async move {
             let conversation = codex.start_conversation().await?;
-            Conversation::new(conversation, loops)
+            Conversation::new(conversation, loops, codex)
         })
     }
 
@@ -142,7 +125,7 @@ impl Codex {
         let loops = Arc::clone(&self.loops);
         future_into_py(py, async move {
             let started = codex.resume_conversation(path).await?;
-            Conversation::new(started.conversation, loops)
+            Conversation::new(started.conversation, loops, codex)
         })
     }
 
@@ -157,7 +140,7 @@ impl Codex {
         let loops = Arc::clone(&self.loops);
         future_into_py(py, async move {
             let started = codex.fork_conversation(path, nth_user_message).await?;
-            Conversation::new(started.conversation, loops)
+            Conversation::new(started.conversation, loops, codex)
         })
     }
 
@@ -225,7 +208,7 @@ impl Codex {
     }
 }
 
-fn parse_id(py: Python<'_>, id: &str) -> PyResult<ConversationId> {
+pub(crate) fn parse_id(py: Python<'_>, id: &str) -> PyResult<ConversationId> {
     id.parse()
         .map_err(|e: codex_sdk::protocol::InvalidIdError| {
             core_error_to_py(py, &codex_sdk::Error::InvalidInput(e.to_string()))

@@ -27,12 +27,16 @@ pub(crate) struct Conversation {
     inner: SharedConversation,
     configured: String,
     loops: Arc<HostLoops>,
+    /// The conversation ends with the last handle on its `Codex`: a host that drops its `Codex` but keeps
+    /// this conversation keeps it running.
+    _codex: codex_sdk::Codex,
 }
 
 impl Conversation {
     pub(crate) fn new(
         conversation: codex_sdk::Conversation,
         loops: Arc<HostLoops>,
+        codex: codex_sdk::Codex,
     ) -> Result<Self, BindingError> {
         Ok(Self {
             id: conversation.id(),
@@ -40,6 +44,7 @@ impl Conversation {
             configured: to_json(conversation.session_configured())?,
             inner: conversation.into_shared(),
             loops,
+            _codex: codex,
         })
     }
 

@@ -35,7 +35,7 @@ mod _native {
         set_default_model,
     };
     #[pymodule_export]
-    use super::model::{ScriptedModel, ScriptedResponse};
+    use super::model::{ReplayModel, ScriptedModel};
     #[cfg(feature = "testing")]
     #[pymodule_export]
     use super::testing::{

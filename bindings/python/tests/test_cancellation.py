@@ -4,6 +4,7 @@ the conversation stays usable."""
 from __future__ import annotations
 
 import asyncio
+import gc
 
 import pytest
 
@@ -12,6 +13,7 @@ from codex_sdk import (
     CodexInterruptedError,
     ScriptedModel,
     ScriptedResponse,
+    ToolCallEndEvent,
     TurnAbortedEvent,
 )
 
@@ -116,3 +118,44 @@ async def test_an_abandoned_stream_that_was_never_read_does_not_block_the_next_t
     # Whether the dropped stream got to start its turn is a race; either way the next turn runs.
     result = await asyncio.wait_for(conversation.run("again"), 5)
     assert result.final_message in ("back", FIRST)
+
+
+async def test_codex_shutdown_ends_a_running_turn_with_its_terminal_event():
+    codex, _model = scripted(
+        ScriptedResponse.tool_call("wait_forever", {}),
+        ScriptedResponse.text("never"),
+        builtin_tools=False,
+    )
+    started = asyncio.Event()
+
+    @codex.tool
+    async def wait_forever() -> str:
+        """Never returns."""
+        started.set()
+        await asyncio.Event().wait()
+        return "unreachable"
+
+    conversation = await codex.start_conversation()
+    events = []
+
+    async def read():
+        async for event in conversation.stream("go"):
+            events.append(event)
+
+    reader = asyncio.ensure_future(read())
+    await asyncio.wait_for(started.wait(), 10)
+    await asyncio.wait_for(codex.shutdown(), 10)
+    await asyncio.wait_for(reader, 10)
+    assert isinstance(events[-1], TurnAbortedEvent), events
+    ends = [e for e in events if isinstance(e, ToolCallEndEvent)]
+    assert len(ends) == 1 and not ends[0].success, events
+
+
+async def test_a_conversation_outlives_the_codex_object_that_started_it():
+    codex, model = scripted(ScriptedResponse.text("still here"))
+    conversation = await codex.start_conversation()
+    del codex
+    gc.collect()
+    result = await asyncio.wait_for(conversation.run("hello"), 10)
+    assert result.final_message == "still here"
+    assert model.requests()

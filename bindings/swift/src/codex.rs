@@ -12,31 +12,32 @@ use crate::approval::{ApprovalHandler, HostApprovals};
 use crate::conversation::Conversation;
 use crate::error::CodexError;
 use crate::json::{CodexOptions, ConversationsPage};
-use crate::model::ScriptedModel;
+use crate::model::{ReplayModel, ScriptedModel};
 use crate::runtime;
-use crate::telemetry::{HostTelemetry, TelemetryListener, TelemetryStats};
+use crate::telemetry::{TelemetryListener, TelemetryStats};
 use crate::tools::{CodexTool, function_tool};
 
 /// Holds the configuration, the model client and the host's tools; starts conversations.
 #[derive(Debug, uniffi::Object)]
 pub struct Codex {
     inner: codex_sdk::Codex,
-    telemetry: Option<Arc<HostTelemetry>>,
 }
 
 #[uniffi::export]
 impl Codex {
     /// A `Codex` with `options`, the host's `tools` (in every conversation), an optional approval handler
     /// (otherwise approval requests are denied on timeout unless answered with an op) and an optional
-    /// scripted model (otherwise the provider's API is used), and an optional telemetry listener (every
-    /// telemetry event, in order, never on a turn's own path).
+    /// scripted model (otherwise the provider's API is used), an optional telemetry listener (every
+    /// telemetry event, in order, never on a turn's own path), and an optional replay model (a recorded
+    /// conversation served offline).
     ///
     /// Fails with `invalidInput` for a bad setting (naming it) or tool, `config` for a bad `config.toml`.
     #[uniffi::constructor(default(
         tools = [],
         approval_handler = None,
         model_client = None,
-        telemetry_listener = None
+        telemetry_listener = None,
+        replay_model = None
     ))]
     pub fn new(
         options: CodexOptions,
@@ -44,9 +45,13 @@ impl Codex {
         approval_handler: Option<Arc<dyn ApprovalHandler>>,
         model_client: Option<Arc<ScriptedModel>>,
         telemetry_listener: Option<Arc<dyn TelemetryListener>>,
+        replay_model: Option<Arc<ReplayModel>>,
     ) -> Result<Arc<Self>, CodexError> {
         let mut b = CodexBuilder::from_options(options.decode()?)?;
         if let Some(model) = model_client {
+            b = b.model_client(model.client());
+        }
+        if let Some(model) = replay_model {
             b = b.model_client(model.client());
         }
         for tool in tools {
@@ -55,29 +60,19 @@ impl Codex {
         if let Some(handler) = approval_handler {
             b = b.approval_handler(Arc::new(HostApprovals(handler)));
         }
-        let telemetry = telemetry_listener.map(HostTelemetry::start).transpose()?;
-        if let Some(sink) = &telemetry {
-            b = b.telemetry(Arc::clone(sink) as Arc<dyn codex_sdk::telemetry::TelemetrySink>);
+        if let Some(listener) = telemetry_listener {
+            b = b.telemetry(crate::telemetry::start(listener)?);
         }
-        Ok(Arc::new(Self {
-            inner: b.build()?,
-            telemetry,
-        }))
+        Ok(Arc::new(Self { inner: b.build()? }))
     }
 
-    /// Exports the telemetry still queued for an `[otel]` exporter and waits until the telemetry
-    /// listener has had every event recorded so far. Conversations are shut down on their own.
+    /// Ends every conversation this Codex started and waits for them (a running turn ends with
+    /// `turnAborted`), exports the telemetry still queued for an `[otel]` exporter and waits until the
+    /// telemetry listener has had every event recorded so far. Until then a conversation outlives the
+    /// `Codex` object that started it.
     pub async fn shutdown(&self) -> Result<(), CodexError> {
         let codex = self.inner.clone();
-        let telemetry = self.telemetry.clone();
-        runtime::run(async move {
-            codex.shutdown().await?;
-            if let Some(telemetry) = telemetry {
-                telemetry.flush().await;
-            }
-            Ok(())
-        })
-        .await
+        runtime::run(async move { Ok(codex.shutdown().await?) }).await
     }
 
     /// What telemetry delivery did so far.
@@ -87,7 +82,7 @@ impl Codex {
             exported: stats.exported,
             dropped: stats.dropped,
             failed: stats.failed,
-            host_dropped: self.telemetry.as_ref().map_or(0, |t| t.dropped()),
+            host_dropped: stats.host_dropped,
         }
     }
 
@@ -96,17 +91,37 @@ impl Codex {
         self.inner.config().model.clone()
     }
 
+    /// A model replaying the conversation `conversation_id` this Codex recorded. Fails with
+    /// `invalidInput` when there is no such recording (or this Codex is ephemeral).
+    pub async fn replay_model(
+        &self,
+        conversation_id: String,
+    ) -> Result<Arc<ReplayModel>, CodexError> {
+        let id = parse_id(&conversation_id)?;
+        let codex = self.inner.clone();
+        runtime::run(async move {
+            let model = codex_sdk::model::ReplayModel::from_conversation(&codex, id).await?;
+            Ok(ReplayModel::new(model))
+        })
+        .await
+    }
+
     /// Starts a conversation (recorded under `codex_home` unless the options say `ephemeral`).
     pub async fn start_conversation(&self) -> Result<Arc<Conversation>, CodexError> {
         let codex = self.inner.clone();
-        runtime::run(async move { Conversation::new(codex.start_conversation().await?) }).await
+        runtime::run(async move {
+            let conversation = codex.start_conversation().await?;
+            Conversation::new(conversation, codex)
+        })
+        .await
     }
 
     /// Resumes the conversation recorded at `path`: same id, its history, new turns appended to the file.
     pub async fn resume_conversation(&self, path: String) -> Result<Arc<Conversation>, CodexError> {
         let codex = self.inner.clone();
         runtime::run(async move {
-            Conversation::new(codex.resume_conversation(path).await?.conversation)
+            let started = codex.resume_conversation(path).await?;
+            Conversation::new(started.conversation, codex)
         })
         .await
     }
@@ -120,7 +135,8 @@ impl Codex {
         let codex = self.inner.clone();
         runtime::run(async move {
             let nth = nth_user_message as usize;
-            Conversation::new(codex.fork_conversation(path, nth).await?.conversation)
+            let started = codex.fork_conversation(path, nth).await?;
+            Conversation::new(started.conversation, codex)
         })
         .await
     }

@@ -23,15 +23,22 @@ pub struct Conversation {
     handle: ConversationHandle,
     configured: SessionConfiguredEvent,
     inner: SharedConversation,
+    /// The conversation ends with the last handle on its `Codex`: a host that releases its `Codex` but
+    /// keeps this conversation keeps it running.
+    _codex: codex_sdk::Codex,
 }
 
 impl Conversation {
-    pub(crate) fn new(conversation: codex_sdk::Conversation) -> Result<Arc<Self>, CodexError> {
+    pub(crate) fn new(
+        conversation: codex_sdk::Conversation,
+        codex: codex_sdk::Codex,
+    ) -> Result<Arc<Self>, CodexError> {
         Ok(Arc::new(Self {
             id: conversation.id(),
             handle: conversation.handle(),
             configured: SessionConfiguredEvent::encode(conversation.session_configured())?,
             inner: conversation.into_shared(),
+            _codex: codex,
         }))
     }
 }

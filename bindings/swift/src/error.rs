@@ -88,6 +88,13 @@ pub enum CodexError {
         /// What happened, with its causes.
         message: String,
     },
+    /// A replayed conversation sent the model something its recording does not have (the message names
+    /// the first difference).
+    #[error("{message}")]
+    ReplayDiverged {
+        /// What happened, with its causes.
+        message: String,
+    },
 }
 
 impl CodexError {
@@ -106,6 +113,7 @@ impl CodexError {
             ErrorCode::Io => Self::Io { message },
             ErrorCode::Interrupted => Self::Interrupted { message },
             ErrorCode::Closed => Self::Closed { message },
+            ErrorCode::ReplayDiverged => Self::ReplayDiverged { message },
             // `ErrorCode` is non-exhaustive; the proof suite checks that every code has its own case.
             _ => Self::Internal { message },
         }

@@ -1,15 +1,11 @@
 //! Telemetry: the core's telemetry events (`codex.api_request`, `codex.tool_result`, …, redacted) handed
-//! to a host [`TelemetryListener`].
-//!
-//! The core calls a sink synchronously on the turn's task, so the sink only queues the event's JSON
-//! (bounded: when the host falls behind, events are dropped and counted, never waited for); a task on the
-//! binding's runtime hands them, in order, to the listener. The host is never called from the turn's task.
+//! to a host [`TelemetryListener`] through the core's [`ForwardingSink`] (queued off the turn's task,
+//! dropped and counted when the host falls behind, forwarded in order by a task on the binding's
+//! runtime). The host is never called from the turn's task.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
-use codex_sdk::telemetry::{TelemetryEvent, TelemetrySink};
-use tokio::sync::{mpsc, oneshot};
+use codex_sdk::telemetry::{DEFAULT_FORWARD_QUEUE, ForwardingSink, TelemetrySink};
 
 use crate::error::CodexError;
 use crate::runtime;
@@ -26,74 +22,19 @@ pub trait TelemetryListener: Send + Sync {
     async fn on_event(&self, event: String) -> Result<(), CodexError>;
 }
 
-/// Events waiting for the listener before new ones are dropped.
-const QUEUE: usize = 4096;
-
-enum Item {
-    Event(String),
-    /// Answered once every event queued before it was handed to the listener.
-    Flush(oneshot::Sender<()>),
-}
-
-/// The sink installed in the core: queues each event for the host's listener.
-pub(crate) struct HostTelemetry {
-    tx: mpsc::Sender<Item>,
-    dropped: AtomicU64,
-}
-
-impl HostTelemetry {
-    /// Starts the task that calls `listener`.
-    pub(crate) fn start(listener: Arc<dyn TelemetryListener>) -> Result<Arc<Self>, CodexError> {
-        let (tx, mut rx) = mpsc::channel(QUEUE);
-        runtime::handle()?.spawn(async move {
-            while let Some(item) = rx.recv().await {
-                match item {
-                    Item::Event(json) => {
-                        let _ = listener.on_event(json).await;
-                    }
-                    Item::Flush(done) => {
-                        let _ = done.send(());
-                    }
-                }
-            }
-        });
-        Ok(Arc::new(Self {
-            tx,
-            dropped: AtomicU64::new(0),
-        }))
-    }
-
-    /// Waits until every event recorded so far reached the listener.
-    pub(crate) async fn flush(&self) {
-        let (done, delivered) = oneshot::channel();
-        if self.tx.send(Item::Flush(done)).await.is_ok() {
-            let _ = delivered.await;
+/// The sink installed in the core, forwarding each event to `listener`; the core's `shutdown` flushes it
+/// and `telemetry_stats` counts what it dropped.
+pub(crate) fn start(
+    listener: Arc<dyn TelemetryListener>,
+) -> Result<Arc<dyn TelemetrySink>, CodexError> {
+    let (sink, pump) = ForwardingSink::new(DEFAULT_FORWARD_QUEUE, move |json: String| {
+        let listener = Arc::clone(&listener);
+        async move {
+            let _ = listener.on_event(json).await;
         }
-    }
-
-    /// Events dropped because the listener fell `QUEUE` events behind.
-    pub(crate) fn dropped(&self) -> u64 {
-        self.dropped.load(Ordering::Relaxed)
-    }
-}
-
-impl std::fmt::Debug for HostTelemetry {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HostTelemetry")
-            .field("dropped", &self.dropped())
-            .finish_non_exhaustive()
-    }
-}
-
-impl TelemetrySink for HostTelemetry {
-    fn record(&self, event: &TelemetryEvent) {
-        let Ok(json) = serde_json::to_string(event) else {
-            return;
-        };
-        if self.tx.try_send(Item::Event(json)).is_err() {
-            self.dropped.fetch_add(1, Ordering::Relaxed);
-        }
-    }
+    });
+    runtime::handle()?.spawn(pump);
+    Ok(sink as Arc<dyn TelemetrySink>)
 }
 
 /// What telemetry delivery did so far.

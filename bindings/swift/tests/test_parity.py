@@ -3,6 +3,7 @@ auth.json, account helpers, the default model, unified exec, token formatting, r
 tool context (call id, approvals keyed by it, cancellation) and a shutdown that waits."""
 
 import asyncio
+import gc
 import json
 import os
 import stat
@@ -167,6 +168,34 @@ class ParityTest(ProofCase):
         with self.assertRaises(sdk.CodexError.Interrupted):
             await conversation.run_turn("wait")
         self.assertTrue(await asyncio.wait_for(seen, 10))
+
+    async def test_codex_shutdown_ends_a_turn_blocked_in_a_tool(self):
+        started = asyncio.get_running_loop().create_future()
+
+        class Wait(Deploy):
+            def name(self):
+                return "wait"
+
+            async def call(self, arguments, context):
+                started.set_result(True)
+                await asyncio.sleep(3600)
+                return "never"
+
+        model = scripted(response(call("wait", {})), response(text("after")))
+        codex = sdk.Codex(options=options(), tools=[Wait()], model_client=model)
+        conversation = await codex.start_conversation()
+        turn = asyncio.ensure_future(conversation.run_turn("wait"))
+        await asyncio.wait_for(started, 10)
+        await asyncio.wait_for(codex.shutdown(), 10)
+        with self.assertRaises(sdk.CodexError.Interrupted):
+            await asyncio.wait_for(turn, 10)
+
+    async def test_a_conversation_outlives_the_codex_object_that_started_it(self):
+        codex = sdk.Codex(options=options(), model_client=scripted(response(text("still here"))))
+        conversation = await codex.start_conversation()
+        del codex
+        gc.collect()
+        self.assertEqual(result(await conversation.run_turn("hi")).final_message, "still here")
 
     async def test_shutdown_waits_until_the_rollout_is_written_out(self):
         home = self.home()

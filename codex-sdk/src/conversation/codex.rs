@@ -66,6 +66,14 @@ pub(crate) struct CodexInner {
     startup_warning: Option<String>,
     /// MCP servers shared by conversations with the same settings for them.
     mcp_pool: crate::mcp::McpPool,
+    /// Cancelled when the last clone of the `Codex` is dropped: every conversation it started shuts down.
+    pub(crate) closed: tokio_util::sync::CancellationToken,
+}
+
+impl Drop for CodexInner {
+    fn drop(&mut self) {
+        self.closed.cancel();
+    }
 }
 
 impl std::fmt::Debug for CodexInner {
@@ -103,12 +111,28 @@ impl Codex {
         self.inner.telemetry.stats()
     }
 
-    /// Exports the telemetry events still queued and stops the exporter (events recorded afterwards are
-    /// not exported). Call it before the process exits; conversations are shut down on their own.
+    /// Ends everything this `Codex` started, as dropping its last clone does, and waits for it: every
+    /// conversation shuts down (a running turn ends with `TurnAborted`, its open tool calls with their End
+    /// events, each stream with `ShutdownComplete`) even while the host still holds it, and the processes
+    /// its tools started are killed. Then exports the telemetry events still queued and stops the exporter.
+    /// Conversations started afterwards end at once. Call it before the process exits.
     ///
     /// # Errors
     /// [`Error::Internal`] when the exporter's task could not be waited for.
     pub async fn shutdown(&self) -> Result<()> {
+        self.inner.closed.cancel();
+        let tasks: Vec<_> = self
+            .inner
+            .live
+            .lock()
+            .entries
+            .drain()
+            .map(|(_, entry)| entry.task)
+            .collect();
+        for task in tasks {
+            // A task that panicked has ended too; its conversation reported it.
+            let _ = task.await;
+        }
         self.inner.telemetry.shutdown().await
     }
 
@@ -260,6 +284,8 @@ impl Codex {
             notify: config.notify.clone(),
             notifications: std::sync::Mutex::new(Vec::new()),
             mcp,
+            open_calls: Arc::default(),
+            codex_closed: self.inner.closed.clone(),
         });
         let turn_context = TurnContext {
             model: config.model.clone(),
@@ -619,6 +645,7 @@ impl CodexBuilder {
                 telemetry,
                 startup_warning,
                 mcp_pool: crate::mcp::McpPool::default(),
+                closed: tokio_util::sync::CancellationToken::new(),
             }),
         })
     }

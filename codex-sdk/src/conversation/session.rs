@@ -84,6 +84,12 @@ impl Session {
                 error = rollout_failed(self.shared.rollout.as_ref()), if !self.rollout_failure_reported => {
                     self.report_rollout_failure(&error).await;
                 }
+                () = self.shared.codex_closed.cancelled() => {
+                    tracing::debug!(conversation = %self.shared.id, "its Codex was dropped; shutting down");
+                    let shutdown = Submission { id: SubmissionId::from("codex_dropped"), op: Op::Shutdown };
+                    self.handle(shutdown).await;
+                    break;
+                }
                 () = events_tx.closed() => {
                     tracing::debug!(conversation = %self.shared.id, "event consumer gone; shutting down");
                     self.abort_active(TurnAbortReason::Interrupted).await;
@@ -97,6 +103,9 @@ impl Session {
         if !self.rollout_closed {
             self.shared.close_rollout().await;
         }
+        // The conversation is over even if the host still holds it: its tools go now, and with them every
+        // terminal session and process they still own.
+        self.shared.tools.clear();
     }
 
     /// Tells the client, once, that the rollout stopped being written: a `Warning` (the conversation
@@ -318,6 +327,10 @@ impl Session {
         };
         if panicked {
             self.shared
+                .open_calls
+                .end_all(|id| self.shared.sink(id), "aborted: internal error")
+                .await;
+            self.shared
                 .lock_history()
                 .answer_unanswered_calls("aborted: internal error");
             self.shared
@@ -343,6 +356,13 @@ impl Session {
         active.cancel.cancel();
         active.handle.abort();
         let finished_by_itself = active.handle.await.is_ok();
+        self.shared
+            .open_calls
+            .end_all(
+                |id| self.shared.sink(id),
+                "aborted: the turn was interrupted",
+            )
+            .await;
         let sink = self.shared.sink(active.sub_id);
         let repaired = self
             .shared

@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
 
 use super::history::History;
 use crate::approval::Approvals;
@@ -54,6 +55,10 @@ pub(crate) struct SessionShared {
     pub(crate) notifications: Mutex<Vec<JoinHandle<()>>>,
     /// The conversation's MCP servers (`None` when none is configured).
     pub(crate) mcp: Option<Arc<crate::mcp::McpSession>>,
+    /// Tool calls whose End event is still owed (sent for them when their turn is aborted).
+    pub(crate) open_calls: Arc<crate::open_calls::OpenCalls>,
+    /// Cancelled when the `Codex` that started the conversation is dropped: the conversation shuts down.
+    pub(crate) codex_closed: CancellationToken,
 }
 
 /// Which reasoning events reach the host (`hide_agent_reasoning`, `show_raw_agent_reasoning`).
@@ -156,6 +161,7 @@ impl SessionShared {
         EventSink::new(self.events_tx.clone(), sub_id)
             .with_recorder(self.rollout.clone())
             .with_telemetry(self.telemetry.clone())
+            .with_open_calls(Arc::clone(&self.open_calls))
     }
 
     pub(super) fn record_turn_context(&self, tc: &TurnContext) {

@@ -15,6 +15,7 @@ mod replay;
 mod responses;
 mod retry;
 mod scripted;
+mod scripted_spec;
 pub mod sse;
 
 use std::pin::Pin;
@@ -33,6 +34,7 @@ pub use retry::{
     parse_retry_after_text,
 };
 pub use scripted::{ScriptedModel, ScriptedResponse};
+pub use scripted_spec::{ScriptedModelSpec, ScriptedStep};
 
 use crate::error::Result;
 use crate::protocol::{RateLimitSnapshot, ResponseItem, TokenUsage};

@@ -111,6 +111,19 @@ impl ReplayModel {
         Self::from_rollout_bytes(&store.read(&path).await?)
     }
 
+    /// Reads the rollout of conversation `id` from `codex`'s rollout store (its `CODEX_HOME` sessions by
+    /// default).
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when `codex` is ephemeral, has no such conversation, or its rollout holds no
+    /// model response; the store's errors otherwise.
+    pub async fn from_conversation(codex: &crate::Codex, id: ConversationId) -> Result<Self> {
+        let store = codex.inner.store.clone().ok_or_else(|| {
+            Error::InvalidInput("this Codex is ephemeral: it recorded nothing to replay".to_owned())
+        })?;
+        Self::from_store(store.as_ref(), id).await
+    }
+
     /// Parses a rollout's bytes (what a store's `read` returns).
     ///
     /// # Errors

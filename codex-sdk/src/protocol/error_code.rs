@@ -35,6 +35,9 @@ pub enum ErrorCode {
     Closed,
     /// A bug or an unexpected state inside the SDK.
     Internal,
+    /// A replayed conversation (`ReplayModel`) sent the model something its recording does not have; the
+    /// message names the first difference.
+    ReplayDiverged,
 }
 
 impl ErrorCode {
@@ -55,6 +58,7 @@ impl ErrorCode {
             Self::Interrupted => "interrupted",
             Self::Closed => "closed",
             Self::Internal => "internal",
+            Self::ReplayDiverged => "replay_diverged",
         }
     }
 }

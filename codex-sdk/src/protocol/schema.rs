@@ -26,6 +26,10 @@ pub fn protocol_schema() -> serde_json::Value {
             generator.subschema_for::<crate::config::CodexOptions>(),
         ),
         (
+            "ScriptedModelSpec",
+            generator.subschema_for::<crate::model::ScriptedModelSpec>(),
+        ),
+        (
             "AuthStatus",
             generator.subschema_for::<crate::auth::AuthStatus>(),
         ),

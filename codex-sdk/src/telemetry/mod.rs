@@ -11,6 +11,7 @@
 //! Rust hosts that use `tracing` also see spans: `codex.turn`, `codex.model_request` and `codex.tool_call`.
 
 mod event;
+mod forward;
 #[cfg(feature = "otel")]
 mod otlp;
 mod sink;
@@ -24,6 +25,7 @@ pub use event::{
     TelemetryMetadata, TelemetryValue, ToolDecision, ToolDecisionKind, ToolDecisionSource,
     ToolResult, UserPrompt,
 };
+pub use forward::{DEFAULT_FORWARD_QUEUE, ForwardPump, ForwardingSink};
 #[cfg(feature = "otel")]
 pub(crate) use otlp::{OtlpExporter, OtlpSettings};
 pub(crate) use sink::TelemetryHub;

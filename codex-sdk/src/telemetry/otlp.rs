@@ -291,6 +291,7 @@ impl OtlpExporter {
             exported: self.gate.exported.load(Ordering::Relaxed),
             dropped: self.gate.dropped.load(Ordering::Relaxed),
             failed: self.gate.failed.load(Ordering::Relaxed),
+            host_dropped: 0,
         }
     }
 

@@ -1,7 +1,11 @@
 //! Where events go: the host's [`TelemetrySink`] and, with feature `otel`, an OTLP exporter. The hub is
 //! shared by every conversation of a [`Codex`](crate::Codex).
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+
+use serde::Serialize;
 
 use super::event::{REDACTED, TelemetryEvent};
 
@@ -14,6 +18,18 @@ use super::event::{REDACTED, TelemetryEvent};
 pub trait TelemetrySink: Send + Sync {
     /// One event.
     fn record(&self, event: &TelemetryEvent);
+
+    /// Events this sink dropped instead of delivering (a host that fell behind), reported as
+    /// [`TelemetryStats::host_dropped`]. None by default.
+    fn dropped(&self) -> u64 {
+        0
+    }
+
+    /// Waits until every event recorded so far was delivered; [`Codex::shutdown`](crate::Codex::shutdown)
+    /// calls it. Ready at once by default.
+    fn flush(&self) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+        Box::pin(std::future::ready(()))
+    }
 }
 
 impl std::fmt::Debug for dyn TelemetrySink {
@@ -28,8 +44,9 @@ impl<F: Fn(&TelemetryEvent) + Send + Sync> TelemetrySink for F {
     }
 }
 
-/// What an exporter did so far (all zero without one).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// What telemetry delivery did so far: the exporter's records (all zero without one) and the events the
+/// host's sink dropped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[non_exhaustive]
 pub struct TelemetryStats {
     /// Records the collector accepted.
@@ -38,6 +55,8 @@ pub struct TelemetryStats {
     pub dropped: u64,
     /// Records whose export failed (the collector refused them or could not be reached).
     pub failed: u64,
+    /// Events the host's sink dropped because it fell behind ([`TelemetrySink::dropped`]).
+    pub host_dropped: u64,
 }
 
 /// The sinks of one `Codex`.
@@ -109,14 +128,23 @@ impl TelemetryHub {
 
     pub(crate) fn stats(&self) -> TelemetryStats {
         #[cfg(feature = "otel")]
-        if let Some(exporter) = &self.exporter {
-            return exporter.stats();
-        }
-        TelemetryStats::default()
+        let mut stats = self
+            .exporter
+            .as_ref()
+            .map(super::otlp::OtlpExporter::stats)
+            .unwrap_or_default();
+        #[cfg(not(feature = "otel"))]
+        let mut stats = TelemetryStats::default();
+        stats.host_dropped = self.host.as_ref().map_or(0, |host| host.dropped());
+        stats
     }
 
-    /// Exports what is queued and stops the exporter.
+    /// Waits until the host's sink has every event recorded so far, then exports what is queued and stops
+    /// the exporter.
     pub(crate) async fn shutdown(&self) -> crate::Result<()> {
+        if let Some(host) = &self.host {
+            host.flush().await;
+        }
         #[cfg(feature = "otel")]
         if let Some(exporter) = &self.exporter {
             return exporter.shutdown().await;

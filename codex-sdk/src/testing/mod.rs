@@ -25,6 +25,9 @@ mod response;
 mod server;
 pub mod sse;
 
+/// A scripted model's script as data (defined next to [`ScriptedModel`](crate::model::ScriptedModel), so
+/// builds without this feature have it too).
+pub use crate::model::{ScriptedModelSpec, ScriptedStep};
 pub use request::RecordedRequest;
 pub use response::MockResponse;
 pub use server::MockServer;

@@ -74,6 +74,12 @@ impl ToolRegistry {
         tools.len() != before
     }
 
+    /// Drops every tool (a conversation's tools when it ends: terminal sessions die with their tool).
+    pub(crate) fn clear(&self) {
+        let removed = std::mem::take(&mut *self.write());
+        drop(removed);
+    }
+
     /// The names of the registered tools, in registration order.
     #[must_use]
     pub fn names(&self) -> Vec<String> {

@@ -106,7 +106,8 @@ async fn manual_compaction_replaces_the_history_for_the_next_turn() {
         ScriptedResponse::text("the summary"),
         ScriptedResponse::text("second answer"),
     ]);
-    let mut conv = builder.build().unwrap().start_conversation().await.unwrap();
+    let keep_codex = builder.build().unwrap();
+    let mut conv = keep_codex.start_conversation().await.unwrap();
     conv.run("first question").await.unwrap();
     conv.submit(Op::Compact).await.unwrap();
     let msgs = turn_events(&mut conv).await;
@@ -216,13 +217,8 @@ async fn a_limit_above_the_window_is_rejected_when_building() {
 #[tokio::test]
 async fn an_unknown_model_warns_once_about_its_assumed_window() {
     let (builder, _model) = scripted([ScriptedResponse::text("a"), ScriptedResponse::text("b")]);
-    let mut conv = builder
-        .model("my-local-model")
-        .build()
-        .unwrap()
-        .start_conversation()
-        .await
-        .unwrap();
+    let keep_codex = builder.model("my-local-model").build().unwrap();
+    let mut conv = keep_codex.start_conversation().await.unwrap();
     conv.send("one").await.unwrap();
     let first = turn_events(&mut conv).await;
     conv.send("two").await.unwrap();

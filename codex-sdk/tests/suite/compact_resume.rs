@@ -104,21 +104,23 @@ async fn a_resumed_conversation_over_its_limit_compacts_before_its_next_request(
     let server = MockServer::start().await.unwrap();
     let home = tempfile::tempdir().unwrap();
     let codex = || {
-        Codex::builder()
-            .provider(
-                ModelProviderInfo::custom("mock", server.base_url(), WireApi::Responses)
-                    .with_retries(0, 0)
-                    .with_stream_idle_timeout(Duration::from_secs(5)),
-            )
-            .api_key("sk-resume")
-            .model("gpt-5-codex")
-            .codex_home(home.path())
-            .cwd("/tmp")
-            .no_builtin_tools()
-            .model_context_window(1000)
-            .configure(|c| c.model_auto_compact_token_limit = Some(700))
-            .build()
-            .unwrap()
+        super::support::keep(
+            Codex::builder()
+                .provider(
+                    ModelProviderInfo::custom("mock", server.base_url(), WireApi::Responses)
+                        .with_retries(0, 0)
+                        .with_stream_idle_timeout(Duration::from_secs(5)),
+                )
+                .api_key("sk-resume")
+                .model("gpt-5-codex")
+                .codex_home(home.path())
+                .cwd("/tmp")
+                .no_builtin_tools()
+                .model_context_window(1000)
+                .configure(|c| c.model_auto_compact_token_limit = Some(700))
+                .build()
+                .unwrap(),
+        )
     };
     server.enqueue(
         answer("r1", "first answer", 790)

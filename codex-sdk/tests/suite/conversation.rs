@@ -375,13 +375,8 @@ async fn input_sent_during_a_turn_joins_its_next_model_request() {
         ScriptedResponse::tool_call("wait", json!({})),
         ScriptedResponse::text("saw both"),
     ]);
-    let mut conv = builder
-        .tool(wait)
-        .build()
-        .unwrap()
-        .start_conversation()
-        .await
-        .unwrap();
+    let keep_codex = builder.tool(wait).build().unwrap();
+    let mut conv = keep_codex.start_conversation().await.unwrap();
     conv.send("first").await.unwrap();
     started.notified().await;
     conv.send("also this").await.unwrap();
@@ -401,7 +396,8 @@ async fn input_sent_during_a_turn_joins_its_next_model_request() {
 #[tokio::test]
 async fn shutdown_completes_and_ends_the_stream() {
     let (builder, _model) = scripted([]);
-    let mut conv = builder.build().unwrap().start_conversation().await.unwrap();
+    let keep_codex = builder.build().unwrap();
+    let mut conv = keep_codex.start_conversation().await.unwrap();
     let handle = conv.handle();
     let sub = handle.submit(Op::Shutdown).await.unwrap();
     let events = events_until(&mut conv, |m| matches!(m, EventMsg::ShutdownComplete)).await;
@@ -414,7 +410,8 @@ async fn shutdown_completes_and_ends_the_stream() {
 #[tokio::test]
 async fn dropping_the_event_stream_shuts_the_conversation_down() {
     let (builder, _model) = scripted([]);
-    let conv = builder.build().unwrap().start_conversation().await.unwrap();
+    let keep_codex = builder.build().unwrap();
+    let conv = keep_codex.start_conversation().await.unwrap();
     let (handle, events) = conv.into_parts();
     drop(events);
     let closed = async {
@@ -437,13 +434,8 @@ async fn context_window_exceeded_reports_a_full_window_then_a_typed_error() {
             message: "input too long".into(),
         },
     )]);
-    let mut conv = builder
-        .model_context_window(1000)
-        .build()
-        .unwrap()
-        .start_conversation()
-        .await
-        .unwrap();
+    let keep_codex = builder.model_context_window(1000).build().unwrap();
+    let mut conv = keep_codex.start_conversation().await.unwrap();
     conv.send("huge").await.unwrap();
     let msgs = turn_events(&mut conv).await;
     let n = msgs.len();
@@ -512,7 +504,8 @@ async fn a_broken_stream_is_replayed_with_a_stream_error_event() {
 #[tokio::test]
 async fn an_unreadable_local_image_fails_the_submission_before_any_request() {
     let (builder, model) = scripted([ScriptedResponse::text("never")]);
-    let conv = builder.build().unwrap().start_conversation().await.unwrap();
+    let keep_codex = builder.build().unwrap();
+    let conv = keep_codex.start_conversation().await.unwrap();
     let err = conv
         .send(UserInput::LocalImage {
             path: "/no/such/image.png".into(),
@@ -530,7 +523,8 @@ async fn many_conversations_run_at_once_in_one_process() {
     for i in 0..20 {
         handles.push(tokio::spawn(async move {
             let (builder, _m) = scripted([ScriptedResponse::text(format!("answer {i}"))]);
-            let mut conv = builder.build().unwrap().start_conversation().await.unwrap();
+            let keep_codex = builder.build().unwrap();
+            let mut conv = keep_codex.start_conversation().await.unwrap();
             conv.run("q").await.unwrap().final_message.unwrap()
         }));
     }
@@ -542,7 +536,8 @@ async fn many_conversations_run_at_once_in_one_process() {
 #[tokio::test]
 async fn a_turn_stream_holds_only_the_turns_events() {
     let (builder, _model) = scripted([ScriptedResponse::text("hi there")]);
-    let mut conv = builder.build().unwrap().start_conversation().await.unwrap();
+    let keep_codex = builder.build().unwrap();
+    let mut conv = keep_codex.start_conversation().await.unwrap();
     let mut turn = conv.stream("hello").await.unwrap();
     let mut kinds = Vec::new();
     while let Some(event) = turn.next_event().await {
@@ -570,13 +565,8 @@ async fn a_tool_sees_the_id_of_the_call_it_handles() {
         ScriptedResponse::tool_call("whoami", json!({})),
         ScriptedResponse::text("ok"),
     ]);
-    let mut conv = builder
-        .tool(whoami)
-        .build()
-        .unwrap()
-        .start_conversation()
-        .await
-        .unwrap();
+    let keep_codex = builder.tool(whoami).build().unwrap();
+    let mut conv = keep_codex.start_conversation().await.unwrap();
     conv.run("who?").await.unwrap();
     let output = model.prompts()[1]
         .input

@@ -14,7 +14,7 @@ use codex_sdk::{Codex, CodexBuilder, Conversation, Error, OwnedTurnEvents, TurnR
 use pretty_assertions::assert_eq;
 use serde_json::json;
 
-use super::support::scripted;
+use super::support::{keep, scripted};
 
 fn options(json: serde_json::Value) -> codex_sdk::Result<CodexOptions> {
     CodexOptions::from_json(&json.to_string())
@@ -26,7 +26,13 @@ async fn an_owned_turn_stream_is_static_and_send_and_reads_one_turn() {
         ScriptedResponse::text("first"),
         ScriptedResponse::text("second"),
     ]);
-    let conv = builder.build().unwrap().start_conversation().await.unwrap();
+    let conv = builder
+        .build()
+        .map(keep)
+        .unwrap()
+        .start_conversation()
+        .await
+        .unwrap();
     let shared = conv.into_shared();
     let turn: OwnedTurnEvents = Conversation::stream_shared(&shared, "hi").await.unwrap();
     // Moved into another task: nothing borrows the conversation.
@@ -59,6 +65,7 @@ async fn an_owned_turn_stream_folds_into_the_same_result_run_returns() {
     let (builder, _) = scripted([ScriptedResponse::text("done")]);
     let shared = builder
         .build()
+        .map(keep)
         .unwrap()
         .start_conversation()
         .await
@@ -100,6 +107,7 @@ async fn dropping_an_owned_turn_stream_interrupts_the_turn() {
         .no_builtin_tools()
         .model_client(model.clone())
         .build()
+        .map(keep)
         .unwrap()
         .start_conversation()
         .await
@@ -281,6 +289,7 @@ async fn options_turn_on_unified_exec() {
     let conv = opts
         .apply(builder)
         .build()
+        .map(keep)
         .unwrap()
         .start_conversation()
         .await
@@ -348,6 +357,7 @@ async fn host_tool_approvals_are_keyed_by_call_id_and_remembered_for_the_session
         .tool(asking_tool())
         .approval_handler(handler.clone())
         .build()
+        .map(keep)
         .unwrap()
         .start_conversation()
         .await
@@ -378,6 +388,7 @@ async fn an_aborted_host_tool_approval_ends_the_turn_as_interrupted() {
         .tool(asking_tool())
         .approval_handler(approvals(ReviewDecision::Abort))
         .build()
+        .map(keep)
         .unwrap()
         .start_conversation()
         .await

@@ -14,7 +14,7 @@ use serde_json::json;
 use super::mcp_common::{
     alive, calls, conversation, eventually, json, output, startup, test_server, tool_names,
 };
-use super::support::{events_until, turn_events};
+use super::support::{events_until, keep, turn_events};
 
 #[tokio::test]
 async fn stdio_server_tools_reach_the_model_and_a_call_round_trips() {
@@ -312,6 +312,7 @@ async fn servers_are_read_from_config_toml_and_filtered() {
     let mut conv = builder
         .configure(|c| c.mcp_servers = loaded.config.mcp_servers.clone())
         .build()
+        .map(keep)
         .unwrap()
         .start_conversation()
         .await
@@ -387,7 +388,13 @@ async fn elicitation_requests_are_asked_in_the_conversation_and_declined_when_un
         .approval_policy(AskForApproval::Never)
         .approval_timeout(std::time::Duration::from_millis(200))
         .mcp_server("test", test_server("stdio"));
-    let mut conv = builder.build().unwrap().start_conversation().await.unwrap();
+    let mut conv = builder
+        .build()
+        .map(keep)
+        .unwrap()
+        .start_conversation()
+        .await
+        .unwrap();
     conv.submit(Op::UserInput {
         items: vec!["go".into()],
     })

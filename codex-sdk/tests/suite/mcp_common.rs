@@ -9,7 +9,7 @@ use codex_sdk::model::{ScriptedModel, ScriptedResponse};
 use codex_sdk::protocol::{AskForApproval, EventMsg, McpStartupCompleteEvent, ResponseItem};
 use serde_json::Value;
 
-use super::support::{events_until, example_binary, scripted};
+use super::support::{events_until, example_binary, keep, scripted};
 
 /// The test server over stdio, in `mode`.
 pub(super) fn test_server(mode: &str) -> McpServerConfig {
@@ -41,7 +41,13 @@ pub(super) async fn conversation(
     for (name, config) in servers {
         builder = builder.mcp_server(name, config);
     }
-    let conv = builder.build().unwrap().start_conversation().await.unwrap();
+    let conv = builder
+        .build()
+        .map(keep)
+        .unwrap()
+        .start_conversation()
+        .await
+        .unwrap();
     (conv, model)
 }
 

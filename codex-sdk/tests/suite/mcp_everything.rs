@@ -15,7 +15,7 @@ use codex_sdk::testing::{MockResponse, MockServer, sse};
 use serde_json::{Value, json};
 
 use super::mcp_common::{json, startup};
-use super::support::turn_events;
+use super::support::{keep, turn_events};
 
 /// The pinned version `scripts/test.sh` installs.
 const VERSION: &str = "2026.8.31";
@@ -84,6 +84,7 @@ async fn server_everything_through_a_full_turn() {
                 .startup_timeout(Duration::from_secs(30)),
         )
         .build()
+        .map(keep)
         .unwrap()
         .start_conversation()
         .await

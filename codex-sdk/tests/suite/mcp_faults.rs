@@ -8,7 +8,7 @@ use codex_sdk::model::ScriptedResponse;
 use codex_sdk::protocol::{AskForApproval, EventMsg, McpStartupStatus, Op, TurnAbortReason};
 
 use super::mcp_common::{alive, calls, conversation, eventually, output, startup, test_server};
-use super::support::{events_until, turn_events};
+use super::support::{events_until, keep, turn_events};
 
 #[tokio::test]
 async fn failing_servers_are_reported_and_never_block_the_others_or_the_turn() {
@@ -162,6 +162,12 @@ async fn interrupting_a_turn_cancels_the_in_flight_request() {
         events.last(),
         Some(EventMsg::TurnAborted(a)) if a.reason == TurnAbortReason::Interrupted
     ));
+    // The interrupted call ends exactly once, whether its handler or the session ends it.
+    let ends = events
+        .iter()
+        .filter(|m| matches!(m, EventMsg::McpToolCallEnd(e) if e.call_id == "slow"))
+        .count();
+    assert_eq!(ends, 1, "{events:?}");
     eventually("the server got notifications/cancelled", || {
         std::fs::read_to_string(&log).is_ok_and(|l| l.contains("cancelled"))
     })
@@ -189,6 +195,7 @@ async fn a_stdio_server_gets_the_environment_policy_and_its_own_env() {
             super::mcp_common::test_server("stdio").env("OPENAI_API_KEY", "given-by-config"),
         )
         .build()
+        .map(keep)
         .unwrap()
         .start_conversation()
         .await
@@ -282,4 +289,74 @@ async fn an_http_server_that_is_not_listening_fails_within_its_timeout() {
     let (_, done) = startup(&mut conv).await;
     assert_eq!(done.failed.len(), 1, "{done:?}");
     assert_eq!(done.failed[0].server, "remote");
+}
+
+/// The cancellation tree reaches MCP calls: dropping the `Codex` mid-call ends the call with exactly one
+/// failed `McpToolCallEnd` and one failed `ToolCallEnd`, then `TurnAborted`, and the server process dies.
+#[tokio::test]
+async fn dropping_the_codex_mid_mcp_call_ends_the_call_once_and_kills_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let pid_file = dir.path().join("pid");
+    let (builder, _model) = super::support::scripted([
+        calls(&[("slow", "test__sleep", r#"{"ms": 600000}"#)]),
+        ScriptedResponse::text("never"),
+    ]);
+    let codex = builder
+        .approval_policy(AskForApproval::Never)
+        .mcp_server(
+            "test",
+            test_server("stdio").env("MCP_TEST_PID_FILE", pid_file.to_string_lossy()),
+        )
+        .build()
+        .unwrap();
+    let mut conv = codex.start_conversation().await.unwrap();
+    conv.submit(Op::UserInput {
+        items: vec!["go".into()],
+    })
+    .await
+    .unwrap();
+    events_until(&mut conv, |m| matches!(m, EventMsg::McpToolCallBegin(_))).await;
+    let pid: u32 = std::fs::read_to_string(&pid_file).unwrap().parse().unwrap();
+    drop(codex);
+
+    let rest: Vec<EventMsg> = events_until(&mut conv, |m| matches!(m, EventMsg::ShutdownComplete))
+        .await
+        .into_iter()
+        .map(|e| e.msg)
+        .collect();
+    let mcp_ends: Vec<_> = rest
+        .iter()
+        .filter_map(|m| match m {
+            EventMsg::McpToolCallEnd(e) => Some(e),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(mcp_ends.len(), 1, "{rest:?}");
+    assert_eq!(mcp_ends[0].call_id, "slow");
+    assert!(matches!(
+        mcp_ends[0].result,
+        codex_sdk::protocol::McpToolCallResult::Failed { .. }
+    ));
+    let tool_ends: Vec<_> = rest
+        .iter()
+        .filter_map(|m| match m {
+            EventMsg::ToolCallEnd(e) => Some(e),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(tool_ends.len(), 1, "{rest:?}");
+    assert!(!tool_ends[0].success);
+    let aborted = rest
+        .iter()
+        .filter(|m| matches!(m, EventMsg::TurnAborted(_)))
+        .count();
+    assert_eq!(aborted, 1, "{rest:?}");
+    let end_at = rest
+        .iter()
+        .position(|m| matches!(m, EventMsg::McpToolCallEnd(_)));
+    let abort_at = rest
+        .iter()
+        .position(|m| matches!(m, EventMsg::TurnAborted(_)));
+    assert!(end_at < abort_at, "{rest:?}");
+    eventually("the MCP server dies with its Codex", || !alive(pid)).await;
 }

@@ -12,7 +12,7 @@ use codex_sdk::{CodexBuilder, Conversation};
 
 use super::mcp_common::{calls, output};
 use super::mcp_oauth_server::{AuthServer, AuthState, start, start_with};
-use super::support::{events_until, turn_events, walk};
+use super::support::{events_until, keep, turn_events, walk};
 
 /// A config with the server `docs` at `server`, its CODEX_HOME in `home`.
 fn config(home: &std::path::Path, server: &AuthServer) -> Config {
@@ -50,6 +50,7 @@ async fn conversation(config: &Config) -> (Conversation, Arc<ScriptedModel>) {
         .no_builtin_tools()
         .approval_policy(AskForApproval::Never)
         .build()
+        .map(keep)
         .unwrap()
         .start_conversation()
         .await

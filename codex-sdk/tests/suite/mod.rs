@@ -4,6 +4,7 @@ mod app_server;
 mod app_server_client;
 mod app_server_v2;
 mod auth;
+mod codex_drop;
 mod compact;
 mod compact_resume;
 mod config_codex;

@@ -120,16 +120,14 @@ async fn request_retries_are_announced_before_each_wait() {
     server.enqueue(MockResponse::status(429).retry_after("0").body("slow down"));
     server.enqueue(MockResponse::status(503).body("busy"));
     server.enqueue(MockResponse::sse(sse::text_response("r1", "ok")));
-    let mut conv = Codex::builder()
+    let keep_codex = Codex::builder()
         .ephemeral()
         .provider(provider(server.base_url()))
         .api_key(KEY)
         .no_builtin_tools()
         .build()
-        .unwrap()
-        .start_conversation()
-        .await
         .unwrap();
+    let mut conv = keep_codex.start_conversation().await.unwrap();
     conv.send("hi").await.unwrap();
     let msgs = turn_events(&mut conv).await;
     assert!(

@@ -113,7 +113,7 @@ async fn replay(
     model: Arc<ReplayModel>,
     cwd: &Path,
     turns: &[&str],
-) -> (Vec<EventMsg>, Conversation) {
+) -> (Vec<EventMsg>, Conversation, Codex) {
     let codex = builder(cwd)
         .model_client(model as Arc<dyn ModelClient>)
         .ephemeral()
@@ -121,7 +121,7 @@ async fn replay(
         .unwrap();
     let mut conv = codex.start_conversation().await.unwrap();
     let events = run_turns(&mut conv, turns).await;
-    (events, conv)
+    (events, conv, codex)
 }
 
 /// An event as compared: JSON without timestamps, durations and wall times. Deltas are left out: how a
@@ -181,7 +181,7 @@ async fn a_recorded_conversation_replays_offline_with_the_same_events() {
 
     let model = Arc::new(ReplayModel::from_rollout(&path).await.unwrap());
     assert_eq!(model.len(), 4);
-    let (replayed, mut conv) = replay(model.clone(), cwd.path(), &TURNS).await;
+    let (replayed, mut conv, _codex) = replay(model.clone(), cwd.path(), &TURNS).await;
     assert_eq!(model.divergence(), None);
     assert_eq!(model.remaining(), 0);
     assert_same_events(&replayed, &recorded);
@@ -195,7 +195,7 @@ async fn a_replay_that_sends_something_else_fails_naming_the_first_difference() 
     let cwd = tempfile::tempdir().unwrap();
     let (_, path) = record(home.path(), cwd.path()).await;
     let model = Arc::new(ReplayModel::from_rollout(&path).await.unwrap());
-    let (events, mut conv) = replay(
+    let (events, mut conv, _codex) = replay(
         model.clone(),
         cwd.path(),
         &["run the tools", "something else"],
@@ -209,7 +209,7 @@ async fn a_replay_that_sends_something_else_fails_naming_the_first_difference() 
     assert!(divergence.found.contains("something else"), "{divergence}");
     match events.last() {
         Some(EventMsg::Error(err)) => {
-            assert_eq!(err.code, ErrorCode::Internal);
+            assert_eq!(err.code, ErrorCode::ReplayDiverged);
             assert!(err.message.contains("replay diverged"), "{}", err.message);
             assert!(
                 err.message.contains(&format!("input item {index}")),
@@ -230,7 +230,7 @@ async fn a_replay_asking_for_more_than_was_recorded_fails() {
     let cwd = tempfile::tempdir().unwrap();
     let (_, path) = record(home.path(), cwd.path()).await;
     let model = Arc::new(ReplayModel::from_rollout(&path).await.unwrap());
-    let (events, mut conv) = replay(
+    let (events, mut conv, _codex) = replay(
         model.clone(),
         cwd.path(),
         &["run the tools", "and again", "more"],
@@ -240,6 +240,23 @@ async fn a_replay_asking_for_more_than_was_recorded_fails() {
     assert_eq!((divergence.request, divergence.item_index), (5, None));
     assert!(matches!(events.last(), Some(EventMsg::Error(_))));
     conv.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_recorded_conversation_is_found_by_id_in_its_codex_store() {
+    let home = tempfile::tempdir().unwrap();
+    let cwd = tempfile::tempdir().unwrap();
+    let (_, path) = record(home.path(), cwd.path()).await;
+    let codex = builder(cwd.path()).codex_home(home.path()).build().unwrap();
+    let id = codex.list_conversations(10, None).await.unwrap().items[0].conversation_id;
+    let by_id = ReplayModel::from_conversation(&codex, id).await.unwrap();
+    let by_path = ReplayModel::from_rollout(&path).await.unwrap();
+    assert_eq!((by_id.len(), by_id.remaining()), (by_path.len(), 4));
+    let ephemeral = builder(cwd.path()).ephemeral().build().unwrap();
+    let err = ReplayModel::from_conversation(&ephemeral, id)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidInput);
 }
 
 #[tokio::test]

@@ -27,12 +27,14 @@ async fn review(
     responses: Vec<ScriptedResponse>,
 ) -> (Vec<EventMsg>, Arc<ScriptedModel>, codex_sdk::Conversation) {
     let model = Arc::new(ScriptedModel::new(responses));
-    let codex = Codex::builder()
-        .model_client(model.clone())
-        .cwd("/tmp")
-        .configure(|c| c.review_model = Some("o3".into()))
-        .build()
-        .unwrap();
+    let codex = super::support::keep(
+        Codex::builder()
+            .model_client(model.clone())
+            .cwd("/tmp")
+            .configure(|c| c.review_model = Some("o3".into()))
+            .build()
+            .unwrap(),
+    );
     let mut conv = codex.start_conversation().await.unwrap();
     conv.submit(Op::Review {
         review_request: request(),

@@ -23,6 +23,12 @@ pub(super) fn scripted(
     (builder, model)
 }
 
+/// Keeps a `Codex` for the rest of the test process, for helpers that return only its conversation:
+/// dropping a `Codex` ends every conversation it started.
+pub(super) fn keep(codex: Codex) -> &'static Codex {
+    Box::leak(Box::new(codex))
+}
+
 /// Reads events until `pred` matches (returning every event read, the match last). Fails after 10 s.
 pub(super) async fn events_until(
     conv: &mut Conversation,

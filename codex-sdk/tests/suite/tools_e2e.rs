@@ -38,12 +38,14 @@ async fn conversation(
     std::sync::Arc<codex_sdk::model::ScriptedModel>,
 ) {
     let (builder, model) = scripted([first, ScriptedResponse::text("done")]);
-    let codex = builder
-        .cwd(cwd)
-        .approval_policy(approval)
-        .sandbox_policy(sandbox)
-        .build()
-        .unwrap();
+    let codex = super::support::keep(
+        builder
+            .cwd(cwd)
+            .approval_policy(approval)
+            .sandbox_policy(sandbox)
+            .build()
+            .unwrap(),
+    );
     let conv = codex.start_conversation().await.unwrap();
     register_builtin_tools(
         conv.tools(),

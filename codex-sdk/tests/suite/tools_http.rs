@@ -19,18 +19,18 @@ async fn conversation(server: &MockServer, cwd: &std::path::Path, wire: WireApi)
     let provider = ModelProviderInfo::custom("mock", server.base_url(), wire)
         .with_retries(0, 0)
         .with_stream_idle_timeout(Duration::from_secs(5));
-    let conv = Codex::builder()
-        .provider(provider)
-        .api_key("sk-tools")
-        .model("gpt-5-codex")
-        .cwd(cwd)
-        .approval_policy(AskForApproval::Never)
-        .sandbox_policy(workspace())
-        .build()
-        .unwrap()
-        .start_conversation()
-        .await
-        .unwrap();
+    let keep_codex = super::support::keep(
+        Codex::builder()
+            .provider(provider)
+            .api_key("sk-tools")
+            .model("gpt-5-codex")
+            .cwd(cwd)
+            .approval_policy(AskForApproval::Never)
+            .sandbox_policy(workspace())
+            .build()
+            .unwrap(),
+    );
+    let conv = keep_codex.start_conversation().await.unwrap();
     register_builtin_tools(
         conv.tools(),
         &BuiltinToolsConfig::for_wire_api(wire).with_unified_exec(true),

@@ -57,12 +57,8 @@ async fn a_tool_call_turn_sends_the_exact_requests() {
         r#"{"text":"ping"}"#,
     )));
     server.enqueue(MockResponse::sse(sse::text_response("r2", "pong")));
-    let mut conv = builder(&server, WireApi::Responses)
-        .build()
-        .unwrap()
-        .start_conversation()
-        .await
-        .unwrap();
+    let keep_codex = builder(&server, WireApi::Responses).build().unwrap();
+    let mut conv = keep_codex.start_conversation().await.unwrap();
     let result = conv.run("say ping").await.unwrap();
     assert_eq!(result.final_message.as_deref(), Some("pong"));
     let requests = server.requests();
@@ -115,12 +111,8 @@ async fn rate_limited_requests_are_retried_and_limits_reach_the_client() {
             .header("x-codex-primary-window-minutes", "300")
             .header("x-codex-secondary-used-percent", "7"),
     );
-    let mut conv = builder(&server, WireApi::Responses)
-        .build()
-        .unwrap()
-        .start_conversation()
-        .await
-        .unwrap();
+    let keep_codex = builder(&server, WireApi::Responses).build().unwrap();
+    let mut conv = keep_codex.start_conversation().await.unwrap();
     conv.send("hi").await.unwrap();
     let msgs = turn_events(&mut conv).await;
     assert!(matches!(terminal(&msgs), EventMsg::TaskComplete(_)));
@@ -155,12 +147,8 @@ async fn a_stream_cut_mid_event_is_replayed_with_a_stream_error() {
         MockResponse::sse(sse::text_response("r1", "complete answer")).cut_after_bytes(cut_at),
     );
     server.enqueue(full);
-    let mut conv = builder(&server, WireApi::Responses)
-        .build()
-        .unwrap()
-        .start_conversation()
-        .await
-        .unwrap();
+    let keep_codex = builder(&server, WireApi::Responses).build().unwrap();
+    let mut conv = keep_codex.start_conversation().await.unwrap();
     conv.send("hi").await.unwrap();
     let msgs = turn_events(&mut conv).await;
     let retries: Vec<&str> = msgs
@@ -185,12 +173,8 @@ async fn an_idle_stream_times_out_and_is_replayed() {
     let server = MockServer::start().await.unwrap();
     server.enqueue(MockResponse::sse(sse::text_response("r1", "late")).stall_after_bytes(30));
     server.enqueue(MockResponse::sse(sse::text_response("r1", "on time")));
-    let mut conv = builder(&server, WireApi::Responses)
-        .build()
-        .unwrap()
-        .start_conversation()
-        .await
-        .unwrap();
+    let keep_codex = builder(&server, WireApi::Responses).build().unwrap();
+    let mut conv = keep_codex.start_conversation().await.unwrap();
     conv.send("hi").await.unwrap();
     let msgs = turn_events(&mut conv).await;
     assert!(msgs.iter().any(|m| matches!(m, EventMsg::StreamError(_))));
@@ -210,12 +194,8 @@ async fn garbage_on_the_stream_is_a_typed_error_after_the_retries() {
             "event: response.created\ndata: {not json\n\n",
         ));
     }
-    let mut conv = builder(&server, WireApi::Responses)
-        .build()
-        .unwrap()
-        .start_conversation()
-        .await
-        .unwrap();
+    let keep_codex = builder(&server, WireApi::Responses).build().unwrap();
+    let mut conv = keep_codex.start_conversation().await.unwrap();
     conv.send("hi").await.unwrap();
     let msgs = turn_events(&mut conv).await;
     assert_eq!(
@@ -244,13 +224,11 @@ async fn context_window_exceeded_is_surfaced_at_once_with_a_full_token_count() {
             "Your input exceeds the context window of this model.",
         ),
     ]));
-    let mut conv = builder(&server, WireApi::Responses)
+    let keep_codex = builder(&server, WireApi::Responses)
         .model_context_window(128_000)
         .build()
-        .unwrap()
-        .start_conversation()
-        .await
         .unwrap();
+    let mut conv = keep_codex.start_conversation().await.unwrap();
     conv.send("a very long input").await.unwrap();
     let msgs = turn_events(&mut conv).await;
     let n = msgs.len();
@@ -305,12 +283,8 @@ async fn fatal_answers_end_the_turn_with_their_code_and_the_body() {
     ] {
         let server = MockServer::start().await.unwrap();
         server.enqueue(response);
-        let mut conv = builder(&server, WireApi::Responses)
-            .build()
-            .unwrap()
-            .start_conversation()
-            .await
-            .unwrap();
+        let keep_codex = builder(&server, WireApi::Responses).build().unwrap();
+        let mut conv = keep_codex.start_conversation().await.unwrap();
         let err = conv.run("hi").await.unwrap_err();
         assert_eq!(err.code(), code, "{err}");
         assert!(err.to_string().contains(needle), "{err}");
@@ -325,12 +299,8 @@ async fn server_errors_are_retried_then_reported() {
     for _ in 0..3 {
         server.enqueue(MockResponse::status(503).body("overloaded"));
     }
-    let mut conv = builder(&server, WireApi::Responses)
-        .build()
-        .unwrap()
-        .start_conversation()
-        .await
-        .unwrap();
+    let keep_codex = builder(&server, WireApi::Responses).build().unwrap();
+    let mut conv = keep_codex.start_conversation().await.unwrap();
     let err = conv.run("hi").await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::Http);
     assert_eq!(server.requests().len(), 3);
@@ -350,12 +320,8 @@ async fn a_chat_completions_turn_runs_tools_too() {
         chat::finish("c2", "stop"),
         chat::usage("c2", 50, 5),
     ]));
-    let mut conv = builder(&server, WireApi::Chat)
-        .build()
-        .unwrap()
-        .start_conversation()
-        .await
-        .unwrap();
+    let keep_codex = builder(&server, WireApi::Chat).build().unwrap();
+    let mut conv = keep_codex.start_conversation().await.unwrap();
     let result = conv.run("echo hi").await.unwrap();
     assert_eq!(result.final_message.as_deref(), Some("said hi"));
     assert_eq!(result.usage.input_tokens, 50);
@@ -372,14 +338,12 @@ async fn no_api_key_is_an_unauthorized_error_without_a_request() {
     let server = MockServer::start().await.unwrap();
     let mut provider = provider(&server, WireApi::Responses);
     provider.env_key = Some("CODEX_SDK_TEST_KEY_THAT_IS_NOT_SET".into());
-    let mut conv = Codex::builder()
+    let keep_codex = Codex::builder()
         .ephemeral()
         .provider(provider)
         .build()
-        .unwrap()
-        .start_conversation()
-        .await
         .unwrap();
+    let mut conv = keep_codex.start_conversation().await.unwrap();
     let err = conv.run("hi").await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::Unauthorized);
     assert!(server.requests().is_empty());
@@ -415,15 +379,13 @@ async fn reasoning_is_sent_only_to_models_that_reason() {
     let server = MockServer::start().await.unwrap();
     for model in ["gpt-4.1", "gpt-4o", "my-local-model", "gpt-5-codex", "o3"] {
         server.enqueue(MockResponse::sse(sse::text_response("r", "ok")));
-        let mut conv = builder(&server, WireApi::Responses)
+        let keep_codex = builder(&server, WireApi::Responses)
             .model(model)
             .model_context_window(100_000)
             .reasoning_effort(Some(ReasoningEffort::High))
             .build()
-            .unwrap()
-            .start_conversation()
-            .await
             .unwrap();
+        let mut conv = keep_codex.start_conversation().await.unwrap();
         conv.run("hi").await.unwrap();
         let body = server.requests().pop().unwrap().json();
         let reasons = model.starts_with("gpt-5") || model.starts_with('o');

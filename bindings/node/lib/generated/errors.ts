@@ -82,6 +82,15 @@ export class InternalError extends CodexError {
   override readonly name: string = "InternalError";
 }
 
+/**
+ * `replay_diverged`: A replayed conversation (`ReplayModel`) sent the model something its recording does not have; the
+ * message names the first difference.
+ */
+export class ReplayDivergedError extends CodexError {
+  override readonly code = "replay_diverged";
+  override readonly name: string = "ReplayDivergedError";
+}
+
 /** The class of each error code. */
 export const ERROR_CLASSES: { readonly [C in ErrorCode]: new (message: string, options?: ErrorOptions) => CodexError } = {
   context_window_exceeded: ContextWindowExceededError,
@@ -97,4 +106,5 @@ export const ERROR_CLASSES: { readonly [C in ErrorCode]: new (message: string, o
   interrupted: InterruptedError,
   closed: ClosedError,
   internal: InternalError,
+  replay_diverged: ReplayDivergedError,
 };

@@ -324,7 +324,12 @@ export type ErrorCode =
   /** The conversation is closed. */
   | "closed"
   /** A bug or an unexpected state inside the SDK. */
-  | "internal";
+  | "internal"
+  /**
+   * A replayed conversation (`ReplayModel`) sent the model something its recording does not have; the
+   * message names the first difference.
+   */
+  | "replay_diverged";
 
 /** The turn failed. */
 export interface ErrorEvent {
@@ -1175,6 +1180,88 @@ export type SandboxPolicy =
   /** No restrictions. */
   | {
     mode: "danger-full-access";
+  };
+
+/**
+ * A scripted model as data: the responses it plays, one per model request, and an optional pause before
+ * each stream event.
+ *
+ * ```
+ * use codex_sdk::model::ScriptedModelSpec;
+ *
+ * let spec = ScriptedModelSpec::from_json(
+ *     r#"{"responses": [[{"type": "function_call", "name": "add", "arguments": {"a": 1}}],
+ *                       [{"type": "message", "text": "done"}]]}"#,
+ * )?;
+ * let model = spec.build();
+ * assert_eq!(model.remaining(), 2);
+ * # Ok::<(), codex_sdk::Error>(())
+ * ```
+ */
+export interface ScriptedModelSpec {
+  /** Milliseconds to wait before each stream event (a slow model). */
+  event_delay_ms?: number | null;
+  /** The responses, in order: each the steps of one [`ScriptedResponse`]. */
+  responses?: Array<ScriptedStep[]>;
+}
+
+/** One step of a scripted response (a [`ScriptedResponse`] builder call). */
+export type ScriptedStep =
+  /** An assistant message (streamed as word-sized deltas). */
+  | {
+    type: "message";
+    /** The text. */
+    text: string;
+  }
+  /** A reasoning summary. */
+  | {
+    type: "reasoning";
+    /** The summary. */
+    text: string;
+  }
+  /** A function call with these arguments (sent as their JSON text). */
+  | {
+    type: "function_call";
+    /** The arguments. */
+    arguments: unknown;
+    /** The tool's name. */
+    name: string;
+  }
+  /** A function call whose arguments are this text, verbatim (it may be malformed JSON). */
+  | {
+    type: "raw_function_call";
+    /** The arguments' text. */
+    arguments: string;
+    /** The tool's name. */
+    name: string;
+  }
+  /** Any output item. */
+  | {
+    type: "item";
+    /** The item. */
+    item: ResponseItem;
+  }
+  /** The usage reported on completion. */
+  | {
+    type: "usage";
+    /** The token counts. */
+    usage: TokenUsage;
+  }
+  /** The request fails before any event, with an error of this kind. */
+  | {
+    type: "fail";
+    /** The error's kind. */
+    code: ErrorCode;
+    /** Its message. */
+    message: string;
+  }
+  /** After the items, the stream fails with an error of this kind instead of completing. */
+  | {
+    type: "then_fail";
+    /** The error's kind. */
+    code: ErrorCode;
+    /** Its message. */
+    message: string;
   };
 
 /** The conversation is ready. */

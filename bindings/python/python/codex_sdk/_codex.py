@@ -19,7 +19,7 @@ from ._types import (
     ReviewDecision,
     event_msg_from_dict,
 )
-from ._scripted import ScriptedModel
+from ._scripted import ReplayModel, ScriptedModel
 
 ApprovalRequest = Union[ExecApprovalRequestEvent, ApplyPatchApprovalRequestEvent, McpToolCallApprovalRequestEvent]
 """What needs the host's approval: a command, a patch, or a call of an MCP server's tool."""
@@ -65,7 +65,7 @@ class Codex:
         self,
         options: Union[CodexOptions, Dict[str, Any], None] = None,
         *,
-        model_client: Optional[ScriptedModel] = None,
+        model_client: Optional[Union[ScriptedModel, ReplayModel]] = None,
         tools: Optional[List[Union[Tool, Callable[..., Any]]]] = None,
         on_approval: Optional[ApprovalCallback] = None,
         on_telemetry: Optional[TelemetryCallback] = None,
@@ -130,8 +130,10 @@ class Codex:
         return fn
 
     async def shutdown(self) -> None:
-        """Exports the telemetry still queued for an `[otel]` exporter and waits until the telemetry
-        callback has had every event so far. Call it before the process exits."""
+        """Ends every conversation this `Codex` started and waits for them (a running turn ends with
+        `TurnAbortedEvent`, its tool calls with their End events), exports the telemetry still queued for
+        an `[otel]` exporter and waits until the telemetry callback has had every event so far. Call it
+        before the process exits. A conversation outlives the `Codex` object that started it until then."""
         if self._native is not None:
             await self._native.shutdown()
 

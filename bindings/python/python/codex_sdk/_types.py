@@ -60,7 +60,7 @@ EnvironmentInherit = Literal["all", "core", "none"]
 """Which of the host's variables a command starts from."""
 
 
-ErrorCode = Literal["context_window_exceeded", "usage_limit_reached", "unauthorized", "rate_limited", "timeout", "stream", "http", "invalid_input", "tool", "io", "interrupted", "closed", "internal"]
+ErrorCode = Literal["context_window_exceeded", "usage_limit_reached", "unauthorized", "rate_limited", "timeout", "stream", "http", "invalid_input", "tool", "io", "interrupted", "closed", "internal", "replay_diverged"]
 """A small, stable classification of every failure, for hosts to branch on.
 
 `crate::Error::code` projects the rich error onto this enum; the terminal
@@ -3244,6 +3244,249 @@ def sandbox_policy_from_dict(d: Dict[str, Any]) -> SandboxPolicy:
 
 
 @dataclass(init=False, repr=False, eq=False)
+class ScriptedModelSpec(_Data):
+    """A scripted model as data: the responses it plays, one per model request, and an optional pause before
+    each stream event.
+
+    ```
+    use codex_sdk::model::ScriptedModelSpec;
+
+    let spec = ScriptedModelSpec::from_json(
+        r#"{"responses": [[{"type": "function_call", "name": "add", "arguments": {"a": 1}}],
+                          [{"type": "message", "text": "done"}]]}"#,
+    )?;
+    let model = spec.build();
+    assert_eq!(model.remaining(), 2);
+    # Ok::<(), codex_sdk::Error>(())
+    ```
+    """
+    event_delay_ms: Optional[int] = None
+    """Milliseconds to wait before each stream event (a slow model)."""
+    responses: List[List[ScriptedStep]] = field(default_factory=list)
+    """The responses, in order: each the steps of one `ScriptedResponse`."""
+
+    def __init__(self, event_delay_ms: Optional[int] = None, responses: Optional[List[List[ScriptedStep]]] = None) -> None:
+        self.event_delay_ms = event_delay_ms
+        self.responses = list() if responses is None else responses
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "ScriptedModelSpec":
+        return cls(event_delay_ms=d.get("event_delay_ms"), responses=(None if d.get("responses", []) is None else [[scripted_step_from_dict(x) for x in x] for x in d['responses']]))
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {}
+        if self.event_delay_ms is not None:
+            d["event_delay_ms"] = self.event_delay_ms
+        if self.responses is not None:
+            d["responses"] = [[x.to_dict() for x in x] for x in self.responses]
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
+class MessageScriptedStep(_Data):
+    """An assistant message (streamed as word-sized deltas)."""
+    text: str
+    """The text."""
+    type: Literal["message"] = field(default="message", init=False)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.type = "message"
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "MessageScriptedStep":
+        return cls(text=d["text"])
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"type": self.type}
+        d["text"] = self.text
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
+class ReasoningScriptedStep(_Data):
+    """A reasoning summary."""
+    text: str
+    """The summary."""
+    type: Literal["reasoning"] = field(default="reasoning", init=False)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.type = "reasoning"
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "ReasoningScriptedStep":
+        return cls(text=d["text"])
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"type": self.type}
+        d["text"] = self.text
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
+class FunctionCallScriptedStep(_Data):
+    """A function call with these arguments (sent as their JSON text)."""
+    name: str
+    """The tool's name."""
+    arguments: Any
+    """The arguments."""
+    type: Literal["function_call"] = field(default="function_call", init=False)
+
+    def __init__(self, name: str, arguments: Any) -> None:
+        self.name = name
+        self.arguments = arguments
+        self.type = "function_call"
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "FunctionCallScriptedStep":
+        return cls(name=d["name"], arguments=d["arguments"])
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"type": self.type}
+        d["name"] = self.name
+        d["arguments"] = self.arguments
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
+class RawFunctionCallScriptedStep(_Data):
+    """A function call whose arguments are this text, verbatim (it may be malformed JSON)."""
+    name: str
+    """The tool's name."""
+    arguments: str
+    """The arguments' text."""
+    type: Literal["raw_function_call"] = field(default="raw_function_call", init=False)
+
+    def __init__(self, name: str, arguments: str) -> None:
+        self.name = name
+        self.arguments = arguments
+        self.type = "raw_function_call"
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "RawFunctionCallScriptedStep":
+        return cls(name=d["name"], arguments=d["arguments"])
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"type": self.type}
+        d["name"] = self.name
+        d["arguments"] = self.arguments
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
+class ItemScriptedStep(_Data):
+    """Any output item."""
+    item: ResponseItem
+    """The item."""
+    type: Literal["item"] = field(default="item", init=False)
+
+    def __init__(self, item: ResponseItem) -> None:
+        self.item = item
+        self.type = "item"
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "ItemScriptedStep":
+        return cls(item=response_item_from_dict(d["item"]))
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"type": self.type}
+        d["item"] = self.item.to_dict()
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
+class UsageScriptedStep(_Data):
+    """The usage reported on completion."""
+    usage: TokenUsage
+    """The token counts."""
+    type: Literal["usage"] = field(default="usage", init=False)
+
+    def __init__(self, usage: TokenUsage) -> None:
+        self.usage = usage
+        self.type = "usage"
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "UsageScriptedStep":
+        return cls(usage=TokenUsage.from_dict(d["usage"]))
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"type": self.type}
+        d["usage"] = self.usage.to_dict()
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
+class FailScriptedStep(_Data):
+    """The request fails before any event, with an error of this kind."""
+    code: ErrorCode
+    """The error's kind."""
+    message: str
+    """Its message."""
+    type: Literal["fail"] = field(default="fail", init=False)
+
+    def __init__(self, code: ErrorCode, message: str) -> None:
+        self.code = code
+        self.message = message
+        self.type = "fail"
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "FailScriptedStep":
+        return cls(code=d["code"], message=d["message"])
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"type": self.type}
+        d["code"] = self.code
+        d["message"] = self.message
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
+class ThenFailScriptedStep(_Data):
+    """After the items, the stream fails with an error of this kind instead of completing."""
+    code: ErrorCode
+    """The error's kind."""
+    message: str
+    """Its message."""
+    type: Literal["then_fail"] = field(default="then_fail", init=False)
+
+    def __init__(self, code: ErrorCode, message: str) -> None:
+        self.code = code
+        self.message = message
+        self.type = "then_fail"
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "ThenFailScriptedStep":
+        return cls(code=d["code"], message=d["message"])
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"type": self.type}
+        d["code"] = self.code
+        d["message"] = self.message
+        return d
+
+
+ScriptedStep = Union[MessageScriptedStep, ReasoningScriptedStep, FunctionCallScriptedStep, RawFunctionCallScriptedStep, ItemScriptedStep, UsageScriptedStep, FailScriptedStep, ThenFailScriptedStep]
+"""One step of a scripted response (a `ScriptedResponse` builder call)."""
+
+_SCRIPTED_STEP_VARIANTS: Dict[str, Callable[[Dict[str, Any]], Any]] = {
+    "message": MessageScriptedStep.from_dict,
+    "reasoning": ReasoningScriptedStep.from_dict,
+    "function_call": FunctionCallScriptedStep.from_dict,
+    "raw_function_call": RawFunctionCallScriptedStep.from_dict,
+    "item": ItemScriptedStep.from_dict,
+    "usage": UsageScriptedStep.from_dict,
+    "fail": FailScriptedStep.from_dict,
+    "then_fail": ThenFailScriptedStep.from_dict,
+}
+
+
+def scripted_step_from_dict(d: Dict[str, Any]) -> ScriptedStep:
+    """Builds the `ScriptedStep` variant named by `d["type"]`."""
+    return _SCRIPTED_STEP_VARIANTS[d["type"]](d)
+
+
+@dataclass(init=False, repr=False, eq=False)
 class ShellEnvironmentPolicy(_Data):
     """How the environment of every process the agent starts is computed from the host's. The steps, in order
     (as Codex CLI applies them):
@@ -3648,6 +3891,7 @@ __all__ = [
     "ExecLocalShellAction",
     "ExecOutputStream",
     "ExitedReviewModeEvent",
+    "FailScriptedStep",
     "FailedMcpStartupStatus",
     "FailedMcpToolCallResult",
     "FileChange",
@@ -3655,11 +3899,13 @@ __all__ = [
     "FunctionCallItem",
     "FunctionCallOutputItem",
     "FunctionCallOutputPayload",
+    "FunctionCallScriptedStep",
     "GetPathOp",
     "ImageInput",
     "InputImageContent",
     "InputTextContent",
     "InterruptOp",
+    "ItemScriptedStep",
     "LocalImageInput",
     "LocalShellAction",
     "LocalShellCallItem",
@@ -3676,6 +3922,7 @@ __all__ = [
     "McpToolCallEndEvent",
     "McpToolCallResult",
     "MessageItem",
+    "MessageScriptedStep",
     "ModelProviderInfo",
     "Op",
     "OpenPageWebSearchAction",
@@ -3689,12 +3936,14 @@ __all__ = [
     "PlanUpdateEvent",
     "RateLimitSnapshot",
     "RateLimitWindow",
+    "RawFunctionCallScriptedStep",
     "RawResponseItemEvent",
     "ReadOnlyPolicy",
     "ReadyMcpStartupStatus",
     "ReasoningContent",
     "ReasoningEffort",
     "ReasoningItem",
+    "ReasoningScriptedStep",
     "ReasoningSummary",
     "ReasoningSummaryPart",
     "ReasoningTextReasoningContent",
@@ -3711,6 +3960,8 @@ __all__ = [
     "ReviewOutputEvent",
     "ReviewRequest",
     "SandboxPolicy",
+    "ScriptedModelSpec",
+    "ScriptedStep",
     "SearchWebSearchAction",
     "SessionConfiguredEvent",
     "SessionSource",
@@ -3727,6 +3978,7 @@ __all__ = [
     "TaskStartedEvent",
     "TextInput",
     "TextReasoningContent",
+    "ThenFailScriptedStep",
     "TimedOutMcpStartupStatus",
     "TokenCountEvent",
     "TokenUsage",
@@ -3738,6 +3990,7 @@ __all__ = [
     "TurnDiffEvent",
     "TurnResult",
     "UpdateChange",
+    "UsageScriptedStep",
     "UserInput",
     "UserInputOp",
     "UserMessageEvent",
@@ -3761,6 +4014,7 @@ __all__ = [
     "reasoning_summary_part_from_dict",
     "response_item_from_dict",
     "sandbox_policy_from_dict",
+    "scripted_step_from_dict",
     "user_input_from_dict",
     "web_search_action_from_dict",
 ]

@@ -107,6 +107,14 @@ class InternalError(CodexError):
     code: ClassVar[ErrorCode] = "internal"
 
 
+class ReplayDivergedError(CodexError):
+    """`replay_diverged`: A replayed conversation (`ReplayModel`) sent the model something its recording does not have; the
+    message names the first difference.
+    """
+
+    code: ClassVar[ErrorCode] = "replay_diverged"
+
+
 ERROR_CLASSES: Dict[str, Type[CodexError]] = {
     "context_window_exceeded": ContextWindowExceededError,
     "usage_limit_reached": UsageLimitReachedError,
@@ -121,6 +129,7 @@ ERROR_CLASSES: Dict[str, Type[CodexError]] = {
     "interrupted": CodexInterruptedError,
     "closed": ClosedError,
     "internal": InternalError,
+    "replay_diverged": ReplayDivergedError,
 }
 """The exception class of each `ErrorCode`."""
 
@@ -146,6 +155,7 @@ __all__ = [
     "InvalidInputError",
     "IoError",
     "RateLimitedError",
+    "ReplayDivergedError",
     "StreamError",
     "ToolError",
     "UnauthorizedError",

@@ -11,7 +11,7 @@ import json
 from typing import Any, Dict, List
 
 from . import _native
-from ._scripted import ScriptedModel, ScriptedResponse
+from ._scripted import ReplayModel, ScriptedModel, ScriptedResponse
 
 MockServer = _native.MockServer
 """A mock model server on 127.0.0.1 answering each request with the next queued `MockResponse`."""
@@ -71,4 +71,4 @@ class sse:
     failed = staticmethod(_native.sse_failed)
 
 
-__all__ = ["MockResponse", "MockServer", "ScriptedModel", "ScriptedResponse", "enqueue", "sse"]
+__all__ = ["MockResponse", "MockServer", "ReplayModel", "ScriptedModel", "ScriptedResponse", "enqueue", "sse"]

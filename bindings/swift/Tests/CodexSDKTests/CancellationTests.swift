@@ -58,6 +58,24 @@ final class CancellationTests: XCTestCase {
         XCTAssertEqual(next.finalMessage, "after")
     }
 
+    func testShuttingTheCodexDownEndsTheRunningTurnWithTurnAborted() async throws {
+        let host = try codex(scripted([text(long)], eventDelayMs: 5))
+        let conversation = try await host.startConversation()
+
+        var messages: [EventMsg] = []
+        var shut = false
+        for try await event in conversation.stream("talk") {
+            messages.append(event.msg)
+            if case .agentMessageDelta = event.msg, !shut {
+                shut = true
+                try await host.shutdown()
+            }
+        }
+
+        XCTAssertTrue(shut, "no delta before the end: \(messages.prefix(4))")
+        guard case .turnAborted? = messages.last else { return XCTFail("\(messages.last as Any)") }
+    }
+
     func testInterruptFromAnotherTaskFailsRunWithInterrupted() async throws {
         let conversation = try await codex(scripted([text(long)], eventDelayMs: 5)).startConversation()
 

@@ -1014,13 +1014,21 @@ public protocol CodexProtocol: AnyObject, Sendable {
     func model()  -> String
     
     /**
+     * A model replaying the conversation `conversation_id` this Codex recorded. Fails with
+     * `invalidInput` when there is no such recording (or this Codex is ephemeral).
+     */
+    func replayModel(conversationId: String) async throws  -> ReplayModel
+    
+    /**
      * Resumes the conversation recorded at `path`: same id, its history, new turns appended to the file.
      */
     func resumeConversation(path: String) async throws  -> Conversation
     
     /**
-     * Exports the telemetry still queued for an `[otel]` exporter and waits until the telemetry
-     * listener has had every event recorded so far. Conversations are shut down on their own.
+     * Ends every conversation this Codex started and waits for them (a running turn ends with
+     * `turnAborted`), exports the telemetry still queued for an `[otel]` exporter and waits until the
+     * telemetry listener has had every event recorded so far. Until then a conversation outlives the
+     * `Codex` object that started it.
      */
     func shutdown() async throws 
     
@@ -1085,12 +1093,13 @@ open class Codex: CodexProtocol, @unchecked Sendable {
     /**
      * A `Codex` with `options`, the host's `tools` (in every conversation), an optional approval handler
      * (otherwise approval requests are denied on timeout unless answered with an op) and an optional
-     * scripted model (otherwise the provider's API is used), and an optional telemetry listener (every
-     * telemetry event, in order, never on a turn's own path).
+     * scripted model (otherwise the provider's API is used), an optional telemetry listener (every
+     * telemetry event, in order, never on a turn's own path), and an optional replay model (a recorded
+     * conversation served offline).
      *
      * Fails with `invalidInput` for a bad setting (naming it) or tool, `config` for a bad `config.toml`.
      */
-public convenience init(options: CodexOptions, tools: [CodexTool] = [], approvalHandler: ApprovalHandler? = nil, modelClient: ScriptedModel? = nil, telemetryListener: TelemetryListener? = nil)throws  {
+public convenience init(options: CodexOptions, tools: [CodexTool] = [], approvalHandler: ApprovalHandler? = nil, modelClient: ScriptedModel? = nil, telemetryListener: TelemetryListener? = nil, replayModel: ReplayModel? = nil)throws  {
     let handle =
         try rustCallWithError(FfiConverterTypeCodexError_lift) {
         uniffiCallStatus in
@@ -1099,7 +1108,8 @@ public convenience init(options: CodexOptions, tools: [CodexTool] = [], approval
         FfiConverterSequenceTypeCodexTool.lower(tools),
         FfiConverterOptionTypeApprovalHandler.lower(approvalHandler),
         FfiConverterOptionTypeScriptedModel.lower(modelClient),
-        FfiConverterOptionTypeTelemetryListener.lower(telemetryListener),uniffiCallStatus
+        FfiConverterOptionTypeTelemetryListener.lower(telemetryListener),
+        FfiConverterOptionTypeReplayModel.lower(replayModel),uniffiCallStatus
     )
 }
     self.init(unsafeFromHandle: handle)
@@ -1206,6 +1216,26 @@ open func model() -> String  {
 }
     
     /**
+     * A model replaying the conversation `conversation_id` this Codex recorded. Fails with
+     * `invalidInput` when there is no such recording (or this Codex is ephemeral).
+     */
+open func replayModel(conversationId: String)async throws  -> ReplayModel  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_codex_sdk_swift_fn_method_codex_replay_model(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(conversationId)
+                )
+            },
+            pollFunc: ffi_codex_sdk_swift_rust_future_poll_u64,
+            completeFunc: ffi_codex_sdk_swift_rust_future_complete_u64,
+            freeFunc: ffi_codex_sdk_swift_rust_future_free_u64,
+            liftFunc: FfiConverterTypeReplayModel_lift,
+            errorHandler: FfiConverterTypeCodexError_lift
+        )
+}
+    
+    /**
      * Resumes the conversation recorded at `path`: same id, its history, new turns appended to the file.
      */
 open func resumeConversation(path: String)async throws  -> Conversation  {
@@ -1225,8 +1255,10 @@ open func resumeConversation(path: String)async throws  -> Conversation  {
 }
     
     /**
-     * Exports the telemetry still queued for an `[otel]` exporter and waits until the telemetry
-     * listener has had every event recorded so far. Conversations are shut down on their own.
+     * Ends every conversation this Codex started and waits for them (a running turn ends with
+     * `turnAborted`), exports the telemetry still queued for an `[otel]` exporter and waits until the
+     * telemetry listener has had every event recorded so far. Until then a conversation outlives the
+     * `Codex` object that started it.
      */
 open func shutdown()async throws   {
     return
@@ -2774,6 +2806,169 @@ public func FfiConverterTypeMockServer_lower(_ value: MockServer) -> UInt64 {
 
 
 /**
+ * A model replaying the responses recorded in a rollout, in order, so a recorded conversation re-runs
+ * offline with the same tool calls. The first request that differs from the recording fails its turn with
+ * `replayDiverged`, naming the difference.
+ */
+public protocol ReplayModelProtocol: AnyObject, Sendable {
+    
+    /**
+     * Where the replay first differed from its recording (`nil` while it matches).
+     */
+    func divergence()  -> String?
+    
+    /**
+     * Recorded responses not served yet.
+     */
+    func remaining()  -> UInt64
+    
+}
+/**
+ * A model replaying the responses recorded in a rollout, in order, so a recorded conversation re-runs
+ * offline with the same tool calls. The first request that differs from the recording fails its turn with
+ * `replayDiverged`, naming the difference.
+ */
+open class ReplayModel: ReplayModelProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_codex_sdk_swift_fn_clone_replaymodel(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_codex_sdk_swift_fn_free_replaymodel(handle, $0) }
+    }
+
+    
+    /**
+     * Replays the rollout file at `path` (the recorded conversation's `rollout_path`). Fails with `io`
+     * when it cannot be read, `invalidInput` when it holds no model response.
+     */
+public static func fromRollout(path: String)throws  -> ReplayModel  {
+    return try  FfiConverterTypeReplayModel_lift(try rustCallWithError(FfiConverterTypeCodexError_lift) {
+        uniffiCallStatus in
+    uniffi_codex_sdk_swift_fn_constructor_replaymodel_from_rollout(
+        FfiConverterString.lower(path),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+    /**
+     * Where the replay first differed from its recording (`nil` while it matches).
+     */
+open func divergence() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_codex_sdk_swift_fn_method_replaymodel_divergence(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Recorded responses not served yet.
+     */
+open func remaining() -> UInt64  {
+    return try!  FfiConverterUInt64.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_codex_sdk_swift_fn_method_replaymodel_remaining(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReplayModel: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = ReplayModel
+
+    public static func lift(_ handle: UInt64) throws -> ReplayModel {
+        return ReplayModel(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: ReplayModel) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ReplayModel {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: ReplayModel, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReplayModel_lift(_ handle: UInt64) throws -> ReplayModel {
+    return try FfiConverterTypeReplayModel.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReplayModel_lower(_ value: ReplayModel) -> UInt64 {
+    return FfiConverterTypeReplayModel.lower(value)
+}
+
+
+
+
+
+
+/**
  * An offline model that answers each request with the next scripted response (and fails with an
  * `internal` error when the script has run out).
  */
@@ -4154,6 +4349,15 @@ enum CodexError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
          * What happened, with its causes.
          */message: String
     )
+    /**
+     * A replayed conversation sent the model something its recording does not have (the message names
+     * the first difference).
+     */
+    case ReplayDiverged(
+        /**
+         * What happened, with its causes.
+         */message: String
+    )
 
     
 
@@ -4220,6 +4424,9 @@ public struct FfiConverterTypeCodexError: FfiConverterRustBuffer {
             message: try FfiConverterString.read(from: &buf)
             )
         case 13: return .Internal(
+            message: try FfiConverterString.read(from: &buf)
+            )
+        case 14: return .ReplayDiverged(
             message: try FfiConverterString.read(from: &buf)
             )
 
@@ -4296,6 +4503,11 @@ public struct FfiConverterTypeCodexError: FfiConverterRustBuffer {
         
         case let .Internal(message):
             writeInt(&buf, Int32(13))
+            FfiConverterString.write(message, into: &buf)
+            
+        
+        case let .ReplayDiverged(message):
+            writeInt(&buf, Int32(14))
             FfiConverterString.write(message, into: &buf)
             
         }
@@ -4615,6 +4827,30 @@ fileprivate struct FfiConverterOptionTypeCancelToken: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeCancelToken.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeReplayModel: FfiConverterRustBuffer {
+    typealias SwiftType = ReplayModel?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeReplayModel.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeReplayModel.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -5950,10 +6186,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_codex_sdk_swift_checksum_method_codex_model() != 4289) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_codex_sdk_swift_checksum_method_codex_replay_model() != 60261) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_codex_sdk_swift_checksum_method_codex_resume_conversation() != 23569) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_codex_sdk_swift_checksum_method_codex_shutdown() != 34149) {
+    if (uniffi_codex_sdk_swift_checksum_method_codex_shutdown() != 44031) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_codex_sdk_swift_checksum_method_codex_start_conversation() != 48137) {
@@ -6002,6 +6241,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_codex_sdk_swift_checksum_method_conversation_unregister_tool() != 51841) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_codex_sdk_swift_checksum_method_replaymodel_divergence() != 29267) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_codex_sdk_swift_checksum_method_replaymodel_remaining() != 4413) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_codex_sdk_swift_checksum_method_scriptedmodel_push() != 26199) {
@@ -6085,7 +6330,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_codex_sdk_swift_checksum_method_toolcontext_wait_cancelled() != 2512) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_codex_sdk_swift_checksum_constructor_codex_new() != 10811) {
+    if (uniffi_codex_sdk_swift_checksum_constructor_codex_new() != 36183) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_codex_sdk_swift_checksum_constructor_replaymodel_from_rollout() != 60079) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_codex_sdk_swift_checksum_constructor_scriptedmodel_new() != 63007) {

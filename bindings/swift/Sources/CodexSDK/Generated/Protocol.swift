@@ -635,6 +635,9 @@ public enum ErrorCode: String, Codable, Hashable, Sendable, CaseIterable {
     case closed = "closed"
     /// A bug or an unexpected state inside the SDK.
     case `internal` = "internal"
+    /// A replayed conversation (`ReplayModel`) sent the model something its recording does not have; the
+    /// message names the first difference.
+    case replayDiverged = "replay_diverged"
 }
 
 /// The turn failed.
@@ -2517,6 +2520,173 @@ public enum SandboxPolicy: Codable, Hashable, Sendable {
             try c.encode(v3, forKey: .writableRoots)
         case .dangerFullAccess:
             try tags.encode("danger-full-access", forKey: .tag)
+        }
+    }
+}
+
+/// A scripted model as data: the responses it plays, one per model request, and an optional pause before
+/// each stream event.
+///
+/// ```
+/// use codex_sdk::model::ScriptedModelSpec;
+///
+/// let spec = ScriptedModelSpec::from_json(
+///     r#"{"responses": [[{"type": "function_call", "name": "add", "arguments": {"a": 1}}],
+///                       [{"type": "message", "text": "done"}]]}"#,
+/// )?;
+/// let model = spec.build();
+/// assert_eq!(model.remaining(), 2);
+/// # Ok::<(), codex_sdk::Error>(())
+/// ```
+public struct ScriptedModelSpec: Codable, Hashable, Sendable {
+    /// The responses, in order: each the steps of one [`ScriptedResponse`].
+    public var responses: [[ScriptedStep]]
+    /// Milliseconds to wait before each stream event (a slow model).
+    public var eventDelayMs: UInt64?
+
+    public init(responses: [[ScriptedStep]] = [], eventDelayMs: UInt64? = nil) {
+        self.responses = responses
+        self.eventDelayMs = eventDelayMs
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case responses = "responses"
+        case eventDelayMs = "event_delay_ms"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.responses = try c.decodeIfPresent([[ScriptedStep]].self, forKey: .responses) ?? []
+        self.eventDelayMs = try c.decodeIfPresent(UInt64.self, forKey: .eventDelayMs)
+    }
+}
+
+/// One step of a scripted response (a [`ScriptedResponse`] builder call).
+public enum ScriptedStep: Codable, Hashable, Sendable {
+    /// An assistant message (streamed as word-sized deltas).
+    case message(text: String)
+    /// A reasoning summary.
+    case reasoning(text: String)
+    /// A function call with these arguments (sent as their JSON text).
+    case functionCall(arguments: JSONValue, name: String)
+    /// A function call whose arguments are this text, verbatim (it may be malformed JSON).
+    case rawFunctionCall(arguments: String, name: String)
+    /// Any output item.
+    case item(item: ResponseItem)
+    /// The usage reported on completion.
+    case usage(usage: TokenUsage)
+    /// The request fails before any event, with an error of this kind.
+    case fail(code: ErrorCode, message: String)
+    /// After the items, the stream fails with an error of this kind instead of completing.
+    case thenFail(code: ErrorCode, message: String)
+
+    private enum TagKey: String, CodingKey {
+        case tag = "type"
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case arguments = "arguments"
+        case code = "code"
+        case item = "item"
+        case message = "message"
+        case name = "name"
+        case text = "text"
+        case usage = "usage"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let tags = try decoder.container(keyedBy: TagKey.self)
+        let tag = try tags.decode(String.self, forKey: .tag)
+        switch tag {
+        case "message":
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self = .message(
+                text: try c.decode(String.self, forKey: .text)
+            )
+        case "reasoning":
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self = .reasoning(
+                text: try c.decode(String.self, forKey: .text)
+            )
+        case "function_call":
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self = .functionCall(
+                arguments: try c.decode(JSONValue.self, forKey: .arguments),
+                name: try c.decode(String.self, forKey: .name)
+            )
+        case "raw_function_call":
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self = .rawFunctionCall(
+                arguments: try c.decode(String.self, forKey: .arguments),
+                name: try c.decode(String.self, forKey: .name)
+            )
+        case "item":
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self = .item(
+                item: try c.decode(ResponseItem.self, forKey: .item)
+            )
+        case "usage":
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self = .usage(
+                usage: try c.decode(TokenUsage.self, forKey: .usage)
+            )
+        case "fail":
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self = .fail(
+                code: try c.decode(ErrorCode.self, forKey: .code),
+                message: try c.decode(String.self, forKey: .message)
+            )
+        case "then_fail":
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self = .thenFail(
+                code: try c.decode(ErrorCode.self, forKey: .code),
+                message: try c.decode(String.self, forKey: .message)
+            )
+        default:
+            throw DecodingError.dataCorruptedError(
+                forKey: .tag, in: tags, debugDescription: "unknown ScriptedStep \(tag)")
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var tags = encoder.container(keyedBy: TagKey.self)
+        switch self {
+        case let .message(v0):
+            try tags.encode("message", forKey: .tag)
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(v0, forKey: .text)
+        case let .reasoning(v0):
+            try tags.encode("reasoning", forKey: .tag)
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(v0, forKey: .text)
+        case let .functionCall(v0, v1):
+            try tags.encode("function_call", forKey: .tag)
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(v0, forKey: .arguments)
+            try c.encode(v1, forKey: .name)
+        case let .rawFunctionCall(v0, v1):
+            try tags.encode("raw_function_call", forKey: .tag)
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(v0, forKey: .arguments)
+            try c.encode(v1, forKey: .name)
+        case let .item(v0):
+            try tags.encode("item", forKey: .tag)
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(v0, forKey: .item)
+        case let .usage(v0):
+            try tags.encode("usage", forKey: .tag)
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(v0, forKey: .usage)
+        case let .fail(v0, v1):
+            try tags.encode("fail", forKey: .tag)
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(v0, forKey: .code)
+            try c.encode(v1, forKey: .message)
+        case let .thenFail(v0, v1):
+            try tags.encode("then_fail", forKey: .tag)
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(v0, forKey: .code)
+            try c.encode(v1, forKey: .message)
         }
     }
 }
