@@ -157,7 +157,10 @@ async fn a_setsid_daemon_dies_with_its_unified_exec_session() {
 
 /// Runs the `exec` example against the mock server on a turn whose shell call records its environment and
 /// pid and then sleeps, kills the host with `signal`, and checks that the command died with it.
-async fn host_death_kills_the_tool(signal: &str) {
+/// Runs a host (`codex-sdk exec`) whose tool blocks, sends it `signal`, and checks the tool dies with it.
+/// With `sigint_ignored` the host starts with SIGINT ignored, as a shell's background job does. Returns
+/// the host's exit status.
+async fn host_death_kills_the_tool(signal: &str, sigint_ignored: bool) -> std::process::ExitStatus {
     let exec = super::support::exec_binary();
     let server = MockServer::start().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -173,7 +176,16 @@ async fn host_death_kills_the_tool(signal: &str) {
         "r1", "c1", "shell", &args,
     )));
     let secret = "sk-test-never-visible-to-tools";
-    let mut host = tokio::process::Command::new(exec)
+    let mut host = if sigint_ignored {
+        let mut wrapper = tokio::process::Command::new("bash");
+        wrapper
+            .args(["-c", "trap '' INT; exec \"$0\" \"$@\""])
+            .arg(exec);
+        wrapper
+    } else {
+        tokio::process::Command::new(exec)
+    };
+    let mut host = host
         .args([
             "-c",
             "approval_policy=never",
@@ -205,24 +217,34 @@ async fn host_death_kills_the_tool(signal: &str) {
         .status()
         .unwrap();
     assert!(status.success());
-    let _ = host.wait().await;
+    let exit = host.wait().await.unwrap();
     assert!(
         dies(pid).await,
         "the tool's process {pid} outlived its host (killed with {signal})"
     );
+    exit
 }
 
 #[tokio::test]
 async fn a_tools_child_dies_when_the_host_is_killed() {
-    host_death_kills_the_tool("-KILL").await;
+    host_death_kills_the_tool("-KILL", false).await;
 }
 
 #[tokio::test]
 async fn a_tools_child_dies_when_the_host_is_terminated() {
-    host_death_kills_the_tool("-TERM").await;
+    let exit = host_death_kills_the_tool("-TERM", false).await;
+    assert_eq!(exit.code(), Some(143), "{exit:?}");
 }
 
 #[tokio::test]
 async fn a_tools_child_dies_when_the_host_is_interrupted() {
-    host_death_kills_the_tool("-INT").await;
+    let exit = host_death_kills_the_tool("-INT", false).await;
+    assert_eq!(exit.code(), Some(130), "{exit:?}");
+}
+
+#[tokio::test]
+async fn ctrl_c_interrupts_a_host_started_with_sigint_ignored() {
+    // A shell's background job inherits SIGINT ignored; exec still answers Ctrl-C by interrupting the turn.
+    let exit = host_death_kills_the_tool("-INT", true).await;
+    assert_eq!(exit.code(), Some(130), "{exit:?}");
 }

@@ -9,7 +9,10 @@
 //! scripted offline demo and says so.
 //!
 //! Exit status: 0 when the turn completed, 1 when it failed or anything else went wrong (including a
-//! rollout that could not be written: the message says so), 2 for bad arguments. A closed stdout
+//! rollout that could not be written: the message says so), 2 for bad arguments, 130 / 143 when SIGINT
+//! (Ctrl-C) / SIGTERM interrupted the turn — the turn is aborted as an interrupt would (its tools'
+//! processes end, the rollout is written out and resumes), also when the parent shell started us with
+//! SIGINT ignored. A closed stdout
 //! (`exec --json … | head -1`) ends the run quietly with 0, as `rg` and other tools that ignore SIGPIPE do:
 //! the running turn is interrupted and the rollout written out, so the conversation can be resumed.
 
@@ -22,6 +25,7 @@ mod mcp;
 mod mcp_auth;
 mod output;
 mod render;
+mod signals;
 
 use std::io;
 use std::path::PathBuf;
@@ -74,6 +78,7 @@ async fn exec_main(args: args::Args) -> ExitCode {
     match run(args).await {
         Ok(Outcome::Completed | Outcome::StdoutClosed) => ExitCode::SUCCESS,
         Ok(Outcome::Failed) => ExitCode::FAILURE,
+        Ok(Outcome::Interrupted(signal)) => ExitCode::from(128 + signal.number()),
         Err(err) => {
             errln!("exec: {err} ({})", err.code());
             ExitCode::FAILURE
@@ -89,6 +94,8 @@ enum Outcome {
     Failed,
     /// The reader closed stdout; the run stopped early.
     StdoutClosed,
+    /// A signal interrupted the turn.
+    Interrupted(signals::Stop),
 }
 
 /// What a failed stdout write means: a closed pipe stops the run quietly, anything else is an error.
@@ -231,7 +238,22 @@ async fn run(args: args::Args) -> Result<Outcome> {
     }
     let mut usage = TokenUsage::default();
     let mut outcome = Outcome::Failed;
-    while let Some(event) = conversation.next_event().await {
+    // SIGINT / SIGTERM interrupt the turn; its events (the aborted tools, TurnAborted) are still printed.
+    let stop = signals::stop();
+    tokio::pin!(stop);
+    let mut interrupted = None;
+    loop {
+        let event = tokio::select! {
+            event = conversation.next_event() => event,
+            signal = &mut stop, if interrupted.is_none() => {
+                interrupted = Some(signal);
+                if signal.is_some() {
+                    conversation.interrupt().await?;
+                }
+                continue;
+            }
+        };
+        let Some(event) = event else { break };
         let printed = if args.json {
             let line = serde_json::to_string(&event)?;
             outln!("{line}").map(|()| event.msg.is_turn_terminal())
@@ -247,9 +269,14 @@ async fn run(args: args::Args) -> Result<Outcome> {
         match printed {
             Ok(false) => {}
             Ok(true) => {
-                if matches!(event.msg, EventMsg::TaskComplete(_)) {
-                    outcome = Outcome::Completed;
-                }
+                outcome = match event.msg {
+                    EventMsg::TaskComplete(_) => Outcome::Completed,
+                    EventMsg::TurnAborted(_) => match interrupted {
+                        Some(Some(signal)) => Outcome::Interrupted(signal),
+                        _ => Outcome::Failed,
+                    },
+                    _ => Outcome::Failed,
+                };
                 break;
             }
             Err(e) => {
