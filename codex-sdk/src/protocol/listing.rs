@@ -44,6 +44,11 @@ impl Cursor {
         Self { ts, id }
     }
 
+    /// The id part.
+    pub(crate) fn id(&self) -> Uuid {
+        self.id
+    }
+
     /// The file timestamp part (`YYYY-MM-DDThh-mm-ss`).
     pub(crate) fn file_ts(&self) -> &str {
         &self.ts
