@@ -69,6 +69,20 @@ impl RolloutStoreConfig {
         }
     }
 
+    /// The same settings with another lease duration (milliseconds are kept).
+    #[must_use]
+    pub fn with_lease_ttl(mut self, ttl: Duration) -> Self {
+        self.lease_ttl_ms = Some(u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX));
+        self
+    }
+
+    /// The same settings with another pool size.
+    #[must_use]
+    pub fn with_pool_size(mut self, size: usize) -> Self {
+        self.pool_size = Some(size);
+        self
+    }
+
     /// The lease duration.
     #[must_use]
     pub fn lease_ttl(&self) -> Duration {

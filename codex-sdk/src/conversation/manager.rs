@@ -154,17 +154,36 @@ impl Codex {
     ) -> Result<NewConversation> {
         let path = path.as_ref();
         let store = self.store()?;
+        let already_running = |id: ConversationId| {
+            Error::InvalidInput(format!(
+                "conversation {id} is already running; use its handle"
+            ))
+        };
+        match store.read_meta(path).await? {
+            Some(meta) if self.conversation(meta.id).is_some() => {
+                return Err(already_running(meta.id));
+            }
+            Some(_) => {}
+            // Not a rollout: fail before opening it (opening cuts a torn last line off).
+            None => {
+                return Err(Error::InvalidInput(format!(
+                    "{} is not a rollout: it has no session_meta line",
+                    path.display()
+                )));
+            }
+        }
+        // Open for appending before reading: a shared store (PostgreSQL) hands out the conversation's
+        // lease here, so what is read next cannot change under this worker.
+        let appender = store.open_append(path).await?;
         let (contents, _) = read_rollout(store.as_ref(), path).await?;
         let id = contents
             .meta
             .as_ref()
             .map_or_else(ConversationId::new, |m| m.id);
         if self.conversation(id).is_some() {
-            return Err(Error::InvalidInput(format!(
-                "conversation {id} is already running; use its handle"
-            )));
+            return Err(already_running(id));
         }
-        let recorder = RolloutRecorder::spawn(path.to_owned(), store.open_append(path).await?);
+        let recorder = RolloutRecorder::spawn(path.to_owned(), appender);
         self.start_from_rollout(&config, id, contents, recorder)
             .await
     }

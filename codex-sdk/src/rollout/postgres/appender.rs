@@ -23,6 +23,8 @@ pub(super) struct PgAppender {
     pub(super) token: Uuid,
     /// Whether the conversation already has its preview (its first user message).
     pub(super) has_preview: bool,
+    /// Whether `close` gave the lease back already.
+    pub(super) closed: bool,
 }
 
 /// What a batch changes in the listing's columns.
@@ -140,10 +142,20 @@ impl RolloutAppender for PgAppender {
         // Every batch was committed before `append` returned.
         Ok(())
     }
+
+    async fn close(&mut self) -> io::Result<()> {
+        self.closed = true;
+        self.store
+            .release_now(self.id, self.token)
+            .await
+            .map_err(to_io)
+    }
 }
 
 impl Drop for PgAppender {
     fn drop(&mut self) {
-        self.store.release(self.id, self.token);
+        if !self.closed {
+            self.store.release(self.id, self.token);
+        }
     }
 }

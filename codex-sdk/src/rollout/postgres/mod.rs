@@ -229,43 +229,48 @@ impl StoreInner {
         });
     }
 
-    /// Gives a lease back (from an appender's `Drop`).
+    /// Gives a lease back in the background (from an appender dropped without `close`).
     fn release(self: &Arc<Self>, id: Uuid, token: Uuid) {
-        {
-            let mut held = lock(&self.held);
-            if held.get(&id) == Some(&token) {
-                held.remove(&id);
-            }
-        }
-        lock(&self.released).insert(id, token);
+        self.forget(id, token);
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             return;
         };
         let store = Arc::clone(self);
         runtime.spawn(async move {
-            let result = async {
-                let mut conn = store.pool.get().await?;
-                conn.client()
-                    .execute(
-                        "UPDATE codex_conversations SET lease_owner = NULL, lease_expires = NULL
-                         WHERE id = $1 AND lease_owner = $2",
-                        &[&id, &token],
-                    )
-                    .await
-                    .map_err(store.err())
-            }
-            .await;
-            match result {
-                Ok(_) => {
-                    let mut released = lock(&store.released);
-                    if released.get(&id) == Some(&token) {
-                        released.remove(&id);
-                    }
-                }
+            if let Err(e) = store.release_now(id, token).await {
                 // It expires by itself.
-                Err(e) => tracing::debug!(error = %e, "could not give a conversation lease back"),
+                tracing::debug!(error = %e, "could not give a conversation lease back");
             }
         });
+    }
+
+    /// Stops renewing a lease; until the database hears of it, this store may take it back.
+    fn forget(&self, id: Uuid, token: Uuid) {
+        let mut held = lock(&self.held);
+        if held.get(&id) == Some(&token) {
+            held.remove(&id);
+        }
+        drop(held);
+        lock(&self.released).insert(id, token);
+    }
+
+    /// Gives a lease back now.
+    async fn release_now(&self, id: Uuid, token: Uuid) -> Result<()> {
+        self.forget(id, token);
+        let mut conn = self.pool.get().await?;
+        conn.client()
+            .execute(
+                "UPDATE codex_conversations SET lease_owner = NULL, lease_expires = NULL
+                 WHERE id = $1 AND lease_owner = $2",
+                &[&id, &token],
+            )
+            .await
+            .map_err(self.err())?;
+        let mut released = lock(&self.released);
+        if released.get(&id) == Some(&token) {
+            released.remove(&id);
+        }
+        Ok(())
     }
 
     /// Takes the lease of an existing conversation: free, expired, or dropped by this store.
@@ -304,6 +309,7 @@ impl StoreInner {
             id,
             token,
             has_preview: row.get(0),
+            closed: false,
         })
     }
 }
@@ -375,6 +381,7 @@ impl RolloutStore for PostgresRolloutStore {
             id: uuid,
             token,
             has_preview: false,
+            closed: false,
         };
         Ok((path_for(uuid, false), Box::new(appender)))
     }
@@ -426,14 +433,22 @@ impl RolloutStore for PostgresRolloutStore {
         let row = conn
             .client()
             .query_opt(
-                "SELECT meta_line FROM codex_conversations WHERE id = $1",
+                "SELECT meta_line, lease_owner IS NOT NULL AND lease_expires >= now()
+                 FROM codex_conversations WHERE id = $1",
                 &[&id],
             )
             .await
             .map_err(inner.err())?
             .ok_or_else(|| not_found(path))?;
         let line: Option<String> = row.get(0);
-        Ok(line.and_then(|l| meta_from_head(format!("{l}\n").as_bytes())))
+        match line {
+            Some(line) => Ok(meta_from_head(format!("{line}\n").as_bytes())),
+            // Created, its first lines not yet written: it is being started by the lease's holder.
+            None if row.get::<_, bool>(1) => Err(Error::ConversationBusy {
+                id: ConversationId::from_uuid(id),
+            }),
+            None => Ok(None),
+        }
     }
 
     async fn list(&self, page_size: usize, cursor: Option<&Cursor>) -> Result<ConversationsPage> {
