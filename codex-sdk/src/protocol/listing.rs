@@ -45,6 +45,7 @@ impl Cursor {
     }
 
     /// The id part.
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
     pub(crate) fn id(&self) -> Uuid {
         self.id
     }

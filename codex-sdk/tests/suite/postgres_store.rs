@@ -313,22 +313,30 @@ async fn one_worker_owns_a_conversation_and_a_second_resume_is_busy() {
     winner.run("from b").await.unwrap();
 
     // A worker whose lease was taken over writes nothing more: fence by lease, not by trust.
-    let mut conv_a = {
-        // Pretend B crashed long ago: its lease expired, so A may take the conversation back.
-        admin(&url)
-            .await
+    // Pretend B crashed long ago: its lease expired, so A may take the conversation back. (B's last
+    // lines may still be on their way, renewing the lease: expire it again until A gets it.)
+    let admin = admin(&url).await;
+    let mut conv_a = None;
+    for _ in 0..100 {
+        admin
             .execute(
                 "UPDATE codex_conversations SET lease_expires = now() - interval '1 second'",
                 &[],
             )
             .await
             .unwrap();
-        worker_a
-            .resume_conversation(&path)
-            .await
-            .unwrap()
-            .conversation
-    };
+        match worker_a.resume_conversation(&path).await {
+            Ok(new) => {
+                conv_a = Some(new.conversation);
+                break;
+            }
+            Err(Error::ConversationBusy { .. }) => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(e) => panic!("{e}"),
+        }
+    }
+    let mut conv_a = conv_a.expect("A never took the conversation back");
     let _ = winner.send("b writes again").await;
     let warning = events_until(&mut winner, |m| matches!(m, EventMsg::Warning(_))).await;
     let EventMsg::Warning(w) = &warning.last().unwrap().msg else {
