@@ -42,12 +42,12 @@ async fn fresh_database(url: &str) -> String {
         .unwrap();
     tokio::spawn(connection);
     let name = format!("codex_bench_{}", std::process::id());
-    client
-        .batch_execute(&format!(
-            "DROP DATABASE IF EXISTS {name}; CREATE DATABASE {name}"
-        ))
-        .await
-        .unwrap();
+    for sql in [
+        format!("DROP DATABASE IF EXISTS {name}"),
+        format!("CREATE DATABASE {name}"),
+    ] {
+        client.batch_execute(&sql).await.unwrap();
+    }
     let (base, _) = url.rsplit_once('/').unwrap();
     format!("{base}/{name}")
 }

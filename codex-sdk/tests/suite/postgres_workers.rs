@@ -144,3 +144,69 @@ async fn a_worker_killed_mid_turn_is_taken_over_by_another_with_the_whole_histor
     let text = String::from_utf8(pg.read(&path).await.unwrap()).unwrap();
     assert!(text.contains("third answer"));
 }
+
+#[tokio::test]
+async fn the_command_imports_a_rollout_file_into_postgres_and_exports_it_back() {
+    let Some(url) = fresh_database().await else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    let server = MockServer::start().await.unwrap();
+    let id = "0199a0b1-0000-7000-8000-0000000000bb";
+    let file = home
+        .path()
+        .join(format!("rollout-2025-10-01T14-00-00-{id}.jsonl"));
+    std::fs::write(
+        &file,
+        format!(
+            "{}\n{}\n",
+            json!({"timestamp": "2025-10-01T12:00:00.000Z", "type": "session_meta", "payload": {
+                "id": id, "timestamp": "2025-10-01T12:00:00.000Z", "cwd": "/tmp",
+                "originator": "codex_cli_rs", "cli_version": "0.169.0", "source": "cli"}}),
+            json!({"timestamp": "2025-10-01T12:00:01.000Z", "type": "event_msg", "payload": {
+                "type": "user_message", "message": "imported question", "images": null}}),
+        ),
+    )
+    .unwrap();
+    let out = run(worker(home.path(), &server, &url, 2_000)
+        .args(["rollout", "import"])
+        .arg(&file))
+    .await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("pg:sessions/{id}")
+    );
+    let page = PostgresRolloutStore::new(url.clone())
+        .unwrap()
+        .list(10, None)
+        .await
+        .unwrap();
+    assert_eq!(page.items[0].preview, "imported question");
+
+    let export = tempfile::tempdir().unwrap();
+    let out = run(worker(home.path(), &server, &url, 2_000)
+        .args(["rollout", "export", id])
+        .arg(export.path()))
+    .await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let exported = export.path().join(format!(
+        "sessions/2025/10/01/rollout-2025-10-01T14-00-00-{id}.jsonl"
+    ));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        exported.display().to_string()
+    );
+    assert_eq!(
+        std::fs::read(&exported).unwrap(),
+        std::fs::read(&file).unwrap()
+    );
+}
