@@ -198,12 +198,17 @@ async fn the_command_imports_a_rollout_file_into_postgres_and_exports_it_back() 
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let exported = export.path().join(format!(
-        "sessions/2025/10/01/rollout-2025-10-01T14-00-00-{id}.jsonl"
-    ));
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout).trim(),
-        exported.display().to_string()
+    // Named from the recorded start time, in Codex CLI's layout.
+    let exported = std::path::PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    assert!(
+        exported.starts_with(export.path().join("sessions/2025/10/01")),
+        "{}",
+        exported.display()
+    );
+    assert!(
+        exported
+            .to_string_lossy()
+            .ends_with(&format!("-{id}.jsonl"))
     );
     assert_eq!(
         std::fs::read(&exported).unwrap(),
