@@ -19,7 +19,7 @@ fn meta_line(id: ConversationId) -> String {
 
 /// One item as the file bench writes it: its event and its response item (two lines).
 fn item_lines(i: usize) -> String {
-    let (role, kind, event) = if i % 2 == 0 {
+    let (role, kind, event) = if i.is_multiple_of(2) {
         ("user", "input_text", "user_message")
     } else {
         ("assistant", "output_text", "agent_message")
