@@ -13,6 +13,10 @@ use tokio::process::Command;
 use super::postgres_store::fresh_database;
 use super::support::exec_binary;
 
+/// The workers' lease: long enough that a worker started right after a kill still finds it held on a
+/// loaded machine, short enough to wait out.
+const LEASE_MS: u64 = 5_000;
+
 /// `codex-sdk exec` recording into `url`, talking to `server`, leases of `ttl_ms`.
 fn worker(home: &std::path::Path, server: &MockServer, url: &str, ttl_ms: u64) -> Command {
     let mut cmd = Command::new(exec_binary());
@@ -58,7 +62,7 @@ async fn a_worker_killed_mid_turn_is_taken_over_by_another_with_the_whole_histor
 
     // Worker A, first run: one turn.
     server.enqueue(MockResponse::sse(sse::text_response("r1", "first answer")));
-    let out = run(worker(home.path(), &server, &url, 2_000).arg("first prompt")).await;
+    let out = run(worker(home.path(), &server, &url, LEASE_MS).arg("first prompt")).await;
     assert!(
         out.status.success(),
         "{}",
@@ -78,7 +82,7 @@ async fn a_worker_killed_mid_turn_is_taken_over_by_another_with_the_whole_histor
         "shell",
         &json!({"command": ["sleep", "30"]}).to_string(),
     )));
-    let mut a = worker(home.path(), &server, &url, 2_000)
+    let mut a = worker(home.path(), &server, &url, LEASE_MS)
         .args(["resume", &id, "second prompt"])
         .spawn()
         .unwrap();
@@ -106,7 +110,8 @@ async fn a_worker_killed_mid_turn_is_taken_over_by_another_with_the_whole_histor
 
     // Worker B at once: A's lease has not expired yet.
     let out =
-        run(worker(home.path(), &server, &url, 2_000).args(["resume", &id, "third prompt"])).await;
+        run(worker(home.path(), &server, &url, LEASE_MS).args(["resume", &id, "third prompt"]))
+            .await;
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "{stderr}");
     assert!(stderr.contains("live in another worker"), "{stderr}");
@@ -115,10 +120,10 @@ async fn a_worker_killed_mid_turn_is_taken_over_by_another_with_the_whole_histor
     server.enqueue(MockResponse::sse(sse::text_response("r3", "third answer")));
     let requests_before = server.requests().len();
     let mut taken_over = false;
-    for _ in 0..40 {
+    for _ in 0..120 {
         tokio::time::sleep(Duration::from_millis(250)).await;
         let out =
-            run(worker(home.path(), &server, &url, 2_000).args(["resume", &id, "third prompt"]))
+            run(worker(home.path(), &server, &url, LEASE_MS).args(["resume", &id, "third prompt"]))
                 .await;
         if out.status.success() {
             taken_over = true;
@@ -168,7 +173,7 @@ async fn the_command_imports_a_rollout_file_into_postgres_and_exports_it_back() 
         ),
     )
     .unwrap();
-    let out = run(worker(home.path(), &server, &url, 2_000)
+    let out = run(worker(home.path(), &server, &url, LEASE_MS)
         .args(["rollout", "import"])
         .arg(&file))
     .await;
@@ -189,7 +194,7 @@ async fn the_command_imports_a_rollout_file_into_postgres_and_exports_it_back() 
     assert_eq!(page.items[0].preview, "imported question");
 
     let export = tempfile::tempdir().unwrap();
-    let out = run(worker(home.path(), &server, &url, 2_000)
+    let out = run(worker(home.path(), &server, &url, LEASE_MS)
         .args(["rollout", "export", id])
         .arg(export.path()))
     .await;
