@@ -70,8 +70,10 @@ if [ -z "${CODEX_TS_SDK:-}" ] && command -v npm >/dev/null; then
   fi
 fi
 
-echo "== rust tests (unit, integration, doctests)"
-cargo test -p codex-sdk --features testing --locked
+echo "== rust tests (unit, integration, doctests), with a throwaway PostgreSQL for the postgres store's tests"
+# with-postgres.sh installs the server if needed, starts it as an unprivileged user on 127.0.0.1 and sets
+# CODEX_SDK_TEST_PG_URL (with CI=true a test that finds it unset fails instead of skipping).
+bash scripts/with-postgres.sh cargo test -p codex-sdk --features testing --locked
 
 echo "== app server TypeScript types (generated from schema/app_server.schema.json; drift fails)"
 node scripts/gen-app-server-ts.mjs --check

@@ -89,6 +89,14 @@ pub enum Error {
         /// The file.
         path: std::path::PathBuf,
     },
+    /// Another worker holds the conversation's lease in a shared rollout store (PostgreSQL): it is live
+    /// there, and only one worker may append to it. Retry once that worker is done, or after its lease
+    /// expired (a crashed worker's lease does). Its [`code`](Error::code) is `InvalidInput`.
+    #[error("conversation {id} is live in another worker (it holds the conversation's lease)")]
+    ConversationBusy {
+        /// The conversation.
+        id: crate::protocol::ConversationId,
+    },
     /// A tool failed fatally (ending the turn).
     #[error("tool `{tool}` failed: {message}")]
     Tool {
@@ -178,9 +186,10 @@ impl Error {
             Self::IdleTimeout(_) => ErrorCode::Timeout,
             Self::Transport(e) if e.kind() == TransportErrorKind::Timeout => ErrorCode::Timeout,
             Self::Stream { .. } | Self::Transport(_) => ErrorCode::Stream,
-            Self::InvalidInput(_) | Self::Config { .. } | Self::RolloutMismatch { .. } => {
-                ErrorCode::InvalidInput
-            }
+            Self::InvalidInput(_)
+            | Self::Config { .. }
+            | Self::RolloutMismatch { .. }
+            | Self::ConversationBusy { .. } => ErrorCode::InvalidInput,
             Self::Tool { .. } => ErrorCode::Tool,
             Self::Io(_) => ErrorCode::Io,
             Self::Json(_) | Self::Internal(_) => ErrorCode::Internal,

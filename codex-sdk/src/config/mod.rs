@@ -11,6 +11,7 @@ mod otel;
 mod overrides;
 mod profile;
 mod project_doc;
+mod rollout;
 mod trust;
 
 use std::path::PathBuf;
@@ -32,6 +33,9 @@ pub use overrides::{
 pub use profile::{ConfigLoader, PROFILE_FILE_SUFFIX};
 pub(crate) use project_doc::user_instructions_message;
 pub use project_doc::{DEFAULT_PROJECT_DOC_MAX_BYTES, GLOBAL_DOC_MAX_BYTES, ProjectDocOptions};
+pub use rollout::{
+    DEFAULT_LEASE_TTL, DEFAULT_POOL_SIZE, DatabaseUrl, RolloutStoreConfig, RolloutStoreKind,
+};
 pub use trust::TrustLevel;
 
 use crate::model::{ApiKey, ModelProviderInfo};
@@ -110,6 +114,8 @@ pub struct Config {
     pub session_source: SessionSource,
     /// Telemetry export settings (`[otel]`).
     pub otel: OtelConfig,
+    /// Where conversations are recorded when the builder is given no store (`[rollout]`).
+    pub rollout: RolloutStoreConfig,
     /// The environment of every process the agent starts (`[shell_environment_policy]`). The default
     /// drops variables whose names look like secrets (`*KEY*`, `*SECRET*`, `*TOKEN*`).
     pub shell_environment_policy: ShellEnvironmentPolicy,
@@ -171,6 +177,7 @@ impl Default for Config {
             approval_timeout: crate::approval::DEFAULT_APPROVAL_TIMEOUT,
             session_source: SessionSource::default(),
             otel: OtelConfig::default(),
+            rollout: RolloutStoreConfig::default(),
             shell_environment_policy: ShellEnvironmentPolicy::default(),
             project_doc: ProjectDocOptions::default(),
             web_search: false,

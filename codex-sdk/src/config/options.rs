@@ -61,6 +61,9 @@ pub struct CodexOptions {
     pub user_agent_suffix: Option<String>,
     /// Record nothing: conversations cannot be resumed, forked or listed.
     pub ephemeral: bool,
+    /// Where conversations are recorded: `{"store": "postgres", "url_env": "DATABASE_URL"}` (feature
+    /// `postgres`) or `{"store": "file"}` (the default: Codex CLI's files under `codex_home`).
+    pub rollout: Option<super::RolloutStoreConfig>,
     /// Events buffered per conversation before it waits for its consumer.
     pub event_buffer: Option<usize>,
     /// How long an approval request waits before it is denied, in milliseconds.
@@ -260,6 +263,9 @@ impl CodexOptions {
         }
         if let Some(ms) = self.approval_timeout_ms {
             b = b.approval_timeout(Duration::from_millis(ms));
+        }
+        if let Some(rollout) = self.rollout {
+            b = b.rollout(rollout);
         }
         if self.ephemeral {
             b = b.ephemeral();

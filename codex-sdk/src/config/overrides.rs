@@ -53,6 +53,8 @@ pub struct ConfigToml {
     pub experimental_use_unified_exec_tool: Option<bool>,
     /// `[otel]`: telemetry export settings.
     pub otel: Option<super::OtelConfig>,
+    /// `[rollout]`: where conversations are recorded (files, or PostgreSQL with feature `postgres`).
+    pub rollout: Option<super::RolloutStoreConfig>,
     /// `[shell_environment_policy]`: the environment of the processes the agent starts.
     pub shell_environment_policy: Option<ShellEnvironmentPolicy>,
     /// `model_instructions_file`: replaces the system instructions with the file's text (relative paths
@@ -343,6 +345,9 @@ impl ConfigToml {
         }
         if let Some(otel) = &self.otel {
             config.otel = otel.clone();
+        }
+        if let Some(rollout) = &self.rollout {
+            config.rollout = rollout.clone();
         }
         if let Some(policy) = &self.shell_environment_policy {
             config.shell_environment_policy = policy.clone();

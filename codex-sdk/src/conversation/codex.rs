@@ -416,6 +416,13 @@ impl CodexBuilder {
         self
     }
 
+    /// Where conversations are recorded when no [`rollout_store`](Self::rollout_store) is given: the files
+    /// under `CODEX_HOME`, or PostgreSQL (`RolloutStoreConfig::postgres(url)`, feature `postgres`).
+    pub fn rollout(mut self, rollout: crate::config::RolloutStoreConfig) -> Self {
+        self.config.rollout = rollout;
+        self
+    }
+
     /// Records nothing: conversations have no rollout path and cannot be resumed, forked or listed.
     pub fn ephemeral(mut self) -> Self {
         self.store = StoreChoice::Ephemeral;
@@ -621,6 +628,13 @@ impl CodexBuilder {
             None => build_client(&self.config),
         };
         let store: Option<Arc<dyn RolloutStore>> = match self.store {
+            StoreChoice::CodexHome
+                if self.config.rollout.store == crate::config::RolloutStoreKind::Postgres =>
+            {
+                Some(crate::rollout::postgres_store_from_config(
+                    &self.config.rollout,
+                )?)
+            }
             StoreChoice::CodexHome => {
                 // Never record into the working directory: without a home, say which setting is missing.
                 let home = if self.config.codex_home.as_os_str().is_empty() {

@@ -22,8 +22,8 @@ use crate::config::{Config, user_instructions_message};
 use crate::error::{Error, Result};
 use crate::protocol::{ConversationId, Op, SessionConfiguredEvent, Submission, SubmissionId};
 use crate::rollout::{
-    ConversationsPage, Cursor, RolloutContents, RolloutItem, RolloutRecorder, RolloutStore,
-    SessionMeta, now_timestamp,
+    ConversationsPage, Cursor, FileRolloutStore, RolloutContents, RolloutItem, RolloutRecorder,
+    RolloutStore, SessionMeta, copy_rollout, now_timestamp,
 };
 
 /// How long archiving waits for a live conversation to shut down before stopping it by force.
@@ -154,17 +154,36 @@ impl Codex {
     ) -> Result<NewConversation> {
         let path = path.as_ref();
         let store = self.store()?;
+        let already_running = |id: ConversationId| {
+            Error::InvalidInput(format!(
+                "conversation {id} is already running; use its handle"
+            ))
+        };
+        match store.read_meta(path).await? {
+            Some(meta) if self.conversation(meta.id).is_some() => {
+                return Err(already_running(meta.id));
+            }
+            Some(_) => {}
+            // Not a rollout: fail before opening it (opening cuts a torn last line off).
+            None => {
+                return Err(Error::InvalidInput(format!(
+                    "{} is not a rollout: it has no session_meta line",
+                    path.display()
+                )));
+            }
+        }
+        // Open for appending before reading: a shared store (PostgreSQL) hands out the conversation's
+        // lease here, so what is read next cannot change under this worker.
+        let appender = store.open_append(path).await?;
         let (contents, _) = read_rollout(store.as_ref(), path).await?;
         let id = contents
             .meta
             .as_ref()
             .map_or_else(ConversationId::new, |m| m.id);
         if self.conversation(id).is_some() {
-            return Err(Error::InvalidInput(format!(
-                "conversation {id} is already running; use its handle"
-            )));
+            return Err(already_running(id));
         }
-        let recorder = RolloutRecorder::spawn(path.to_owned(), store.open_append(path).await?);
+        let recorder = RolloutRecorder::spawn(path.to_owned(), appender);
         self.start_from_rollout(&config, id, contents, recorder)
             .await
     }
@@ -299,6 +318,32 @@ impl Codex {
         cursor: Option<&Cursor>,
     ) -> Result<ConversationsPage> {
         self.store()?.list(page_size, cursor).await
+    }
+
+    /// Copies a rollout file (a Codex CLI session, or one exported earlier) into this `Codex`'s store,
+    /// under the same id and start time; returns its path there. See [`copy_rollout`].
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when the file has no session meta or the store already holds the
+    /// conversation; the stores' errors otherwise.
+    pub async fn import_rollout(&self, file: impl AsRef<Path>) -> Result<PathBuf> {
+        // The file store reads any path it is given; its root only matters for writing.
+        let files = FileRolloutStore::new(file.as_ref().parent().unwrap_or(Path::new("/")));
+        copy_rollout(&files, file.as_ref(), self.store()?.as_ref()).await
+    }
+
+    /// Writes a recorded conversation as a rollout file in Codex CLI's layout under `codex_home`
+    /// (`sessions/YYYY/MM/DD/rollout-….jsonl`), which Codex CLI and the file store resume; returns the file.
+    ///
+    /// # Errors
+    /// As [`import_rollout`](Self::import_rollout).
+    pub async fn export_rollout(
+        &self,
+        path: impl AsRef<Path>,
+        codex_home: impl AsRef<Path>,
+    ) -> Result<PathBuf> {
+        let files = FileRolloutStore::new(codex_home.as_ref());
+        copy_rollout(self.store()?.as_ref(), path.as_ref(), &files).await
     }
 
     /// The rollout of a recorded (not archived) conversation, by id.

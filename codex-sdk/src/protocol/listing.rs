@@ -44,6 +44,12 @@ impl Cursor {
         Self { ts, id }
     }
 
+    /// The id part.
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+    pub(crate) fn id(&self) -> Uuid {
+        self.id
+    }
+
     /// The file timestamp part (`YYYY-MM-DDThh-mm-ss`).
     pub(crate) fn file_ts(&self) -> &str {
         &self.ts

@@ -16,10 +16,13 @@
 mod line;
 mod list;
 mod memory;
+#[cfg(feature = "postgres")]
+mod postgres;
 mod reader;
 pub(crate) mod rebuild;
 mod recorder;
 mod store;
+mod transfer;
 
 pub use crate::protocol::{
     ConversationSummary, ConversationsPage, Cursor, InvalidCursorError, SessionSource,
@@ -28,10 +31,13 @@ pub use line::{
     CompactedItem, GitInfo, RolloutItem, RolloutLine, SessionMeta, TurnContextItem, now_timestamp,
 };
 pub use memory::InMemoryRolloutStore;
+#[cfg(feature = "postgres")]
+pub use postgres::{PostgresRolloutStore, SCHEMA_VERSION as POSTGRES_SCHEMA_VERSION};
 pub use reader::{ReadReport, RolloutContents, RolloutEntry, history_from};
 pub use rebuild::{is_compaction_summary, is_context_message, is_real_user_message};
 pub use recorder::RolloutRecorder;
 pub use store::{FileRolloutStore, RolloutAppender, RolloutStore};
+pub use transfer::copy_rollout;
 
 use crate::protocol::EventMsg;
 
@@ -55,4 +61,26 @@ pub fn is_persisted_event(msg: &EventMsg) -> bool {
             | EventMsg::EnteredReviewMode(_)
             | EventMsg::ExitedReviewMode(_)
     )
+}
+
+/// The store `[rollout] store = "postgres"` names.
+#[cfg(feature = "postgres")]
+pub(crate) fn postgres_store_from_config(
+    config: &crate::config::RolloutStoreConfig,
+) -> crate::Result<std::sync::Arc<dyn RolloutStore>> {
+    Ok(std::sync::Arc::new(PostgresRolloutStore::from_config(
+        config,
+    )?))
+}
+
+/// The store `[rollout] store = "postgres"` names: not in this build.
+#[cfg(not(feature = "postgres"))]
+pub(crate) fn postgres_store_from_config(
+    _config: &crate::config::RolloutStoreConfig,
+) -> crate::Result<std::sync::Arc<dyn RolloutStore>> {
+    Err(crate::Error::Config {
+        key: "rollout.store".to_owned(),
+        message: "this build of codex-sdk has no PostgreSQL support (cargo feature `postgres`)"
+            .to_owned(),
+    })
 }

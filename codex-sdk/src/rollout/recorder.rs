@@ -231,6 +231,7 @@ async fn write_loop(
                 Command::Shutdown(ack) => {
                     write_batch(&mut *appender, &mut batch, &mut failure, &path).await;
                     let result = sync(&mut *appender, &mut failure, &path).await;
+                    close(&mut *appender, &path).await;
                     rx.close();
                     let _ = ack.send(result);
                     // Answer flushes and shutdowns that raced with this one.
@@ -255,6 +256,14 @@ async fn write_loop(
         && let Err(e) = appender.sync().await
     {
         tracing::warn!(error = %e, path = %path.display(), "could not sync the rollout");
+    }
+    close(&mut *appender, &path).await;
+}
+
+/// Ends the appending (a shared store gives its claim on the conversation back).
+async fn close(appender: &mut dyn RolloutAppender, path: &Path) {
+    if let Err(e) = appender.close().await {
+        tracing::debug!(error = %e, path = %path.display(), "could not close the rollout");
     }
 }
 

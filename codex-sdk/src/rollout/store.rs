@@ -27,6 +27,13 @@ pub trait RolloutAppender: Send {
 
     /// Makes everything appended so far durable.
     async fn sync(&mut self) -> io::Result<()>;
+
+    /// Called once when the recording ends (after the last append and sync), before the recorder's
+    /// shutdown is acknowledged: a shared store gives up the claim it holds on the conversation here.
+    /// Does nothing by default.
+    async fn close(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Storage for rollouts, addressed by path. The file store uses real paths; other stores may use paths as

@@ -162,6 +162,11 @@ export interface CodexOptions {
   /** Reasoning summary mode. */
   reasoning_summary?: ReasoningSummary | null;
   /**
+   * Where conversations are recorded: `{"store": "postgres", "url_env": "DATABASE_URL"}` (feature
+   * `postgres`) or `{"store": "file"}` (the default: Codex CLI's files under `codex_home`).
+   */
+  rollout?: RolloutStoreConfig | null;
+  /**
    * What commands may touch: a mode (`"read-only"`, `"workspace-write"`, `"danger-full-access"`) or a
    * whole policy (`{"mode": "workspace-write", "network_access": true, ...}`).
    */
@@ -273,6 +278,12 @@ export interface ConversationsPage {
 
 /** A position in the listing: `"<file timestamp>|<uuid>"`. */
 export type Cursor = string;
+
+/**
+ * A database URL. `Debug` and `Display` show it with the password replaced by `<redacted>`; the whole
+ * URL is only reachable through [`expose`](Self::expose).
+ */
+export type DatabaseUrl = string;
 
 /** The user's answer to an [`McpElicitationRequestEvent`]. */
 export type ElicitationAction =
@@ -1155,6 +1166,33 @@ export interface ReviewRequest {
   /** A short label for the UI ("current changes"). */
   user_facing_hint: string;
 }
+
+/** The `[rollout]` table (and `CodexOptions::rollout`). */
+export interface RolloutStoreConfig {
+  /**
+   * How long a worker's claim on a conversation lasts without a heartbeat, in milliseconds (default
+   * 30000). A crashed worker's conversations can be resumed elsewhere after this long.
+   */
+  lease_ttl_ms?: number | null;
+  /** Connections opened at most (default 8). */
+  pool_size?: number | null;
+  /** `"file"` (Codex CLI's files under `CODEX_HOME`, the default) or `"postgres"`. */
+  store?: RolloutStoreKind;
+  /**
+   * The database URL (`postgres://user:password@host:port/db`). Its password never appears in `Debug`
+   * output, errors or logs.
+   */
+  url?: DatabaseUrl | null;
+  /** The environment variable holding the database URL (used when `url` is not set). */
+  url_env?: string | null;
+}
+
+/** Which store records conversations. */
+export type RolloutStoreKind =
+  /** Codex CLI's rollout files under `CODEX_HOME`. */
+  | "file"
+  /** A PostgreSQL database (feature `postgres`). */
+  | "postgres";
 
 /** What commands run by the agent may touch. */
 export type SandboxPolicy =

@@ -52,6 +52,12 @@ Cursor = str
 """A position in the listing: `"<file timestamp>|<uuid>"`."""
 
 
+DatabaseUrl = str
+"""A database URL. `Debug` and `Display` show it with the password replaced by `<redacted>`; the whole
+URL is only reachable through `expose`.
+"""
+
+
 ElicitationAction = Literal["accept", "decline", "cancel"]
 """The user's answer to an `McpElicitationRequestEvent`."""
 
@@ -90,6 +96,10 @@ RetryPhase = Literal["request", "stream"]
 
 ReviewDecision = Literal["approved", "approved_for_session", "denied", "abort"]
 """The host's answer to an approval request."""
+
+
+RolloutStoreKind = Literal["file", "postgres"]
+"""Which store records conversations."""
 
 
 SessionSource = Literal["cli", "vscode", "exec", "mcp", "unknown"]
@@ -227,6 +237,10 @@ class CodexOptions(_Data):
     """Reasoning effort."""
     reasoning_summary: Optional[ReasoningSummary] = None
     """Reasoning summary mode."""
+    rollout: Optional[RolloutStoreConfig] = None
+    """Where conversations are recorded: `{"store": "postgres", "url_env": "DATABASE_URL"}` (feature
+    `postgres`) or `{"store": "file"}` (the default: Codex CLI's files under `codex_home`).
+    """
     sandbox_policy: Optional[Any] = None
     """What commands may touch: a mode (`"read-only"`, `"workspace-write"`, `"danger-full-access"`) or a
     whole policy (`{"mode": "workspace-write", "network_access": true, ...}`).
@@ -246,7 +260,7 @@ class CodexOptions(_Data):
     web_search: Optional[bool] = None
     """Offer OpenAI's hosted `web_search` tool (Responses API only)."""
 
-    def __init__(self, api_key: Optional[str] = None, approval_policy: Optional[AskForApproval] = None, approval_timeout_ms: Optional[int] = None, base_url: Optional[str] = None, builtin_tools: Optional[bool] = None, codex_home: Optional[str] = None, config_overrides: Optional[List[str]] = None, cwd: Optional[str] = None, ephemeral: bool = False, event_buffer: Optional[int] = None, hide_agent_reasoning: Optional[bool] = None, instructions: Optional[str] = None, load_config: bool = False, mcp_servers: Optional[Dict[str, McpServerConfig]] = None, model: Optional[str] = None, model_context_window: Optional[int] = None, model_max_output_tokens: Optional[int] = None, model_verbosity: Optional[Verbosity] = None, no_project_docs: bool = False, notify: Optional[List[str]] = None, originator: Optional[str] = None, profile: Optional[str] = None, project_doc_files: Optional[List[str]] = None, project_doc_max_bytes: Optional[int] = None, provider: Optional[ModelProviderInfo] = None, reasoning_effort: Optional[ReasoningEffort] = None, reasoning_summary: Optional[ReasoningSummary] = None, sandbox_policy: Optional[Any] = None, shell_environment_policy: Optional[ShellEnvironmentPolicy] = None, show_raw_agent_reasoning: Optional[bool] = None, use_experimental_unified_exec_tool: Optional[bool] = None, user_agent_suffix: Optional[str] = None, user_instructions: Optional[str] = None, web_search: Optional[bool] = None) -> None:
+    def __init__(self, api_key: Optional[str] = None, approval_policy: Optional[AskForApproval] = None, approval_timeout_ms: Optional[int] = None, base_url: Optional[str] = None, builtin_tools: Optional[bool] = None, codex_home: Optional[str] = None, config_overrides: Optional[List[str]] = None, cwd: Optional[str] = None, ephemeral: bool = False, event_buffer: Optional[int] = None, hide_agent_reasoning: Optional[bool] = None, instructions: Optional[str] = None, load_config: bool = False, mcp_servers: Optional[Dict[str, McpServerConfig]] = None, model: Optional[str] = None, model_context_window: Optional[int] = None, model_max_output_tokens: Optional[int] = None, model_verbosity: Optional[Verbosity] = None, no_project_docs: bool = False, notify: Optional[List[str]] = None, originator: Optional[str] = None, profile: Optional[str] = None, project_doc_files: Optional[List[str]] = None, project_doc_max_bytes: Optional[int] = None, provider: Optional[ModelProviderInfo] = None, reasoning_effort: Optional[ReasoningEffort] = None, reasoning_summary: Optional[ReasoningSummary] = None, rollout: Optional[RolloutStoreConfig] = None, sandbox_policy: Optional[Any] = None, shell_environment_policy: Optional[ShellEnvironmentPolicy] = None, show_raw_agent_reasoning: Optional[bool] = None, use_experimental_unified_exec_tool: Optional[bool] = None, user_agent_suffix: Optional[str] = None, user_instructions: Optional[str] = None, web_search: Optional[bool] = None) -> None:
         self.api_key = api_key
         self.approval_policy = approval_policy
         self.approval_timeout_ms = approval_timeout_ms
@@ -274,6 +288,7 @@ class CodexOptions(_Data):
         self.provider = provider
         self.reasoning_effort = reasoning_effort
         self.reasoning_summary = reasoning_summary
+        self.rollout = rollout
         self.sandbox_policy = sandbox_policy
         self.shell_environment_policy = shell_environment_policy
         self.show_raw_agent_reasoning = show_raw_agent_reasoning
@@ -284,7 +299,7 @@ class CodexOptions(_Data):
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "CodexOptions":
-        return cls(api_key=d.get("api_key"), approval_policy=d.get("approval_policy"), approval_timeout_ms=d.get("approval_timeout_ms"), base_url=d.get("base_url"), builtin_tools=d.get("builtin_tools"), codex_home=d.get("codex_home"), config_overrides=d.get("config_overrides", []), cwd=d.get("cwd"), ephemeral=d.get("ephemeral", False), event_buffer=d.get("event_buffer"), hide_agent_reasoning=d.get("hide_agent_reasoning"), instructions=d.get("instructions"), load_config=d.get("load_config", False), mcp_servers=(None if d.get("mcp_servers", {}) is None else {k: McpServerConfig.from_dict(v) for k, v in d['mcp_servers'].items()}), model=d.get("model"), model_context_window=d.get("model_context_window"), model_max_output_tokens=d.get("model_max_output_tokens"), model_verbosity=d.get("model_verbosity"), no_project_docs=d.get("no_project_docs", False), notify=d.get("notify"), originator=d.get("originator"), profile=d.get("profile"), project_doc_files=d.get("project_doc_files"), project_doc_max_bytes=d.get("project_doc_max_bytes"), provider=(None if d.get("provider") is None else ModelProviderInfo.from_dict(d['provider'])), reasoning_effort=d.get("reasoning_effort"), reasoning_summary=d.get("reasoning_summary"), sandbox_policy=d.get("sandbox_policy"), shell_environment_policy=(None if d.get("shell_environment_policy") is None else ShellEnvironmentPolicy.from_dict(d['shell_environment_policy'])), show_raw_agent_reasoning=d.get("show_raw_agent_reasoning"), use_experimental_unified_exec_tool=d.get("use_experimental_unified_exec_tool"), user_agent_suffix=d.get("user_agent_suffix"), user_instructions=d.get("user_instructions"), web_search=d.get("web_search"))
+        return cls(api_key=d.get("api_key"), approval_policy=d.get("approval_policy"), approval_timeout_ms=d.get("approval_timeout_ms"), base_url=d.get("base_url"), builtin_tools=d.get("builtin_tools"), codex_home=d.get("codex_home"), config_overrides=d.get("config_overrides", []), cwd=d.get("cwd"), ephemeral=d.get("ephemeral", False), event_buffer=d.get("event_buffer"), hide_agent_reasoning=d.get("hide_agent_reasoning"), instructions=d.get("instructions"), load_config=d.get("load_config", False), mcp_servers=(None if d.get("mcp_servers", {}) is None else {k: McpServerConfig.from_dict(v) for k, v in d['mcp_servers'].items()}), model=d.get("model"), model_context_window=d.get("model_context_window"), model_max_output_tokens=d.get("model_max_output_tokens"), model_verbosity=d.get("model_verbosity"), no_project_docs=d.get("no_project_docs", False), notify=d.get("notify"), originator=d.get("originator"), profile=d.get("profile"), project_doc_files=d.get("project_doc_files"), project_doc_max_bytes=d.get("project_doc_max_bytes"), provider=(None if d.get("provider") is None else ModelProviderInfo.from_dict(d['provider'])), reasoning_effort=d.get("reasoning_effort"), reasoning_summary=d.get("reasoning_summary"), rollout=(None if d.get("rollout") is None else RolloutStoreConfig.from_dict(d['rollout'])), sandbox_policy=d.get("sandbox_policy"), shell_environment_policy=(None if d.get("shell_environment_policy") is None else ShellEnvironmentPolicy.from_dict(d['shell_environment_policy'])), show_raw_agent_reasoning=d.get("show_raw_agent_reasoning"), use_experimental_unified_exec_tool=d.get("use_experimental_unified_exec_tool"), user_agent_suffix=d.get("user_agent_suffix"), user_instructions=d.get("user_instructions"), web_search=d.get("web_search"))
 
     def to_dict(self) -> Dict[str, Any]:
         d: Dict[str, Any] = {}
@@ -342,6 +357,8 @@ class CodexOptions(_Data):
             d["reasoning_effort"] = self.reasoning_effort
         if self.reasoning_summary is not None:
             d["reasoning_summary"] = self.reasoning_summary
+        if self.rollout is not None:
+            d["rollout"] = self.rollout.to_dict()
         if self.sandbox_policy is not None:
             d["sandbox_policy"] = self.sandbox_policy
         if self.shell_environment_policy is not None:
@@ -3156,6 +3173,50 @@ class ReviewRequest(_Data):
 
 
 @dataclass(init=False, repr=False, eq=False)
+class RolloutStoreConfig(_Data):
+    """The `[rollout]` table (and `CodexOptions::rollout`)."""
+    lease_ttl_ms: Optional[int] = None
+    """How long a worker's claim on a conversation lasts without a heartbeat, in milliseconds (default
+    30000). A crashed worker's conversations can be resumed elsewhere after this long.
+    """
+    pool_size: Optional[int] = None
+    """Connections opened at most (default 8)."""
+    store: RolloutStoreKind = 'file'
+    """`"file"` (Codex CLI's files under `CODEX_HOME`, the default) or `"postgres"`."""
+    url: Optional[str] = None
+    """The database URL (`postgres://user:password@host:port/db`). Its password never appears in `Debug`
+    output, errors or logs.
+    """
+    url_env: Optional[str] = None
+    """The environment variable holding the database URL (used when `url` is not set)."""
+
+    def __init__(self, lease_ttl_ms: Optional[int] = None, pool_size: Optional[int] = None, store: RolloutStoreKind = 'file', url: Optional[str] = None, url_env: Optional[str] = None) -> None:
+        self.lease_ttl_ms = lease_ttl_ms
+        self.pool_size = pool_size
+        self.store = store
+        self.url = url
+        self.url_env = url_env
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "RolloutStoreConfig":
+        return cls(lease_ttl_ms=d.get("lease_ttl_ms"), pool_size=d.get("pool_size"), store=d.get("store", 'file'), url=d.get("url"), url_env=d.get("url_env"))
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {}
+        if self.lease_ttl_ms is not None:
+            d["lease_ttl_ms"] = self.lease_ttl_ms
+        if self.pool_size is not None:
+            d["pool_size"] = self.pool_size
+        if self.store is not None:
+            d["store"] = self.store
+        if self.url is not None:
+            d["url"] = self.url
+        if self.url_env is not None:
+            d["url_env"] = self.url_env
+        return d
+
+
+@dataclass(init=False, repr=False, eq=False)
 class ReadOnlyPolicy(_Data):
     """Read anything, write nothing."""
     mode: Literal["read-only"] = field(default="read-only", init=False)
@@ -3875,6 +3936,7 @@ __all__ = [
     "CustomToolCallItem",
     "CustomToolCallOutputItem",
     "DangerFullAccessPolicy",
+    "DatabaseUrl",
     "DeleteChange",
     "ElicitationAction",
     "EnteredReviewModeEvent",
@@ -3959,6 +4021,8 @@ __all__ = [
     "ReviewOp",
     "ReviewOutputEvent",
     "ReviewRequest",
+    "RolloutStoreConfig",
+    "RolloutStoreKind",
     "SandboxPolicy",
     "ScriptedModelSpec",
     "ScriptedStep",

@@ -11,6 +11,8 @@ usage: codex-sdk [exec] [OPTIONS] PROMPT
        codex-sdk [exec] [OPTIONS] mcp list
        codex-sdk [exec] [OPTIONS] mcp login NAME
        codex-sdk [exec] [OPTIONS] mcp logout NAME
+       codex-sdk [exec] [OPTIONS] rollout import FILE
+       codex-sdk [exec] [OPTIONS] rollout export ID|PATH DIR
        codex-sdk app-server [-c KEY=VALUE]...
 
 `app-server` serves the SDK over JSON-RPC lines on stdin/stdout (see the `app_server` module).
@@ -20,7 +22,9 @@ CODEX_HOME/sessions; `resume` continues a recorded conversation (appending to it
 one from the history before its Nth user message. `mcp-server` serves the agent as an MCP server on stdio
 (tools `codex` and `codex-reply`); `mcp list` shows the configured MCP servers (`[mcp_servers]`);
 `mcp login NAME` logs in to a streamable-HTTP server with OAuth (it prints the URL to open) and stores the
-tokens (`mcp_oauth_credentials_store`), `mcp logout NAME` removes them.
+tokens (`mcp_oauth_credentials_store`), `mcp logout NAME` removes them. `rollout import FILE` copies a rollout
+file (e.g. a Codex CLI session) into the configured store (`[rollout]`, e.g. PostgreSQL); `rollout export`
+writes a recorded conversation as a rollout file under DIR/sessions/ (a CODEX_HOME Codex CLI resumes from).
 
 options:
   --json                 print every event as one JSON line (the protocol's serde form)
@@ -125,6 +129,10 @@ pub(crate) enum Command {
     McpLogin { name: String },
     /// Remove the stored OAuth credentials of an MCP server.
     McpLogout { name: String },
+    /// Copy a rollout file into the configured store.
+    RolloutImport { file: PathBuf },
+    /// Write a recorded conversation as a rollout file under `dir/sessions/`.
+    RolloutExport { target: String, dir: PathBuf },
 }
 
 pub(crate) fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
@@ -218,6 +226,22 @@ pub(crate) fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String
                     return Err("mcp needs a subcommand: list, login NAME, logout NAME".to_owned());
                 }
             }
+        }
+        Some("rollout") => {
+            rest.remove(0);
+            args.command = match (rest.first().map(String::as_str), rest.len()) {
+                (Some("import"), 2) => Command::RolloutImport {
+                    file: PathBuf::from(&rest[1]),
+                },
+                (Some("export"), 3) => Command::RolloutExport {
+                    target: rest[1].clone(),
+                    dir: PathBuf::from(&rest[2]),
+                },
+                _ => {
+                    return Err("rollout needs: import FILE, or export ID|PATH DIR".to_owned());
+                }
+            };
+            rest.clear();
         }
         _ => {}
     }

@@ -185,6 +185,18 @@ async fn run(args: args::Args) -> Result<Outcome> {
         Command::McpList | Command::McpLogin { .. } | Command::McpLogout { .. } => {
             return Ok(Outcome::Completed);
         }
+        Command::RolloutImport { file } => {
+            let path = codex.import_rollout(file).await?;
+            outln!("{}", path.display()).map_err(Error::Io)?;
+            return Ok(Outcome::Completed);
+        }
+        Command::RolloutExport { target, dir } => {
+            let path = codex
+                .export_rollout(find(&codex, target).await?, dir)
+                .await?;
+            outln!("{}", path.display()).map_err(Error::Io)?;
+            return Ok(Outcome::Completed);
+        }
         Command::Run | Command::Review => codex.new_conversation().await?,
         Command::Resume { target } => {
             codex

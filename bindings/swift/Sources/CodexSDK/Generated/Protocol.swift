@@ -253,6 +253,9 @@ public struct CodexOptions: Codable, Hashable, Sendable {
     public var reasoningEffort: ReasoningEffort?
     /// Reasoning summary mode.
     public var reasoningSummary: ReasoningSummary?
+    /// Where conversations are recorded: `{"store": "postgres", "url_env": "DATABASE_URL"}` (feature
+    /// `postgres`) or `{"store": "file"}` (the default: Codex CLI's files under `codex_home`).
+    public var rollout: RolloutStoreConfig?
     /// What commands may touch: a mode (`"read-only"`, `"workspace-write"`, `"danger-full-access"`) or a
     /// whole policy (`{"mode": "workspace-write", "network_access": true, ...}`).
     public var sandboxPolicy: JSONValue?
@@ -270,7 +273,7 @@ public struct CodexOptions: Codable, Hashable, Sendable {
     /// Offer OpenAI's hosted `web_search` tool (Responses API only).
     public var webSearch: Bool?
 
-    public init(configOverrides: [String] = [], ephemeral: Bool = false, loadConfig: Bool = false, mcpServers: [String: McpServerConfig] = [:], noProjectDocs: Bool = false, apiKey: ApiKey? = nil, approvalPolicy: AskForApproval? = nil, approvalTimeoutMs: UInt64? = nil, baseUrl: String? = nil, builtinTools: Bool? = nil, codexHome: String? = nil, cwd: String? = nil, eventBuffer: UInt? = nil, hideAgentReasoning: Bool? = nil, instructions: String? = nil, model: String? = nil, modelContextWindow: UInt64? = nil, modelMaxOutputTokens: UInt64? = nil, modelVerbosity: Verbosity? = nil, notify: [String]? = nil, originator: String? = nil, profile: String? = nil, projectDocFiles: [String]? = nil, projectDocMaxBytes: UInt? = nil, provider: ModelProviderInfo? = nil, reasoningEffort: ReasoningEffort? = nil, reasoningSummary: ReasoningSummary? = nil, sandboxPolicy: JSONValue? = nil, shellEnvironmentPolicy: ShellEnvironmentPolicy? = nil, showRawAgentReasoning: Bool? = nil, useExperimentalUnifiedExecTool: Bool? = nil, userAgentSuffix: String? = nil, userInstructions: String? = nil, webSearch: Bool? = nil) {
+    public init(configOverrides: [String] = [], ephemeral: Bool = false, loadConfig: Bool = false, mcpServers: [String: McpServerConfig] = [:], noProjectDocs: Bool = false, apiKey: ApiKey? = nil, approvalPolicy: AskForApproval? = nil, approvalTimeoutMs: UInt64? = nil, baseUrl: String? = nil, builtinTools: Bool? = nil, codexHome: String? = nil, cwd: String? = nil, eventBuffer: UInt? = nil, hideAgentReasoning: Bool? = nil, instructions: String? = nil, model: String? = nil, modelContextWindow: UInt64? = nil, modelMaxOutputTokens: UInt64? = nil, modelVerbosity: Verbosity? = nil, notify: [String]? = nil, originator: String? = nil, profile: String? = nil, projectDocFiles: [String]? = nil, projectDocMaxBytes: UInt? = nil, provider: ModelProviderInfo? = nil, reasoningEffort: ReasoningEffort? = nil, reasoningSummary: ReasoningSummary? = nil, rollout: RolloutStoreConfig? = nil, sandboxPolicy: JSONValue? = nil, shellEnvironmentPolicy: ShellEnvironmentPolicy? = nil, showRawAgentReasoning: Bool? = nil, useExperimentalUnifiedExecTool: Bool? = nil, userAgentSuffix: String? = nil, userInstructions: String? = nil, webSearch: Bool? = nil) {
         self.configOverrides = configOverrides
         self.ephemeral = ephemeral
         self.loadConfig = loadConfig
@@ -298,6 +301,7 @@ public struct CodexOptions: Codable, Hashable, Sendable {
         self.provider = provider
         self.reasoningEffort = reasoningEffort
         self.reasoningSummary = reasoningSummary
+        self.rollout = rollout
         self.sandboxPolicy = sandboxPolicy
         self.shellEnvironmentPolicy = shellEnvironmentPolicy
         self.showRawAgentReasoning = showRawAgentReasoning
@@ -335,6 +339,7 @@ public struct CodexOptions: Codable, Hashable, Sendable {
         case provider = "provider"
         case reasoningEffort = "reasoning_effort"
         case reasoningSummary = "reasoning_summary"
+        case rollout = "rollout"
         case sandboxPolicy = "sandbox_policy"
         case shellEnvironmentPolicy = "shell_environment_policy"
         case showRawAgentReasoning = "show_raw_agent_reasoning"
@@ -373,6 +378,7 @@ public struct CodexOptions: Codable, Hashable, Sendable {
         self.provider = try c.decodeIfPresent(ModelProviderInfo.self, forKey: .provider)
         self.reasoningEffort = try c.decodeIfPresent(ReasoningEffort.self, forKey: .reasoningEffort)
         self.reasoningSummary = try c.decodeIfPresent(ReasoningSummary.self, forKey: .reasoningSummary)
+        self.rollout = try c.decodeIfPresent(RolloutStoreConfig.self, forKey: .rollout)
         self.sandboxPolicy = try c.decodeIfPresent(JSONValue.self, forKey: .sandboxPolicy)
         self.shellEnvironmentPolicy = try c.decodeIfPresent(ShellEnvironmentPolicy.self, forKey: .shellEnvironmentPolicy)
         self.showRawAgentReasoning = try c.decodeIfPresent(Bool.self, forKey: .showRawAgentReasoning)
@@ -583,6 +589,10 @@ public struct ConversationsPage: Codable, Hashable, Sendable {
 
 /// A position in the listing: `"<file timestamp>|<uuid>"`.
 public typealias Cursor = String
+
+/// A database URL. `Debug` and `Display` show it with the password replaced by `<redacted>`; the whole
+/// URL is only reachable through [`expose`](Self::expose).
+public typealias DatabaseUrl = String
 
 /// The user's answer to an [`McpElicitationRequestEvent`].
 public enum ElicitationAction: String, Codable, Hashable, Sendable, CaseIterable {
@@ -2461,6 +2471,55 @@ public struct ReviewRequest: Codable, Hashable, Sendable {
         case prompt = "prompt"
         case userFacingHint = "user_facing_hint"
     }
+}
+
+/// The `[rollout]` table (and `CodexOptions::rollout`).
+public struct RolloutStoreConfig: Codable, Hashable, Sendable {
+    /// `"file"` (Codex CLI's files under `CODEX_HOME`, the default) or `"postgres"`.
+    public var store: RolloutStoreKind
+    /// How long a worker's claim on a conversation lasts without a heartbeat, in milliseconds (default
+    /// 30000). A crashed worker's conversations can be resumed elsewhere after this long.
+    public var leaseTtlMs: UInt64?
+    /// Connections opened at most (default 8).
+    public var poolSize: UInt?
+    /// The database URL (`postgres://user:password@host:port/db`). Its password never appears in `Debug`
+    /// output, errors or logs.
+    public var url: DatabaseUrl?
+    /// The environment variable holding the database URL (used when `url` is not set).
+    public var urlEnv: String?
+
+    public init(store: RolloutStoreKind = .file, leaseTtlMs: UInt64? = nil, poolSize: UInt? = nil, url: DatabaseUrl? = nil, urlEnv: String? = nil) {
+        self.store = store
+        self.leaseTtlMs = leaseTtlMs
+        self.poolSize = poolSize
+        self.url = url
+        self.urlEnv = urlEnv
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case store = "store"
+        case leaseTtlMs = "lease_ttl_ms"
+        case poolSize = "pool_size"
+        case url = "url"
+        case urlEnv = "url_env"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.store = try c.decodeIfPresent(RolloutStoreKind.self, forKey: .store) ?? .file
+        self.leaseTtlMs = try c.decodeIfPresent(UInt64.self, forKey: .leaseTtlMs)
+        self.poolSize = try c.decodeIfPresent(UInt.self, forKey: .poolSize)
+        self.url = try c.decodeIfPresent(DatabaseUrl.self, forKey: .url)
+        self.urlEnv = try c.decodeIfPresent(String.self, forKey: .urlEnv)
+    }
+}
+
+/// Which store records conversations.
+public enum RolloutStoreKind: String, Codable, Hashable, Sendable, CaseIterable {
+    /// Codex CLI's rollout files under `CODEX_HOME`.
+    case file = "file"
+    /// A PostgreSQL database (feature `postgres`).
+    case postgres = "postgres"
 }
 
 /// What commands run by the agent may touch.
