@@ -91,7 +91,7 @@ pub enum Error {
     },
     /// Another worker holds the conversation's lease in a shared rollout store (PostgreSQL): it is live
     /// there, and only one worker may append to it. Retry once that worker is done, or after its lease
-    /// expired (a crashed worker's lease does). Its [`code`](Error::code) is `InvalidInput`.
+    /// expired (a crashed worker's lease does). Its [`code`](Error::code) is `ConversationBusy`.
     #[error("conversation {id} is live in another worker (it holds the conversation's lease)")]
     ConversationBusy {
         /// The conversation.
@@ -168,9 +168,10 @@ impl Error {
             ErrorCode::Io => Self::Io(std::io::Error::other(message)),
             ErrorCode::Interrupted => Self::Interrupted,
             ErrorCode::Closed => Self::Closed,
-            ErrorCode::Timeout | ErrorCode::Internal | ErrorCode::ReplayDiverged => {
-                Self::Turn { code, message }
-            }
+            ErrorCode::Timeout
+            | ErrorCode::Internal
+            | ErrorCode::ReplayDiverged
+            | ErrorCode::ConversationBusy => Self::Turn { code, message },
         }
     }
 
@@ -186,10 +187,10 @@ impl Error {
             Self::IdleTimeout(_) => ErrorCode::Timeout,
             Self::Transport(e) if e.kind() == TransportErrorKind::Timeout => ErrorCode::Timeout,
             Self::Stream { .. } | Self::Transport(_) => ErrorCode::Stream,
-            Self::InvalidInput(_)
-            | Self::Config { .. }
-            | Self::RolloutMismatch { .. }
-            | Self::ConversationBusy { .. } => ErrorCode::InvalidInput,
+            Self::InvalidInput(_) | Self::Config { .. } | Self::RolloutMismatch { .. } => {
+                ErrorCode::InvalidInput
+            }
+            Self::ConversationBusy { .. } => ErrorCode::ConversationBusy,
             Self::Tool { .. } => ErrorCode::Tool,
             Self::Io(_) => ErrorCode::Io,
             Self::Json(_) | Self::Internal(_) => ErrorCode::Internal,
@@ -307,6 +308,7 @@ mod tests {
             ErrorCode::Closed,
             ErrorCode::Internal,
             ErrorCode::ReplayDiverged,
+            ErrorCode::ConversationBusy,
         ] {
             assert_eq!(Error::from_code(code, "m").code(), code);
         }

@@ -95,6 +95,12 @@ pub enum CodexError {
         /// What happened, with its causes.
         message: String,
     },
+    /// The conversation is live in another worker (a shared rollout store holds its lease); retry later.
+    #[error("{message}")]
+    ConversationBusy {
+        /// What happened, with its causes.
+        message: String,
+    },
 }
 
 impl CodexError {
@@ -114,6 +120,7 @@ impl CodexError {
             ErrorCode::Interrupted => Self::Interrupted { message },
             ErrorCode::Closed => Self::Closed { message },
             ErrorCode::ReplayDiverged => Self::ReplayDiverged { message },
+            ErrorCode::ConversationBusy => Self::ConversationBusy { message },
             // `ErrorCode` is non-exhaustive; the proof suite checks that every code has its own case.
             _ => Self::Internal { message },
         }

@@ -38,6 +38,9 @@ pub enum ErrorCode {
     /// A replayed conversation (`ReplayModel`) sent the model something its recording does not have; the
     /// message names the first difference.
     ReplayDiverged,
+    /// The conversation is live in another worker, which holds its lease (a shared rollout store such as
+    /// PostgreSQL); retry once that worker is done or its lease has expired.
+    ConversationBusy,
 }
 
 impl ErrorCode {
@@ -59,6 +62,7 @@ impl ErrorCode {
             Self::Closed => "closed",
             Self::Internal => "internal",
             Self::ReplayDiverged => "replay_diverged",
+            Self::ConversationBusy => "conversation_busy",
         }
     }
 }

@@ -279,7 +279,7 @@ async fn one_worker_owns_a_conversation_and_a_second_resume_is_busy() {
             matches!(err, Error::ConversationBusy { id: busy } if busy == id),
             "{err}"
         );
-        assert_eq!(err.code(), ErrorCode::InvalidInput);
+        assert_eq!(err.code(), ErrorCode::ConversationBusy);
     }
     // Archiving it from elsewhere is refused too.
     let err = workers[0]
