@@ -13,7 +13,7 @@ use codex_sdk::telemetry::{TelemetryEvent, TelemetrySink};
 use pyo3::prelude::*;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::host::call_host;
+use crate::host::{Placement, call_host};
 use crate::runtime::handle;
 use crate::tools::HostLoops;
 
@@ -50,7 +50,7 @@ impl HostTelemetry {
                         let _ = call_host(
                             Box::new(move |py| callback.bind(py).call1((json,))),
                             |_| Ok(()),
-                            is_async,
+                            Placement::callback(is_async),
                             loops.latest(),
                         )
                         .await;

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any, Dict, Iterable, List, Optional, Union
-
 from . import _native
 from ._convert import dumps
-from ._types import ErrorCode, ResponseItem, TokenUsage
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, Iterable, List, Optional, Union
+
+    from ._types import ErrorCode, ResponseItem, TokenUsage
 
 
 class ScriptedResponse:
@@ -60,7 +62,11 @@ class ScriptedResponse:
 
 
 def _arguments(arguments: Union[Dict[str, Any], str]) -> str:
-    return arguments if isinstance(arguments, str) else json.dumps(arguments)
+    if isinstance(arguments, str):
+        return arguments
+    import json
+
+    return json.dumps(arguments)
 
 
 class ScriptedModel:
