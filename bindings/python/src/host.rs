@@ -7,6 +7,7 @@
 //! loop known (a conversation driven by blocking calls), coroutines run with `asyncio.run` on a
 //! blocking-pool thread. Dropping the returned future cancels a task still running.
 
+use std::cell::Cell;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use pyo3::intern;
@@ -68,6 +69,7 @@ pub(crate) async fn call_host<R: Send + 'static>(
             }));
         }
         host_loop if placement == Placement::InPlace => {
+            let _site = CallSite::enter("worker");
             Python::try_attach(|py| match call(py) {
                 Ok(value) => deliver.value(py, value, host_loop.as_ref()),
                 Err(err) => deliver.fail(err),
@@ -75,6 +77,7 @@ pub(crate) async fn call_host<R: Send + 'static>(
         }
         host_loop => {
             tokio::task::spawn_blocking(move || {
+                let _site = CallSite::enter("blocking pool");
                 Python::try_attach(|py| match call(py) {
                     Ok(value) => deliver.value(py, value, host_loop.as_ref()),
                     Err(err) => deliver.fail(err),
@@ -84,6 +87,32 @@ pub(crate) async fn call_host<R: Send + 'static>(
     }
     rx.await
         .unwrap_or_else(|_| Err("the host call was dropped (is Python shutting down?)".to_owned()))
+}
+
+thread_local! {
+    static CALL_SITE: Cell<&'static str> = const { Cell::new("") };
+}
+
+/// Notes, for the duration of a sync host call, where it runs (see [`call_site`]).
+struct CallSite(&'static str);
+
+impl CallSite {
+    fn enter(site: &'static str) -> Self {
+        Self(CALL_SITE.replace(site))
+    }
+}
+
+impl Drop for CallSite {
+    fn drop(&mut self) {
+        CALL_SITE.set(self.0);
+    }
+}
+
+/// Where the sync host call running on this thread was placed: `"worker"` (in place, on the runtime
+/// worker awaiting it), `"blocking pool"`, or `""` outside one (for tests of the placement).
+#[cfg(feature = "testing")]
+pub(crate) fn call_site() -> &'static str {
+    CALL_SITE.get()
 }
 
 /// Where a host call's outcome goes.

@@ -4,11 +4,10 @@ where sync tools run. (No `from __future__ import annotations` here: the fast pa
 import inspect
 import subprocess
 import sys
-import threading
 from typing import Dict, List
 
 from codex_sdk import CodexSync, ScriptedModel, ScriptedResponse, Tool, ToolContext
-from codex_sdk import _schema
+from codex_sdk import _native, _schema
 
 HEAVY = ["asyncio", "ssl", "typing", "json", "re", "inspect", "dataclasses", "enum", "threading"]
 """Standard modules a script that does not use them should not pay for."""
@@ -101,12 +100,7 @@ def test_other_functions_take_the_general_path():
         assert tool.parameters == general_path(fn)["parameters"]
 
 
-def thread_name() -> str:
-    with open(f"/proc/self/task/{threading.get_native_id()}/comm") as comm:
-        return comm.read().strip()
-
-
-def test_a_sync_tool_runs_on_the_turns_worker_and_a_parallel_one_on_the_blocking_pool():
+def test_a_sync_tool_runs_in_place_on_the_turns_worker_and_a_parallel_one_on_the_blocking_pool():
     seen: Dict[str, str] = {}
     codex = CodexSync(
         model_client=ScriptedModel(
@@ -122,18 +116,18 @@ def test_a_sync_tool_runs_on_the_turns_worker_and_a_parallel_one_on_the_blocking
 
     @codex.tool
     def in_place() -> str:
-        """Notes its thread."""
-        seen["in_place"] = thread_name()
+        """Notes where it runs."""
+        seen["in_place"] = _native.host_call_site()
         return "ok"
 
     @codex.tool(parallel=True)
     def pooled() -> str:
-        """Notes its thread."""
-        seen["pooled"] = thread_name()
+        """Notes where it runs."""
+        seen["pooled"] = _native.host_call_site()
         return "ok"
 
     assert codex.start_conversation().run("go").final_message == "done"
-    assert seen == {"in_place": "codex-worker", "pooled": "codex-blocking"}
+    assert seen == {"in_place": "worker", "pooled": "blocking pool"}
 
 
 def test_ctrl_c_during_a_blocking_turn_raises_keyboard_interrupt_and_interrupts_the_turn():
@@ -171,3 +165,21 @@ def test_blocking_calls_work_inside_a_sync_tool():
     assert codex.start_conversation().run("go").final_message == "outer"
     assert model_view is not None and model_view.requests()[1][-1]["output"] == "inner"
 
+
+
+def test_the_protocol_types_are_dataclasses_made_on_demand():
+    assert "dataclasses" not in loaded_after("import codex_sdk._types")
+    code = (
+        "import dataclasses\n"
+        "from codex_sdk import TextInput, TurnResult, TokenUsage\n"
+        "t = TextInput(text='hi')\n"
+        "assert dataclasses.is_dataclass(t) and dataclasses.is_dataclass(TurnResult)\n"
+        "assert [(f.name, f.init) for f in dataclasses.fields(t)] == [('text', True), ('type', False)]\n"
+        "assert dataclasses.asdict(t) == {'text': 'hi', 'type': 'text'} == t.to_dict()\n"
+        "assert dataclasses.replace(t, text='x') == TextInput(text='x')\n"
+        "assert TextInput.type == 'text' and TextInput.__match_args__ == ('text',)\n"
+        "assert repr(t) == \"TextInput(text='hi', type='text')\"\n"
+    )
+    if sys.version_info >= (3, 10):
+        code += "match t:\n    case TextInput(text):\n        assert text == 'hi'\n"
+    loaded_after(code)

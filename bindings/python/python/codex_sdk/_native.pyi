@@ -7,7 +7,7 @@ from os import PathLike
 from pathlib import Path
 from typing import Any, Awaitable, Final, SupportsFloat, SupportsIndex, final
 
-__all__ = ["VERSION", "Codex", "Conversation", "MockResponse", "MockServer", "ScriptedModel", "ScriptedResponse", "Tool", "ToolContext", "TurnStream", "auth_status", "format_tokens_compact", "format_tokens_exact", "login_api_key", "logout", "set_default_model", "sse_assistant_message", "sse_completed", "sse_created", "sse_failed", "sse_function_call", "sse_output_text_delta", "sse_text_response", "sse_tool_call_response"]
+__all__ = ["VERSION", "Codex", "Conversation", "MockResponse", "MockServer", "ScriptedModel", "ScriptedResponse", "Tool", "ToolContext", "TurnStream", "auth_status", "format_tokens_compact", "format_tokens_exact", "host_call_site", "login_api_key", "logout", "set_default_model", "sse_assistant_message", "sse_completed", "sse_created", "sse_failed", "sse_function_call", "sse_output_text_delta", "sse_text_response", "sse_tool_call_response"]
 
 VERSION: Final[str]
 
@@ -387,6 +387,13 @@ def format_tokens_exact(n: SupportsIndex) -> str:
     A token count with thousands separators, e.g. `12,345`.
     """
 
+def host_call_site() -> str:
+    """
+    The events of a response holding one assistant message.
+    Where the sync host call running on the calling thread was placed: `"worker"` (in place, on the
+    runtime worker running the turn), `"blocking pool"`, or `""` outside a host call.
+    """
+
 def login_api_key(api_key: str, codex_home: str | PathLike[str] | None = None) -> None:
     """
     Stores an API key in `auth.json` (0600).
@@ -433,10 +440,7 @@ def sse_output_text_delta(delta: str) -> Any:
     `response.output_text.delta`.
     """
 
-def sse_text_response(response_id: str, text: str) -> list[Any]:
-    """
-    The events of a response holding one assistant message.
-    """
+def sse_text_response(response_id: str, text: str) -> list[Any]: ...
 
 def sse_tool_call_response(response_id: str, call_id: str, name: str, arguments: str) -> list[Any]:
     """
