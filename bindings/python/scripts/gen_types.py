@@ -331,11 +331,10 @@ class Emitter:
         out += [
             "from __future__ import annotations",
             "",
-            "from typing import Any, Callable, Dict, List, Literal, Optional, Union",
-            "",
             "TYPE_CHECKING = False",
             "if TYPE_CHECKING:",
             "    from dataclasses import dataclass, field",
+            "    from typing import Any, Callable, Dict, List, Literal, Optional, Union",
             "else:",
             "",
             "    def dataclass(**options: Any) -> Any:",
@@ -405,16 +404,27 @@ class Emitter:
             '        return f"{type(self).__name__}({fields})"',
         ]
         names: list[str] = []
+        # Aliases built with `typing` are made on first use (module `__getattr__`): importing `typing` costs
+        # more than the rest of the module. Type checkers see them where they are declared.
+        typing_aliases: list[tuple[str, str]] = []
+
+        def typing_alias(name: str, expr: str) -> None:
+            typing_aliases.append((name, expr))
+            out.extend(["", "", "if TYPE_CHECKING:", f"    {name} = {expr}"])
+
         # Aliases and enums first (they are only used in annotations, but read better up front).
         for name, d in m.defs.items():
             kind = m.kind[name]
             if kind == "alias":
-                out += ["", "", f"{name} = str"] if d.get("type") == "string" else ["", "", f"{name} = Any"]
+                if d.get("type") == "string":
+                    out += ["", "", f"{name} = str"]
+                else:
+                    typing_alias(name, "Any")
                 out += docstring(d.get("description", ""), "")
                 names.append(name)
             elif kind == "enum":
                 values = [v["const"] for v in d["oneOf"]] if "oneOf" in d else d["enum"]
-                out += ["", "", f"{name} = Literal[{', '.join(json.dumps(v) for v in values)}]"]
+                typing_alias(name, f"Literal[{', '.join(json.dumps(v) for v in values)}]")
                 out += docstring(d.get("description", ""), "")
                 names.append(name)
         for name, d in m.defs.items():
@@ -431,7 +441,7 @@ class Emitter:
                     self.dataclass(cls, props, required, doc, (tag, value))
                     names.append(cls)
                 classes = ", ".join(cls for cls, *_ in variants)
-                out += ["", "", f"{name} = Union[{classes}]"]
+                typing_alias(name, f"Union[{classes}]")
                 out += docstring(d.get("description", ""), "")
                 table = f"_{snake(name).upper()}_VARIANTS"
                 out += ["", f"{table}: Dict[str, Callable[[Dict[str, Any]], Any]] = {{"]
@@ -440,6 +450,22 @@ class Emitter:
                 out.append(f'    """Builds the `{name}` variant named by `d["{tag}"]`."""')
                 out.append(f'    return {table}[d["{tag}"]](d)')
                 names += [name, f"{snake(name)}_from_dict"]
+        out += ["", "", "def _typing_aliases() -> Dict[str, Any]:"]
+        out.append('    """The aliases built with `typing`, made together when one is first used."""')
+        out += ["    from typing import Any, Literal, Union", "", "    return {"]
+        out += [f'        "{name}": {expr},' for name, expr in typing_aliases]
+        out += ["    }", "", "", f"_TYPING_ALIASES = frozenset({{{', '.join(repr(n) for n, _ in typing_aliases)}}})"]
+        out += [
+            "",
+            "if not TYPE_CHECKING:",
+            "",
+            "    def __getattr__(name: str) -> Any:",
+            "        if name not in _TYPING_ALIASES:",
+            '            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")',
+            "        aliases = _typing_aliases()",
+            "        globals().update(aliases)",
+            "        return aliases[name]",
+        ]
         out += ["", "", "__all__ = ["] + [f'    "{n}",' for n in sorted(names)] + ["]", ""]
         return "\n".join(out)
 

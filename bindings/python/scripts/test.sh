@@ -53,7 +53,7 @@ need = ["codex_sdk/__init__.py", "codex_sdk/_native.pyi", "codex_sdk/py.typed", 
 missing = [n for n in need if n not in names] + ([] if any(n.startswith("codex_sdk/_native.") and n.endswith(".so") for n in names) else ["codex_sdk/_native.*.so"])
 assert not missing, f"the wheel lacks {missing}"
 members = [m.split("/", 1)[-1] for m in tarfile.open(sdist).getnames()]
-for need in ["pyproject.toml", "Cargo.lock", "codex-sdk/Cargo.toml", "codex-sdk/src/lib.rs", "bindings/python/src/lib.rs", "bindings/python/python/codex_sdk/__init__.py"]:
+for need in ["pyproject.toml", "Cargo.lock", "codex-sdk/Cargo.toml", "codex-sdk/src/lib.rs", "bindings/python/src/lib.rs", "python/codex_sdk/__init__.py", "python/codex_sdk/_native.pyi"]:
     assert any(m == need or m.endswith("/" + need) for m in members), f"the sdist lacks {need}"
 import os
 print(f"wheel {os.path.basename(wheel)} {os.path.getsize(wheel) / 1e6:.1f} MB; sdist {os.path.basename(sdist)} {os.path.getsize(sdist) / 1e6:.1f} MB, {len(members)} files")

@@ -42,8 +42,10 @@ def test_a_blocking_turn_with_a_plain_tool_imports_neither_asyncio_nor_the_schem
         "assert codex.start_conversation().run('2 + 40?').final_message == '42'\n"
         "assert model.requests()[1][-1]['output'] == '42'"
     )
-    for module in ["asyncio", "ssl", "codex_sdk._schema", "codex_sdk._conversation", "codex_sdk._sync"]:
-        assert (module in loaded) == (module == "codex_sdk._sync"), loaded
+    # (`json` is the test's own: ScriptedResponse.tool_call with a dict.)
+    for module in ["asyncio", "ssl", "typing", "inspect", "dataclasses", "codex_sdk._schema", "codex_sdk._conversation"]:
+        assert module not in loaded, (module, loaded)
+    assert {"codex_sdk._sync", "codex_sdk._types"} <= set(loaded)
 
 
 def test_the_async_api_still_uses_asyncio():
@@ -168,7 +170,7 @@ def test_blocking_calls_work_inside_a_sync_tool():
 
 
 def test_the_protocol_types_are_dataclasses_made_on_demand():
-    assert "dataclasses" not in loaded_after("import codex_sdk._types")
+    assert not {"dataclasses", "typing"} & set(loaded_after("import codex_sdk._types"))
     code = (
         "import dataclasses\n"
         "from codex_sdk import TextInput, TurnResult, TokenUsage\n"

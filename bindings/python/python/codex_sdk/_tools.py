@@ -32,6 +32,8 @@ def is_coroutine_function(fn: Any) -> bool:
     """`inspect.iscoroutinefunction`, without importing `inspect` for plain functions."""
     if type(fn) is _FUNCTION:
         return bool(fn.__code__.co_flags & _CO_COROUTINE)
+    if fn is None:
+        return False
     import inspect
 
     return inspect.iscoroutinefunction(fn)
