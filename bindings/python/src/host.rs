@@ -62,9 +62,8 @@ pub(crate) async fn call_host<R: Send + 'static>(
     let deliver = Deliver { tx, extract, task };
     match host_loop {
         Some(host_loop) if placement == Placement::Loop => {
-            let on_loop = Arc::clone(&host_loop);
             host_loop.run_soon(Box::new(move |py| match call(py) {
-                Ok(value) => deliver.value(py, value, Some(&on_loop)),
+                Ok(value) => deliver.value_on_loop(py, value),
                 Err(err) => deliver.fail(err),
             }));
         }
@@ -153,6 +152,18 @@ impl<R: Send + 'static> Deliver<R> {
         host_loop.run_soon(Box::new(move |py| {
             self.start_task(py, awaitable.into_bound(py))
         }));
+    }
+
+    /// On the loop's thread: a plain value is extracted now, an awaitable starts as a task right here (no
+    /// second trip through the loop's queue).
+    fn value_on_loop(self, py: Python<'_>, value: Bound<'_, PyAny>) {
+        if value.is_instance_of::<PyString>() || !is_awaitable(&value) {
+            let _ = self
+                .tx
+                .send((self.extract)(&value).map_err(|e| e.to_string()));
+            return;
+        }
+        self.start_task(py, value);
     }
 
     /// On the loop's thread: runs the awaitable as a task and delivers its result when it finishes.
