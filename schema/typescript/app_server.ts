@@ -507,7 +507,7 @@ export type EmptyResponse = Record<string, never>;
  * [`crate::Error::code`] projects the rich error onto this enum; the terminal
  * [`ErrorEvent`](super::ErrorEvent) carries it; each binding maps it to one host exception class.
  */
-export type ErrorCode = "context_window_exceeded" | "usage_limit_reached" | "unauthorized" | "rate_limited" | "timeout" | "stream" | "http" | "invalid_input" | "tool" | "io" | "interrupted" | "closed" | "internal" | "replay_diverged";
+export type ErrorCode = "context_window_exceeded" | "usage_limit_reached" | "unauthorized" | "rate_limited" | "timeout" | "stream" | "http" | "invalid_input" | "tool" | "io" | "interrupted" | "closed" | "internal" | "replay_diverged" | "conversation_busy";
 
 /** The turn failed. */
 export type ErrorEvent = {

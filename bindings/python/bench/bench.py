@@ -5,7 +5,8 @@
 - events: events per second delivered into `async for` (a scripted turn of many deltas), and the same
   drained as raw native batches (what the conversion to dataclasses costs).
 - tool: the overhead of one Python tool call round trip: a turn of 20 calls to a Python no-op tool against
-  the same turn calling the built-in Rust `update_plan` tool (same tool list, no Python involved).
+  the same turn calling the built-in Rust `update_plan` tool (same tool list, no Python involved); through
+  the async API and through `CodexSync` (the blocking path: no event loop).
 - process: see `whole_process.py` (a fresh Python process that imports the package and runs one tool-call
   turn against a local server, wall time).
 """
@@ -21,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Optional
 
-from codex_sdk import Codex, ScriptedModel, ScriptedResponse
+from codex_sdk import Codex, CodexSync, ScriptedModel, ScriptedResponse
 
 
 def codex_over(*responses: ScriptedResponse, builtin_tools: bool = False) -> Codex:
@@ -107,6 +108,47 @@ async def tool_round_trip(calls: int) -> dict:
     }
 
 
+def blocking_tool_round_trip(calls: int) -> dict:
+    """As `tool_round_trip`, through `CodexSync`."""
+
+    def turn(name: str, arguments: dict) -> list:
+        return [ScriptedResponse.tool_call(name, arguments) for _ in range(calls)] + [ScriptedResponse.text("ok")]
+
+    def codex_sync(*responses: ScriptedResponse) -> CodexSync:
+        return CodexSync(
+            model_client=ScriptedModel(responses), cwd="/tmp", instructions="bench", ephemeral=True
+        )
+
+    def timed(make) -> float:
+        per_call = []
+        for _ in range(30):
+            conversation = make().start_conversation()
+            started = time.perf_counter()
+            conversation.run("go")
+            per_call.append((time.perf_counter() - started) / calls)
+        return statistics.median(per_call)
+
+    plan = {"plan": [{"step": "bench", "status": "pending"}]}
+    baseline = timed(lambda: codex_sync(*turn("update_plan", plan)))
+
+    def with_sync_tool() -> CodexSync:
+        codex = codex_sync(*turn("noop", {"x": 1}))
+
+        @codex.tool
+        def noop(x: int) -> str:
+            """Does nothing."""
+            return "ok"
+
+        return codex
+
+    sync_call = timed(with_sync_tool)
+    return {
+        "CodexSync: turn loop per call, Rust tool (built-in update_plan)": baseline,
+        "CodexSync: sync Python tool per call": sync_call,
+        "CodexSync: sync tool overhead": sync_call - baseline,
+    }
+
+
 def thread_round_trip(n: int = 2000) -> float:
     """The machine's own cost of two thread hops (a ping-pong between two Python threads): the floor under
     any cross-thread call, and a gauge of how loaded the machine is."""
@@ -142,7 +184,7 @@ def main(which: list[str]) -> None:
         print(f"raw native batches:     median {statistics.median(raw):,.0f}/s, best {max(raw):,.0f}/s (JSON text, no parsing)")
     if "tool" in which:
         print(f"reference: a Python thread ping-pong round trip takes {thread_round_trip() * 1e6:.1f} µs here")
-        runs = [asyncio.run(tool_round_trip(20)) for _ in range(5)]
+        runs = [asyncio.run(tool_round_trip(20)) | blocking_tool_round_trip(20) for _ in range(5)]
         for key in runs[0]:
             values = [r[key] for r in runs]
             print(f"{key}: median {statistics.median(values) * 1e6:.1f} µs, best {min(values) * 1e6:.1f} µs")

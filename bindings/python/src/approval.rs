@@ -11,7 +11,7 @@ use codex_sdk::approval::{ApprovalHandler, ApprovalRequest};
 use codex_sdk::protocol::ReviewDecision;
 use pyo3::prelude::*;
 
-use crate::host::call_host;
+use crate::host::{Placement, call_host};
 use crate::tools::{HostLoops, extract_string};
 
 /// The host's approval callback.
@@ -43,7 +43,7 @@ impl ApprovalHandler for HostApprovals {
         let answer = call_host(
             Box::new(move |py| callback.bind(py).call1((json,))),
             extract_string,
-            self.is_async,
+            Placement::callback(self.is_async),
             self.loops.latest(),
         )
         .await;

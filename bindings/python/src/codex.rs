@@ -8,13 +8,15 @@ use codex_sdk::protocol::ConversationId;
 use codex_sdk::rollout::Cursor;
 use codex_sdk::{CodexBuilder, CodexOptions};
 use pyo3::prelude::*;
+use pyo3::types::PyString;
 
 use crate::approval::HostApprovals;
 use crate::conversation::Conversation;
 use crate::error::{core_error_to_py, to_py};
 use crate::event_loop::{Awaitable, Nothing, future_into_py};
-use crate::events::to_json;
+use crate::events::{JsonValue, py_to_value, to_json};
 use crate::model::HostModel;
+use crate::runtime::wait;
 use crate::tools::{HostLoops, Tool};
 
 /// Holds the configuration, the model client and the host's tools; starts conversations.
@@ -33,7 +35,8 @@ impl Codex {
 
 #[pymethods]
 impl Codex {
-    /// `options` is the JSON of the core's `CodexOptions` (the package builds it from keyword arguments);
+    /// `options` is the core's `CodexOptions`, as JSON text or as a dict (the package builds it from keyword
+    /// arguments);
     /// what cannot be data — a scripted model, host tools, the approval callback, the telemetry callback
     /// (`on_telemetry(event_json)`, called off the turn's task, in order) — comes separately.
     #[new]
@@ -50,7 +53,7 @@ impl Codex {
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
-        options: &str,
+        options: &Bound<'_, PyAny>,
         model_client: Option<HostModel<'_>>,
         tools: Vec<PyRef<'_, Tool>>,
         on_approval: Option<Py<PyAny>>,
@@ -59,7 +62,11 @@ impl Codex {
         on_telemetry_is_async: bool,
     ) -> PyResult<Self> {
         let loops = Arc::new(HostLoops::default());
-        let options = to_py(py, CodexOptions::from_json(options))?;
+        let options = match options.cast::<PyString>() {
+            Ok(text) => CodexOptions::from_json(&text.to_cow()?),
+            Err(_) => CodexOptions::from_json(&py_to_value(options)?.to_string()),
+        };
+        let options = to_py(py, options)?;
         let mut b = to_py(py, CodexBuilder::from_options(options))?;
         if let Some(v) = model_client {
             b = b.model_client(v.client());
@@ -204,6 +211,75 @@ impl Codex {
         let codex = self.inner.clone();
         future_into_py(py, async move {
             Ok(codex.unarchive_conversation(id, path).await?)
+        })
+    }
+
+    /// As `shutdown`, blocking (the GIL released) instead of returning an awaitable.
+    fn shutdown_blocking(&self, py: Python<'_>) -> PyResult<()> {
+        let codex = self.inner.clone();
+        wait(py, async move { Ok(codex.shutdown().await?) })
+    }
+
+    /// As `start_conversation`, blocking. Host coroutines (async tools, callbacks) of a conversation driven
+    /// by blocking calls run with `asyncio.run` on a worker thread.
+    fn start_conversation_blocking(&self, py: Python<'_>) -> PyResult<Conversation> {
+        let codex = self.inner.clone();
+        let loops = Arc::clone(&self.loops);
+        loops.drive_without_loop();
+        wait(py, async move {
+            let conversation = codex.start_conversation().await?;
+            Conversation::new(conversation, loops, codex)
+        })
+    }
+
+    /// As `resume_conversation`, blocking.
+    fn resume_conversation_blocking(
+        &self,
+        py: Python<'_>,
+        path: PathBuf,
+    ) -> PyResult<Conversation> {
+        let codex = self.inner.clone();
+        let loops = Arc::clone(&self.loops);
+        loops.drive_without_loop();
+        wait(py, async move {
+            let started = codex.resume_conversation(path).await?;
+            Conversation::new(started.conversation, loops, codex)
+        })
+    }
+
+    /// As `fork_conversation`, blocking.
+    fn fork_conversation_blocking(
+        &self,
+        py: Python<'_>,
+        path: PathBuf,
+        nth_user_message: usize,
+    ) -> PyResult<Conversation> {
+        let codex = self.inner.clone();
+        let loops = Arc::clone(&self.loops);
+        loops.drive_without_loop();
+        wait(py, async move {
+            let started = codex.fork_conversation(path, nth_user_message).await?;
+            Conversation::new(started.conversation, loops, codex)
+        })
+    }
+
+    /// As `list_conversations`, blocking; the page as plain Python values (dicts and lists).
+    #[pyo3(signature = (page_size, cursor = None))]
+    fn list_conversations_blocking(
+        &self,
+        py: Python<'_>,
+        page_size: usize,
+        cursor: Option<&str>,
+    ) -> PyResult<JsonValue> {
+        let cursor: Option<Cursor> = cursor.map(str::parse).transpose().map_err(
+            |e: codex_sdk::protocol::InvalidCursorError| {
+                core_error_to_py(py, &codex_sdk::Error::from(e))
+            },
+        )?;
+        let codex = self.inner.clone();
+        wait(py, async move {
+            let page = codex.list_conversations(page_size, cursor.as_ref()).await?;
+            Ok(JsonValue(serde_json::to_value(&page)?))
         })
     }
 }

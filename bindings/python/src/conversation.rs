@@ -5,6 +5,7 @@
 //! conversation's event channel (no task, no second buffer). When Python stops reading (a `break`, a
 //! cancelled task, `close()`, garbage collection), the core stream is dropped, which interrupts the turn.
 
+use std::future::Future;
 use std::sync::Arc;
 
 use codex_sdk::conversation::{OwnedTurnEvents, SharedConversation};
@@ -15,8 +16,8 @@ use tokio_util::sync::CancellationToken;
 
 use crate::error::{BindingError, to_py};
 use crate::event_loop::{Awaitable, HostLoop, Nothing, future_into_py};
-use crate::events::{from_json, to_json};
-use crate::runtime::handle;
+use crate::events::{JsonValue, from_json, from_py, to_json};
+use crate::runtime::{handle, wait};
 use crate::tools::{HostLoops, Tool};
 
 /// One conversation.
@@ -53,6 +54,13 @@ impl Conversation {
         if let Ok(host_loop) = HostLoop::running(py) {
             self.loops.register(self.id, host_loop);
         }
+    }
+
+    /// A blocking call drives the conversation: its host coroutines run with `asyncio.run`, never on an
+    /// event loop (one running on the calling thread is blocked by the call).
+    fn note_blocking(&self) {
+        self.loops.forget(self.id);
+        self.loops.drive_without_loop();
     }
 }
 
@@ -152,6 +160,74 @@ impl Conversation {
         })
     }
 
+    /// As `run`, blocking (the GIL released; Ctrl-C interrupts the turn); `input` is a list of `UserInput`
+    /// (dicts or JSON text); the `TurnResult` as plain Python values.
+    fn run_blocking(&self, py: Python<'_>, input: &Bound<'_, PyAny>) -> PyResult<JsonValue> {
+        let input = parse_input_value(py, input)?;
+        self.note_blocking();
+        let inner = Arc::clone(&self.inner);
+        wait(py, async move {
+            let result = inner.lock_owned().await.run(input).await?;
+            Ok(JsonValue(serde_json::to_value(&result)?))
+        })
+    }
+
+    /// As `submit`, blocking; `op` is an `Op` (a dict, a protocol dataclass or JSON text).
+    fn submit_blocking(&self, py: Python<'_>, op: &Bound<'_, PyAny>) -> PyResult<String> {
+        let op: Op = from_py("op", op).map_err(|e| e.into_pyerr(py))?;
+        self.note_blocking();
+        let handle = self.handle.clone();
+        wait(py, async move { Ok(handle.submit(op).await?.0) })
+    }
+
+    /// As `interrupt`, blocking.
+    fn interrupt_blocking(&self, py: Python<'_>) -> PyResult<()> {
+        let handle = self.handle.clone();
+        wait(py, async move { Ok(handle.interrupt().await?) })
+    }
+
+    /// As `shutdown`, blocking.
+    fn shutdown_blocking(&self, py: Python<'_>) -> PyResult<()> {
+        let inner = Arc::clone(&self.inner);
+        wait(
+            py,
+            async move { Ok(inner.lock_owned().await.shutdown().await?) },
+        )
+    }
+
+    /// As `next_events`, blocking.
+    fn next_events_blocking(&self, py: Python<'_>, max: usize) -> PyResult<Option<String>> {
+        self.note_blocking();
+        let inner = Arc::clone(&self.inner);
+        wait(py, async move {
+            let mut conversation = inner.lock_owned().await;
+            let Some(first) = conversation.next_event().await else {
+                return Ok(None);
+            };
+            let mut events = vec![first];
+            while events.len() < max {
+                match conversation.events().try_recv() {
+                    Some(event) => events.push(event),
+                    None => break,
+                }
+            }
+            Ok(Some(to_json(&events)?))
+        })
+    }
+
+    /// As `stream`, for blocking reads (`next_batch_blocking`); `input` as for `run_blocking`.
+    fn stream_blocking(&self, py: Python<'_>, input: &Bound<'_, PyAny>) -> PyResult<TurnStream> {
+        let input = parse_input_value(py, input)?;
+        self.note_blocking();
+        Ok(TurnStream {
+            turn: Arc::new(tokio::sync::Mutex::new(Turn::Pending(
+                Arc::clone(&self.inner),
+                input,
+            ))),
+            stop: CancellationToken::new(),
+        })
+    }
+
     /// Registers a tool for the following model requests.
     fn register_tool(&self, py: Python<'_>, tool: &Tool) -> PyResult<()> {
         let registry = self.handle.tools();
@@ -170,6 +246,12 @@ impl Conversation {
     fn tool_names(&self) -> Vec<String> {
         self.handle.tools().names()
     }
+}
+
+fn parse_input_value(py: Python<'_>, input: &Bound<'_, PyAny>) -> PyResult<TurnInput> {
+    from_py::<Vec<UserInput>>("input", input)
+        .map(TurnInput)
+        .map_err(|e| e.into_pyerr(py))
 }
 
 fn parse_input(py: Python<'_>, input: &str) -> PyResult<TurnInput> {
@@ -221,9 +303,28 @@ impl TurnStream {
 
     /// Waits for at least one event and returns it with what else is buffered (at most `max`).
     fn next_batch<'py>(&self, py: Python<'py>, max: usize) -> PyResult<Awaitable<'py, Batch>> {
+        future_into_py(py, self.next_batch_future(max))
+    }
+
+    /// As `next_batch`, blocking (the GIL released; Ctrl-C raises `KeyboardInterrupt`).
+    fn next_batch_blocking(&self, py: Python<'_>, max: usize) -> PyResult<Batch> {
+        wait(py, self.next_batch_future(max))
+    }
+
+    /// Stops reading: the turn is interrupted unless it has already ended.
+    fn close(&self) {
+        self.close_stream();
+    }
+}
+
+impl TurnStream {
+    fn next_batch_future(
+        &self,
+        max: usize,
+    ) -> impl Future<Output = Result<Batch, BindingError>> + Send + 'static {
         let turn = Arc::clone(&self.turn);
         let stop = self.stop.clone();
-        future_into_py(py, async move {
+        async move {
             let mut turn = turn.lock_owned().await;
             if matches!(*turn, Turn::Pending(..))
                 && let Turn::Pending(conversation, input) =
@@ -252,11 +353,10 @@ impl TurnStream {
                 *turn = Turn::Ended;
             }
             Ok((to_json(&msgs)?, done))
-        })
+        }
     }
 
-    /// Stops reading: the turn is interrupted unless it has already ended.
-    fn close(&self) {
+    fn close_stream(&self) {
         self.stop.cancel();
         // A read in progress holds the lock; it sees `stop` and ends the stream itself.
         if let Ok(mut turn) = self.turn.try_lock() {
@@ -275,7 +375,7 @@ impl TurnStream {
 
 impl Drop for TurnStream {
     fn drop(&mut self) {
-        self.close();
+        self.close_stream();
     }
 }
 

@@ -5,10 +5,12 @@
 //! measured against building the dicts in Rust with [`JsonValue`], JSON was about twice as fast
 //! (0.7 µs vs 1.4 µs per event from Rust values to Python dicts).
 
+use pyo3::exceptions::PyTypeError;
+use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList};
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{Map, Number, Value};
 
 use crate::error::BindingError;
 
@@ -74,5 +76,77 @@ fn value_to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny
             }
             dict.into_any()
         }
+    })
+}
+
+/// A Python value as JSON: `None`, bools, ints, floats, strings, lists, tuples, dicts with string keys,
+/// path-likes (as their path) and protocol dataclasses (anything with `to_dict()`). So hosts hand the
+/// binding plain Python values, without `json.dumps` (and without importing `json`).
+pub(crate) fn py_to_value(value: &Bound<'_, PyAny>) -> PyResult<Value> {
+    if value.is_none() {
+        return Ok(Value::Null);
+    }
+    if let Ok(text) = value.cast::<PyString>() {
+        return Ok(Value::String(text.to_cow()?.into_owned()));
+    }
+    if let Ok(flag) = value.cast::<PyBool>() {
+        return Ok(Value::Bool(flag.is_true()));
+    }
+    if value.is_instance_of::<PyInt>() {
+        if let Ok(i) = value.extract::<i64>() {
+            return Ok(Value::from(i));
+        }
+        return Ok(Value::from(value.extract::<u64>()?));
+    }
+    if let Ok(float) = value.cast::<PyFloat>() {
+        return Number::from_f64(float.value())
+            .map(Value::Number)
+            .ok_or_else(|| PyTypeError::new_err("NaN and infinities are not JSON"));
+    }
+    if let Ok(dict) = value.cast::<PyDict>() {
+        let mut map = Map::with_capacity(dict.len());
+        for (key, item) in dict.iter() {
+            let Ok(key) = key.cast::<PyString>() else {
+                return Err(PyTypeError::new_err(format!(
+                    "JSON object keys must be strings, not {}",
+                    key.get_type().name()?
+                )));
+            };
+            map.insert(key.to_cow()?.into_owned(), py_to_value(&item)?);
+        }
+        return Ok(Value::Object(map));
+    }
+    if let Ok(list) = value.cast::<PyList>() {
+        return list.iter().map(|item| py_to_value(&item)).collect();
+    }
+    if let Ok(tuple) = value.cast::<PyTuple>() {
+        return tuple.iter().map(|item| py_to_value(&item)).collect();
+    }
+    let py = value.py();
+    if value.hasattr(intern!(py, "to_dict"))? {
+        return py_to_value(&value.call_method0(intern!(py, "to_dict"))?);
+    }
+    if value.hasattr(intern!(py, "__fspath__"))? {
+        return py_to_value(&value.call_method0(intern!(py, "__fspath__"))?);
+    }
+    Err(PyTypeError::new_err(format!(
+        "cannot pass a {} as JSON",
+        value.get_type().name()?
+    )))
+}
+
+/// A protocol value from a Python host: JSON text, or the plain Python value (see [`py_to_value`]).
+pub(crate) fn from_py<T: serde::de::DeserializeOwned>(
+    what: &str,
+    value: &Bound<'_, PyAny>,
+) -> Result<T, BindingError> {
+    if let Ok(text) = value.cast::<PyString>() {
+        return from_json(what, &text.to_cow()?);
+    }
+    let value = py_to_value(value)?;
+    serde_json::from_value(value).map_err(|e| {
+        BindingError::Core(codex_sdk::Error::InvalidInput(format!(
+            "invalid {what}: {e}"
+        )))
     })
 }

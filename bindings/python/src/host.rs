@@ -1,10 +1,13 @@
 //! Python callables (host tools, the approval callback) as Rust futures.
 //!
 //! An `async def` callable is called on its event loop's thread and its coroutine runs there as a task. A
-//! sync callable runs on a blocking-pool thread (it may block); if it returns an awaitable anyway, that
-//! runs on the loop. With no loop known (a conversation driven without one), coroutines run with
-//! `asyncio.run` on the blocking thread. Dropping the returned future cancels a task still running.
+//! sync callable runs where its [`Placement`] says: in place on the runtime worker awaiting it (a sync
+//! tool: no thread hop, the worker holds the GIL for the call), or on a blocking-pool thread (callbacks
+//! that may wait long, parallel tools). If it returns an awaitable anyway, that runs on the loop. With no
+//! loop known (a conversation driven by blocking calls), coroutines run with `asyncio.run` on a
+//! blocking-pool thread. Dropping the returned future cancels a task still running.
 
+use std::cell::Cell;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use pyo3::intern;
@@ -24,12 +27,30 @@ pub(crate) type Outcome<R> = Result<R, String>;
 /// Calls a host callable.
 pub(crate) type Call = Box<dyn for<'py> FnOnce(Python<'py>) -> PyResult<Bound<'py, PyAny>> + Send>;
 
-/// Calls `call` (on the loop's thread when `is_async`, else on a blocking-pool thread) and awaits its
-/// value, extracted with `extract`.
+/// Where a host callable is called.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Placement {
+    /// An `async def` callable: on the event loop's thread (on a blocking-pool thread without a loop).
+    Loop,
+    /// A sync callable that may block for long: on a blocking-pool thread.
+    Blocking,
+    /// A sync callable expected to return soon: on the calling runtime worker, attached to Python.
+    InPlace,
+}
+
+impl Placement {
+    /// A host callback (approvals, telemetry): `async def` ones on the loop, sync ones on the blocking
+    /// pool (an approval may wait for a person).
+    pub(crate) fn callback(is_async: bool) -> Self {
+        if is_async { Self::Loop } else { Self::Blocking }
+    }
+}
+
+/// Calls `call` where `placement` says and awaits its value, extracted with `extract`.
 pub(crate) async fn call_host<R: Send + 'static>(
     call: Call,
     extract: Extract<R>,
-    is_async: bool,
+    placement: Placement,
     host_loop: Option<Arc<HostLoop>>,
 ) -> Outcome<R> {
     let (tx, rx) = oneshot::channel();
@@ -40,15 +61,22 @@ pub(crate) async fn call_host<R: Send + 'static>(
     };
     let deliver = Deliver { tx, extract, task };
     match host_loop {
-        Some(host_loop) if is_async => {
-            let on_loop = Arc::clone(&host_loop);
+        Some(host_loop) if placement == Placement::Loop => {
             host_loop.run_soon(Box::new(move |py| match call(py) {
-                Ok(value) => deliver.value(py, value, Some(&on_loop)),
+                Ok(value) => deliver.value_on_loop(py, value),
                 Err(err) => deliver.fail(err),
             }));
         }
+        host_loop if placement == Placement::InPlace => {
+            let _site = CallSite::enter("worker");
+            Python::try_attach(|py| match call(py) {
+                Ok(value) => deliver.value(py, value, host_loop.as_ref()),
+                Err(err) => deliver.fail(err),
+            });
+        }
         host_loop => {
             tokio::task::spawn_blocking(move || {
+                let _site = CallSite::enter("blocking pool");
                 Python::try_attach(|py| match call(py) {
                     Ok(value) => deliver.value(py, value, host_loop.as_ref()),
                     Err(err) => deliver.fail(err),
@@ -58,6 +86,32 @@ pub(crate) async fn call_host<R: Send + 'static>(
     }
     rx.await
         .unwrap_or_else(|_| Err("the host call was dropped (is Python shutting down?)".to_owned()))
+}
+
+thread_local! {
+    static CALL_SITE: Cell<&'static str> = const { Cell::new("") };
+}
+
+/// Notes, for the duration of a sync host call, where it runs (see [`call_site`]).
+struct CallSite(&'static str);
+
+impl CallSite {
+    fn enter(site: &'static str) -> Self {
+        Self(CALL_SITE.replace(site))
+    }
+}
+
+impl Drop for CallSite {
+    fn drop(&mut self) {
+        CALL_SITE.set(self.0);
+    }
+}
+
+/// Where the sync host call running on this thread was placed: `"worker"` (in place, on the runtime
+/// worker awaiting it), `"blocking pool"`, or `""` outside one (for tests of the placement).
+#[cfg(feature = "testing")]
+pub(crate) fn call_site() -> &'static str {
+    CALL_SITE.get()
 }
 
 /// Where a host call's outcome goes.
@@ -74,8 +128,8 @@ impl<R: Send + 'static> Deliver<R> {
     }
 
     /// A plain value is extracted now; an awaitable runs on the loop (when on its thread, or handed to it),
-    /// or with `asyncio.run` when there is no loop.
-    fn value(self, py: Python<'_>, value: Bound<'_, PyAny>, host_loop: Option<&Arc<HostLoop>>) {
+    /// or with `asyncio.run` on a blocking-pool thread when there is no loop.
+    fn value(self, _py: Python<'_>, value: Bound<'_, PyAny>, host_loop: Option<&Arc<HostLoop>>) {
         if value.is_instance_of::<PyString>() || !is_awaitable(&value) {
             let _ = self
                 .tx
@@ -83,16 +137,33 @@ impl<R: Send + 'static> Deliver<R> {
             return;
         }
         let Some(host_loop) = host_loop else {
-            let outcome = asyncio_run(py)
-                .and_then(|run| run.call1((value,)))
-                .and_then(|v| (self.extract)(&v));
-            let _ = self.tx.send(outcome.map_err(|e| e.to_string()));
+            let awaitable = value.unbind();
+            tokio::task::spawn_blocking(move || {
+                Python::try_attach(|py| {
+                    let outcome = asyncio_run(py)
+                        .and_then(|run| run.call1((awaitable,)))
+                        .and_then(|v| (self.extract)(&v));
+                    let _ = self.tx.send(outcome.map_err(|e| e.to_string()));
+                })
+            });
             return;
         };
         let awaitable = value.unbind();
         host_loop.run_soon(Box::new(move |py| {
             self.start_task(py, awaitable.into_bound(py))
         }));
+    }
+
+    /// On the loop's thread: a plain value is extracted now, an awaitable starts as a task right here (no
+    /// second trip through the loop's queue).
+    fn value_on_loop(self, py: Python<'_>, value: Bound<'_, PyAny>) {
+        if value.is_instance_of::<PyString>() || !is_awaitable(&value) {
+            let _ = self
+                .tx
+                .send((self.extract)(&value).map_err(|e| e.to_string()));
+            return;
+        }
+        self.start_task(py, value);
     }
 
     /// On the loop's thread: runs the awaitable as a task and delivers its result when it finishes.

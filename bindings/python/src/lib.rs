@@ -39,8 +39,9 @@ mod _native {
     #[cfg(feature = "testing")]
     #[pymodule_export]
     use super::testing::{
-        MockResponse, MockServer, sse_assistant_message, sse_completed, sse_created, sse_failed,
-        sse_function_call, sse_output_text_delta, sse_text_response, sse_tool_call_response,
+        MockResponse, MockServer, host_call_site, sse_assistant_message, sse_completed,
+        sse_created, sse_failed, sse_function_call, sse_output_text_delta, sse_text_response,
+        sse_tool_call_response,
     };
     #[pymodule_export]
     use super::tools::{Tool, ToolContext};

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use codex_sdk::telemetry::{DEFAULT_FORWARD_QUEUE, ForwardingSink, TelemetrySink};
 use pyo3::prelude::*;
 
-use crate::host::call_host;
+use crate::host::{Placement, call_host};
 use crate::runtime::handle;
 use crate::tools::HostLoops;
 
@@ -28,7 +28,7 @@ pub(crate) fn start(
             let _ = call_host(
                 Box::new(move |py| callback.bind(py).call1((json,))),
                 |_| Ok(()),
-                is_async,
+                Placement::callback(is_async),
                 host_loop,
             )
             .await;

@@ -133,6 +133,13 @@ fn values(events: Vec<Value>) -> Vec<JsonValue> {
 }
 
 /// The events of a response holding one assistant message.
+/// Where the sync host call running on the calling thread was placed: `"worker"` (in place, on the
+/// runtime worker running the turn), `"blocking pool"`, or `""` outside a host call.
+#[pyfunction]
+pub(crate) fn host_call_site() -> &'static str {
+    crate::host::call_site()
+}
+
 #[pyfunction]
 pub(crate) fn sse_text_response(response_id: &str, text: &str) -> Vec<JsonValue> {
     values(sse::text_response(response_id, text))

@@ -1,9 +1,11 @@
 //! Host tools: a Python callable as a core [`FunctionTool`], and the `ToolContext` it may ask for.
 //!
 //! The package's `@codex.tool` builds the JSON schema and wraps the user's function into a callable
-//! `(arguments_json, context) -> str | coroutine`. A call runs on a blocking-pool thread (a sync tool may
-//! block); a coroutine runs on the event loop the conversation is driven from. A Python exception becomes
-//! the tool's failed output (`"ValueError: message"`), which the model sees; the turn goes on.
+//! `(arguments, context) -> str | coroutine` (`arguments`: the call's JSON object as a dict). A sync tool
+//! runs in place, on the runtime worker running the turn, holding the GIL (no thread hop); a `parallel`
+//! one on a blocking-pool thread, so calls can overlap; an `async def` one on the event loop the
+//! conversation is driven from. A Python exception becomes the tool's failed output
+//! (`"ValueError: message"`), which the model sees; the turn goes on.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -13,11 +15,10 @@ use codex_sdk::tools::{FunctionTool, ToolError};
 use pyo3::prelude::*;
 use serde_json::Value;
 
-use crate::error::BindingError;
 use crate::event_loop::{Awaitable, HostLoop, future_into_py};
-use crate::events::from_json;
-use crate::host::call_host;
-use crate::runtime::handle;
+use crate::events::{JsonValue, from_py};
+use crate::host::{Placement, call_host};
+use crate::runtime::wait;
 
 /// The event loops conversations are driven from, so host coroutines (async tools, approval callbacks)
 /// run on the loop of the code that is waiting for them.
@@ -48,15 +49,21 @@ impl HostLoops {
     pub(crate) fn latest(&self) -> Option<Arc<HostLoop>> {
         lock(&self.latest).clone()
     }
+
+    /// Blocking calls (no event loop) drive this `Codex` now: host coroutines run with `asyncio.run`.
+    pub(crate) fn drive_without_loop(&self) {
+        *lock(&self.latest) = None;
+    }
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// A host tool: a name, a description, a JSON schema and a callable
-/// `(arguments_json: str, context: ToolContext) -> str | Awaitable[str]`. An `is_async` callable is called
-/// on the event loop (it must return quickly, with a coroutine); others on a worker thread.
+/// A host tool: a name, a description, a JSON schema (JSON text or a dict) and a callable
+/// `(arguments: dict, context: ToolContext) -> str | Awaitable[str]`. An `is_async` callable is called on
+/// the event loop (it must return quickly, with a coroutine); others in place on the runtime worker
+/// running the turn, or on a blocking-pool thread when `parallel`.
 #[pyclass(frozen, module = "codex_sdk._native")]
 pub(crate) struct Tool {
     name: String,
@@ -82,13 +89,13 @@ impl Tool {
         py: Python<'_>,
         name: String,
         description: String,
-        parameters: &str,
+        parameters: &Bound<'_, PyAny>,
         callback: Py<PyAny>,
         parallel: bool,
         is_async: bool,
     ) -> PyResult<Self> {
-        let parameters = from_json("tool parameters schema", parameters)
-            .map_err(|e: BindingError| e.into_pyerr(py))?;
+        let parameters: Value =
+            from_py("tool parameters schema", parameters).map_err(|e| e.into_pyerr(py))?;
         Ok(Self {
             name,
             description,
@@ -110,7 +117,11 @@ impl Tool {
     /// The core tool calling this host tool; coroutines run on the loops recorded in `loops`.
     pub(crate) fn function_tool(&self, loops: Arc<HostLoops>) -> FunctionTool {
         let callback = Arc::clone(&self.callback);
-        let is_async = self.is_async;
+        let placement = match (self.is_async, self.parallel) {
+            (true, _) => Placement::Loop,
+            (false, true) => Placement::Blocking,
+            (false, false) => Placement::InPlace,
+        };
         FunctionTool::new(
             self.name.clone(),
             self.description.clone(),
@@ -119,12 +130,13 @@ impl Tool {
                 let callback = Arc::clone(&callback);
                 let host_loop = loops.of(ctx.conversation_id());
                 async move {
-                    let arguments = arguments.to_string();
                     let context = ToolContext { inner: ctx };
                     call_host(
-                        Box::new(move |py| callback.bind(py).call1((arguments, context))),
+                        Box::new(move |py| {
+                            callback.bind(py).call1((JsonValue(arguments), context))
+                        }),
                         extract_string,
-                        is_async,
+                        placement,
                         host_loop,
                     )
                     .await
@@ -198,7 +210,7 @@ impl ToolContext {
         })
     }
 
-    /// As `request_approval`, blocking the calling thread (for sync tools, which run on worker threads).
+    /// As `request_approval`, blocking the calling thread with the GIL released (for sync tools).
     #[pyo3(signature = (command, reason = None))]
     fn request_approval_blocking(
         &self,
@@ -207,12 +219,12 @@ impl ToolContext {
         reason: Option<String>,
     ) -> PyResult<String> {
         let ctx = self.inner.clone();
-        let runtime = handle()?;
-        Ok(py.detach(|| {
-            runtime
-                .block_on(async move { ctx.request_command_approval(command, reason).await })
+        wait(py, async move {
+            Ok(ctx
+                .request_command_approval(command, reason)
+                .await
                 .as_str()
-                .to_owned()
-        }))
+                .to_owned())
+        })
     }
 }

@@ -91,6 +91,15 @@ export class ReplayDivergedError extends CodexError {
   override readonly name: string = "ReplayDivergedError";
 }
 
+/**
+ * `conversation_busy`: The conversation is live in another worker, which holds its lease (a shared rollout store such as
+ * PostgreSQL); retry once that worker is done or its lease has expired.
+ */
+export class ConversationBusyError extends CodexError {
+  override readonly code = "conversation_busy";
+  override readonly name: string = "ConversationBusyError";
+}
+
 /** The class of each error code. */
 export const ERROR_CLASSES: { readonly [C in ErrorCode]: new (message: string, options?: ErrorOptions) => CodexError } = {
   context_window_exceeded: ContextWindowExceededError,
@@ -107,4 +116,5 @@ export const ERROR_CLASSES: { readonly [C in ErrorCode]: new (message: string, o
   closed: ClosedError,
   internal: InternalError,
   replay_diverged: ReplayDivergedError,
+  conversation_busy: ConversationBusyError,
 };

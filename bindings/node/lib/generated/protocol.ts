@@ -340,7 +340,12 @@ export type ErrorCode =
    * A replayed conversation (`ReplayModel`) sent the model something its recording does not have; the
    * message names the first difference.
    */
-  | "replay_diverged";
+  | "replay_diverged"
+  /**
+   * The conversation is live in another worker, which holds its lease (a shared rollout store such as
+   * PostgreSQL); retry once that worker is done or its lease has expired.
+   */
+  | "conversation_busy";
 
 /** The turn failed. */
 export interface ErrorEvent {

@@ -2,41 +2,68 @@
 
 from __future__ import annotations
 
-import inspect
-import json
 import os
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Union, overload
 
-from . import _native, _types
-from ._conversation import Conversation
-from ._convert import dumps, to_jsonable
-from ._tools import Tool
-from ._types import (
-    ApplyPatchApprovalRequestEvent,
-    CodexOptions,
-    ExecApprovalRequestEvent,
-    McpToolCallApprovalRequestEvent,
-    ReviewDecision,
-    event_msg_from_dict,
-)
-from ._scripted import ReplayModel, ScriptedModel
+from . import _native
+from ._convert import to_jsonable
+from ._tools import Tool, is_coroutine_function
 
-ApprovalRequest = Union[ExecApprovalRequestEvent, ApplyPatchApprovalRequestEvent, McpToolCallApprovalRequestEvent]
-"""What needs the host's approval: a command, a patch, or a call of an MCP server's tool."""
+# Imported lazily (start-up time): `typing`, the generated types, `json`, `inspect`, the conversation module.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Awaitable, Callable, Dict, List, Optional, Union, overload
 
-Decision = Union[ReviewDecision, bool]
-"""An approval answer: a `ReviewDecision`, or `True` (approved) / `False` (denied)."""
+    from ._conversation import Conversation
+    from ._scripted import ReplayModel, ScriptedModel
+    from ._types import (
+        ApplyPatchApprovalRequestEvent,
+        CodexOptions,
+        ExecApprovalRequestEvent,
+        McpToolCallApprovalRequestEvent,
+        ReviewDecision,
+    )
 
-ApprovalCallback = Callable[[ApprovalRequest], Union[Decision, Awaitable[Decision]]]
+    ApprovalRequest = Union[ExecApprovalRequestEvent, ApplyPatchApprovalRequestEvent, McpToolCallApprovalRequestEvent]
+    """What needs the host's approval: a command, a patch, or a call of an MCP server's tool."""
+    Decision = Union[ReviewDecision, bool]
+    """An approval answer: a `ReviewDecision`, or `True` (approved) / `False` (denied)."""
+    ApprovalCallback = Callable[[ApprovalRequest], Union[Decision, Awaitable[Decision]]]
+    TelemetryEvent = Dict[str, Any]
+    """One telemetry event, redacted: `timestamp`, `metadata` (conversation id, model, app version, …) and
+    `kind`, whose `name` is the catalog's (`codex.api_request`, `codex.sse_event`, `codex.user_prompt`,
+    `codex.tool_decision`, `codex.tool_result`) beside that event's fields."""
+    TelemetryCallback = Callable[[TelemetryEvent], Union[None, Awaitable[None]]]
+    PathLike = Union[str, "os.PathLike[str]"]
+else:
 
-TelemetryEvent = Dict[str, Any]
-"""One telemetry event, redacted: `timestamp`, `metadata` (conversation id, model, app version, …) and
-`kind`, whose `name` is the catalog's (`codex.api_request`, `codex.sse_event`, `codex.user_prompt`,
-`codex.tool_decision`, `codex.tool_result`) beside that event's fields."""
+    def overload(fn):
+        return fn
 
-TelemetryCallback = Callable[[TelemetryEvent], Union[None, Awaitable[None]]]
 
-PathLike = Union[str, "os.PathLike[str]"]
+def __getattr__(name: str) -> Any:
+    """The type aliases (`ApprovalRequest`, `Decision`, ...), built on first use (they need `typing` and the
+    generated types)."""
+    if name not in ("ApprovalRequest", "Decision", "ApprovalCallback", "TelemetryEvent", "TelemetryCallback", "PathLike"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from typing import Any, Awaitable, Callable, Dict, Union
+
+    from . import _types
+
+    request = Union[
+        _types.ExecApprovalRequestEvent, _types.ApplyPatchApprovalRequestEvent, _types.McpToolCallApprovalRequestEvent
+    ]
+    decision = Union[_types.ReviewDecision, bool]
+    event = Dict[str, Any]
+    aliases = {
+        "ApprovalRequest": request,
+        "Decision": decision,
+        "ApprovalCallback": Callable[[request], Union[decision, Awaitable[decision]]],
+        "TelemetryEvent": event,
+        "TelemetryCallback": Callable[[event], Union[None, Awaitable[None]]],
+        "PathLike": Union[str, "os.PathLike[str]"],
+    }
+    globals().update(aliases)
+    return aliases[name]
 
 
 class Codex:
@@ -76,7 +103,8 @@ class Codex:
         `on_telemetry` receives every telemetry event (see `on_telemetry`)."""
         merged: Dict[str, Any] = dict(to_jsonable(options) or {})
         merged.update({k: to_jsonable(v) for k, v in settings.items() if v is not None})
-        self._options = dumps({k: os.fspath(v) if isinstance(v, os.PathLike) else v for k, v in merged.items()})
+        # Handed over as a dict: the native module converts it (no `json` import here).
+        self._options = {k: os.fspath(v) if isinstance(v, os.PathLike) else v for k, v in merged.items()}
         self._model_client = model_client
         self.tools: List[Tool] = [t if isinstance(t, Tool) else Tool(t) for t in tools or []]
         """The tools every new conversation starts with."""
@@ -140,6 +168,8 @@ class Codex:
     def telemetry_stats(self) -> Dict[str, int]:
         """What telemetry delivery did so far: `exported`, `dropped` (queue full) and `failed` records of
         the `[otel]` exporter, and `host_dropped` events the telemetry callback fell too far behind for."""
+        import json
+
         return dict(json.loads(self.native.telemetry_stats()))
 
     @property
@@ -152,9 +182,9 @@ class Codex:
                 model_client=None if self._model_client is None else self._model_client.native,
                 tools=[t.native for t in self.tools],
                 on_approval=callback,
-                on_approval_is_async=inspect.iscoroutinefunction(self._on_approval),
+                on_approval_is_async=is_coroutine_function(self._on_approval),
                 on_telemetry=None if self._on_telemetry is None else _telemetry_bridge(self._on_telemetry),
-                on_telemetry_is_async=inspect.iscoroutinefunction(self._on_telemetry),
+                on_telemetry_is_async=is_coroutine_function(self._on_telemetry),
             )
         return self._native
 
@@ -165,24 +195,30 @@ class Codex:
 
     async def start_conversation(self) -> Conversation:
         """Starts a conversation (recorded under `codex_home` unless `ephemeral=True`)."""
+        from ._conversation import Conversation
+
         return Conversation(await self.native.start_conversation())
 
     async def resume_conversation(self, path: PathLike) -> Conversation:
         """Resumes a recorded conversation: same id, history rebuilt, earlier events in
         `session_configured.initial_messages`, new turns appended to the same file."""
+        from ._conversation import Conversation
+
         return Conversation(await self.native.resume_conversation(os.fspath(path)))
 
     async def fork_conversation(self, path: PathLike, nth_user_message: int) -> Conversation:
         """Starts a new conversation from a recorded one, keeping what came before its
         `nth_user_message`-th (0-based) user message."""
+        from ._conversation import Conversation
+
         return Conversation(await self.native.fork_conversation(os.fspath(path), nth_user_message))
 
     async def list_conversations(self, page_size: int = 20, cursor: Optional[str] = None) -> Any:
         """One page of recorded conversations, newest first (`items`, `next_cursor`); pass `next_cursor`
         back for the next page. A `ConversationsPage` when the protocol schema has it, else its dict."""
-        page = json.loads(await self.native.list_conversations(page_size, cursor))
-        typed = getattr(_types, "ConversationsPage", None)
-        return typed.from_dict(page) if typed is not None else page
+        import json
+
+        return _page(json.loads(await self.native.list_conversations(page_size, cursor)))
 
     async def find_conversation_path(self, conversation_id: str) -> Optional[str]:
         """The rollout file of a recorded (not archived) conversation."""
@@ -198,6 +234,14 @@ class Codex:
         return os.fspath(await self.native.unarchive_conversation(conversation_id, os.fspath(path)))
 
 
+def _page(page: Dict[str, Any]) -> Any:
+    """A `ConversationsPage` when the protocol schema has it, else its dict."""
+    from . import _types
+
+    typed = getattr(_types, "ConversationsPage", None)
+    return typed.from_dict(page) if typed is not None else page
+
+
 def _decision(answer: Any) -> str:
     if answer is True:
         return "approved"
@@ -208,6 +252,11 @@ def _decision(answer: Any) -> str:
 
 def _approval_bridge(fn: ApprovalCallback) -> Callable[[str], Any]:
     """The native callback: the request's JSON in, the decision's name (or a coroutine of it) out."""
+
+    import inspect
+    import json
+
+    from ._types import event_msg_from_dict
 
     def call(request: str) -> Any:
         answer = fn(event_msg_from_dict(json.loads(request)))  # type: ignore[arg-type]
@@ -224,6 +273,8 @@ async def _await_decision(answer: Awaitable[Any]) -> str:
 
 def _telemetry_bridge(fn: TelemetryCallback) -> Callable[[str], Any]:
     """The native callback: the event's JSON in, the callback's result (or coroutine) out."""
+
+    import json
 
     def call(event: str) -> Any:
         return fn(json.loads(event))

@@ -6,7 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any, AsyncIterator, Dict, List, Optional, Union
 
 from . import _native
-from ._convert import Input, dumps, input_json
+from ._convert import dumps, input_json
 from ._types import (
     Event,
     EventMsg,
@@ -17,6 +17,7 @@ from ._types import (
 )
 
 if TYPE_CHECKING:
+    from ._convert import Input
     from ._tools import Tool
 
 _loads = json.loads

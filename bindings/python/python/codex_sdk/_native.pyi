@@ -7,7 +7,7 @@ from os import PathLike
 from pathlib import Path
 from typing import Any, Awaitable, Final, SupportsFloat, SupportsIndex, final
 
-__all__ = ["VERSION", "Codex", "Conversation", "MockResponse", "MockServer", "ReplayModel", "ScriptedModel", "Tool", "ToolContext", "TurnStream", "auth_status", "format_tokens_compact", "format_tokens_exact", "login_api_key", "logout", "set_default_model", "sse_assistant_message", "sse_completed", "sse_created", "sse_failed", "sse_function_call", "sse_output_text_delta", "sse_text_response", "sse_tool_call_response"]
+__all__ = ["VERSION", "Codex", "Conversation", "MockResponse", "MockServer", "ScriptedModel", "ScriptedResponse", "Tool", "ToolContext", "TurnStream", "auth_status", "format_tokens_compact", "format_tokens_exact", "host_call_site", "login_api_key", "logout", "set_default_model", "sse_assistant_message", "sse_completed", "sse_created", "sse_failed", "sse_function_call", "sse_output_text_delta", "sse_text_response", "sse_tool_call_response"]
 
 VERSION: Final[str]
 
@@ -16,9 +16,10 @@ class Codex:
     """
     Holds the configuration, the model client and the host's tools; starts conversations.
     """
-    def __new__(cls, /, options: str, *, model_client: ScriptedModel | ReplayModel | None = None, tools: SupportsGetItem[int, Tool] = ..., on_approval: Any | None = None, on_approval_is_async: bool = False, on_telemetry: Any | None = None, on_telemetry_is_async: bool = False) -> Codex:
+    def __new__(cls, /, options: Any, *, model_client: ScriptedModel | None = None, tools: SupportsGetItem[int, Tool] = ..., on_approval: Any | None = None, on_approval_is_async: bool = False, on_telemetry: Any | None = None, on_telemetry_is_async: bool = False) -> Codex:
         """
-        `options` is the JSON of the core's `CodexOptions` (the package builds it from keyword arguments);
+        `options` is the core's `CodexOptions`, as JSON text or as a dict (the package builds it from keyword
+        arguments);
         what cannot be data — a scripted model, host tools, the approval callback, the telemetry callback
         (`on_telemetry(event_json)`, called off the turn's task, in order) — comes separately.
         """
@@ -34,10 +35,18 @@ class Codex:
         """
         Forks the conversation recorded at `path` before its `nth_user_message`-th (0-based) user message.
         """
+    def fork_conversation_blocking(self, /, path: str | PathLike[str], nth_user_message: SupportsIndex) -> Conversation:
+        """
+        As `fork_conversation`, blocking.
+        """
     def list_conversations(self, /, page_size: SupportsIndex, cursor: str | None = None) -> Awaitable[str]:
         """
         One page of recorded conversations, newest first, as JSON (`ConversationsPage`); pass its
         `next_cursor` for the next page.
+        """
+    def list_conversations_blocking(self, /, page_size: SupportsIndex, cursor: str | None = None) -> Any:
+        """
+        As `list_conversations`, blocking; the page as plain Python values (dicts and lists).
         """
     @property
     def model(self, /) -> str:
@@ -48,14 +57,27 @@ class Codex:
         """
         Resumes the conversation recorded at `path` (same id, appending to the same file).
         """
+    def resume_conversation_blocking(self, /, path: str | PathLike[str]) -> Conversation:
+        """
+        As `resume_conversation`, blocking.
+        """
     def shutdown(self, /) -> Awaitable[None]:
         """
-        Ends every conversation this Codex started and waits for them, waits until the telemetry callback
-        has had every event recorded so far and exports what the OTLP exporter still queues.
+        Exports the telemetry still queued (OTLP exporter) and waits until the telemetry callback has
+        had every event recorded so far. Conversations are shut down on their own.
+        """
+    def shutdown_blocking(self, /) -> None:
+        """
+        As `shutdown`, blocking (the GIL released) instead of returning an awaitable.
         """
     def start_conversation(self, /) -> Awaitable[Conversation]:
         """
         Starts a conversation; resolves to a `Conversation`.
+        """
+    def start_conversation_blocking(self, /) -> Conversation:
+        """
+        As `start_conversation`, blocking. Host coroutines (async tools, callbacks) of a conversation driven
+        by blocking calls run with `asyncio.run` on a worker thread.
         """
     def telemetry_stats(self, /) -> str:
         """
@@ -81,10 +103,18 @@ class Conversation:
         """
         Interrupts the running turn.
         """
+    def interrupt_blocking(self, /) -> None:
+        """
+        As `interrupt`, blocking.
+        """
     def next_events(self, /, max: SupportsIndex) -> Awaitable[str | None]:
         """
         Waits for the next events of the conversation (any turn) and returns them with what else is
         buffered, at most `max`, as a JSON list of `Event`; `None` once the conversation has ended.
+        """
+    def next_events_blocking(self, /, max: SupportsIndex) -> str | None:
+        """
+        As `next_events`, blocking.
         """
     def register_tool(self, /, tool: Tool) -> None:
         """
@@ -93,6 +123,11 @@ class Conversation:
     def run(self, /, input: str) -> Awaitable[str]:
         """
         Runs a turn with `input` (JSON list of `UserInput`); resolves to the `TurnResult` as JSON.
+        """
+    def run_blocking(self, /, input: Any) -> Any:
+        """
+        As `run`, blocking (the GIL released; Ctrl-C interrupts the turn); `input` is a list of `UserInput`
+        (dicts or JSON text); the `TurnResult` as plain Python values.
         """
     @property
     def session_configured(self, /) -> str:
@@ -103,14 +138,26 @@ class Conversation:
         """
         Shuts the conversation down and waits for `ShutdownComplete` (the rollout is written out first).
         """
+    def shutdown_blocking(self, /) -> None:
+        """
+        As `shutdown`, blocking.
+        """
     def stream(self, /, input: str) -> TurnStream:
         """
         The stream of the events of a turn with `input` (JSON list of `UserInput`); the turn starts when
         the stream is first read.
         """
+    def stream_blocking(self, /, input: Any) -> TurnStream:
+        """
+        As `stream`, for blocking reads (`next_batch_blocking`); `input` as for `run_blocking`.
+        """
     def submit(self, /, op: str) -> Awaitable[str]:
         """
         Submits an op (JSON `Op`); resolves to its submission id.
+        """
+    def submit_blocking(self, /, op: Any) -> str:
+        """
+        As `submit`, blocking; `op` is an `Op` (a dict, a protocol dataclass or JSON text).
         """
     def tool_names(self, /) -> list[str]:
         """
@@ -182,44 +229,14 @@ class MockServer:
         """
 
 @final
-class ReplayModel:
-    """
-    A model that replays the responses recorded in a rollout, in order, checking that each request is the
-    one recorded; the first difference fails the turn with a `replay_diverged` error naming it.
-    """
-    @property
-    def divergence(self, /) -> str | None:
-        """
-        Where the replay first differed from its recording (`None` while it matches).
-        """
-    @staticmethod
-    def from_conversation(codex: Codex, conversation_id: str) -> Awaitable[ReplayModel]:
-        """
-        Reads the recorded conversation `conversation_id` from `codex`'s rollout store.
-        """
-    @staticmethod
-    def from_rollout(path: str | PathLike[str]) -> ReplayModel:
-        """
-        Reads the rollout file at `path`.
-        """
-    @property
-    def remaining(self, /) -> int:
-        """
-        Recorded responses not served yet.
-        """
-
-@final
 class ScriptedModel:
     """
     An offline model playing a script of responses, one per model request.
     """
-    def __new__(cls, /, spec: str) -> ScriptedModel:
+    def __new__(cls, /, responses: SupportsGetItem[int, ScriptedResponse] = ..., event_delay: SupportsFloat | SupportsIndex | None = None) -> ScriptedModel: ...
+    def push(self, /, response: ScriptedResponse) -> None:
         """
-        `spec` is the JSON of the core's `ScriptedModelSpec`.
-        """
-    def push(self, /, steps: str) -> None:
-        """
-        Appends a response to the script: `steps` is the JSON list of its `ScriptedStep`s.
+        Appends a response to the script.
         """
     @property
     def remaining(self, /) -> int:
@@ -232,13 +249,60 @@ class ScriptedModel:
         """
 
 @final
+class ScriptedResponse:
+    """
+    One scripted model response.
+    """
+    def __new__(cls, /) -> ScriptedResponse: ...
+    @staticmethod
+    def failure(code: str, message: str) -> ScriptedResponse:
+        """
+        A response whose request fails before any event, with an error of this `ErrorCode`.
+        """
+    def function_call(self, /, name: str, arguments: str) -> ScriptedResponse:
+        """
+        Adds a function call; `arguments` is the JSON text the model sends (it may be malformed).
+        """
+    def item(self, /, item: str) -> ScriptedResponse:
+        """
+        Adds any item (JSON `ResponseItem`).
+        """
+    def message(self, /, text: str) -> ScriptedResponse:
+        """
+        Adds an assistant message (streamed as word-sized deltas).
+        """
+    def reasoning(self, /, summary: str) -> ScriptedResponse:
+        """
+        Adds a reasoning summary.
+        """
+    @staticmethod
+    def text(text: str) -> ScriptedResponse:
+        """
+        A response holding one assistant message.
+        """
+    def then_fail(self, /, code: str, message: str) -> ScriptedResponse:
+        """
+        After the items, the stream fails with an error of this `ErrorCode`.
+        """
+    @staticmethod
+    def tool_call(name: str, arguments: str) -> ScriptedResponse:
+        """
+        A response holding one function call; `arguments` is the JSON text the model sends.
+        """
+    def usage(self, /, usage: str) -> ScriptedResponse:
+        """
+        Reports this usage (JSON `TokenUsage`) on completion.
+        """
+
+@final
 class Tool:
     """
-    A host tool: a name, a description, a JSON schema and a callable
-    `(arguments_json: str, context: ToolContext) -> str | Awaitable[str]`. An `is_async` callable is called
-    on the event loop (it must return quickly, with a coroutine); others on a worker thread.
+    A host tool: a name, a description, a JSON schema (JSON text or a dict) and a callable
+    `(arguments: dict, context: ToolContext) -> str | Awaitable[str]`. An `is_async` callable is called on
+    the event loop (it must return quickly, with a coroutine); others in place on the runtime worker
+    running the turn, or on a blocking-pool thread when `parallel`.
     """
-    def __new__(cls, /, name: str, description: str, parameters: str, callback: Any, parallel: bool = False, is_async: bool = False) -> Tool: ...
+    def __new__(cls, /, name: str, description: str, parameters: Any, callback: Any, parallel: bool = False, is_async: bool = False) -> Tool: ...
     @property
     def name(self, /) -> str:
         """
@@ -277,7 +341,7 @@ class ToolContext:
         """
     def request_approval_blocking(self, /, command: SupportsGetItem[int, str], reason: str | None = None) -> str:
         """
-        As `request_approval`, blocking the calling thread (for sync tools, which run on worker threads).
+        As `request_approval`, blocking the calling thread with the GIL released (for sync tools).
         """
     @property
     def submission_id(self, /) -> str:
@@ -299,6 +363,10 @@ class TurnStream:
         """
         Waits for at least one event and returns it with what else is buffered (at most `max`).
         """
+    def next_batch_blocking(self, /, max: SupportsIndex) -> tuple[str, bool]:
+        """
+        As `next_batch`, blocking (the GIL released; Ctrl-C raises `KeyboardInterrupt`).
+        """
     def try_next_batch(self, /, max: SupportsIndex) -> tuple[str, bool] | None:
         """
         The buffered events (at most `max`) without waiting, or `None` when none is buffered.
@@ -317,6 +385,13 @@ def format_tokens_compact(n: SupportsIndex) -> str:
 def format_tokens_exact(n: SupportsIndex) -> str:
     """
     A token count with thousands separators, e.g. `12,345`.
+    """
+
+def host_call_site() -> str:
+    """
+    The events of a response holding one assistant message.
+    Where the sync host call running on the calling thread was placed: `"worker"` (in place, on the
+    runtime worker running the turn), `"blocking pool"`, or `""` outside a host call.
     """
 
 def login_api_key(api_key: str, codex_home: str | PathLike[str] | None = None) -> None:
@@ -365,10 +440,7 @@ def sse_output_text_delta(delta: str) -> Any:
     `response.output_text.delta`.
     """
 
-def sse_text_response(response_id: str, text: str) -> list[Any]:
-    """
-    The events of a response holding one assistant message.
-    """
+def sse_text_response(response_id: str, text: str) -> list[Any]: ...
 
 def sse_tool_call_response(response_id: str, call_id: str, name: str, arguments: str) -> list[Any]:
     """

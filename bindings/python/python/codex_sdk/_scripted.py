@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
 
 from . import _native
 from ._convert import dumps, to_jsonable
-from ._types import ErrorCode, ResponseItem, TokenUsage
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
+
+    from ._types import ErrorCode, ResponseItem, TokenUsage
 
 
 class ScriptedResponse:

@@ -115,6 +115,14 @@ class ReplayDivergedError(CodexError):
     code: ClassVar[ErrorCode] = "replay_diverged"
 
 
+class ConversationBusyError(CodexError):
+    """`conversation_busy`: The conversation is live in another worker, which holds its lease (a shared rollout store such as
+    PostgreSQL); retry once that worker is done or its lease has expired.
+    """
+
+    code: ClassVar[ErrorCode] = "conversation_busy"
+
+
 ERROR_CLASSES: Dict[str, Type[CodexError]] = {
     "context_window_exceeded": ContextWindowExceededError,
     "usage_limit_reached": UsageLimitReachedError,
@@ -130,6 +138,7 @@ ERROR_CLASSES: Dict[str, Type[CodexError]] = {
     "closed": ClosedError,
     "internal": InternalError,
     "replay_diverged": ReplayDivergedError,
+    "conversation_busy": ConversationBusyError,
 }
 """The exception class of each `ErrorCode`."""
 
@@ -150,6 +159,7 @@ __all__ = [
     "CodexInterruptedError",
     "CodexTimeoutError",
     "ContextWindowExceededError",
+    "ConversationBusyError",
     "HttpError",
     "InternalError",
     "InvalidInputError",

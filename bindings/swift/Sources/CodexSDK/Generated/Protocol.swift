@@ -648,6 +648,9 @@ public enum ErrorCode: String, Codable, Hashable, Sendable, CaseIterable {
     /// A replayed conversation (`ReplayModel`) sent the model something its recording does not have; the
     /// message names the first difference.
     case replayDiverged = "replay_diverged"
+    /// The conversation is live in another worker, which holds its lease (a shared rollout store such as
+    /// PostgreSQL); retry once that worker is done or its lease has expired.
+    case conversationBusy = "conversation_busy"
 }
 
 /// The turn failed.
