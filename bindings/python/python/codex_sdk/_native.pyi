@@ -7,7 +7,7 @@ from os import PathLike
 from pathlib import Path
 from typing import Any, Awaitable, Final, SupportsFloat, SupportsIndex, final
 
-__all__ = ["VERSION", "Codex", "Conversation", "MockResponse", "MockServer", "ScriptedModel", "ScriptedResponse", "Tool", "ToolContext", "TurnStream", "auth_status", "format_tokens_compact", "format_tokens_exact", "host_call_site", "login_api_key", "logout", "set_default_model", "sse_assistant_message", "sse_completed", "sse_created", "sse_failed", "sse_function_call", "sse_output_text_delta", "sse_text_response", "sse_tool_call_response"]
+__all__ = ["VERSION", "Codex", "Conversation", "MockResponse", "MockServer", "ReplayModel", "ScriptedModel", "Tool", "ToolContext", "TurnStream", "auth_status", "format_tokens_compact", "format_tokens_exact", "host_call_site", "login_api_key", "logout", "set_default_model", "sse_assistant_message", "sse_completed", "sse_created", "sse_failed", "sse_function_call", "sse_output_text_delta", "sse_text_response", "sse_tool_call_response"]
 
 VERSION: Final[str]
 
@@ -16,7 +16,7 @@ class Codex:
     """
     Holds the configuration, the model client and the host's tools; starts conversations.
     """
-    def __new__(cls, /, options: Any, *, model_client: ScriptedModel | None = None, tools: SupportsGetItem[int, Tool] = ..., on_approval: Any | None = None, on_approval_is_async: bool = False, on_telemetry: Any | None = None, on_telemetry_is_async: bool = False) -> Codex:
+    def __new__(cls, /, options: Any, *, model_client: ScriptedModel | ReplayModel | None = None, tools: SupportsGetItem[int, Tool] = ..., on_approval: Any | None = None, on_approval_is_async: bool = False, on_telemetry: Any | None = None, on_telemetry_is_async: bool = False) -> Codex:
         """
         `options` is the core's `CodexOptions`, as JSON text or as a dict (the package builds it from keyword
         arguments);
@@ -63,8 +63,8 @@ class Codex:
         """
     def shutdown(self, /) -> Awaitable[None]:
         """
-        Exports the telemetry still queued (OTLP exporter) and waits until the telemetry callback has
-        had every event recorded so far. Conversations are shut down on their own.
+        Ends every conversation this Codex started and waits for them, waits until the telemetry callback
+        has had every event recorded so far and exports what the OTLP exporter still queues.
         """
     def shutdown_blocking(self, /) -> None:
         """
@@ -229,14 +229,44 @@ class MockServer:
         """
 
 @final
+class ReplayModel:
+    """
+    A model that replays the responses recorded in a rollout, in order, checking that each request is the
+    one recorded; the first difference fails the turn with a `replay_diverged` error naming it.
+    """
+    @property
+    def divergence(self, /) -> str | None:
+        """
+        Where the replay first differed from its recording (`None` while it matches).
+        """
+    @staticmethod
+    def from_conversation(codex: Codex, conversation_id: str) -> Awaitable[ReplayModel]:
+        """
+        Reads the recorded conversation `conversation_id` from `codex`'s rollout store.
+        """
+    @staticmethod
+    def from_rollout(path: str | PathLike[str]) -> ReplayModel:
+        """
+        Reads the rollout file at `path`.
+        """
+    @property
+    def remaining(self, /) -> int:
+        """
+        Recorded responses not served yet.
+        """
+
+@final
 class ScriptedModel:
     """
     An offline model playing a script of responses, one per model request.
     """
-    def __new__(cls, /, responses: SupportsGetItem[int, ScriptedResponse] = ..., event_delay: SupportsFloat | SupportsIndex | None = None) -> ScriptedModel: ...
-    def push(self, /, response: ScriptedResponse) -> None:
+    def __new__(cls, /, spec: str) -> ScriptedModel:
         """
-        Appends a response to the script.
+        `spec` is the JSON of the core's `ScriptedModelSpec`.
+        """
+    def push(self, /, steps: str) -> None:
+        """
+        Appends a response to the script: `steps` is the JSON list of its `ScriptedStep`s.
         """
     @property
     def remaining(self, /) -> int:
@@ -246,52 +276,6 @@ class ScriptedModel:
     def requests(self, /) -> list[Any]:
         """
         The input items of every request received so far (a list per request).
-        """
-
-@final
-class ScriptedResponse:
-    """
-    One scripted model response.
-    """
-    def __new__(cls, /) -> ScriptedResponse: ...
-    @staticmethod
-    def failure(code: str, message: str) -> ScriptedResponse:
-        """
-        A response whose request fails before any event, with an error of this `ErrorCode`.
-        """
-    def function_call(self, /, name: str, arguments: str) -> ScriptedResponse:
-        """
-        Adds a function call; `arguments` is the JSON text the model sends (it may be malformed).
-        """
-    def item(self, /, item: str) -> ScriptedResponse:
-        """
-        Adds any item (JSON `ResponseItem`).
-        """
-    def message(self, /, text: str) -> ScriptedResponse:
-        """
-        Adds an assistant message (streamed as word-sized deltas).
-        """
-    def reasoning(self, /, summary: str) -> ScriptedResponse:
-        """
-        Adds a reasoning summary.
-        """
-    @staticmethod
-    def text(text: str) -> ScriptedResponse:
-        """
-        A response holding one assistant message.
-        """
-    def then_fail(self, /, code: str, message: str) -> ScriptedResponse:
-        """
-        After the items, the stream fails with an error of this `ErrorCode`.
-        """
-    @staticmethod
-    def tool_call(name: str, arguments: str) -> ScriptedResponse:
-        """
-        A response holding one function call; `arguments` is the JSON text the model sends.
-        """
-    def usage(self, /, usage: str) -> ScriptedResponse:
-        """
-        Reports this usage (JSON `TokenUsage`) on completion.
         """
 
 @final
