@@ -73,6 +73,16 @@ fi
 echo "== rust tests (unit, integration, doctests)"
 cargo test -p codex-sdk --features testing --locked
 
+echo "== API docs (rustdoc warnings are errors: broken intra-doc links)"
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p codex-sdk --all-features --locked
+
+# `cargo package` verifies by building the packed crate as its own workspace, which would use cargo's default
+# dev profile and rebuild every dependency (~6 min on 2 cores); the workspace's dev profile lets it reuse them.
+echo "== the crate as published (cargo package, verified: the packed crate builds on its own)"
+cargo package -p codex-sdk --locked --allow-dirty \
+  --config 'profile.dev.debug="line-tables-only"' \
+  --config 'profile.dev.package."*".debug=false' --config 'profile.dev.package."*".opt-level=1'
+
 echo "== app server TypeScript types (generated from schema/app_server.schema.json; drift fails)"
 node scripts/gen-app-server-ts.mjs --check
 

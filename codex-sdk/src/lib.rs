@@ -1,4 +1,4 @@
-#![doc = include_str!("../../README.md")]
+#![doc = include_str!("../README.md")]
 //!
 //! # The crate, module by module
 //! - [`protocol`]: the data — ops in, events out, history items. No I/O.
