@@ -104,5 +104,11 @@ bash bindings/python/scripts/test.sh
 echo "== node binding (napi-rs; npm packages installed by the script)"
 bash bindings/node/scripts/test.sh
 
+echo "== node package as installed from npm (npm pack; tarballs into a fresh project; ESM, CommonJS, types)"
+bash bindings/node/scripts/pack-test.sh
+
+echo "== swift release archive (pack-xcframework.sh: versioned zip + checksum in the root Package.swift)"
+bash bindings/swift/scripts/pack-test.sh
+
 echo "== swift binding (uniffi; XCTest with Swift 6.0.3 in a Debian trixie chroot, + uniffi's Python bindings)"
 bash bindings/swift/scripts/test.sh -q
