@@ -75,6 +75,16 @@ echo "== rust tests (unit, integration, doctests), with a throwaway PostgreSQL f
 # CODEX_SDK_TEST_PG_URL (with CI=true a test that finds it unset fails instead of skipping).
 bash scripts/with-postgres.sh cargo test -p codex-sdk --features testing --locked
 
+echo "== API docs (rustdoc warnings are errors: broken intra-doc links)"
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p codex-sdk --all-features --locked
+
+# `cargo package` verifies by building the packed crate as its own workspace, which would use cargo's default
+# dev profile and rebuild every dependency (~6 min on 2 cores); the workspace's dev profile lets it reuse them.
+echo "== the crate as published (cargo package, verified: the packed crate builds on its own)"
+cargo package -p codex-sdk --locked --allow-dirty \
+  --config 'profile.dev.debug="line-tables-only"' \
+  --config 'profile.dev.package."*".debug=false' --config 'profile.dev.package."*".opt-level=1'
+
 echo "== app server TypeScript types (generated from schema/app_server.schema.json; drift fails)"
 node scripts/gen-app-server-ts.mjs --check
 
@@ -95,6 +105,12 @@ bash bindings/python/scripts/test.sh
 
 echo "== node binding (napi-rs; npm packages installed by the script)"
 bash bindings/node/scripts/test.sh
+
+echo "== node package as installed from npm (npm pack; tarballs into a fresh project; ESM, CommonJS, types)"
+bash bindings/node/scripts/pack-test.sh
+
+echo "== swift release archive (pack-xcframework.sh: versioned zip + checksum in the root Package.swift)"
+bash bindings/swift/scripts/pack-test.sh
 
 echo "== swift binding (uniffi; XCTest with Swift 6.0.3 in a Debian trixie chroot, + uniffi's Python bindings)"
 bash bindings/swift/scripts/test.sh -q

@@ -1,5 +1,5 @@
 #![allow(missing_docs, clippy::expect_used, clippy::unwrap_used)] // bench code; criterion_group! generates undocumented items
-//! MCP figures, with the test server (`examples/mcp_test_server.rs`; build it first:
+//! MCP figures, with the test server (`codex-sdk/examples/mcp_test_server.rs`; build it first:
 //! `cargo build --release -p codex-sdk --example mcp_test_server`, or point `MCP_TEST_SERVER` at it):
 //!
 //! - `mcp/turn_with_mcp_echo` vs `mcp/turn_with_host_echo`: one full turn (scripted model: a call, then an

@@ -1,4 +1,4 @@
-#![doc = include_str!("../../README.md")]
+#![doc = include_str!("../README.md")]
 //!
 //! # The crate, module by module
 //! - [`protocol`]: the data — ops in, events out, history items. No I/O.
@@ -13,6 +13,8 @@
 //! - [`telemetry`]: the telemetry event catalog, a host sink, and (feature `otel`) OTLP export.
 //! - [`rollout`]: recorded conversations (Codex CLI's JSONL format): recorder, reader, listing, stores.
 //! - `testing` (feature `testing`): a loopback mock model server for your own tests.
+// docs.rs (nightly, `--cfg docsrs`, see Cargo.toml) marks what each cargo feature adds.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod app_server;
 pub mod approval;

@@ -30,7 +30,7 @@ export function requestBody(server, n) {
 }
 
 /**
- * The core's rmcp test server (`examples/mcp_test_server.rs`), built with cargo if needed (into
+ * The core's rmcp test server (`codex-sdk/examples/mcp_test_server.rs`), built with cargo if needed (into
  * CARGO_TARGET_DIR, as the core's own tests build it).
  */
 export function mcpTestServer() {

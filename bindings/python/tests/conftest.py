@@ -41,7 +41,7 @@ def over_http(server: MockServer, **settings: Any) -> Codex:
 
 
 def mcp_test_server() -> str:
-    """The core's rmcp test server (`examples/mcp_test_server.rs`), built with cargo if needed (into
+    """The core's rmcp test server (`codex-sdk/examples/mcp_test_server.rs`), built with cargo if needed (into
     CARGO_TARGET_DIR, as the core's own tests build it)."""
     import json as _json
     import subprocess

@@ -4,6 +4,7 @@
 #   scripts/build-xcframework.sh --ios      # also iOS devices and the iOS simulator (arm64 + x86_64)
 # Release static libraries of `codex-sdk-swift` per Apple target, merged per platform with lipo, packed with
 # `xcodebuild -create-xcframework` together with the generated header and module map (Sources/CodexSDKFFI).
+# Then packs the release archive and writes its checksum into the root Package.swift (scripts/pack-xcframework.sh).
 # Honours CARGO_TARGET_DIR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,3 +38,6 @@ if [ "$ios" = 1 ]; then
 fi
 xcodebuild -create-xcframework "${args[@]}" -output "$here/CodexSDKFFI.xcframework"
 echo "built $here/CodexSDKFFI.xcframework"
+# The release archive (build/CodexSDKFFI-<version>.xcframework.zip) and its checksum, written into the root
+# Package.swift: commit that, tag v<version>, upload the archive to the tag's release.
+bash "$here/scripts/pack-xcframework.sh" "$here/CodexSDKFFI.xcframework"

@@ -259,7 +259,7 @@ class ConfigTomlTest(ProofCase):
 
 
 def mcp_test_server() -> str:
-    """The core's rmcp test server (`examples/mcp_test_server.rs`), built with cargo if needed (into
+    """The core's rmcp test server (`codex-sdk/examples/mcp_test_server.rs`), built with cargo if needed (into
     CARGO_TARGET_DIR, as the core's own tests build it)."""
     import subprocess
 

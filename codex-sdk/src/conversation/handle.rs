@@ -152,7 +152,7 @@ impl TurnResult {
 /// Dropping the conversation (its event stream) shuts the conversation down.
 ///
 /// [`Conversation::run`] and [`Conversation::stream`] are cancel-safe: when the future of `run` or the
-/// [`TurnEvents`] of `stream` is dropped before the turn's terminal event (a `break`, a cancelled task, a
+/// [`TurnEvents`](super::TurnEvents) of `stream` is dropped before the turn's terminal event (a `break`, a cancelled task, a
 /// timeout), the turn is interrupted, and the next `run` or `stream` first skips what is left of it.
 #[derive(Debug)]
 pub struct Conversation {

@@ -3,6 +3,7 @@
 //! driver that turns a server-sent-event body into [`ResponseEvent`]s.
 
 use std::collections::VecDeque;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -37,8 +38,11 @@ pub(crate) struct HttpCore {
     api_key: Option<ApiKey>,
     originator: String,
     user_agent_suffix: Option<String>,
-    /// The client, or why it could not be built (reported on the first request instead of panicking).
-    client: std::result::Result<reqwest::Client, String>,
+    /// The client, or why it could not be built (reported on the first request instead of panicking). Built
+    /// on the first request, not with the model client: building one loads the system's CA certificates
+    /// (~4 ms), which a host that creates a `Codex` and never sends a request should not pay. Clones share it,
+    /// and with it the connection pool.
+    client: Arc<OnceLock<std::result::Result<reqwest::Client, String>>>,
 }
 
 impl HttpCore {
@@ -47,13 +51,12 @@ impl HttpCore {
         api_key: Option<ApiKey>,
         originator: String,
     ) -> Self {
-        let client = build_client(&provider.base_url);
         Self {
             provider,
             api_key: api_key.filter(|k| !k.expose().trim().is_empty()),
             originator,
             user_agent_suffix: None,
-            client,
+            client: Arc::default(),
         }
     }
 
@@ -63,7 +66,19 @@ impl HttpCore {
     }
 
     pub(crate) fn set_http_client(&mut self, client: reqwest::Client) {
-        self.client = Ok(client);
+        self.client = Arc::new(OnceLock::from(Ok(client)));
+    }
+
+    /// The HTTP client, built on first use.
+    fn http_client(&self) -> &std::result::Result<reqwest::Client, String> {
+        self.client
+            .get_or_init(|| build_client(&self.provider.base_url))
+    }
+
+    /// Whether the HTTP client has been built (by a request, or given with `set_http_client`).
+    #[cfg(test)]
+    pub(crate) fn http_client_built(&self) -> bool {
+        self.client.get().is_some()
     }
 
     pub(crate) fn provider(&self) -> &ModelProviderInfo {
@@ -192,10 +207,13 @@ impl HttpCore {
                 ),
             });
         };
-        let client = self.client.as_ref().map_err(|message| Error::Config {
-            key: format!("model_providers.{}.base_url", self.provider.name),
-            message: message.clone(),
-        })?;
+        let client = self
+            .http_client()
+            .as_ref()
+            .map_err(|message| Error::Config {
+                key: format!("model_providers.{}.base_url", self.provider.name),
+                message: message.clone(),
+            })?;
         let url = self.url(path)?;
         let headers = self.headers(key, conversation_id)?;
         let body = Bytes::from(serde_json::to_vec(body)?);

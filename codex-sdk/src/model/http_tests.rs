@@ -191,3 +191,29 @@ fn stream_failure_mapping() {
         Error::Stream { retry_after: Some(d), .. } if d == Duration::from_millis(250)
     ));
 }
+
+/// Creating a model client builds no HTTP client (loading CA certificates costs milliseconds); the first
+/// request does, once, for every clone (which then share one connection pool).
+#[tokio::test]
+async fn the_http_client_is_built_on_the_first_request_and_shared_by_clones() {
+    // Nothing listens on the discard port: the request fails fast, after the client was built.
+    let provider = ModelProviderInfo::custom(
+        "dead",
+        "http://127.0.0.1:9/v1",
+        super::super::WireApi::Responses,
+    )
+    .with_retries(0, 0);
+    let core = HttpCore::new(
+        provider,
+        Some(ApiKey::new("sk-test")),
+        "codex_sdk_test".to_owned(),
+    );
+    assert!(!core.http_client_built());
+    let clone = core.clone();
+    let result = clone
+        .post("responses", &serde_json::json!({}), &ConversationId::new())
+        .await;
+    assert!(result.is_err());
+    assert!(core.http_client_built());
+    assert!(clone.http_client_built());
+}

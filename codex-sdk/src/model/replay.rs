@@ -68,7 +68,9 @@ struct State {
 }
 
 /// A [`ModelClient`] serving the model outputs recorded in a rollout, in order, so a recorded conversation
-/// re-runs offline with the same tool calls. See the [module docs](self) for what is compared.
+/// re-runs offline with the same tool calls. Each request must carry the model and the history the recording
+/// had (item kinds, roles, texts, tool calls and call ids; tool outputs' text is not compared), or it ends with
+/// [`Error::ReplayDiverged`]; compaction requests are not replayed.
 ///
 /// ```no_run
 /// # async fn demo(path: &std::path::Path) -> codex_sdk::Result<()> {
