@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-20}"
-cargo build -q --release -p codex-sdk --features cli --bin codex-sdk
+cargo build -q --release -p codex-agent-sdk --features cli --bin codex-sdk
 cargo build -q --release --features testing --example mock_server
 TARGET="${CARGO_TARGET_DIR:-target}"
 fifo="$(mktemp -u)"; mkfifo "$fifo"

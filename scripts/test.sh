@@ -12,10 +12,10 @@ echo "== rustfmt"
 cargo fmt --all -- --check
 
 echo "== clippy (all targets, warnings are errors)"
-cargo clippy --workspace --all-targets --features codex-sdk/testing --locked -- -D warnings
+cargo clippy --workspace --all-targets --features codex-agent-sdk/testing --locked -- -D warnings
 
 echo "== the library without optional features (telemetry hooks without OpenTelemetry)"
-cargo check -p codex-sdk --lib --locked
+cargo check -p codex-agent-sdk --lib --locked
 
 # Codex CLI (npm @openai/codex ships its Linux binary) for the rollout interoperability test.
 CODEX_CLI_PREFIX="${HOME}/.cache/codex-sdk/codex-cli-0.169.0"
@@ -73,15 +73,15 @@ fi
 echo "== rust tests (unit, integration, doctests), with a throwaway PostgreSQL for the postgres store's tests"
 # with-postgres.sh installs the server if needed, starts it as an unprivileged user on 127.0.0.1 and sets
 # CODEX_SDK_TEST_PG_URL (with CI=true a test that finds it unset fails instead of skipping).
-bash scripts/with-postgres.sh cargo test -p codex-sdk --features testing --locked
+bash scripts/with-postgres.sh cargo test -p codex-agent-sdk --features testing --locked
 
 echo "== API docs (rustdoc warnings are errors: broken intra-doc links)"
-RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p codex-sdk --all-features --locked
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p codex-agent-sdk --all-features --locked
 
 # `cargo package` verifies by building the packed crate as its own workspace, which would use cargo's default
 # dev profile and rebuild every dependency (~6 min on 2 cores); the workspace's dev profile lets it reuse them.
 echo "== the crate as published (cargo package, verified: the packed crate builds on its own)"
-cargo package -p codex-sdk --locked --allow-dirty \
+cargo package -p codex-agent-sdk --locked --allow-dirty \
   --config 'profile.dev.debug="line-tables-only"' \
   --config 'profile.dev.package."*".debug=false' --config 'profile.dev.package."*".opt-level=1'
 

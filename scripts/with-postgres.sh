@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs CMD... with a throwaway PostgreSQL server on 127.0.0.1 and CODEX_SDK_TEST_PG_URL naming it:
-#   scripts/with-postgres.sh cargo test -p codex-sdk --features testing postgres
+#   scripts/with-postgres.sh cargo test -p codex-agent-sdk --features testing postgres
 # Installs Debian's `postgresql` package when no server binaries are found; runs the server as an
 # unprivileged user (creating `codexpg` when run as root) in a temporary data directory, trust auth on
 # loopback only; stops it and deletes the directory when CMD ends.

@@ -1,6 +1,6 @@
 #![allow(missing_docs, clippy::expect_used, clippy::unwrap_used)] // bench code; criterion_group! generates undocumented items
 //! MCP figures, with the test server (`codex-sdk/examples/mcp_test_server.rs`; build it first:
-//! `cargo build --release -p codex-sdk --example mcp_test_server`, or point `MCP_TEST_SERVER` at it):
+//! `cargo build --release -p codex-agent-sdk --example mcp_test_server`, or point `MCP_TEST_SERVER` at it):
 //!
 //! - `mcp/turn_with_mcp_echo` vs `mcp/turn_with_host_echo`: one full turn (scripted model: a call, then an
 //!   answer) whose call goes to the stdio server's `echo` vs an in-process host tool doing the same. The
@@ -30,7 +30,7 @@ fn server_binary() -> PathBuf {
     let bin = target.join("release/examples/mcp_test_server");
     assert!(
         bin.is_file(),
-        "{} is missing: cargo build --release -p codex-sdk --example mcp_test_server",
+        "{} is missing: cargo build --release -p codex-agent-sdk --example mcp_test_server",
         bin.display()
     );
     bin

@@ -16,7 +16,7 @@ fn checked_in_schema_matches_the_rust_types() {
     let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         on_disk == fresh,
-        "schema/protocol.schema.json is out of date: run `UPDATE_SCHEMA=1 cargo test -p codex-sdk --features testing,schema --test all schema`"
+        "schema/protocol.schema.json is out of date: run `UPDATE_SCHEMA=1 cargo test -p codex-agent-sdk --features testing,schema --test all schema`"
     );
 }
 
@@ -33,6 +33,6 @@ fn checked_in_app_server_schema_matches_the_rust_types() {
     let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         on_disk == fresh,
-        "schema/app_server.schema.json is out of date: run `UPDATE_SCHEMA=1 cargo test -p codex-sdk --features testing,schema --test all schema`"
+        "schema/app_server.schema.json is out of date: run `UPDATE_SCHEMA=1 cargo test -p codex-agent-sdk --features testing,schema --test all schema`"
     );
 }

@@ -94,7 +94,7 @@ pub(super) fn example_binary(example: &str) -> std::path::PathBuf {
     newest
         .unwrap_or_else(|| {
             panic!(
-                "no {example} example in {}: `cargo test -p codex-sdk --features testing` builds it",
+                "no {example} example in {}: `cargo test -p codex-agent-sdk --features testing` builds it",
                 dir.display()
             )
         })
