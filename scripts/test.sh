@@ -114,5 +114,5 @@ bash bindings/node/scripts/pack-test.sh
 echo "== swift release archive (pack-xcframework.sh: versioned zip + checksum in the root Package.swift)"
 bash bindings/swift/scripts/pack-test.sh
 
-echo "== swift binding (uniffi; XCTest with Swift 6.0.3 in a Debian trixie chroot, + uniffi's Python bindings)"
-bash bindings/swift/scripts/test.sh -q
+echo "== swift binding (uniffi; XCTest with Swift 6.0.3 in a Debian trixie chroot, + uniffi's Python bindings), with a throwaway PostgreSQL"
+bash scripts/with-postgres.sh bash bindings/swift/scripts/test.sh -q
