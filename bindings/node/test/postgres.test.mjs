@@ -39,10 +39,16 @@ test('a conversation in PostgreSQL is listed and resumed by another Codex, busy 
   assert.ok(path, 'a recorded conversation has a rollout path');
   assert.deepEqual(readdirSync(cwd, { recursive: true }).filter((f) => String(f).endsWith('.jsonl')), [], 'nothing under codexHome');
 
-  // A second Codex (another worker, same database) sees it...
+  // A second Codex (another worker, same database) sees it (once the first one's recorder has written the
+  // turn out: it writes in the background)...
   const workerB = new Codex({ baseUrl: server.baseUrl, apiKey: 'test-key', cwd, codexHome: join(cwd, '.codex-b'), ...postgres() });
-  const page = await workerB.listConversations({ pageSize: 100 });
-  assert.ok(page.items.some((i) => i.conversation_id === conversation.id), 'listed by the second Codex');
+  let listed = false;
+  for (let i = 0; i < 200 && !listed; i++) {
+    const page = await workerB.listConversations({ pageSize: 100 });
+    listed = page.items.some((item) => item.conversation_id === conversation.id);
+    if (!listed) await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  assert.ok(listed, 'the conversation was never listed by the second Codex');
   assert.equal(await workerB.findConversationPath(conversation.id), path);
 
   // ...but cannot take it while the first one holds it.

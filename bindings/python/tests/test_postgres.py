@@ -61,9 +61,15 @@ async def test_a_conversation_in_postgres_is_listed_and_resumed_by_another_codex
     assert path, "a recorded conversation has a rollout path"
     assert not any((tmp_path / "a").rglob("*.jsonl")), "nothing is written under CODEX_HOME"
 
-    # A second Codex (another worker, same database) sees it...
+    # A second Codex (another worker, same database) sees it (once the first one's recorder has written the
+    # turn out: it writes in the background)...
     worker_b = over_http(server, **settings(url, tmp_path / "b"))
-    assert conversation.id in listed_ids(await worker_b.list_conversations(100))
+    for _ in range(200):
+        if conversation.id in listed_ids(await worker_b.list_conversations(100)):
+            break
+        await asyncio.sleep(0.05)
+    else:
+        pytest.fail("the conversation was never listed by the second Codex")
     assert await worker_b.find_conversation_path(conversation.id) == path
 
     # ...but cannot take it while the first one holds it.

@@ -44,8 +44,14 @@ class PostgresTest(ProofCase):
 
         path = await worker_b.find_conversation_path(conversation.id())
         self.assertTrue(path)
-        page = json.loads(await worker_b.list_conversations(100))
-        self.assertIn(conversation.id(), [item["conversation_id"] for item in page["items"]])
+        # Listed once the first worker's recorder has written the turn out (it writes in the background).
+        for _ in range(200):
+            page = json.loads(await worker_b.list_conversations(100))
+            if conversation.id() in [item["conversation_id"] for item in page["items"]]:
+                break
+            await asyncio.sleep(0.05)
+        else:
+            self.fail("the conversation was never listed by the second Codex")
         with self.assertRaises(sdk.CodexError.ConversationBusy):
             await worker_b.resume_conversation(path)
 
