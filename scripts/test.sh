@@ -100,11 +100,13 @@ if OPENAI_API_KEY=sk-none cargo run -q --features cli --bin codex-sdk --locked -
 fi
 echo "examples: ok"
 
-echo "== python binding (pyo3; venv and tools installed by the script)"
-bash bindings/python/scripts/test.sh
+# The bindings' tests of the postgres store (rollout = {"store": "postgres"} from host settings) need a server too:
+# one throwaway PostgreSQL per binding script.
+echo "== python binding (pyo3; venv and tools installed by the script), with a throwaway PostgreSQL"
+bash scripts/with-postgres.sh bash bindings/python/scripts/test.sh
 
-echo "== node binding (napi-rs; npm packages installed by the script)"
-bash bindings/node/scripts/test.sh
+echo "== node binding (napi-rs; npm packages installed by the script), with a throwaway PostgreSQL"
+bash scripts/with-postgres.sh bash bindings/node/scripts/test.sh
 
 echo "== node package as installed from npm (npm pack; tarballs into a fresh project; ESM, CommonJS, types)"
 bash bindings/node/scripts/pack-test.sh
@@ -112,5 +114,5 @@ bash bindings/node/scripts/pack-test.sh
 echo "== swift release archive (pack-xcframework.sh: versioned zip + checksum in the root Package.swift)"
 bash bindings/swift/scripts/pack-test.sh
 
-echo "== swift binding (uniffi; XCTest with Swift 6.0.3 in a Debian trixie chroot, + uniffi's Python bindings)"
-bash bindings/swift/scripts/test.sh -q
+echo "== swift binding (uniffi; XCTest with Swift 6.0.3 in a Debian trixie chroot, + uniffi's Python bindings), with a throwaway PostgreSQL"
+bash scripts/with-postgres.sh bash bindings/swift/scripts/test.sh -q

@@ -37,7 +37,7 @@ export function mcpTestServer() {
   const repo = fileURLToPath(new URL('../../..', import.meta.url));
   const out = execFileSync(
     'cargo',
-    ['build', '--quiet', '-p', 'codex-sdk', '--features', 'testing', '--example', 'mcp_test_server', '--message-format', 'json'],
+    ['build', '--quiet', '-p', 'codex-agent-sdk', '--features', 'testing', '--example', 'mcp_test_server', '--message-format', 'json'],
     { cwd: repo, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
   );
   for (const line of out.split('\n')) {

@@ -49,7 +49,7 @@ def mcp_test_server() -> str:
 
     repo = Path(__file__).resolve().parents[3]
     out = subprocess.run(
-        ["cargo", "build", "--quiet", "-p", "codex-sdk", "--features", "testing", "--example", "mcp_test_server",
+        ["cargo", "build", "--quiet", "-p", "codex-agent-sdk", "--features", "testing", "--example", "mcp_test_server",
          "--message-format", "json"],
         cwd=repo, check=True, capture_output=True, text=True,
     ).stdout
