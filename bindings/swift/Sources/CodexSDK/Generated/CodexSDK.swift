@@ -4358,6 +4358,14 @@ enum CodexError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
          * What happened, with its causes.
          */message: String
     )
+    /**
+     * The conversation is live in another worker (a shared rollout store holds its lease); retry later.
+     */
+    case ConversationBusy(
+        /**
+         * What happened, with its causes.
+         */message: String
+    )
 
     
 
@@ -4427,6 +4435,9 @@ public struct FfiConverterTypeCodexError: FfiConverterRustBuffer {
             message: try FfiConverterString.read(from: &buf)
             )
         case 14: return .ReplayDiverged(
+            message: try FfiConverterString.read(from: &buf)
+            )
+        case 15: return .ConversationBusy(
             message: try FfiConverterString.read(from: &buf)
             )
 
@@ -4508,6 +4519,11 @@ public struct FfiConverterTypeCodexError: FfiConverterRustBuffer {
         
         case let .ReplayDiverged(message):
             writeInt(&buf, Int32(14))
+            FfiConverterString.write(message, into: &buf)
+            
+        
+        case let .ConversationBusy(message):
+            writeInt(&buf, Int32(15))
             FfiConverterString.write(message, into: &buf)
             
         }
