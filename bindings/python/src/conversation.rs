@@ -144,20 +144,7 @@ impl Conversation {
     ) -> PyResult<Awaitable<'py, Option<String>>> {
         self.note_loop(py);
         let inner = Arc::clone(&self.inner);
-        future_into_py(py, async move {
-            let mut conversation = inner.lock_owned().await;
-            let Some(first) = conversation.next_event().await else {
-                return Ok(None);
-            };
-            let mut events = vec![first];
-            while events.len() < max {
-                match conversation.events().try_recv() {
-                    Some(event) => events.push(event),
-                    None => break,
-                }
-            }
-            Ok(Some(to_json(&events)?))
-        })
+        future_into_py(py, next_batch(inner, max))
     }
 
     /// As `run`, blocking (the GIL released; Ctrl-C interrupts the turn); `input` is a list of `UserInput`
@@ -199,20 +186,7 @@ impl Conversation {
     fn next_events_blocking(&self, py: Python<'_>, max: usize) -> PyResult<Option<String>> {
         self.note_blocking();
         let inner = Arc::clone(&self.inner);
-        wait(py, async move {
-            let mut conversation = inner.lock_owned().await;
-            let Some(first) = conversation.next_event().await else {
-                return Ok(None);
-            };
-            let mut events = vec![first];
-            while events.len() < max {
-                match conversation.events().try_recv() {
-                    Some(event) => events.push(event),
-                    None => break,
-                }
-            }
-            Ok(Some(to_json(&events)?))
-        })
+        wait(py, next_batch(inner, max))
     }
 
     /// As `stream`, for blocking reads (`next_batch_blocking`); `input` as for `run_blocking`.
@@ -388,4 +362,21 @@ fn drain(events: &mut OwnedTurnEvents, msgs: &mut Vec<EventMsg>, max: usize) -> 
         }
     }
     events.is_done()
+}
+
+/// Waits for the conversation's next event, then takes up to `max` in all without waiting again: the batch
+/// `next_events` (and its blocking twin) hand to Python as one JSON list; `None` once the conversation ended.
+async fn next_batch(inner: SharedConversation, max: usize) -> Result<Option<String>, BindingError> {
+    let mut conversation = inner.lock_owned().await;
+    let Some(first) = conversation.next_event().await else {
+        return Ok(None);
+    };
+    let mut events = vec![first];
+    while events.len() < max {
+        match conversation.events().try_recv() {
+            Some(event) => events.push(event),
+            None => break,
+        }
+    }
+    Ok(Some(to_json(&events)?))
 }
