@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use super::codex::CodexBuilder;
+use super::builder::CodexBuilder;
 use crate::config::{ProjectDocOptions, Verbosity};
 
 impl CodexBuilder {

@@ -4,6 +4,7 @@
 //! through a bounded channel to exactly one consumer (see [`EventStream`] for the backpressure policy).
 
 mod backend;
+mod builder;
 mod builder_settings;
 mod codex;
 pub mod compact;
@@ -20,7 +21,8 @@ mod turn_stream;
 
 pub use crate::approval;
 pub use crate::events::{DEFAULT_EVENT_BUFFER, EventStream};
-pub use codex::{Codex, CodexBuilder};
+pub use builder::CodexBuilder;
+pub use codex::Codex;
 pub use handle::{Conversation, ConversationBackend, ConversationHandle, TurnInput, TurnResult};
 pub use manager::{ARCHIVE_SHUTDOWN_TIMEOUT, NewConversation};
 pub use turn_stream::{OwnedTurnEvents, SharedConversation, TurnEvents};
